@@ -1,0 +1,41 @@
+"""The ``prov`` application: one sub-command per module."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from prov_cli.scan import scan
+
+from provenance import __version__
+
+app = typer.Typer(
+    name="prov",
+    help="Find reused passages across news articles and trace them to their wire origin.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prov {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Find reused passages across news articles and trace them to their wire origin."""
+
+
+app.command()(scan)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,69 @@
+"""``prov scan``: find reused passages and write the report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from prov_cli import options as opt
+from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.progress import stage_progress
+from prov_cli.summary import print_summary
+from rich.console import Console
+
+from provenance.config import ScanConfig
+from provenance.ingest import check_paths
+from provenance.pipeline import scan as run_scan
+from provenance.report import report_tables, write_report
+from provenance.report.manifest import build_manifest
+
+DEFAULT_OUT = Path("prov-report")
+
+
+@handle_errors
+def scan(
+    paths: opt.Paths,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = DEFAULT_OUT,
+    force: Annotated[bool, typer.Option(help="Replace a report of a different run in --out.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes to use (default: all cores).")] = 0,
+    top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
+    quiet: opt.Quiet = False,
+    shingle_size: opt.ShingleSize = opt._D.shingle_size,
+    window: opt.Window = opt._D.window_words,
+    num_perm: opt.NumPerm = opt._D.num_perm,
+    seed: opt.Seed = opt._D.seed,
+    threshold: opt.Threshold = opt._D.threshold,
+    bands: opt.Bands = None,
+    rows: opt.Rows = None,
+    min_words: opt.MinWords = opt._D.min_words,
+    min_similarity: opt.MinSimilarity = opt._D.min_similarity,
+    max_gap: opt.MaxGap = opt._D.max_gap,
+    max_bucket: opt.MaxBucket = opt._D.max_bucket,
+    id_field: opt.IdField = "id",
+    text_field: opt.TextField = "text",
+    outlet_field: opt.OutletField = "outlet",
+    date_field: opt.DateField = "date",
+    title_field: opt.TitleField = "title",
+    url_field: opt.UrlField = "url",
+) -> None:
+    """Find passages reused across documents (and repeated inside one) and write a Parquet report.
+
+    Example: prov scan seeds/ --out report/
+    """
+    setup_logging(quiet)
+    config = ScanConfig(
+        detect=opt.detect_config(
+            shingle_size, window, num_perm, seed, threshold, bands, rows, min_words, min_similarity, max_gap, max_bucket
+        ),
+        fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
+        workers=workers or os.cpu_count() or 1,
+    )
+    inputs = check_paths(paths)
+    with stage_progress(not quiet) as progress:
+        result = run_scan(inputs, config, progress=progress)
+    manifest = build_manifest(result, config, inputs)
+    write_report(out, report_tables(result), manifest, force=force)
+    if not quiet:
+        print_summary(Console(highlight=False), result, out, top)

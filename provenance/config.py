@@ -1,0 +1,103 @@
+"""Frozen, validated configuration. Values only: the stages own the logic that uses them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from provenance.errors import ConfigError
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """Which fields of a JSONL/CSV/Parquet row hold each document attribute."""
+
+    id: str = "id"
+    text: str = "text"
+    outlet: str = "outlet"
+    date: str = "date"
+    title: str = "title"
+    url: str = "url"
+
+    def __post_init__(self) -> None:
+        names = [self.id, self.text, self.outlet, self.date, self.title, self.url]
+        _require(all(n.strip() for n in names), "field names must not be empty")
+        _require(len(set(names)) == len(names), f"field names must be distinct, got {names}")
+
+
+@dataclass(frozen=True, slots=True)
+class DetectConfig:
+    """Parameters of passage detection (sketching, LSH banding and verification).
+
+    - ``shingle_size``: words per shingle (word n-grams hashed into the MinHash).
+    - ``window_words``: words per MinHash window; every window position is sketched.
+    - ``num_perm`` / ``seed``: MinHash permutations, as in datasketch's ``MinHash``.
+    - ``threshold``: window Jaccard similarity the LSH bands are tuned for; ``bands`` and
+      ``rows`` override the derived banding (both or neither).
+    - ``min_words``: shortest passage reported, in matched words.
+    - ``min_similarity``: character-level similarity floor of a verified passage, in [0, 1].
+    - ``max_gap``: words that may differ inside one passage between two exact matches.
+    - ``max_bucket``: LSH buckets holding more windows than this are boilerplate: their
+      documents are chained instead of paired, and the bucket is reported.
+    """
+
+    shingle_size: int = 3
+    window_words: int = 8
+    num_perm: int = 16
+    seed: int = 1
+    threshold: float = 0.5
+    bands: int | None = None
+    rows: int | None = None
+    min_words: int = 8
+    min_similarity: float = 0.8
+    max_gap: int = 3
+    max_bucket: int = 100
+
+    def __post_init__(self) -> None:
+        _require(1 <= self.shingle_size <= 10, f"shingle size must be 1..10, got {self.shingle_size}")
+        _require(
+            self.shingle_size <= self.window_words <= 200,
+            f"window must be between the shingle size ({self.shingle_size}) and 200 words, got {self.window_words}",
+        )
+        _require(1 <= self.num_perm <= 1024, f"permutations must be 1..1024, got {self.num_perm}")
+        _require(0.0 < self.threshold < 1.0, f"threshold must be in (0, 1), got {self.threshold}")
+        _require(
+            (self.bands is None) == (self.rows is None),
+            "give both --bands and --rows, or neither (then they derive from --threshold)",
+        )
+        if self.bands is not None and self.rows is not None:
+            _require(self.bands >= 1 and self.rows >= 1, "bands and rows must be positive")
+            _require(
+                self.bands * self.rows <= self.num_perm,
+                f"bands x rows ({self.bands} x {self.rows}) exceeds the permutations "
+                f"({self.num_perm}); raise --num-perm or lower bands/rows",
+            )
+        _require(
+            self.min_words >= self.window_words,
+            f"minimum passage ({self.min_words} words) must be at least the window "
+            f"({self.window_words} words), or short passages could never be sketched",
+        )
+        _require(
+            0.0 <= self.min_similarity <= 1.0,
+            f"similarity floor must be in [0, 1], got {self.min_similarity}",
+        )
+        _require(0 <= self.max_gap <= 50, f"max gap must be 0..50 words, got {self.max_gap}")
+        _require(self.max_bucket >= 2, f"max bucket must be at least 2, got {self.max_bucket}")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Everything one scan needs besides its inputs."""
+
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    fields: FieldNames = field(default_factory=FieldNames)
+    workers: int = 1
+    batch_docs: int = 2000
+
+    def __post_init__(self) -> None:
+        _require(1 <= self.workers <= 256, f"workers must be 1..256, got {self.workers}")
+        _require(self.batch_docs >= 1, f"batch size must be positive, got {self.batch_docs}")

@@ -1,0 +1,86 @@
+"""The local engine: stage functions over batches, in this process or a pool of processes.
+
+Worker processes are forked after the documents are read, so they share the corpus through
+copy-on-write memory instead of receiving it pickled; only batch bounds and results travel.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from provenance.config import DetectConfig
+from provenance.engines.stages import align_batch, sketch_batch
+from provenance.records import Alignment, BandKeys, Document
+from provenance.sketch import Banding
+
+Progress = Callable[[str, int, int], None]
+
+_DOCS: Sequence[Document] = ()  # set in the parent before forking; read by workers
+
+
+def _sketch_task(args: tuple[int, int, DetectConfig, Banding]) -> list[BandKeys]:
+    lo, hi, detect, banding = args
+    return sketch_batch(_DOCS[lo:hi], detect, banding)
+
+
+def _align_task(args: tuple[np.ndarray, DetectConfig]) -> tuple[list[Alignment], Counter]:
+    pairs, detect = args
+    return align_batch(_DOCS, pairs, detect)
+
+
+class LocalEngine:
+    """Runs the stages on this machine with ``workers`` processes (1 = in-process)."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1, batch_docs: int = 2000, batch_pairs: int = 2000) -> None:
+        self.workers = workers
+        self.batch_docs = batch_docs
+        self.batch_pairs = batch_pairs
+
+    def _map(self, fn, tasks: list, progress: Progress | None, stage: str) -> Iterator:
+        total = len(tasks)
+        if self.workers <= 1 or total <= 1 or "fork" not in mp.get_all_start_methods():
+            for done, task in enumerate(tasks, start=1):
+                yield fn(task)
+                if progress:
+                    progress(stage, done, total)
+            return
+        with mp.get_context("fork").Pool(self.workers) as pool:
+            for done, result in enumerate(pool.imap(fn, tasks), start=1):
+                yield result
+                if progress:
+                    progress(stage, done, total)
+
+    def sketch(
+        self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
+    ) -> list[BandKeys]:
+        """Band keys of all documents."""
+        global _DOCS
+        _DOCS = docs
+        tasks = [
+            (lo, min(lo + self.batch_docs, len(docs)), detect, banding) for lo in range(0, len(docs), self.batch_docs)
+        ]
+        out: list[BandKeys] = []
+        for keys in self._map(_sketch_task, tasks, progress, "sketch"):
+            out.extend(keys)
+        return out
+
+    def align(
+        self, docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, progress: Progress | None = None
+    ) -> tuple[list[Alignment], Counter]:
+        """Verified alignments of all candidate pairs (sorted so a batch reuses its tokens)."""
+        global _DOCS
+        _DOCS = docs
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
+        tasks = [(pairs[lo : lo + self.batch_pairs], detect) for lo in range(0, len(pairs), self.batch_pairs)]
+        found: list[Alignment] = []
+        rejected: Counter = Counter()
+        for alignments, rejections in self._map(_align_task, tasks, progress, "align"):
+            found.extend(alignments)
+            rejected.update(rejections)
+        return found, rejected

@@ -1,0 +1,69 @@
+"""Bytes to text: UTF-8 first, a legacy single-byte encoding only when the bytes say so."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The outcome of decoding: text, or the reason there is none (with the 1-based line)."""
+
+    text: str | None
+    encoding: str | None = None
+    problem: str | None = None
+    line: int | None = None
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the bytes are not text: a NUL byte near the start (and no UTF-16 BOM)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in data[:8192]
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode one file's or one line's bytes.
+
+    UTF-8 (with or without BOM, or UTF-16 with a BOM) is taken as is. Bytes that are not UTF-8
+    but contain no UTF-8 multi-byte sequence at all are a legacy encoding and are read as
+    Windows-1252 (a superset of Latin-1 in its printable range). Bytes that mix valid UTF-8
+    with invalid sequences are corrupt: no text is returned, and the line of the first bad
+    byte is named so the user can find it.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(encoding), encoding)
+            except UnicodeDecodeError as err:
+                return _bad(data, err.start, encoding)
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    if not _has_utf8_multibyte(data):
+        try:
+            return Decoded(data.decode("cp1252"), "cp1252")
+        except UnicodeDecodeError:
+            return Decoded(data.decode("latin-1"), "latin-1")
+    return _bad(data, first_bad, "utf-8")
+
+
+def _bad(data: bytes, offset: int, encoding: str) -> Decoded:
+    line = data.count(b"\n", 0, offset) + 1
+    return Decoded(None, None, f"undecodable bytes (not {encoding}) at byte {offset}", line)
+
+
+def _has_utf8_multibyte(data: bytes) -> bool:
+    """Whether any well-formed UTF-8 multi-byte character occurs in the bytes."""
+    for i, byte in enumerate(data):
+        if byte < 0xC2 or byte > 0xF4:
+            continue
+        need = 1 if byte < 0xE0 else 2 if byte < 0xF0 else 3
+        tail = data[i + 1 : i + 1 + need]
+        if len(tail) == need and all(0x80 <= b <= 0xBF for b in tail):
+            return True
+    return False

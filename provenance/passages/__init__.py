@@ -1,0 +1,16 @@
+"""Passages: Document -> word tokens with character spans, and word-shingle hashes.
+
+Every later stage speaks in tokens of this one tokenizer, so a passage found on hashes maps
+back to exact character spans of the original text.
+"""
+
+from provenance.passages.tokenize import (
+    shingle_hash32,
+    shingle_hashes32,
+    shingle_hashes64,
+    token_hashes,
+    tokenize,
+    words,
+)
+
+__all__ = ["tokenize", "token_hashes", "words", "shingle_hashes32", "shingle_hashes64", "shingle_hash32"]

@@ -1,0 +1,98 @@
+"""Word tokenization and shingle hashing, vectorised with numpy.
+
+Tokens are maximal runs of word characters (``\\w+``, Unicode-aware), compared case-folded.
+Token hashes are xxh3-64 of the case-folded UTF-8 word: stable across runs and processes (the
+persistent index and the Spark engine depend on that), unlike Python's salted ``hash``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import xxhash
+
+from provenance.records import Document, TokenizedDoc
+
+_WORD = re.compile(r"\w+")
+_SEP = "\x00"  # never inside a \w+ token
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplication by it is a bijection mod 2^64
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+# Vocabulary cache: hashing a word costs more than a dict lookup, and news vocabularies are
+# small next to token counts. Cleared when it grows past the bound, to keep memory flat.
+_cache: dict[str, int] = {}
+_CACHE_LIMIT = 2_000_000
+
+
+def words(text: str) -> list[str]:
+    """The case-folded word tokens of a text, in order."""
+    found = _WORD.findall(text)
+    if not found:
+        return []
+    return _SEP.join(found).lower().split(_SEP)
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    """Stable 64-bit hashes (uint64) of case-folded tokens."""
+    cache = _cache
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    out = []
+    append = out.append
+    for tok in tokens:
+        h = cache.get(tok)
+        if h is None:
+            h = cache[tok] = xxhash.xxh3_64_intdigest(tok.encode("utf-8"))
+        append(h)
+    return np.array(out, dtype=np.uint64)
+
+
+def tokenize(doc: Document) -> TokenizedDoc:
+    """Tokens of a document with their character spans into ``doc.text``."""
+    spans = [m.span() for m in _WORD.finditer(doc.text)]
+    arr = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return TokenizedDoc(
+        index=doc.index,
+        starts=arr[:, 0].copy(),
+        ends=arr[:, 1].copy(),
+        hashes=token_hashes(words(doc.text)),
+    )
+
+
+def shingle_hashes64(hashes: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hashes of every run of ``k`` consecutive tokens (length ``n - k + 1``, or 0).
+
+    A polynomial over the token hashes, mod 2^64: position-sensitive, so "a b c" and
+    "c b a" differ.
+    """
+    n = hashes.shape[0] - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    acc = hashes[:n].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, k):
+            acc = acc * _MULT + hashes[j : j + n]
+    return acc
+
+
+def shingle_hashes32(hashes: np.ndarray, k: int) -> np.ndarray:
+    """32-bit shingle hashes (uint32): the 64-bit hash folded, the input width MinHash takes."""
+    acc = shingle_hashes64(hashes, k)
+    return ((acc >> np.uint64(32)) ^ (acc & _MASK32)).astype(np.uint32)
+
+
+def shingle_hash32(shingle: bytes | str) -> int:
+    """The 32-bit hash of one shingle given as its words joined by spaces.
+
+    Scalar twin of ``shingle_hashes32``: use it as datasketch's ``hashfunc`` to get the same
+    MinHash signatures as the vectorised sketcher.
+    """
+    text = shingle.decode("utf-8") if isinstance(shingle, bytes) else shingle
+    toks = text.split(" ")
+    mask = (1 << 64) - 1
+    acc = 0
+    for i, tok in enumerate(toks):
+        h = xxhash.xxh3_64_intdigest(tok.encode("utf-8"))
+        acc = h if i == 0 else (acc * int(_MULT) + h) & mask
+    return (acc >> 32) ^ (acc & 0xFFFFFFFF)

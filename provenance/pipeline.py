@@ -1,0 +1,115 @@
+"""scan(): the one orchestrator. It composes the stages and times them; it does no I/O of its
+own besides reading the inputs through ``ingest`` (reports are written by ``report``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from provenance.cluster import build_clusters
+from provenance.config import ScanConfig
+from provenance.engines.local import LocalEngine, Progress
+from provenance.ingest import read_documents
+from provenance.records import Document, ScanResult, Skipped, StageTiming
+from provenance.sketch import candidate_pairs, choose_banding
+
+log = logging.getLogger(__name__)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: list[StageTiming] = []
+
+    @contextmanager
+    def stage(self, name: str, items: Callable[[], int] = lambda: 0):
+        t0 = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - t0
+        self.timings.append(StageTiming(name, round(seconds, 4), items()))
+        log.info("stage %s: %.2fs", name, seconds)
+
+
+def load(paths: Iterable[Path], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
+    """Read every input; return the documents and the skipped inputs."""
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for item in read_documents(paths, config.fields):
+        (skipped if isinstance(item, Skipped) else docs).append(item)
+    return docs, skipped
+
+
+def detect(
+    docs: Sequence[Document],
+    config: ScanConfig,
+    engine: LocalEngine | None = None,
+    progress: Progress | None = None,
+    timer: _Timer | None = None,
+    skipped: Sequence[Skipped] = (),
+) -> ScanResult:
+    """Find reused passages in documents already read (indexes must be ``0..n-1``)."""
+    engine = engine or LocalEngine(config.workers, config.batch_docs)
+    timer = timer or _Timer()
+    d = config.detect
+    banding = choose_banding(d)
+    with timer.stage("sketch", lambda: len(docs)):
+        bands = engine.sketch(docs, d, banding, progress)
+    with timer.stage("candidates", lambda: int(len(pairs))):
+        pairs, hits, acc = candidate_pairs(bands, d, len(docs))
+        del bands
+    with timer.stage("align", lambda: len(alignments)):
+        alignments, rejected = engine.align(docs, pairs, d, progress)
+    with timer.stage("cluster", lambda: len(clusters)):
+        clusters = build_clusters(alignments, boilerplate_docs=d.max_bucket)
+    counts = {
+        "documents": len(docs),
+        "skipped_inputs": len(skipped),
+        "bands": banding.bands,
+        "rows": banding.rows,
+        "candidate_pairs": int(len(pairs)),
+        "boilerplate_buckets": len(acc.boilerplate),
+        "pairs_avoided_by_bucket_cap": acc.dropped_pairs,
+        "alignments": len(alignments),
+        "rejected_candidates": sum(rejected.values()),
+        "clusters": len(clusters),
+        "passages": sum(len(c.occurrences) for c in clusters),
+    }
+    return ScanResult(
+        documents=tuple(docs),
+        alignments=tuple(alignments),
+        clusters=tuple(clusters),
+        skipped=tuple(skipped),
+        boilerplate=tuple(acc.boilerplate),
+        timings=tuple(timer.timings),
+        counts=counts,
+    )
+
+
+def scan(
+    paths: Iterable[Path],
+    config: ScanConfig | None = None,
+    engine: LocalEngine | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Read the inputs and find every reused passage among them.
+
+    Args:
+        paths: folders and files to read (see ``provenance.ingest``).
+        config: parameters; defaults are tuned for news text.
+        engine: where the stages run; the local engine by default.
+        progress: called as ``progress(stage, done, total)`` during long stages.
+
+    Returns:
+        A ``ScanResult`` with documents, verified alignments, clusters, skipped inputs,
+        boilerplate buckets, per-stage timings and counts.
+
+    Raises:
+        InputError: an input path does not exist or is of an unsupported type.
+    """
+    config = config or ScanConfig()
+    timer = _Timer()
+    with timer.stage("read", lambda: len(docs)):
+        docs, skipped = load(paths, config)
+    return detect(docs, config, engine, progress, timer, skipped)

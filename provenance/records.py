@@ -1,0 +1,167 @@
+"""Every record that crosses a stage boundary.
+
+The data's way through the pipeline:
+``Document -> TokenizedDoc -> BandKeys -> CandidatePair -> Alignment -> Occurrence + Cluster``.
+Records are frozen and slotted; array-valued fields are numpy arrays that no stage mutates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article as read from the input, with its original text untouched.
+
+    ``index`` is the document's position in the run (dense, 0-based); stages refer to documents
+    by it. ``extra`` holds pass-through fields from tabular inputs (strings only).
+    """
+
+    index: int
+    doc_id: str
+    text: str
+    source: str
+    outlet: str | None = None
+    date: str | None = None
+    title: str | None = None
+    url: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input (file, line or row) that was not read, and why."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenizedDoc:
+    """Word tokens of one document: character spans into the original text and 64-bit hashes
+    of the normalised (case-folded) words."""
+
+    index: int
+    starts: np.ndarray  # int64, character offset of each token
+    ends: np.ndarray  # int64, end exclusive
+    hashes: np.ndarray  # uint64, stable hash of the case-folded token
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class BandKeys:
+    """LSH band keys of every window of a batch of documents, for one band.
+
+    ``keys[i]`` is the band's bucket key for a window of document ``docs[i]``; consecutive
+    windows of one document with the same key are stored once.
+    """
+
+    band: int
+    keys: np.ndarray  # uint64
+    docs: np.ndarray  # int64 document index
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """Two documents (possibly the same one) whose windows met in an LSH bucket."""
+
+    doc_a: int
+    doc_b: int
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A verified match: ``[a_start, a_end)`` of document ``doc_a`` matches ``[b_start, b_end)``
+    of ``doc_b``; offsets are characters of the original texts, end exclusive."""
+
+    doc_a: int
+    a_start: int
+    a_end: int
+    doc_b: int
+    b_start: int
+    b_end: int
+    similarity: float
+    matched_chars: int
+    matched_words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A candidate pair that verification dropped, with the reason (kept for the counts)."""
+
+    doc_a: int
+    doc_b: int
+    reason: str
+
+
+Kind = Literal["cross-document", "internal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place where a reused passage stands: a maximal span of one document."""
+
+    passage_id: str
+    cluster_id: str
+    doc: int
+    start: int
+    end: int
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Occurrences of the same reused text, joined through verified alignments."""
+
+    cluster_id: str
+    occurrences: tuple[Occurrence, ...]
+    boilerplate: bool = False
+
+    @property
+    def docs(self) -> tuple[int, ...]:
+        return tuple(sorted({o.doc for o in self.occurrences}))
+
+
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """An LSH bucket too full to verify pair by pair: the text it holds is very common."""
+
+    band: int
+    key: int
+    size: int
+    n_docs: int
+    sample_doc: int
+
+
+@dataclass(frozen=True, slots=True)
+class StageTiming:
+    """Wall time of one named stage, in seconds."""
+
+    stage: str
+    seconds: float
+    items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a scan produced, ready for the report writer and the terminal summary."""
+
+    documents: tuple[Document, ...]
+    alignments: tuple[Alignment, ...]
+    clusters: tuple[Cluster, ...]
+    skipped: tuple[Skipped, ...]
+    boilerplate: tuple[Boilerplate, ...]
+    timings: tuple[StageTiming, ...]
+    counts: dict[str, int] = field(default_factory=dict)

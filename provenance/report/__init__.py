@@ -1,0 +1,16 @@
+"""Report: the Parquet tables, the manifest, and reading them back."""
+
+from provenance.report.schemas import SCHEMA_VERSION, TABLES
+from provenance.report.tables import report_tables
+from provenance.report.writer import MANIFEST, read_manifest, read_table, table_path, write_report
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TABLES",
+    "MANIFEST",
+    "report_tables",
+    "write_report",
+    "read_manifest",
+    "read_table",
+    "table_path",
+]

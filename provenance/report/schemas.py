@@ -1,0 +1,75 @@
+"""The Arrow schemas of the scan report, and their version.
+
+Bump ``SCHEMA_VERSION`` on any change a reader would notice (a column renamed, retyped or
+removed); adding a column is a minor bump. The version is stored in every file's schema
+metadata and in ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0"
+
+_META = {b"prov.schema_version": SCHEMA_VERSION.encode()}
+
+
+def _schema(*fields: pa.Field) -> pa.Schema:
+    return pa.schema(list(fields), metadata=_META)
+
+
+DOCUMENTS = _schema(
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("outlet", pa.string()),
+    pa.field("date", pa.string()),
+    pa.field("title", pa.string()),
+    pa.field("url", pa.string()),
+    pa.field("n_chars", pa.int64(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+)
+"""One row per document read; pass-through fields of tabular inputs follow as string columns."""
+
+PASSAGES = _schema(
+    pa.field("passage_id", pa.string(), nullable=False),
+    pa.field("cluster_id", pa.string(), nullable=False),
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("start", pa.int64(), nullable=False),
+    pa.field("end", pa.int64(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+)
+"""One row per occurrence of a reused passage; ``text == document_text[start:end]``."""
+
+ALIGNMENTS = _schema(
+    pa.field("cluster_id", pa.string(), nullable=False),
+    pa.field("doc_a", pa.string(), nullable=False),
+    pa.field("a_start", pa.int64(), nullable=False),
+    pa.field("a_end", pa.int64(), nullable=False),
+    pa.field("doc_b", pa.string(), nullable=False),
+    pa.field("b_start", pa.int64(), nullable=False),
+    pa.field("b_end", pa.int64(), nullable=False),
+    pa.field("similarity", pa.float64(), nullable=False),
+    pa.field("matched_chars", pa.int64(), nullable=False),
+    pa.field("matched_words", pa.int64(), nullable=False),
+)
+"""The verified pairs behind the passages."""
+
+CLUSTERS = _schema(
+    pa.field("cluster_id", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("n_occurrences", pa.int64(), nullable=False),
+    pa.field("n_documents", pa.int64(), nullable=False),
+    pa.field("n_outlets", pa.int64(), nullable=False),
+    pa.field("boilerplate", pa.bool_(), nullable=False),
+    pa.field("representative", pa.string(), nullable=False),
+    pa.field("representative_doc", pa.string(), nullable=False),
+)
+"""One row per cluster of reused text."""
+
+TABLES = {
+    "documents": DOCUMENTS,
+    "passages": PASSAGES,
+    "alignments": ALIGNMENTS,
+    "clusters": CLUSTERS,
+}
+"""Table name -> schema; each is written as ``<name>.parquet`` in the report folder."""

@@ -1,0 +1,91 @@
+"""ScanResult -> Arrow tables in the report schemas."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pyarrow as pa
+
+from provenance.records import Cluster, Document, ScanResult
+from provenance.report import schemas
+
+
+def documents_table(docs: tuple[Document, ...]) -> pa.Table:
+    """``documents`` rows, with every pass-through field as a string column."""
+    extra_names: list[str] = []
+    for doc in docs:
+        for name, _ in doc.extra:
+            if name not in extra_names and name not in schemas.DOCUMENTS.names:
+                extra_names.append(name)
+    columns = {
+        "doc_id": [d.doc_id for d in docs],
+        "outlet": [d.outlet for d in docs],
+        "date": [d.date for d in docs],
+        "title": [d.title for d in docs],
+        "url": [d.url for d in docs],
+        "n_chars": [len(d.text) for d in docs],
+        "source": [d.source for d in docs],
+    }
+    table = pa.Table.from_pydict(columns, schema=schemas.DOCUMENTS)
+    for name in extra_names:
+        values = [dict(d.extra).get(name) for d in docs]
+        table = table.append_column(pa.field(name, pa.string()), pa.array(values, pa.string()))
+    return table
+
+
+def representative(cluster: Cluster, docs: tuple[Document, ...]) -> tuple[str, str]:
+    """The cluster's most frequent occurrence text (longest on ties) and a document holding it."""
+    texts = [(docs[o.doc].text[o.start : o.end], docs[o.doc].doc_id) for o in cluster.occurrences]
+    counts = Counter(t for t, _ in texts)
+    best = max(texts, key=lambda item: (counts[item[0]], len(item[0])))
+    return best
+
+
+def report_tables(result: ScanResult) -> dict[str, pa.Table]:
+    """All report tables of a scan, keyed by table name."""
+    docs = result.documents
+    passages = {name: [] for name in schemas.PASSAGES.names}
+    clusters = {name: [] for name in schemas.CLUSTERS.names}
+    for cluster in result.clusters:
+        for o in cluster.occurrences:
+            doc = docs[o.doc]
+            passages["passage_id"].append(o.passage_id)
+            passages["cluster_id"].append(cluster.cluster_id)
+            passages["doc_id"].append(doc.doc_id)
+            passages["start"].append(o.start)
+            passages["end"].append(o.end)
+            passages["text"].append(doc.text[o.start : o.end])
+            passages["kind"].append(o.kind)
+        rep_text, rep_doc = representative(cluster, docs)
+        member_docs = cluster.docs
+        clusters["cluster_id"].append(cluster.cluster_id)
+        clusters["kind"].append(cluster.occurrences[0].kind)
+        clusters["n_occurrences"].append(len(cluster.occurrences))
+        clusters["n_documents"].append(len(member_docs))
+        clusters["n_outlets"].append(len({docs[d].outlet or docs[d].doc_id for d in member_docs}))
+        clusters["boilerplate"].append(cluster.boilerplate)
+        clusters["representative"].append(rep_text)
+        clusters["representative_doc"].append(rep_doc)
+    occ_starts: dict[int, list[tuple[int, int, str]]] = {}
+    for cluster in result.clusters:
+        for o in cluster.occurrences:
+            occ_starts.setdefault(o.doc, []).append((o.start, o.end, cluster.cluster_id))
+    alignments = {name: [] for name in schemas.ALIGNMENTS.names}
+    for al in result.alignments:
+        cid = next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e)
+        alignments["cluster_id"].append(cid)
+        alignments["doc_a"].append(docs[al.doc_a].doc_id)
+        alignments["a_start"].append(al.a_start)
+        alignments["a_end"].append(al.a_end)
+        alignments["doc_b"].append(docs[al.doc_b].doc_id)
+        alignments["b_start"].append(al.b_start)
+        alignments["b_end"].append(al.b_end)
+        alignments["similarity"].append(al.similarity)
+        alignments["matched_chars"].append(al.matched_chars)
+        alignments["matched_words"].append(al.matched_words)
+    return {
+        "documents": documents_table(docs),
+        "passages": pa.Table.from_pydict(passages, schema=schemas.PASSAGES),
+        "alignments": pa.Table.from_pydict(alignments, schema=schemas.ALIGNMENTS),
+        "clusters": pa.Table.from_pydict(clusters, schema=schemas.CLUSTERS),
+    }

@@ -1,0 +1,107 @@
+"""MinHash signatures of every word window, vectorised over a batch of documents.
+
+The signature of a window is exactly datasketch's ``MinHash`` (scheme ``affine32``, the
+default since datasketch 2.0) over the window's shingles, with ``hashfunc=shingle_hash32``:
+the same permutations (taken from datasketch itself), the same MurmurHash3 pre-mix, the same
+wrap-around arithmetic. Only the evaluation differs: all windows at once, in numpy, using a
+sliding-window minimum instead of one ``update`` per shingle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from datasketch import MinHash
+
+from provenance.config import DetectConfig
+from provenance.passages import shingle_hashes32, token_hashes, words
+from provenance.records import BandKeys, Document
+from provenance.sketch.lsh import Banding
+
+_U32 = np.uint32
+
+
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (the pre-mix datasketch's affine32 scheme applies)."""
+    h = h ^ (h >> _U32(16))
+    h = h * _U32(0x85EBCA6B)
+    h = h ^ (h >> _U32(13))
+    h = h * _U32(0xC2B2AE35)
+    return h ^ (h >> _U32(16))
+
+
+def sliding_min(x: np.ndarray, width: int) -> np.ndarray:
+    """Minimum of every run of ``width`` consecutive columns of ``x`` (shape ``(p, n)``).
+
+    A sparse table: O(n log width) numpy work instead of O(n width).
+    """
+    n = x.shape[1]
+    if n < width:
+        return x[:, :0]
+    m, span = x, 1
+    while span * 2 <= width:
+        m = np.minimum(m[:, :-span], m[:, span:])
+        span *= 2
+    out = n - width + 1
+    return np.minimum(m[:, :out], m[:, width - span : width - span + out])
+
+
+class WindowSketcher:
+    """Turns documents into LSH band keys of all their word windows."""
+
+    def __init__(self, detect: DetectConfig, banding: Banding) -> None:
+        self.k = detect.shingle_size
+        self.window = detect.window_words - detect.shingle_size + 1  # shingles per window
+        self.banding = banding
+        a, b = MinHash(num_perm=detect.num_perm, seed=detect.seed).permutations
+        used = banding.bands * banding.rows
+        self.a = np.asarray(a, dtype=_U32)[:used, None]
+        self.b = np.asarray(b, dtype=_U32)[:used, None]
+
+    def permuted(self, shingles: np.ndarray) -> np.ndarray:
+        """Permuted hash values, shape ``(permutations, n)``, of 32-bit shingle hashes."""
+        with np.errstate(over="ignore"):
+            return self.a * fmix32(shingles)[None, :] + self.b
+
+    def signatures(self, shingles: np.ndarray) -> np.ndarray:
+        """MinHash signature (one column per window) of every window of one document."""
+        return sliding_min(self.permuted(shingles), self.window)
+
+    def band_keys(self, docs: Sequence[Document]) -> list[BandKeys]:
+        """Band keys of every window of a batch of documents, one ``BandKeys`` per band.
+
+        Documents shorter than one window have no windows. Consecutive windows of a document
+        that share a band key are stored once: the same bucket, the same evidence.
+        """
+        parts, owners = [], []
+        for doc in docs:
+            sh = shingle_hashes32(token_hashes(words(doc.text)), self.k)
+            if sh.shape[0] >= self.window:
+                parts.append(sh)
+                owners.append(doc.index)
+        bands, rows = self.banding.bands, self.banding.rows
+        if not parts:
+            empty = np.empty(0, dtype=np.uint64)
+            return [BandKeys(t, empty, empty.astype(np.int64)) for t in range(bands)]
+        lengths = np.array([p.shape[0] for p in parts])
+        sig = sliding_min(self.permuted(np.concatenate(parts)), self.window)
+        # Window g of the concatenation is real when it does not straddle two documents.
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        n_windows = lengths - self.window + 1
+        valid = np.concatenate([np.arange(s, s + w) for s, w in zip(starts, n_windows, strict=True)])
+        doc_of = np.repeat(np.array(owners, dtype=np.int64), n_windows)
+        first = np.zeros(valid.shape[0], dtype=bool)
+        first[np.concatenate([[0], np.cumsum(n_windows)[:-1]])] = True
+        sig = sig[:, valid].astype(np.uint64)
+        out = []
+        with np.errstate(over="ignore"):
+            for t in range(bands):
+                key = sig[t * rows]
+                for r in range(1, rows):
+                    key = key * np.uint64(0x100000001B3) + sig[t * rows + r]
+                change = first.copy()
+                change[1:] |= key[1:] != key[:-1]
+                out.append(BandKeys(t, key[change], doc_of[change]))
+        return out
