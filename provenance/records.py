@@ -145,6 +145,31 @@ class Boilerplate:
     sample_doc: int
 
 
+CreditKind = Literal["dateline", "caption", "byline", "footer", "source", "mention"]
+CreditScope = Literal["line", "paragraph", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """An agency credit found in a document.
+
+    ``agency`` is a canonical gazetteer id (``"AP"``, ``"AFP"``...) or ``"UNNAMED"`` for a
+    generic credit ("Agencies contributed to this story"). ``[start, end)`` is the credit text
+    itself; ``[scope_start, scope_end)`` is the text it covers: its caption line, its paragraph,
+    or the whole document. ``kind == "mention"`` is a weak credit (a quoted source such as
+    "told Reuters"), which origin inference may use only as faint evidence.
+    """
+
+    doc: int
+    agency: str
+    start: int
+    end: int
+    kind: CreditKind
+    scope: CreditScope
+    scope_start: int
+    scope_end: int
+
+
 @dataclass(frozen=True, slots=True)
 class StageTiming:
     """Wall time of one named stage, in seconds."""
