@@ -17,7 +17,8 @@ from provenance.config import ScanConfig
 from provenance.ingest import check_paths
 from provenance.pipeline import scan as run_scan
 from provenance.report import report_tables, write_report
-from provenance.report.manifest import build_manifest
+from provenance.report.manifest import build_manifest, run_identity
+from provenance.report.writer import check_destination
 
 DEFAULT_OUT = Path("prov-report")
 
@@ -61,6 +62,7 @@ def scan(
         workers=workers or os.cpu_count() or 1,
     )
     inputs = check_paths(paths)
+    check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
     with stage_progress(not quiet) as progress:
         result = run_scan(inputs, config, progress=progress)
     manifest = build_manifest(result, config, inputs)

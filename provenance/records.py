@@ -60,6 +60,27 @@ class TokenizedDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class ShingleIndex:
+    """Word-shingle hashes of a set of documents, in compressed-row layout.
+
+    Row ``r`` describes document ``docs[r]`` (``docs`` ascending); its shingles are
+    ``hashes[offsets[r]:offsets[r + 1]]``. ``hashes`` are 32-bit shingle hashes and
+    ``positions`` the token index where each shingle starts. Rows are in text order when
+    ``sorted_by_hash`` is false (what MinHash windows need), and sorted by hash when it is
+    true (what seed matching needs).
+    """
+
+    docs: np.ndarray  # int64
+    offsets: np.ndarray  # int64, len(docs) + 1
+    hashes: np.ndarray  # uint32
+    positions: np.ndarray  # int32
+    sorted_by_hash: bool
+
+    def __len__(self) -> int:
+        return int(self.docs.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
 class BandKeys:
     """LSH band keys of every window of a batch of documents, for one band.
 

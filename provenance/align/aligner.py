@@ -1,123 +1,97 @@
-"""Verify a candidate pair by local alignment on words, then score it with rapidfuzz.
+"""Verify candidate pairs by local alignment on words, then score them with rapidfuzz.
 
 Seed and extend: exact shingle matches between the two documents are the seeds; seeds on
-one diagonal form exact segments; segments chain into a passage across small edits (words
-dropped, inserted or changed, up to ``max_gap`` words). The passage's character spans come
-from the token spans, so they are exact offsets into the original texts. rapidfuzz then
-measures the passage pair on the case-folded, punctuation-free text (Indel similarity, and
-the longest common subsequence as the count of matched characters).
+one diagonal at consecutive positions form exact segments; segments chain into a passage
+across small edits (words dropped, inserted or changed, up to ``max_gap`` words). A
+passage's character spans come from the token spans, so they are exact offsets into the
+original texts. rapidfuzz then measures the passage pair on the case-folded,
+punctuation-free text (Indel similarity, and the longest common subsequence as the count of
+matched characters).
+
+Two ways to find seeds share everything after them: ``align_pair`` (one pair, dict look-ups;
+the reference, and what a single query uses) and ``verify_pairs`` (a batch of pairs at
+once, numpy merge-join over sorted shingle rows; what a scan uses).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.utils import default_process
 
 from provenance.config import DetectConfig
-from provenance.passages import shingle_hashes64
-from provenance.records import Alignment, Document, Rejection, TokenizedDoc
+from provenance.passages import shingle_hashes32, tokenize
+from provenance.records import Alignment, Document, ShingleIndex, TokenizedDoc
 
 # A shingle occurring more often than this in one document is repetition ("the the the"),
 # not evidence; skipping it keeps seed counts linear.
-_MAX_SEED_REPEATS = 16
+MAX_SEED_REPEATS = 16
+
+Segment = tuple[int, int, int, int]  # a0, a1, b0, b1: token ranges, end exclusive
 
 
-def seed_matches(ta: TokenizedDoc, tb: TokenizedDoc, k: int, same_doc: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Token positions ``(i, j)`` where shingles of ``ta`` and ``tb`` are equal.
-
-    For a document against itself only ``i < j`` is returned.
-    """
-    sa, sb = shingle_hashes64(ta.hashes, k), shingle_hashes64(tb.hashes, k)
-    if sa.shape[0] == 0 or sb.shape[0] == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    order = np.argsort(sb, kind="stable")
-    sorted_b = sb[order]
-    lo = np.searchsorted(sorted_b, sa, side="left")
-    hi = np.searchsorted(sorted_b, sa, side="right")
-    counts = hi - lo
-    counts[counts > _MAX_SEED_REPEATS] = 0
-    i = np.repeat(np.arange(sa.shape[0]), counts)
-    offsets = np.arange(i.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
-    j = order[np.repeat(lo, counts) + offsets]
-    if same_doc:
-        keep = j > i
-        i, j = i[keep], j[keep]
-    return i, j
-
-
-def _segments(i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
-    """Runs of seeds on one diagonal with consecutive positions, as rows
-    ``(a0, a1, b0, b1)`` of token ranges (end exclusive), sorted by ``a0``."""
-    d = j - i
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
-    brk = np.concatenate([[True], (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)])
-    starts = np.flatnonzero(brk)
-    ends = np.concatenate([starts[1:], [i.shape[0]]]) - 1
-    a0, a1 = i[starts], i[ends] + k
-    seg = np.stack([a0, a1, a0 + d[starts], a1 + d[starts]], axis=1)
-    return seg[np.argsort(seg[:, 0], kind="stable")]
-
-
-def _chains(seg: np.ndarray, max_gap: int) -> Iterator[tuple[int, int, int, int, int]]:
-    """Chain segments across small edits; yield ``(a0, a1, b0, b1, matched_words)``."""
-    open_chains: list[list[int]] = []  # [a0, a1, b0, b1, matched]
-    for a0, a1, b0, b1 in seg.tolist():
+def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, int, int]]:
+    """Chain segments (sorted by ``a0``) across small edits; yield ``(a0, a1, b0, b1, matched_words)``."""
+    active: list[list[int]] = []  # [a0, a1, b0, b1, matched]
+    for a0, a1, b0, b1 in segs:
+        # Segments come in a0 order: a chain ending too far to the left can never grow again.
+        if active and active[0][1] + max_gap < a0:
+            still = []
+            for chain in active:
+                if chain[1] + max_gap < a0:
+                    yield chain[0], chain[1], chain[2], chain[3], chain[4]
+                else:
+                    still.append(chain)
+            active = still
         best, best_gap = None, max_gap + 1
-        for chain in open_chains:
+        for chain in active:
             ca0, ca1, cb0, cb1, _ = chain
-            gap_a, gap_b = a0 - ca1, b0 - cb1
             if a0 < ca0 or b0 < cb0 or b1 <= cb1 or a1 <= ca1:
                 continue
+            gap_a, gap_b = a0 - ca1, b0 - cb1
             if gap_a > max_gap or gap_b > max_gap or abs(gap_a - gap_b) > max_gap:
                 continue
             gap = max(gap_a, gap_b, 0)
             if gap < best_gap:
                 best, best_gap = chain, gap
         if best is None:
-            open_chains.append([a0, a1, b0, b1, a1 - a0])
+            active.append([a0, a1, b0, b1, a1 - a0])
+            active.sort(key=lambda c: c[1])
         else:
             best[4] += a1 - max(a0, best[1])
             best[1], best[3] = a1, b1
-    for chain in open_chains:
-        yield tuple(chain)  # type: ignore[misc]
+            active.sort(key=lambda c: c[1])
+    for chain in active:
+        yield chain[0], chain[1], chain[2], chain[3], chain[4]
 
 
-def align_pair(
-    a: Document,
-    ta: TokenizedDoc,
-    b: Document,
-    tb: TokenizedDoc,
-    detect: DetectConfig,
-) -> tuple[list[Alignment], list[Rejection]]:
-    """Verified passages shared by two documents (or repeated inside one, when ``a is b``).
+def score_segments(
+    a: Document, ta: TokenizedDoc, b: Document, tb: TokenizedDoc, segs: list[Segment], detect: DetectConfig
+) -> tuple[list[Alignment], Counter]:
+    """Chain a pair's segments into passages and keep those long and similar enough.
 
-    Returns the alignments that pass ``min_words`` and ``min_similarity``, and one rejection
-    record per candidate passage that did not (or one for the pair if nothing matched).
+    Returns the alignments and a count of rejected passages by reason.
     """
     same = a.index == b.index
-    i, j = seed_matches(ta, tb, detect.shingle_size, same)
-    if i.shape[0] == 0:
-        return [], [Rejection(a.index, b.index, "no shared shingle")]
     found: list[Alignment] = []
-    rejected: list[Rejection] = []
-    for a0, a1, b0, b1, matched in _chains(_segments(i, j, detect.shingle_size), detect.max_gap):
+    rejected: Counter = Counter()
+    for a0, a1, b0, b1, matched in chains(segs, detect.max_gap):
         if matched < detect.min_words:
-            rejected.append(Rejection(a.index, b.index, "shorter than min_words"))
+            rejected["shorter than min_words"] += 1
             continue
         if same and a1 > b0:
-            continue  # a passage overlapping its own repeat is a period ("ha ha ha"), not a copy
+            rejected["overlaps its own repeat"] += 1  # a period ("ha ha ha"), not a copy
+            continue
         a_start, a_end = int(ta.starts[a0]), int(ta.ends[a1 - 1])
         b_start, b_end = int(tb.starts[b0]), int(tb.ends[b1 - 1])
         pa = default_process(a.text[a_start:a_end])
         pb = default_process(b.text[b_start:b_end])
         similarity = Indel.normalized_similarity(pa, pb)
         if similarity < detect.min_similarity:
-            rejected.append(Rejection(a.index, b.index, "below min_similarity"))
+            rejected["below min_similarity"] += 1
             continue
         found.append(
             Alignment(
@@ -132,4 +106,148 @@ def align_pair(
                 matched_words=int(matched),
             )
         )
+    return found, rejected
+
+
+def _segments_from_seeds(seeds: list[tuple[int, int]], k: int) -> list[Segment]:
+    seeds.sort()
+    out = []
+    run_d, run_start, prev = None, 0, -2
+    for d, i in seeds:
+        if d != run_d or i != prev + 1:
+            if run_d is not None:
+                out.append((run_start, prev + k, run_start + run_d, prev + k + run_d))
+            run_d, run_start = d, i
+        prev = i
+    if run_d is not None:
+        out.append((run_start, prev + k, run_start + run_d, prev + k + run_d))
+    out.sort()
+    return out
+
+
+def align_pair(a: Document, b: Document, detect: DetectConfig) -> tuple[list[Alignment], Counter]:
+    """Verified passages shared by two documents, or repeated inside one when ``a`` is ``b``.
+
+    Returns the alignments and a count of rejected candidate passages by reason.
+    """
+    k = detect.shingle_size
+    ta = tokenize(a)
+    tb = ta if a.index == b.index else tokenize(b)
+    sa, sb = shingle_hashes32(ta.hashes, k).tolist(), shingle_hashes32(tb.hashes, k).tolist()
+    where: dict[int, list[int]] = {}
+    for j, h in enumerate(sb):
+        where.setdefault(h, []).append(j)
+    same = a.index == b.index
+    seeds = []
+    for i, h in enumerate(sa):
+        js = where.get(h, ())
+        if len(js) > MAX_SEED_REPEATS:
+            continue
+        seeds.extend((j - i, i) for j in js if not same or j > i)
+    return score_segments(a, ta, b, tb, _segments_from_seeds(seeds, k), detect)
+
+
+def _gather(index: ShingleIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenated shingle rows: (hashes, positions, owner = position in ``rows``)."""
+    starts, ends = index.offsets[rows], index.offsets[rows + 1]
+    lengths = ends - starts
+    owner = np.repeat(np.arange(rows.shape[0]), lengths)
+    before = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(lengths, out=before[1:])
+    flat = np.repeat(starts, lengths) + (np.arange(before[-1]) - before[owner])
+    return index.hashes[flat], index.positions[flat], owner
+
+
+def segment_arrays(index: ShingleIndex, pairs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact segments of many pairs at once.
+
+    ``pairs`` rows are ``(doc_a, doc_b)``; ``index`` must be sorted by hash and hold both
+    documents of every pair. Returns ``(pair_of_segment, segments)`` where segments rows are
+    ``(a0, a1, b0, b1)``, grouped by pair and sorted by ``a0`` within a pair.
+    """
+    rows_a = np.searchsorted(index.docs, pairs[:, 0])
+    rows_b = np.searchsorted(index.docs, pairs[:, 1])
+    ha, pa, oa = _gather(index, rows_a)
+    hb, pb, ob = _gather(index, rows_b)
+    # (pair, hash) packed in 64 bits: each side is sorted by it already (rows are sorted by
+    # hash, pairs ascend), so one binary search per shingle of side a is the whole join.
+    ka = (oa.astype(np.uint64) << np.uint64(32)) | ha.astype(np.uint64)
+    kb = (ob.astype(np.uint64) << np.uint64(32)) | hb.astype(np.uint64)
+    lo = np.searchsorted(kb, ka, side="left")
+    hi = np.searchsorted(kb, ka, side="right")
+    counts = hi - lo
+    counts[counts > MAX_SEED_REPEATS] = 0
+    before = np.cumsum(counts) - counts
+    take = np.repeat(lo - before, counts) + np.arange(int(counts.sum()))
+    i = np.repeat(pa, counts).astype(np.int64)
+    owner = np.repeat(oa, counts)
+    j = pb[take].astype(np.int64)
+    keep = (pairs[owner, 0] != pairs[owner, 1]) | (j > i)
+    i, j, owner = i[keep], j[keep], owner[keep]
+    d = j - i
+    order = np.lexsort((i, d, owner))
+    i, d, owner = i[order], d[order], owner[order]
+    brk = np.ones(i.shape[0], dtype=bool)
+    brk[1:] = (owner[1:] != owner[:-1]) | (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)
+    starts = np.flatnonzero(brk)
+    ends = np.concatenate([starts[1:], [i.shape[0]]]) - 1
+    a0, a1 = i[starts], i[ends] + k
+    seg = np.stack([a0, a1, a0 + d[starts], a1 + d[starts]], axis=1)
+    seg_owner = owner[starts]
+    order = np.lexsort((seg[:, 3], seg[:, 2], seg[:, 1], seg[:, 0], seg_owner))
+    return seg_owner[order], seg[order]
+
+
+def _may_chain(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_pairs: int, detect: DetectConfig) -> np.ndarray:
+    """Per pair: could its segments (ranges ``[lo, hi)`` on one side, sorted by pair then
+    ``lo``) chain into ``min_words`` words? Ranges closer than ``max_gap`` are merged and the
+    largest merged coverage is compared with ``min_words``. Every real chain lies inside one
+    merged group, so this never rejects a pair the chaining would accept."""
+    if owner.shape[0] == 0:
+        return np.zeros(n_pairs, dtype=bool)
+    big = np.int64(int(max(hi.max(), 1)) + 2 * detect.max_gap + 2)
+    lo_, hi_ = lo + owner * big, hi + owner * big  # offsets keep pairs apart in one running max
+    reach = np.maximum.accumulate(hi_)
+    prev_reach = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]])
+    new_group = lo_ > prev_reach + detect.max_gap
+    group = np.cumsum(new_group) - 1
+    gained = np.maximum(hi_ - np.maximum(lo_, prev_reach), 0)
+    covered = np.bincount(group, weights=gained)
+    best = np.zeros(n_pairs)
+    np.maximum.at(best, owner[new_group], covered)
+    return best >= detect.min_words
+
+
+def verify_pairs(
+    pairs: np.ndarray, index: ShingleIndex, doc: Callable[[int], Document], detect: DetectConfig
+) -> tuple[list[Alignment], Counter]:
+    """Verify a batch of candidate pairs; the scan's fast path (same result as ``align_pair``).
+
+    Pairs whose exact segments cannot add up to ``min_words`` are rejected on arrays alone;
+    only the rest are tokenized, chained and scored.
+    """
+    rejected: Counter = Counter()
+    found: list[Alignment] = []
+    if pairs.shape[0] == 0:
+        return found, rejected
+    seg_owner, seg = segment_arrays(index, pairs, detect.shingle_size)
+    hopeful = _may_chain(seg_owner, seg[:, 0], seg[:, 1], pairs.shape[0], detect)
+    by_b = np.lexsort((seg[:, 2], seg_owner))
+    hopeful &= _may_chain(seg_owner[by_b], seg[by_b, 2], seg[by_b, 3], pairs.shape[0], detect)
+    rejected["too little shared text"] += int((~hopeful).sum())
+    bounds = np.searchsorted(seg_owner, np.arange(pairs.shape[0] + 1))
+    tokens: dict[int, TokenizedDoc] = {}
+
+    def tok(i: int) -> TokenizedDoc:
+        t = tokens.get(i)
+        if t is None:
+            t = tokens[i] = tokenize(doc(i))
+        return t
+
+    for p in np.flatnonzero(hopeful).tolist():
+        a, b = int(pairs[p, 0]), int(pairs[p, 1])
+        segs = [tuple(s) for s in seg[bounds[p] : bounds[p + 1]].tolist()]
+        alignments, why = score_segments(doc(a), tok(a), doc(b), tok(b), segs, detect)  # type: ignore[arg-type]
+        found.extend(alignments)
+        rejected.update(why)
     return found, rejected

@@ -1,7 +1,8 @@
 """The local engine: stage functions over batches, in this process or a pool of processes.
 
-Worker processes are forked after the documents are read, so they share the corpus through
-copy-on-write memory instead of receiving it pickled; only batch bounds and results travel.
+Worker processes are forked after the documents are read and sketched, so they share the
+corpus and its shingle index through copy-on-write memory instead of receiving them
+pickled; only batch bounds and results travel.
 """
 
 from __future__ import annotations
@@ -14,22 +15,27 @@ import numpy as np
 
 from provenance.config import DetectConfig
 from provenance.engines.stages import align_batch, sketch_batch
-from provenance.records import Alignment, BandKeys, Document
+from provenance.passages import concat
+from provenance.records import Alignment, BandKeys, Document, ShingleIndex
 from provenance.sketch import Banding
 
 Progress = Callable[[str, int, int], None]
 
-_DOCS: Sequence[Document] = ()  # set in the parent before forking; read by workers
+# Set in the parent before forking; read by workers.
+_DOCS: Sequence[Document] = ()
+_INDEX: ShingleIndex | None = None
 
 
-def _sketch_task(args: tuple[int, int, DetectConfig, Banding]) -> list[BandKeys]:
+def _sketch_task(args: tuple[int, int, DetectConfig, Banding]) -> tuple[list[BandKeys], ShingleIndex]:
     lo, hi, detect, banding = args
     return sketch_batch(_DOCS[lo:hi], detect, banding)
 
 
 def _align_task(args: tuple[np.ndarray, DetectConfig]) -> tuple[list[Alignment], Counter]:
     pairs, detect = args
-    return align_batch(_DOCS, pairs, detect)
+    if _INDEX is None:
+        raise RuntimeError("align before sketch: the shingle index is missing")
+    return align_batch(pairs, _INDEX, _DOCS.__getitem__, detect)
 
 
 class LocalEngine:
@@ -37,12 +43,12 @@ class LocalEngine:
 
     name = "local"
 
-    def __init__(self, workers: int = 1, batch_docs: int = 2000, batch_pairs: int = 2000) -> None:
+    def __init__(self, workers: int = 1, batch_docs: int = 2000, batch_pairs: int = 5000) -> None:
         self.workers = workers
         self.batch_docs = batch_docs
         self.batch_pairs = batch_pairs
 
-    def _map(self, fn, tasks: list, progress: Progress | None, stage: str) -> Iterator:
+    def _map(self, fn: Callable, tasks: list, progress: Progress | None, stage: str) -> Iterator:
         total = len(tasks)
         if self.workers <= 1 or total <= 1 or "fork" not in mp.get_all_start_methods():
             for done, task in enumerate(tasks, start=1):
@@ -59,16 +65,18 @@ class LocalEngine:
     def sketch(
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
     ) -> list[BandKeys]:
-        """Band keys of all documents."""
-        global _DOCS
+        """Band keys of all documents; keeps their shingle index for ``align``."""
+        global _DOCS, _INDEX
         _DOCS = docs
-        tasks = [
-            (lo, min(lo + self.batch_docs, len(docs)), detect, banding) for lo in range(0, len(docs), self.batch_docs)
-        ]
-        out: list[BandKeys] = []
-        for keys in self._map(_sketch_task, tasks, progress, "sketch"):
-            out.extend(keys)
-        return out
+        step = self.batch_docs
+        tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
+        keys: list[BandKeys] = []
+        parts: list[ShingleIndex] = []
+        for batch_keys, part in self._map(_sketch_task, tasks, progress, "sketch"):
+            keys.extend(batch_keys)
+            parts.append(part)
+        _INDEX = concat(parts)
+        return keys
 
     def align(
         self, docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, progress: Progress | None = None
@@ -77,7 +85,8 @@ class LocalEngine:
         global _DOCS
         _DOCS = docs
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
-        tasks = [(pairs[lo : lo + self.batch_pairs], detect) for lo in range(0, len(pairs), self.batch_pairs)]
+        step = self.batch_pairs
+        tasks = [(pairs[lo : lo + step], detect) for lo in range(0, len(pairs), step)]
         found: list[Alignment] = []
         rejected: Counter = Counter()
         for alignments, rejections in self._map(_align_task, tasks, progress, "align"):

@@ -91,9 +91,9 @@ def read_documents(paths: Iterable[Path], fields: FieldNames | None = None) -> I
                 log.warning("skipped %s", item)
                 yield item
                 continue
-            doc_id, text, source, meta, extra = item
+            doc_id, text, (source, line), meta, extra = item
             if doc_id in seen:
-                skip = Skipped(source, f"duplicate document id {doc_id!r} (first one kept)")
+                skip = Skipped(source, f"duplicate document id {doc_id!r} (first one kept)", line)
                 log.warning("skipped %s", skip)
                 yield skip
                 continue
@@ -102,7 +102,7 @@ def read_documents(paths: Iterable[Path], fields: FieldNames | None = None) -> I
                 index=index,
                 doc_id=doc_id,
                 text=text,
-                source=source,
+                source=source if line is None else f"{source}:{line}",
                 outlet=meta.get("outlet"),
                 date=meta.get("date"),
                 title=meta.get("title"),
@@ -112,14 +112,17 @@ def read_documents(paths: Iterable[Path], fields: FieldNames | None = None) -> I
             index += 1
 
 
-_Raw = tuple[str, str, str, dict, tuple]  # doc_id, text, source, metadata, extra fields
+# doc_id, text, (source file, line or None), metadata, extra fields
+_Raw = tuple[str, str, tuple[str, int | None], dict, tuple]
 
 
 def _read_path(path: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
     if path.is_dir():
         yield from _read_folder(path, fields)
     elif _kind(path) == "text":
-        yield from _read_text(path, path.name, {}, fields)
+        rows, problems = load_sidecar(path.parent)
+        yield from problems
+        yield from _read_text(path, path.name, rows.get(path.name, {}), fields)
     else:
         yield from _read_table(path, fields)
 
@@ -160,7 +163,7 @@ def _read_text(path: Path, doc_id: str, meta: dict[str, str], fields: FieldNames
         if header_date:
             known["date"] = header_date
     keys = {"file", "filename", "path", "doc_id", "id"}
-    yield doc_id, text, str(path), known, tuple((k, v) for k, v in extra if k not in keys)
+    yield doc_id, text, (str(path), None), known, tuple((k, v) for k, v in extra if k not in keys)
 
 
 def _read_table(path: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
@@ -177,7 +180,7 @@ def _read_table(path: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
             yield Skipped(str(path), f"row has no text in field {fields.text!r}", line_no)
             continue
         doc_id = known.pop("id") or f"{path.name}:{line_no}"
-        yield doc_id, text, f"{path}:{line_no}", known, extra
+        yield doc_id, text, (str(path), line_no), known, extra
     yield from _drain(skipped)
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from provenance.config import FieldNames
-from provenance.ingest.decode import decode_bytes
+from provenance.ingest.decode import decode_bytes, looks_binary
 from provenance.records import Skipped
+
+log = logging.getLogger(__name__)
 
 Row = tuple[int, dict[str, Any]]  # (1-based line or row number, fields)
 
@@ -24,15 +28,21 @@ PARQUET_SUFFIXES = (".parquet",)
 def jsonl_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
     """Rows of a JSON Lines file; malformed lines are recorded in ``skipped`` and passed over."""
     opener = gzip.open if path.name.endswith(".gz") else open
+    seen_text = False
+    warned_encoding = False
     try:
         with opener(path, "rb") as handle:
             for line_no, raw in enumerate(handle, start=1):
                 if not raw.strip():
                     continue
+                seen_text = True
                 decoded = decode_bytes(raw)
                 if decoded.text is None:
                     skipped.append(Skipped(str(path), decoded.problem or "undecodable", line_no))
                     continue
+                if decoded.encoding not in ("utf-8", "utf-8-sig") and not warned_encoding:
+                    log.warning("%s:%d: not UTF-8, read as %s", path, line_no, decoded.encoding)
+                    warned_encoding = True
                 try:
                     row = json.loads(decoded.text)
                 except json.JSONDecodeError as err:
@@ -44,6 +54,9 @@ def jsonl_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
                 yield line_no, row
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         skipped.append(Skipped(str(path), f"cannot read: {err}"))
+        return
+    if not seen_text:
+        skipped.append(Skipped(str(path), "empty file"))
 
 
 def csv_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
@@ -53,10 +66,15 @@ def csv_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
     except OSError as err:
         skipped.append(Skipped(str(path), f"cannot read: {err.strerror or err}"))
         return
+    if looks_binary(data):
+        skipped.append(Skipped(str(path), "binary file (contains NUL bytes)"))
+        return
     decoded = decode_bytes(data)
     if decoded.text is None:
         skipped.append(Skipped(str(path), decoded.problem or "undecodable", decoded.line))
         return
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        log.warning("%s: not UTF-8, read as %s", path, decoded.encoding)
     csv.field_size_limit(1 << 30)  # articles are long; the default 128 KiB limit is too small
     reader = csv.reader(io.StringIO(decoded.text, newline=""))
     try:
@@ -102,6 +120,8 @@ def stringify(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dt.date | dt.time):  # Parquet date/timestamp columns
+        return value.isoformat()
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
@@ -119,5 +139,5 @@ def split_row(row: dict[str, Any], fields: FieldNames) -> tuple[dict[str, str | 
         "url": stringify(row.get(fields.url)),
     }
     reserved = {fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url}
-    extra = tuple((str(k), stringify(v) or "") for k, v in row.items() if k not in reserved)
+    extra = tuple((str(k), stringify(v)) for k, v in row.items() if k not in reserved)
     return known, extra

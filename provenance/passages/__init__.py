@@ -4,6 +4,7 @@ Every later stage speaks in tokens of this one tokenizer, so a passage found on 
 back to exact character spans of the original text.
 """
 
+from provenance.passages.shingles import concat, shingle_index, sort_by_hash
 from provenance.passages.tokenize import (
     shingle_hash32,
     shingle_hashes32,
@@ -13,4 +14,14 @@ from provenance.passages.tokenize import (
     words,
 )
 
-__all__ = ["tokenize", "token_hashes", "words", "shingle_hashes32", "shingle_hashes64", "shingle_hash32"]
+__all__ = [
+    "tokenize",
+    "token_hashes",
+    "words",
+    "shingle_hashes32",
+    "shingle_hashes64",
+    "shingle_hash32",
+    "shingle_index",
+    "sort_by_hash",
+    "concat",
+]

@@ -11,12 +11,24 @@ from typing import Any
 from provenance import __version__
 from provenance.config import ScanConfig
 from provenance.records import ScanResult
+from provenance.sketch import choose_banding
 
 _MAX_BOILERPLATE_LISTED = 50
 
 
+def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
+    """What makes two runs the same run: the inputs (resolved) and every parameter that
+    changes the output, including the banding derived from the threshold."""
+    banding = choose_banding(config.detect)
+    detect = dataclasses.asdict(config.detect) | {"bands": banding.bands, "rows": banding.rows}
+    return {
+        "inputs": [str(Path(p).resolve()) for p in inputs],
+        "parameters": {"detect": detect, "fields": dataclasses.asdict(config.fields)},
+    }
+
+
 def build_manifest(result: ScanResult, config: ScanConfig, inputs: list[Path], engine: str = "local") -> dict[str, Any]:
-    """A JSON-ready manifest. ``inputs`` and ``parameters`` identify the run (see ``writer``)."""
+    """A JSON-ready manifest of a finished scan; ``run_identity`` is part of it."""
     docs = result.documents
     biggest = sorted(result.boilerplate, key=lambda b: -b.size)[:_MAX_BOILERPLATE_LISTED]
     return {
@@ -25,12 +37,7 @@ def build_manifest(result: ScanResult, config: ScanConfig, inputs: list[Path], e
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": engine,
         "python": platform.python_version(),
-        "inputs": [str(Path(p)) for p in inputs],
-        "parameters": {
-            "detect": dataclasses.asdict(config.detect)
-            | {"bands": result.counts["bands"], "rows": result.counts["rows"]},
-            "fields": dataclasses.asdict(config.fields),
-        },
+        **run_identity(config, inputs),
         "counts": result.counts,
         "timings": [{"stage": t.stage, "seconds": t.seconds, "items": t.items} for t in result.timings],
         "skipped": [{"source": s.source, "line": s.line, "reason": s.reason} for s in result.skipped],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pyarrow as pa
@@ -9,14 +10,24 @@ import pyarrow as pa
 from provenance.records import Cluster, Document, ScanResult
 from provenance.report import schemas
 
+log = logging.getLogger(__name__)
+
 
 def documents_table(docs: tuple[Document, ...]) -> pa.Table:
-    """``documents`` rows, with every pass-through field as a string column."""
+    """``documents`` rows, with every pass-through field as a string column.
+
+    A pass-through field named like a report column (``source``, ``n_chars``...) is kept as
+    ``extra_<name>`` so that neither is lost.
+    """
     extra_names: list[str] = []
     for doc in docs:
         for name, _ in doc.extra:
-            if name not in extra_names and name not in schemas.DOCUMENTS.names:
+            if name not in extra_names:
                 extra_names.append(name)
+    renamed = {n: f"extra_{n}" if n in schemas.DOCUMENTS.names else n for n in extra_names}
+    for name, new in renamed.items():
+        if name != new:
+            log.warning("input field %r clashes with a report column; written as %r", name, new)
     columns = {
         "doc_id": [d.doc_id for d in docs],
         "outlet": [d.outlet for d in docs],
@@ -29,7 +40,7 @@ def documents_table(docs: tuple[Document, ...]) -> pa.Table:
     table = pa.Table.from_pydict(columns, schema=schemas.DOCUMENTS)
     for name in extra_names:
         values = [dict(d.extra).get(name) for d in docs]
-        table = table.append_column(pa.field(name, pa.string()), pa.array(values, pa.string()))
+        table = table.append_column(pa.field(renamed[name], pa.string()), pa.array(values, pa.string()))
     return table
 
 

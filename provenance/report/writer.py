@@ -66,23 +66,25 @@ def _same_run(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return old.get("inputs") == new.get("inputs") and old.get("parameters") == new.get("parameters")
 
 
-def check_destination(out: Path, manifest: dict[str, Any], force: bool) -> None:
-    """Refuse to replace anything but an earlier report of the same run, unless forced.
+def check_destination(out: Path, identity: dict[str, Any], force: bool) -> None:
+    """Refuse to replace anything but an earlier report of the same run (or, with ``force``,
+    of another run). Call it before a long run, and again when writing.
+
+    ``identity`` holds the run's ``inputs`` and ``parameters`` (see ``manifest.run_identity``).
 
     Raises:
-        ReportError: ``out`` is a file, a folder that is not a report, or a different run's report.
+        ReportError: ``out`` is a file, a non-empty folder that is not a prov report, or the
+            report of a different run and ``force`` is false.
     """
-    if not out.exists() or force:
-        if out.exists() and not out.is_dir():
-            raise ReportError(f"{out}: exists and is not a folder")
+    if not out.exists():
         return
     if not out.is_dir():
         raise ReportError(f"{out}: exists and is not a folder; choose another --out")
     if not any(out.iterdir()):
         return
     if not (out / MANIFEST).exists():
-        raise ReportError(f"{out}: folder is not empty and holds no prov report; choose another --out or pass --force")
-    if not _same_run(read_manifest(out), manifest):
+        raise ReportError(f"{out}: folder is not empty and holds no prov report; choose another --out")
+    if not force and not _same_run(read_manifest(out), identity):
         raise ReportError(
             f"{out}: holds the report of a different run (other inputs or parameters); "
             "pass --force to replace it, or choose another --out"

@@ -9,14 +9,11 @@ sliding-window minimum instead of one ``update`` per shingle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from datasketch import MinHash
 
 from provenance.config import DetectConfig
-from provenance.passages import shingle_hashes32, token_hashes, words
-from provenance.records import BandKeys, Document
+from provenance.records import BandKeys, ShingleIndex
 from provenance.sketch.lsh import Banding
 
 _U32 = np.uint32
@@ -68,32 +65,29 @@ class WindowSketcher:
         """MinHash signature (one column per window) of every window of one document."""
         return sliding_min(self.permuted(shingles), self.window)
 
-    def band_keys(self, docs: Sequence[Document]) -> list[BandKeys]:
+    def band_keys(self, shingles: ShingleIndex) -> list[BandKeys]:
         """Band keys of every window of a batch of documents, one ``BandKeys`` per band.
 
-        Documents shorter than one window have no windows. Consecutive windows of a document
-        that share a band key are stored once: the same bucket, the same evidence.
+        ``shingles`` is in text order. Documents shorter than one window have no windows.
+        Consecutive windows of a document that share a band key are stored once: the same
+        bucket, the same evidence.
         """
-        parts, owners = [], []
-        for doc in docs:
-            sh = shingle_hashes32(token_hashes(words(doc.text)), self.k)
-            if sh.shape[0] >= self.window:
-                parts.append(sh)
-                owners.append(doc.index)
         bands, rows = self.banding.bands, self.banding.rows
-        if not parts:
+        lengths = np.diff(shingles.offsets)
+        n_windows = np.maximum(lengths - self.window + 1, 0)
+        total = int(n_windows.sum())
+        if total == 0:
             empty = np.empty(0, dtype=np.uint64)
             return [BandKeys(t, empty, empty.astype(np.int64)) for t in range(bands)]
-        lengths = np.array([p.shape[0] for p in parts])
-        sig = sliding_min(self.permuted(np.concatenate(parts)), self.window)
+        sig = sliding_min(self.permuted(shingles.hashes), self.window)
         # Window g of the concatenation is real when it does not straddle two documents.
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
-        n_windows = lengths - self.window + 1
-        valid = np.concatenate([np.arange(s, s + w) for s, w in zip(starts, n_windows, strict=True)])
-        doc_of = np.repeat(np.array(owners, dtype=np.int64), n_windows)
-        first = np.zeros(valid.shape[0], dtype=bool)
-        first[np.concatenate([[0], np.cumsum(n_windows)[:-1]])] = True
+        row = np.repeat(np.arange(lengths.shape[0]), n_windows)
+        win_starts = np.zeros(lengths.shape[0] + 1, dtype=np.int64)
+        np.cumsum(n_windows, out=win_starts[1:])
+        valid = shingles.offsets[row] + (np.arange(total) - win_starts[row])
+        doc_of = shingles.docs[row]
+        first = np.zeros(total, dtype=bool)
+        first[win_starts[:-1][n_windows > 0]] = True
         sig = sig[:, valid].astype(np.uint64)
         out = []
         with np.errstate(over="ignore"):

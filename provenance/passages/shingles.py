@@ -1,0 +1,65 @@
+"""Shingle indexes of document batches: every word shingle's hash and position, vectorised."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from provenance.passages.tokenize import shingle_hashes32, token_hashes, words
+from provenance.records import Document, ShingleIndex
+
+
+def shingle_index(docs: Sequence[Document], k: int) -> ShingleIndex:
+    """Shingles of a batch of documents in text order (documents in the given order, which
+    must be ascending by index)."""
+    per_doc = [token_hashes(words(doc.text)) for doc in docs]
+    lengths = np.array([h.shape[0] for h in per_doc], dtype=np.int64)
+    n_sh = np.maximum(lengths - k + 1, 0)
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=offsets[1:])
+    if offsets[-1] == 0:
+        hashes = np.empty(0, dtype=np.uint32)
+        positions = np.empty(0, dtype=np.int32)
+    else:
+        # Shingles over the concatenated tokens, minus the ones straddling two documents.
+        all_sh = shingle_hashes32(np.concatenate(per_doc), k)
+        tok_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        owner = np.repeat(np.arange(len(docs)), n_sh)
+        positions = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], n_sh)).astype(np.int32)
+        hashes = all_sh[tok_starts[owner] + positions]
+    return ShingleIndex(
+        docs=np.array([d.index for d in docs], dtype=np.int64),
+        offsets=offsets,
+        hashes=hashes,
+        positions=positions,
+        sorted_by_hash=False,
+    )
+
+
+def sort_by_hash(index: ShingleIndex) -> ShingleIndex:
+    """The same shingles with each row sorted by hash (then position)."""
+    if index.sorted_by_hash:
+        return index
+    rows = np.repeat(np.arange(len(index)), np.diff(index.offsets))
+    order = np.lexsort((index.positions, index.hashes, rows))
+    return ShingleIndex(index.docs, index.offsets, index.hashes[order], index.positions[order], True)
+
+
+def concat(parts: Sequence[ShingleIndex]) -> ShingleIndex:
+    """Join indexes of consecutive batches (documents ascending across parts)."""
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return ShingleIndex(empty, np.zeros(1, dtype=np.int64), empty.astype(np.uint32), empty.astype(np.int32), True)
+    if len(parts) == 1:
+        return parts[0]
+    sizes = [p.offsets[-1] for p in parts]
+    shifts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    offsets = np.concatenate([parts[0].offsets[:1]] + [p.offsets[1:] + s for p, s in zip(parts, shifts, strict=True)])
+    return ShingleIndex(
+        docs=np.concatenate([p.docs for p in parts]),
+        offsets=offsets,
+        hashes=np.concatenate([p.hashes for p in parts]),
+        positions=np.concatenate([p.positions for p in parts]),
+        sorted_by_hash=all(p.sorted_by_hash for p in parts),
+    )

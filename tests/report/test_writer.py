@@ -1,0 +1,208 @@
+"""Report folders are written atomically: a failed or interrupted write leaves the previous report
+as it was and no partial folder; another run's report is only replaced with ``force``."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from provenance.config import ScanConfig
+from provenance.errors import ReportError
+from provenance.pipeline import scan
+from provenance.report import SCHEMA_VERSION, read_manifest, read_table, report_tables, write_report
+from provenance.report.manifest import build_manifest
+
+TABLE_FILES = ["alignments.parquet", "clusters.parquet", "documents.parquet", "passages.parquet"]
+
+
+@pytest.fixture(scope="module")
+def scanned() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    seeds = Path(__file__).parents[2] / "seeds"
+    config = ScanConfig()
+    result = scan([seeds], config)
+    return report_tables(result), build_manifest(result, config, [seeds])
+
+
+@pytest.fixture
+def tables(scanned) -> dict[str, pa.Table]:
+    return scanned[0]
+
+
+@pytest.fixture
+def manifest(scanned) -> dict[str, Any]:
+    return copy.deepcopy(scanned[1])
+
+
+def other_run(manifest: dict[str, Any], what: str) -> dict[str, Any]:
+    changed = copy.deepcopy(manifest)
+    if what == "parameters":
+        changed["parameters"]["detect"]["min_words"] += 1
+    else:
+        changed["inputs"].append("fixtures/inputs/wire.jsonl")
+    return changed
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def fail_with(exc: BaseException):
+    def writer(path: Path) -> None:
+        path.write_text("half a graph", encoding="utf-8")
+        raise exc
+
+    return writer
+
+
+def test_a_report_holds_every_table_and_a_manifest_listing_them(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    assert write_report(out, tables, manifest) == out
+    assert sorted(p.name for p in out.iterdir()) == sorted([*TABLE_FILES, "manifest.json"])
+    written = read_manifest(out)
+    assert written["files"] == TABLE_FILES
+    assert written["schema_version"] == SCHEMA_VERSION
+    assert written["inputs"] == manifest["inputs"]
+    assert read_table(out, "documents").column("doc_id").to_pylist() == [
+        "000_1d5ac4fc6d25f897.txt",
+        "001_3e4bb9b7a2474284.txt",
+        "002_8c94dd9fdb0e72cb.txt",
+        "003_687d2cf08bd21f35.txt",
+        "004_b0fe4d8c11b7b64b.txt",
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no temporary folder left beside it
+
+
+def test_extra_files_are_written_into_the_report_and_listed(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest, extra_files={"graph.json": lambda p: p.write_text("{}", encoding="utf-8")})
+    assert (out / "graph.json").read_text(encoding="utf-8") == "{}"
+    assert read_manifest(out)["files"] == sorted([*TABLE_FILES, "graph.json"])
+
+
+def test_while_writing_nothing_at_the_destination_looks_like_a_report(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    seen: dict[str, object] = {}
+
+    def inspect(path: Path) -> None:
+        seen["out_exists"] = out.exists()
+        seen["folder"] = path.parent
+        seen["manifest_yet"] = (path.parent / "manifest.json").exists()
+        path.write_text("{}", encoding="utf-8")
+
+    write_report(out, tables, manifest, extra_files={"graph.json": inspect})
+    assert seen["out_exists"] is False
+    assert seen["manifest_yet"] is False  # the manifest, which marks a report finished, is written last
+    assert seen["folder"] != out and seen["folder"].parent == out.parent
+    assert seen["folder"].name.startswith(".")  # hidden: a half-written folder is not mistaken for a report
+    assert not seen["folder"].exists()
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"])
+def test_a_failed_first_write_leaves_no_report_and_no_partial_folder(
+    tmp_path: Path, tables, manifest, exc: BaseException
+) -> None:
+    out = tmp_path / "report"
+    with pytest.raises(type(exc)):
+        write_report(out, tables, manifest, extra_files={"graph.json": fail_with(exc)})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"])
+def test_a_failure_mid_write_keeps_the_previous_report_intact(
+    tmp_path: Path, tables, manifest, exc: BaseException
+) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    before = snapshot(out)
+    with pytest.raises(type(exc)):
+        write_report(out, tables, manifest, extra_files={"graph.json": fail_with(exc)})
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_the_same_run_replaces_its_report(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    (out / "stale.txt").write_text("left by hand", encoding="utf-8")
+    rerun = {**manifest, "created": "2030-01-01T00:00:00+00:00"}
+    write_report(out, tables, rerun)
+    assert read_manifest(out)["created"] == "2030-01-01T00:00:00+00:00"
+    assert not (out / "stale.txt").exists()  # replaced as a whole, not merged
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]  # the old copy is gone too
+
+
+@pytest.mark.parametrize("what", ["parameters", "inputs"])
+def test_a_different_run_is_refused_and_its_report_kept(tmp_path: Path, tables, manifest, what: str) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    before = snapshot(out)
+    with pytest.raises(ReportError) as err:
+        write_report(out, tables, other_run(manifest, what))
+    assert str(err.value) == (
+        f"{out}: holds the report of a different run (other inputs or parameters); "
+        "pass --force to replace it, or choose another --out"
+    )
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_force_replaces_a_different_run(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    changed = other_run(manifest, "parameters")
+    write_report(out, tables, changed, force=True)
+    assert read_manifest(out)["parameters"] == changed["parameters"]
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_a_folder_that_holds_no_report_is_refused(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "todo.txt").write_text("call the harbour master", encoding="utf-8")
+    with pytest.raises(ReportError, match="folder is not empty and holds no prov report"):
+        write_report(out, tables, manifest)
+    assert snapshot(out) == {"todo.txt": b"call the harbour master"}
+
+
+def test_an_empty_folder_is_filled(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    write_report(out, tables, manifest)
+    assert (out / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_file_in_the_way_is_refused_even_with_force(tmp_path: Path, tables, manifest, force: bool) -> None:
+    out = tmp_path / "report"
+    out.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ReportError, match="exists and is not a folder"):
+        write_report(out, tables, manifest, force=force)
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_unreadable_manifest_is_a_report_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"inputs": [', encoding="utf-8")
+    with pytest.raises(ReportError, match="unreadable manifest"):
+        read_manifest(tmp_path)
+
+
+def test_the_manifest_is_plain_json_with_the_run_identity(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    raw = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert raw["inputs"] == [str(Path(__file__).parents[2] / "seeds")]
+    assert raw["parameters"] == manifest["parameters"]
+    assert raw["parameters"]["fields"] == {
+        "id": "id",
+        "text": "text",
+        "outlet": "outlet",
+        "date": "date",
+        "title": "title",
+        "url": "url",
+    }
+    assert raw["skipped"] == []
