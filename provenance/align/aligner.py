@@ -23,8 +23,8 @@ from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.utils import default_process
 
 from provenance.config import DetectConfig
-from provenance.passages import shingle_hashes32, tokenize
-from provenance.records import Alignment, Document, ShingleIndex, TokenizedDoc
+from provenance.passages import shingle_hashes32, token_spans, tokenize
+from provenance.records import Alignment, Document, ShingleIndex
 
 # A shingle occurring more often than this in one document is repetition ("the the the"),
 # not evidence; skipping it keeps seed counts linear.
@@ -68,8 +68,11 @@ def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, i
         yield chain[0], chain[1], chain[2], chain[3], chain[4]
 
 
+Spans = tuple[np.ndarray, np.ndarray]  # token (starts, ends) of one document
+
+
 def score_segments(
-    a: Document, ta: TokenizedDoc, b: Document, tb: TokenizedDoc, segs: list[Segment], detect: DetectConfig
+    a: Document, ta: Spans, b: Document, tb: Spans, segs: list[Segment], detect: DetectConfig
 ) -> tuple[list[Alignment], Counter]:
     """Chain a pair's segments into passages and keep those long and similar enough.
 
@@ -85,8 +88,8 @@ def score_segments(
         if same and a1 > b0:
             rejected["overlaps its own repeat"] += 1  # a period ("ha ha ha"), not a copy
             continue
-        a_start, a_end = int(ta.starts[a0]), int(ta.ends[a1 - 1])
-        b_start, b_end = int(tb.starts[b0]), int(tb.ends[b1 - 1])
+        a_start, a_end = int(ta[0][a0]), int(ta[1][a1 - 1])
+        b_start, b_end = int(tb[0][b0]), int(tb[1][b1 - 1])
         pa = default_process(a.text[a_start:a_end])
         pb = default_process(b.text[b_start:b_end])
         similarity = Indel.normalized_similarity(pa, pb)
@@ -144,7 +147,8 @@ def align_pair(a: Document, b: Document, detect: DetectConfig) -> tuple[list[Ali
         if len(js) > MAX_SEED_REPEATS:
             continue
         seeds.extend((j - i, i) for j in js if not same or j > i)
-    return score_segments(a, ta, b, tb, _segments_from_seeds(seeds, k), detect)
+    segs = _segments_from_seeds(seeds, k)
+    return score_segments(a, (ta.starts, ta.ends), b, (tb.starts, tb.ends), segs, detect)
 
 
 def _gather(index: ShingleIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,8 +178,12 @@ def segment_arrays(index: ShingleIndex, pairs: np.ndarray, k: int) -> tuple[np.n
     ka = (oa.astype(np.uint64) << np.uint64(32)) | ha.astype(np.uint64)
     kb = (ob.astype(np.uint64) << np.uint64(32)) | hb.astype(np.uint64)
     lo = np.searchsorted(kb, ka, side="left")
-    hi = np.searchsorted(kb, ka, side="right")
-    counts = hi - lo
+    # The end of each run of equal keys in kb, instead of a second binary search.
+    run_start = np.flatnonzero(np.concatenate([[True], kb[1:] != kb[:-1]]))
+    run_end = np.repeat(np.append(run_start[1:], kb.shape[0]), np.diff(np.append(run_start, kb.shape[0])))
+    found = lo < kb.shape[0]
+    found[found] = kb[lo[found]] == ka[found]
+    counts = np.where(found, run_end[np.minimum(lo, kb.shape[0] - 1)] - lo, 0)
     counts[counts > MAX_SEED_REPEATS] = 0
     before = np.cumsum(counts) - counts
     take = np.repeat(lo - before, counts) + np.arange(int(counts.sum()))
@@ -236,12 +244,12 @@ def verify_pairs(
     hopeful &= _may_chain(seg_owner[by_b], seg[by_b, 2], seg[by_b, 3], pairs.shape[0], detect)
     rejected["too little shared text"] += int((~hopeful).sum())
     bounds = np.searchsorted(seg_owner, np.arange(pairs.shape[0] + 1))
-    tokens: dict[int, TokenizedDoc] = {}
+    spans: dict[int, Spans] = {}
 
-    def tok(i: int) -> TokenizedDoc:
-        t = tokens.get(i)
+    def tok(i: int) -> Spans:
+        t = spans.get(i)
         if t is None:
-            t = tokens[i] = tokenize(doc(i))
+            t = spans[i] = token_spans(doc(i).text)
         return t
 
     for p in np.flatnonzero(hopeful).tolist():

@@ -27,9 +27,11 @@ def sgml_rows(path: Path, skipped: list[Skipped]) -> Iterator[tuple[int, dict[st
     except OSError as err:
         skipped.append(Skipped(str(path), f"cannot read: {err.strerror or err}"))
         return
+    line_no, counted = 1, 0
     for match in _RECORD.finditer(data):
         attrs, inner = match.group(1), match.group(2)
-        line_no = data.count("\n", 0, match.start()) + 1
+        line_no += data.count("\n", counted, match.start())  # incremental: files are 1 MB
+        counted = match.start()
         body = _FIELD["BODY"].search(inner)
         if body is None:
             continue
@@ -51,9 +53,12 @@ def sgml_rows(path: Path, skipped: list[Skipped]) -> Iterator[tuple[int, dict[st
         )
 
 
+# Bodies carry SGML character references (&lt; &#3;) that decode to control characters.
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+
+
 def _clean(text: str) -> str:
-    # Bodies carry SGML character references (&lt; &#3;) and control characters.
-    return "".join(ch for ch in html.unescape(text) if ch >= " " or ch in "\n\t").strip()
+    return html.unescape(text).translate(_CONTROL).strip()
 
 
 def _iso_date(raw: str) -> str | None:

@@ -10,6 +10,7 @@ from provenance.passages.tokenize import (
     shingle_hashes32,
     shingle_hashes64,
     token_hashes,
+    token_spans,
     tokenize,
     words,
 )
@@ -17,6 +18,7 @@ from provenance.passages.tokenize import (
 __all__ = [
     "tokenize",
     "token_hashes",
+    "token_spans",
     "words",
     "shingle_hashes32",
     "shingle_hashes64",

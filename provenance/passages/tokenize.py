@@ -8,6 +8,7 @@ persistent index and the Spark engine depend on that), unlike Python's salted ``
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 import numpy as np
 import xxhash
@@ -48,16 +49,16 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
+def token_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Character ``(starts, ends)`` of the word tokens of a text (int64 arrays)."""
+    flat = np.fromiter(chain.from_iterable(map(re.Match.span, _WORD.finditer(text))), dtype=np.int64)
+    return flat[0::2], flat[1::2]
+
+
 def tokenize(doc: Document) -> TokenizedDoc:
-    """Tokens of a document with their character spans into ``doc.text``."""
-    spans = [m.span() for m in _WORD.finditer(doc.text)]
-    arr = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    return TokenizedDoc(
-        index=doc.index,
-        starts=arr[:, 0].copy(),
-        ends=arr[:, 1].copy(),
-        hashes=token_hashes(words(doc.text)),
-    )
+    """Tokens of a document with their character spans into ``doc.text`` and their hashes."""
+    starts, ends = token_spans(doc.text)
+    return TokenizedDoc(index=doc.index, starts=starts, ends=ends, hashes=token_hashes(words(doc.text)))
 
 
 def shingle_hashes64(hashes: np.ndarray, k: int) -> np.ndarray:

@@ -1,0 +1,36 @@
+"""Candidate pairs from LSH buckets: all pairs in small buckets, chains in boilerplate ones."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from provenance.config import DetectConfig
+from provenance.records import BandKeys
+from provenance.sketch import candidate_pairs
+
+
+def band(keys: list[int], docs: list[int], number: int = 0) -> BandKeys:
+    return BandKeys(number, np.array(keys, dtype=np.uint64), np.array(docs, dtype=np.int64))
+
+
+def test_small_buckets_yield_every_pair_once_with_hit_counts() -> None:
+    bands = [band([7, 7, 7, 9], [0, 1, 2, 3], 0), band([5, 5], [0, 1], 1)]
+    pairs, hits, acc = candidate_pairs(bands, DetectConfig(max_bucket=10), n_docs=4)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 2]]
+    assert hits.tolist() == [2, 1, 1]
+    assert acc.boilerplate == []
+
+
+def test_a_key_repeated_inside_one_document_makes_it_a_candidate_with_itself() -> None:
+    pairs, _, _ = candidate_pairs([band([3, 4, 3], [5, 5, 5])], DetectConfig(), n_docs=6)
+    assert pairs.tolist() == [[5, 5]]
+
+
+def test_oversized_buckets_are_chained_not_paired_and_reported() -> None:
+    n = 50
+    detect = DetectConfig(max_bucket=10)
+    pairs, _, acc = candidate_pairs([band([1] * n, list(range(n)))], detect, n_docs=n)
+    assert pairs.tolist() == [[i, i + 1] for i in range(n - 1)]  # linear, not n^2 / 2
+    assert len(acc.boilerplate) == 1
+    assert acc.boilerplate[0].size == n
+    assert acc.dropped_pairs == n * (n - 1) // 2 - (n - 1)
