@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from prov_cli.graph import graph
 from prov_cli.scan import scan
 
 from provenance import __version__
@@ -34,6 +35,7 @@ def main(
 
 
 app.command()(scan)
+app.command()(graph)
 
 
 def run() -> None:

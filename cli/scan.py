@@ -16,8 +16,8 @@ from rich.console import Console
 from provenance.config import ScanConfig
 from provenance.ingest import check_paths
 from provenance.pipeline import scan as run_scan
-from provenance.report import report_tables, write_report
-from provenance.report.manifest import build_manifest, run_identity
+from provenance.report import write_scan_report
+from provenance.report.manifest import run_identity
 from provenance.report.writer import check_destination
 
 DEFAULT_OUT = Path("prov-report")
@@ -31,6 +31,9 @@ def scan(
     workers: Annotated[int, typer.Option(help="Processes to use (default: all cores).")] = 0,
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
+    agencies: Annotated[
+        Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")
+    ] = None,
     shingle_size: opt.ShingleSize = opt._D.shingle_size,
     window: opt.Window = opt._D.window_words,
     num_perm: opt.NumPerm = opt._D.num_perm,
@@ -60,12 +63,12 @@ def scan(
         ),
         fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
         workers=workers or os.cpu_count() or 1,
+        agencies=str(agencies) if agencies else None,
     )
     inputs = check_paths(paths)
     check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
     with stage_progress(not quiet) as progress:
         result = run_scan(inputs, config, progress=progress)
-    manifest = build_manifest(result, config, inputs)
-    write_report(out, report_tables(result), manifest, force=force)
+    write_scan_report(out, result, config, inputs, force=force)
     if not quiet:
         print_summary(Console(highlight=False), result, out, top)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from provenance.records import ScanResult
+from provenance.report.tables import representative
 
 
 def _snippet(text: str, width: int = 70) -> str:
@@ -31,6 +33,15 @@ def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10
             f"({c['pairs_avoided_by_bucket_cap']} pair checks avoided); see manifest.json."
         )
     docs = result.documents
+    origins = {o.cluster_id: o for o in result.origins}
+    if result.origins:
+        by_agency = Counter(o.agency or "unknown" for o in result.origins)
+        named = ", ".join(f"{a} {n}" for a, n in by_agency.most_common() if a != "unknown")
+        console.print(
+            f"Likely origins: {named or 'none named'}"
+            + (f"; unknown {by_agency['unknown']}" if by_agency["unknown"] else "")
+            + f". {len(result.credits)} agency credits found."
+        )
     ranked = sorted(result.clusters, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[:top]
     if ranked:
         table = Table(title=f"Largest clusters (of {len(result.clusters)})", title_justify="left", expand=False)
@@ -38,14 +49,19 @@ def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10
         table.add_column("kind")
         table.add_column("docs", justify="right")
         table.add_column("occ.", justify="right")
+        table.add_column("origin")
         table.add_column("snippet")
         table.add_column("documents")
         for cl in ranked:
             first = cl.occurrences[0]
-            text = docs[first.doc].text[first.start : first.end]
+            text, _ = representative(cl, docs)
+            origin = origins.get(cl.cluster_id)
+            origin_text = f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
             names = [docs[d].doc_id for d in cl.docs]
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
             kind = first.kind + (" (boilerplate)" if cl.boilerplate else "")
-            table.add_row(cl.cluster_id, kind, str(len(cl.docs)), str(len(cl.occurrences)), _snippet(text), shown)
+            table.add_row(
+                cl.cluster_id, kind, str(len(cl.docs)), str(len(cl.occurrences)), origin_text, _snippet(text), shown
+            )
         console.print(table)
     console.print(f"Report: [bold]{out}[/]")

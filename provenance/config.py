@@ -97,6 +97,7 @@ class ScanConfig:
     fields: FieldNames = field(default_factory=FieldNames)
     workers: int = 1
     batch_docs: int = 2000
+    agencies: str | None = None  # a user agency file (TOML/YAML) extending the built-in gazetteer
 
     def __post_init__(self) -> None:
         _require(1 <= self.workers <= 256, f"workers must be 1..256, got {self.workers}")

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from provenance.cluster import build_clusters
 from provenance.config import ScanConfig
+from provenance.credits import load_gazetteer
 from provenance.engines.local import LocalEngine, Progress
+from provenance.graph import build_graph, infer_origins
 from provenance.ingest import read_documents
 from provenance.records import Document, ScanResult, Skipped, StageTiming
 from provenance.sketch import candidate_pairs, choose_banding
@@ -52,6 +54,7 @@ def detect(
     """Find reused passages in documents already read (indexes must be ``0..n-1``)."""
     engine = engine or LocalEngine(config.workers, config.batch_docs)
     timer = timer or _Timer()
+    gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
     d = config.detect
     banding = choose_banding(d)
     with timer.stage("sketch", lambda: len(docs)):
@@ -63,6 +66,12 @@ def detect(
         alignments, rejected = engine.align(docs, pairs, d, progress)
     with timer.stage("cluster", lambda: len(clusters)):
         clusters = build_clusters(alignments, boilerplate_docs=d.max_bucket)
+    with timer.stage("credits", lambda: len(credits)):
+        credits = engine.credits(docs, gazetteer, progress)
+    with timer.stage("origins", lambda: len(origins)):
+        origins = infer_origins(clusters, docs, credits, gazetteer)
+    with timer.stage("graph", lambda: len(edges)):
+        nodes, edges = build_graph(docs, clusters, origins)
     counts = {
         "documents": len(docs),
         "skipped_inputs": len(skipped),
@@ -75,6 +84,8 @@ def detect(
         "rejected_candidates": sum(rejected.values()),
         "clusters": len(clusters),
         "passages": sum(len(c.occurrences) for c in clusters),
+        "credits": len(credits),
+        "clusters_with_origin": sum(1 for o in origins if o.agency),
     }
     return ScanResult(
         documents=tuple(docs),
@@ -84,6 +95,10 @@ def detect(
         boilerplate=tuple(acc.boilerplate),
         timings=tuple(timer.timings),
         counts=counts,
+        credits=tuple(credits),
+        origins=tuple(origins),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
     )
 
 
@@ -102,11 +117,12 @@ def scan(
         progress: called as ``progress(stage, done, total)`` during long stages.
 
     Returns:
-        A ``ScanResult`` with documents, verified alignments, clusters, skipped inputs,
-        boilerplate buckets, per-stage timings and counts.
+        A ``ScanResult`` with documents, verified alignments, clusters, credits, origins,
+        the provenance graph, skipped inputs, boilerplate buckets, per-stage timings and counts.
 
     Raises:
         InputError: an input path does not exist or is of an unsupported type.
+        ConfigError: the agency file given in ``config.agencies`` is malformed.
     """
     config = config or ScanConfig()
     timer = _Timer()

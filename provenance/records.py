@@ -192,6 +192,37 @@ class Credit:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """The likely wire origin of one cluster: an agency id, or None when the evidence is thin."""
+
+    cluster_id: str
+    agency: str | None
+    confidence: float
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node of the provenance graph: ``kind`` is agency, outlet, document or cluster."""
+
+    id: str
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """An edge of the provenance graph, with its weight (characters, or a confidence) and why."""
+
+    source: str
+    target: str
+    kind: str
+    weight: float
+    directed: bool
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
 class StageTiming:
     """Wall time of one named stage, in seconds."""
 
@@ -211,3 +242,7 @@ class ScanResult:
     boilerplate: tuple[Boilerplate, ...]
     timings: tuple[StageTiming, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    credits: tuple[Credit, ...] = ()
+    origins: tuple[Origin, ...] = ()
+    nodes: tuple[GraphNode, ...] = ()
+    edges: tuple[GraphEdge, ...] = ()

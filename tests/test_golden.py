@@ -23,6 +23,10 @@ TABLES = {
     "passages": ("doc_id", "start", "end"),
     "alignments": ("doc_a", "a_start", "doc_b", "b_start"),
     "clusters": ("cluster_id",),
+    "credits": ("doc_id", "start", "agency"),
+    "nodes": ("node_id",),
+    "edges": ("source", "target", "kind"),
+    "wire_share": ("level", "id", "origin"),
 }
 
 

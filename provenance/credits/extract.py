@@ -1,43 +1,53 @@
 """Agency credits in a document: datelines, caption credits, bylines, footers, and mentions.
 
-One combined regex finds every agency name (and generic phrases such as "agencies") in the text;
-only the lines holding a name are looked at again, to decide whether the name stands where a
-credit stands. A credit's ``[start, end)`` is exactly the name as written (``"AP"`` in
-``"Photo / AP"``, ``"Reuters"`` in ``"LONDON (Reuters) -"``); a generic credit's span is its
-phrase (``"Agencies"``). Forms recognised, in order of precedence:
+One trie-shaped regex finds every agency name, false friend and generic phrase ("agencies") in
+the text; only the lines holding a name are looked at again, to decide whether the name stands
+where a credit stands. A credit's ``[start, end)`` is exactly the name as written (``"AP"`` in
+``"Photo / AP"``, ``"Reuters"`` in ``"LONDON (Reuters) -"``, not the parentheses); a generic
+credit's span is its phrase (``"Agencies"``). Forms recognised, in order of precedence:
 
 - dateline, document scope: ``BAGHDAD (AP) —``, ``LONDON, March 7 (Reuters) -``, ``(AFP) -``,
-  ``BEIJING (Xinhua) --``: a line opening with capitalised words and agency names in parentheses
-  followed by a dash or colon.
+  ``BEIJING (Xinhua) --``, ``New Delhi, Feb 14 (IANS) The ...``, ``MOSCOW, May 9. /TASS/.``: a
+  line opening with capitalised words, then only agency names in parentheses (or slashes), then
+  a dash or colon, or, after a place, the capitalised first word of the story. Not when the
+  words before spell the same agency out (``Agence France-Presse (AFP) Chairman ...``).
 - byline, document scope: a short ``By ...`` line of names (``By LEE KEATH, Associated Press``),
   ``Additional reporting by AP``, ``(With inputs from agencies)``, ``Compiled from wire reports``,
   ``Reuters contributed to this report``, ``Associated Press writer X contributed ...``.
 - labelled credit: ``Source: AAP``, ``Photo / AP``, ``Photograph: Name/AFP/Getty Images``,
-  ``Picture courtesy of Reuters``: caption, line scope; a ``Source: X`` line standing alone as the
-  first or last text of the document is kind ``source``, document scope.
-- agency photo credit: ``(AP Photo/Hadi Mizban)``, ``AFP PHOTO / STR``: caption, line scope.
-- a name (or ``A/B``, ``A via B`` chain) closing a line: after caption text (``... south of
-  Mosul, Iraq AP``, ``... Getty``, ``Name/AFP``) a caption, line scope; after a dash, inside
-  parentheses or after "with" (``— Reuters``, ``(AFP)``, ``— with agencies``) or standing alone
-  on its line, a ``footer`` when it is in the last lines of the document, a ``source`` when it is
-  the first line, a caption otherwise. A line holding only a credit covers the caption line
-  before it as well (its scope starts at the previous non-blank line). Not a credit when the
-  word before makes the name an object or a possessive (``told Reuters``, ``by AFP``,
-  ``Korea's Yonhap``), or, for two-letter names, follows a comma (``Pittsburgh, PA``).
-- mention, paragraph (= line) scope: quoted-source uses such as ``told Reuters``, ``according to
-  AFP``, ``Reuters reported``, ``a Reuters reporter``, ``news agency Xinhua``. Never for
-  credit-only names (EPA, PA...), generic phrases, or an all-capitals name after "the" ("the AFP"
-  is more often the Australian Federal Police).
+  ``Picture courtesy of Reuters``, when the label is followed by a short credit only (names,
+  not prose): caption, line scope. A ``Source: X`` line standing alone as the first or last text
+  of the document is kind ``source``, document scope.
+- agency photo credit: ``(AP Photo/Hadi Mizban)``, ``AFP PHOTO / STR``, ``AAP Image/...``:
+  caption, line scope.
+- a name (or a chain ``A/B``, ``A via B``, ``A and B``) closing a line, optionally followed by
+  ``/Photographer`` and a full stop: after caption text (``... south of Mosul, Iraq AP``,
+  ``... their town Getty``, ``Mosul. Reuters``, ``Name/AFP``) a caption, line scope; after a
+  dash, inside parentheses or after "with" (``— Reuters``, ``(AFP)``, ``— with agencies``) or
+  alone on its line, a ``footer`` when at most two short lines follow it, a ``source`` when it
+  is the document's first line, a caption otherwise. A photo credit alone on its line (a photo
+  agency, or a ``/`` chain) is always a caption, and its scope starts at the previous non-blank
+  line, the caption it sits under. Not a credit after a comma (``Pittsburgh, PA``, ``Tokyo,
+  Kyodo``), after a word that makes the name an object (``told Reuters``, ``by AFP``, ``for
+  AP``), or after a possessive (``Korea's Yonhap``); generic phrases close a line as credits
+  only in sign-off forms.
+- mention, paragraph scope (a paragraph is one line): quoted-source uses such as ``told
+  Reuters``, ``according to AFP``, ``Reuters reported``, ``a Reuters reporter``, ``news agency
+  Xinhua``. Never for credit-only names (EPA, PA...), generic phrases, ``AP-style`` compounds,
+  or an all-capitals name after "the" ("the AFP" is more often the Australian Federal Police).
 
 Anything else is not a credit: names inside words (``CAPTION``, ``APEC``, ``SAP``), inside false
-friends (``Getty Museum``, ``AP Moller-Maersk``), other spellings (``Pa``), or mid-sentence.
+friends (``Getty Museum``, ``AP Moller-Maersk``), other spellings (``Pa``: names match
+case-sensitively), or mid-sentence.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 
 from provenance.credits.gazetteer import UNNAMED, Gazetteer
 from provenance.records import Credit, CreditKind, CreditScope, Document
@@ -133,6 +143,7 @@ _LAST_LINE_CHARS = 120
 
 # A name found in the text: start, end (absolute offsets) and agency id.
 _Hit = tuple[int, int, str]
+_start = itemgetter(0)
 _Claims = list[tuple[CreditKind, str] | None]
 
 
@@ -276,12 +287,11 @@ class CreditExtractor:
             end = close.start() if close else end
         tail = line[start:end].rstrip(" \t.)]")
         end = start + len(tail)
-        inside = _within(rel, start, end)
-        if not inside or len(tail) > _MAX_TAIL:
+        if len(tail) > _MAX_TAIL or not (inside := _within(rel, start, end)):
             return
         for word in _TAIL_WORD.finditer(tail):
             ws, we = word.start() + start, word.end() + start
-            if any(s < we and ws < e for s, e, _ in rel):
+            if any(rel[i][0] < we and ws < rel[i][1] for i in inside):
                 continue
             token = word.group()
             if not (token[0].isupper() or token[0].isdigit() or token.lower().rstrip(".:") in _TAIL_LOWER):
@@ -390,7 +400,14 @@ def _claim(claims: _Claims, indices: list[int], kind: CreditKind, where: str) ->
 
 
 def _within(rel: list[_Hit], lo: int, hi: int) -> list[int]:
-    return [i for i, (s, e, _) in enumerate(rel) if lo <= s and e <= hi]
+    """Indices of the hits (sorted by start) lying inside ``[lo, hi)``."""
+    found = []
+    for i in range(bisect_left(rel, lo, key=_start), len(rel)):
+        if rel[i][0] >= hi:
+            break
+        if rel[i][1] <= hi:
+            found.append(i)
+    return found
 
 
 _SCOPE_NAME: dict[str, CreditScope] = {_DOC: "document", _LINE: "line", _PREV: "line", _PARA: "paragraph"}

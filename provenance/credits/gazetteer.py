@@ -14,7 +14,8 @@ a list of tables with these keys:
 - ``credit_only``: names that also name something else (``"EPA"``, the US Environmental
   Protection Agency); they count only in credit positions, never as mentions.
 - ``false_friends``: longer names containing one of the agency's names that are not the agency
-  (``"Getty Museum"``); text inside them is never the agency. Each must contain one of its names.
+  (``"Getty Museum"``); text inside them is never the agency. Each must contain one of its names
+  as a whole word.
 - ``carries``: ids of agencies whose copy or photos this one redistributes under its own credit.
 
 An entry whose id is a built-in agency replaces only the keys it gives (``aliases`` replaces the
@@ -101,7 +102,7 @@ class Agency:
         if self.id in self.carries:
             raise ConfigError(f"agency {self.id}: an agency cannot carry itself")
         for friend in self.false_friends:
-            if not any(name in friend for name in self.names):
+            if not any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", friend) for name in self.names):
                 raise ConfigError(
                     f"agency {self.id}: false friend {friend!r} contains none of its names, so it would never apply"
                 )
@@ -212,7 +213,8 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     docstring. Returns the merged ``Gazetteer`` (the built-in one is shared between calls).
     Raises ``ConfigError`` with a one-line message naming the file when it cannot be read, does
     not parse, has unknown keys, lacks an id or a new agency's name, has values of the wrong
-    type, or names an unknown agency in ``carries``.
+    type or an unknown kind, names an unknown agency in ``carries``, gives one name to two
+    agencies, or lists an id twice.
     """
     if path is None:
         return _builtin_gazetteer()

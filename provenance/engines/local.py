@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from provenance.config import DetectConfig
-from provenance.engines.stages import align_batch, sketch_batch
+from provenance.credits import Gazetteer
+from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.passages import concat
-from provenance.records import Alignment, BandKeys, Document, ShingleIndex
+from provenance.records import Alignment, BandKeys, Credit, Document, ShingleIndex
 from provenance.sketch import Banding
 
 Progress = Callable[[str, int, int], None]
@@ -29,6 +30,11 @@ _INDEX: ShingleIndex | None = None
 def _sketch_task(args: tuple[int, int, DetectConfig, Banding]) -> tuple[list[BandKeys], ShingleIndex]:
     lo, hi, detect, banding = args
     return sketch_batch(_DOCS[lo:hi], detect, banding)
+
+
+def _credits_task(args: tuple[int, int, Gazetteer]) -> list[Credit]:
+    lo, hi, gazetteer = args
+    return credits_batch(_DOCS[lo:hi], gazetteer)
 
 
 def _align_task(args: tuple[np.ndarray, DetectConfig]) -> tuple[list[Alignment], Counter]:
@@ -77,6 +83,17 @@ class LocalEngine:
             parts.append(part)
         _INDEX = concat(parts)
         return keys
+
+    def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
+        """Agency credits of all documents, in document order."""
+        global _DOCS
+        _DOCS = docs
+        step = self.batch_docs * 5
+        tasks = [(lo, min(lo + step, len(docs)), gazetteer) for lo in range(0, len(docs), step)]
+        out: list[Credit] = []
+        for batch in self._map(_credits_task, tasks, progress, "credits"):
+            out.extend(batch)
+        return out
 
     def align(
         self, docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, progress: Progress | None = None

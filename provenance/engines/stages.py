@@ -10,8 +10,9 @@ import numpy as np
 
 from provenance.align import verify_pairs
 from provenance.config import DetectConfig
+from provenance.credits import CreditExtractor, Gazetteer
 from provenance.passages import shingle_index, sort_by_hash
-from provenance.records import Alignment, BandKeys, Document, ShingleIndex
+from provenance.records import Alignment, BandKeys, Credit, Document, ShingleIndex
 from provenance.sketch import Banding, WindowSketcher
 
 
@@ -32,3 +33,9 @@ def align_batch(
     Returns the alignments found and a count of rejected candidates by reason.
     """
     return verify_pairs(pairs, index, doc, detect)
+
+
+def credits_batch(docs: Sequence[Document], gazetteer: Gazetteer) -> list[Credit]:
+    """Agency credits of a batch of documents, in document order."""
+    extractor = CreditExtractor(gazetteer)
+    return [credit for doc in docs for credit in extractor.extract(doc)]

@@ -23,7 +23,11 @@ def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
     detect = dataclasses.asdict(config.detect) | {"bands": banding.bands, "rows": banding.rows}
     return {
         "inputs": [str(Path(p).resolve()) for p in inputs],
-        "parameters": {"detect": detect, "fields": dataclasses.asdict(config.fields)},
+        "parameters": {
+            "detect": detect,
+            "fields": dataclasses.asdict(config.fields),
+            "agencies": str(Path(config.agencies).resolve()) if config.agencies else None,
+        },
     }
 
 

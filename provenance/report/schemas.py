@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 _META = {b"prov.schema_version": SCHEMA_VERSION.encode()}
 
@@ -63,13 +63,61 @@ CLUSTERS = _schema(
     pa.field("boilerplate", pa.bool_(), nullable=False),
     pa.field("representative", pa.string(), nullable=False),
     pa.field("representative_doc", pa.string(), nullable=False),
+    pa.field("origin", pa.string()),
+    pa.field("origin_confidence", pa.float64(), nullable=False),
+    pa.field("origin_evidence", pa.string(), nullable=False),
 )
-"""One row per cluster of reused text."""
+"""One row per cluster of reused text; ``origin`` is an agency id, or null when unknown."""
+
+CREDITS = _schema(
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("agency", pa.string(), nullable=False),
+    pa.field("start", pa.int64(), nullable=False),
+    pa.field("end", pa.int64(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("scope", pa.string(), nullable=False),
+    pa.field("scope_start", pa.int64(), nullable=False),
+    pa.field("scope_end", pa.int64(), nullable=False),
+)
+"""One row per agency credit found in a document."""
+
+NODES = _schema(
+    pa.field("node_id", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("label", pa.string(), nullable=False),
+)
+"""Provenance graph nodes: agencies, outlets, documents and clusters."""
+
+EDGES = _schema(
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("target", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("weight", pa.float64(), nullable=False),
+    pa.field("directed", pa.bool_(), nullable=False),
+    pa.field("evidence", pa.string(), nullable=False),
+)
+"""Provenance graph edges (see provenance.graph.build for the kinds)."""
+
+WIRE_SHARE = _schema(
+    pa.field("level", pa.string(), nullable=False),
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("origin", pa.string(), nullable=False),
+    pa.field("reused_chars", pa.int64(), nullable=False),
+    pa.field("total_chars", pa.int64(), nullable=False),
+    pa.field("share", pa.float64(), nullable=False),
+)
+"""Share of each document's and each outlet's characters that are reused copy, by origin
+(``origin`` is an agency id, ``unknown``, or ``all`` for the total)."""
 
 TABLES = {
     "documents": DOCUMENTS,
     "passages": PASSAGES,
     "alignments": ALIGNMENTS,
     "clusters": CLUSTERS,
+    "credits": CREDITS,
+    "nodes": NODES,
+    "edges": EDGES,
+    "wire_share": WIRE_SHARE,
 }
 """Table name -> schema; each is written as ``<name>.parquet`` in the report folder."""

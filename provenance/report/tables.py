@@ -55,6 +55,7 @@ def representative(cluster: Cluster, docs: tuple[Document, ...]) -> tuple[str, s
 def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
     docs = result.documents
+    origin_of = {o.cluster_id: o for o in result.origins}
     passages = {name: [] for name in schemas.PASSAGES.names}
     clusters = {name: [] for name in schemas.CLUSTERS.names}
     for cluster in result.clusters:
@@ -77,6 +78,10 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
         clusters["boilerplate"].append(cluster.boilerplate)
         clusters["representative"].append(rep_text)
         clusters["representative_doc"].append(rep_doc)
+        origin = origin_of.get(cluster.cluster_id)
+        clusters["origin"].append(origin.agency if origin else None)
+        clusters["origin_confidence"].append(origin.confidence if origin else 0.0)
+        clusters["origin_evidence"].append(origin.evidence if origin else "")
     occ_starts: dict[int, list[tuple[int, int, str]]] = {}
     for cluster in result.clusters:
         for o in cluster.occurrences:
@@ -99,4 +104,90 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
         "passages": pa.Table.from_pydict(passages, schema=schemas.PASSAGES),
         "alignments": pa.Table.from_pydict(alignments, schema=schemas.ALIGNMENTS),
         "clusters": pa.Table.from_pydict(clusters, schema=schemas.CLUSTERS),
+        "credits": credits_table(result),
+        "nodes": pa.Table.from_pylist(
+            [{"node_id": n.id, "kind": n.kind, "label": n.label} for n in result.nodes], schema=schemas.NODES
+        ),
+        "edges": pa.Table.from_pylist(
+            [
+                {
+                    "source": e.source,
+                    "target": e.target,
+                    "kind": e.kind,
+                    "weight": e.weight,
+                    "directed": e.directed,
+                    "evidence": e.evidence,
+                }
+                for e in result.edges
+            ],
+            schema=schemas.EDGES,
+        ),
+        "wire_share": wire_share_table(result),
     }
+
+
+def credits_table(result: ScanResult) -> pa.Table:
+    """``credits`` rows: every credit with its text and scope."""
+    docs = result.documents
+    rows = [
+        {
+            "doc_id": docs[c.doc].doc_id,
+            "agency": c.agency,
+            "start": c.start,
+            "end": c.end,
+            "text": docs[c.doc].text[c.start : c.end],
+            "kind": c.kind,
+            "scope": c.scope,
+            "scope_start": c.scope_start,
+            "scope_end": c.scope_end,
+        }
+        for c in result.credits
+    ]
+    return pa.Table.from_pylist(rows, schema=schemas.CREDITS)
+
+
+def wire_share_table(result: ScanResult) -> pa.Table:
+    """Share of reused copy per document and per outlet, by attributed origin.
+
+    Only cross-document clusters count (a passage repeated inside one article is not copy);
+    occurrences in one document never overlap, so characters add up.
+    """
+    docs = result.documents
+    origin_of = {o.cluster_id: (o.agency or "unknown") for o in result.origins}
+    per_doc: dict[int, Counter] = {}
+    for cluster in result.clusters:
+        if cluster.occurrences[0].kind != "cross-document":
+            continue
+        origin = origin_of.get(cluster.cluster_id, "unknown")
+        for o in cluster.occurrences:
+            per_doc.setdefault(o.doc, Counter())[origin] += o.end - o.start
+    rows = []
+    per_outlet: dict[str, Counter] = {}
+    outlet_total: Counter = Counter()
+    for doc in docs:
+        if doc.outlet:
+            outlet_total[doc.outlet] += len(doc.text)
+        chars = per_doc.get(doc.index)
+        if not chars:
+            continue
+        if doc.outlet:
+            per_outlet.setdefault(doc.outlet, Counter()).update(chars)
+        rows.extend(_share_rows("document", doc.doc_id, chars, len(doc.text)))
+    for outlet in sorted(per_outlet):
+        rows.extend(_share_rows("outlet", outlet, per_outlet[outlet], outlet_total[outlet]))
+    return pa.Table.from_pylist(rows, schema=schemas.WIRE_SHARE)
+
+
+def _share_rows(level: str, ident: str, chars: Counter, total: int) -> list[dict]:
+    items = [("all", sum(chars.values()))] + sorted(chars.items())
+    return [
+        {
+            "level": level,
+            "id": ident,
+            "origin": origin,
+            "reused_chars": n,
+            "total_chars": total,
+            "share": round(n / total, 6) if total else 0.0,
+        }
+        for origin, n in items
+    ]

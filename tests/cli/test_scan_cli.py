@@ -11,8 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import provenance.report.writer as writer
+from provenance.report import TABLES
 
-REPORT_FILES = ["alignments.parquet", "clusters.parquet", "documents.parquet", "manifest.json", "passages.parquet"]
+REPORT_FILES = sorted([f"{name}.parquet" for name in TABLES] + ["graph.gexf", "graph.graphml", "manifest.json"])
 SEED_IDS = [
     "000_1d5ac4fc6d25f897.txt",
     "001_3e4bb9b7a2474284.txt",

@@ -14,10 +14,10 @@ import pytest
 from provenance.config import ScanConfig
 from provenance.errors import ReportError
 from provenance.pipeline import scan
-from provenance.report import SCHEMA_VERSION, read_manifest, read_table, report_tables, write_report
+from provenance.report import SCHEMA_VERSION, TABLES, read_manifest, read_table, report_tables, write_report
 from provenance.report.manifest import build_manifest
 
-TABLE_FILES = ["alignments.parquet", "clusters.parquet", "documents.parquet", "passages.parquet"]
+TABLE_FILES = sorted(f"{name}.parquet" for name in TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,106 @@
+"""Infer the likely wire origin of every cluster from the credits around its occurrences.
+
+Evidence, strongest first, each a number of points for an agency:
+
+- a credit whose scope (a caption line, a paragraph) covers the occurrence: 3;
+- the cluster is in a document published by the agency itself (its outlet is the agency): 4;
+- a document-wide credit (dateline, byline, footer, "source: Xinhua"): 1.5;
+- the most complete copy (the longest occurrence) and the earliest dated occurrence: their
+  document's credits count once more (1 each);
+- a weak mention ("told Reuters"): 0.25.
+
+Redistribution then moves points down the supply chain: when the cluster is credited both to
+an agency and to one it carries (AAP and AP), the carrier's points go to the agency it carries,
+because the copy most likely started there. The winner's share of all points, damped when
+there are few points, is the confidence; below ``MIN_POINTS`` or ``MIN_SHARE`` the origin is
+unknown rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from provenance.credits import UNNAMED, Gazetteer
+from provenance.records import Cluster, Credit, Document, Origin
+
+SCOPED, OWN_OUTLET, DOCUMENT_WIDE, BONUS, MENTION = 3.0, 4.0, 1.5, 1.0, 0.25
+MIN_POINTS = 1.0  # less than one document-wide credit's worth: too thin to name an origin
+MIN_SHARE = 0.5  # the winner must hold at least half the points
+
+
+def _points_for_doc(
+    doc: Document, start: int, end: int, credits: Sequence[Credit], gazetteer: Gazetteer
+) -> dict[str, tuple[float, str]]:
+    """Agency -> (points, the strongest reason) from one occurrence's document."""
+    found: dict[str, tuple[float, str]] = {}
+
+    def add(agency: str, points: float, reason: str) -> None:
+        old = found.get(agency)
+        if old is None or points > old[0]:
+            found[agency] = (points, reason)
+
+    own = gazetteer.agency_for(doc.outlet) if doc.outlet else None
+    if own:
+        add(own, OWN_OUTLET, f"published by {own} itself")
+    for credit in credits:
+        if credit.kind == "mention":
+            add(credit.agency, MENTION, f"mentioned ({doc.text[credit.start : credit.end]!r})")
+        elif credit.scope == "document":
+            add(credit.agency, DOCUMENT_WIDE, f"{credit.kind} credit")
+        elif credit.scope_start < end and start < credit.scope_end:
+            add(credit.agency, SCOPED, f"{credit.kind} credit on the passage's {credit.scope}")
+    return found
+
+
+def infer_origin(
+    cluster: Cluster,
+    docs: Sequence[Document],
+    credits_of: dict[int, list[Credit]],
+    gazetteer: Gazetteer,
+) -> Origin:
+    """The likely origin of one cluster, with a confidence in [0, 1] and the evidence in words."""
+    points: dict[str, float] = defaultdict(float)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    longest = max(cluster.occurrences, key=lambda o: (o.end - o.start, -o.doc))
+    dated = [o for o in cluster.occurrences if docs[o.doc].date]
+    earliest = min(dated, key=lambda o: (docs[o.doc].date, o.doc)) if dated else None
+    for occ in cluster.occurrences:
+        doc = docs[occ.doc]
+        for agency, (pts, why) in _points_for_doc(
+            doc, occ.start, occ.end, credits_of.get(occ.doc, []), gazetteer
+        ).items():
+            bonus = (BONUS if occ is longest else 0.0) + (BONUS if occ is earliest else 0.0)
+            points[agency] += pts + (bonus if pts >= DOCUMENT_WIDE else 0.0)
+            reasons[agency].append(f"{why} in {doc.doc_id}")
+    named = {a: p for a, p in points.items() if a != UNNAMED}
+    for carrier in list(named):
+        carried = [a for a in named if gazetteer.redistributes(carrier, a)]
+        if carried:
+            target = max(carried, key=lambda a: (named[a], a))
+            named[target] += named.pop(carrier)
+            reasons[target].append(f"{carrier} credits count for {target}: {carrier} carries {target} copy")
+    total = sum(named.values())
+    if total < MIN_POINTS:
+        why = "agency copy, agency not named" if points.get(UNNAMED) else "no credits cover this passage"
+        return Origin(cluster.cluster_id, None, 0.0, why)
+    winner = max(named, key=lambda a: (named[a], a))
+    share = named[winner] / total
+    confidence = round(share * min(1.0, total / (2 * SCOPED)), 3)
+    others = ", ".join(f"{a} {p:g}" for a, p in sorted(named.items(), key=lambda kv: -kv[1]) if a != winner)
+    evidence = "; ".join(dict.fromkeys(reasons[winner])) + (f" (against: {others})" if others else "")
+    if share < MIN_SHARE:
+        return Origin(
+            cluster.cluster_id, None, round(share, 3), f"conflicting credits: {winner} {named[winner]:g}, {others}"
+        )
+    return Origin(cluster.cluster_id, winner, confidence, evidence)
+
+
+def infer_origins(
+    clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
+) -> list[Origin]:
+    """The origin of every cluster, in cluster order."""
+    credits_of: dict[int, list[Credit]] = defaultdict(list)
+    for credit in credits:
+        credits_of[credit.doc].append(credit)
+    return [infer_origin(c, docs, credits_of, gazetteer) for c in clusters]
