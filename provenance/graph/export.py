@@ -1,18 +1,28 @@
-"""Write the provenance graph as GraphML and GEXF (Gephi, networkx and igraph read both)."""
+"""Write the provenance graph as GraphML and GEXF (Gephi, networkx and igraph read both).
+
+The files are streamed out by hand rather than through networkx's writers: those build an
+ElementTree of the whole graph first, which took 10 s and hundreds of MB for the Reuters
+corpus's graph and grows with it. Both formats are small XML dialects; the tests read what
+is written here back with networkx.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
 from provenance.records import GraphEdge, GraphNode
 
+_NODE_ATTRS = (("kind", "string"), ("label", "string"))
+_EDGE_ATTRS = (("kind", "string"), ("weight", "double"), ("directed", "boolean"), ("evidence", "string"))
+
 
 def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.MultiDiGraph:
-    """A networkx multigraph; undirected edges carry ``directed=False`` (GraphML and GEXF
-    files hold one direction per graph, so the attribute keeps the distinction)."""
+    """A networkx multigraph; undirected edges carry ``directed=False`` (one GraphML or GEXF
+    file holds one default direction, so the attribute keeps the distinction)."""
     graph = nx.MultiDiGraph()
     for n in nodes:
         graph.add_node(n.id, kind=n.kind, label=n.label)
@@ -23,11 +33,67 @@ def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.Mu
     return graph
 
 
+# XML 1.0 cannot carry most control characters, even escaped; drop them from labels.
+_XML_INVALID = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def _q(value: object) -> str:
+    return quoteattr(str(value).translate(_XML_INVALID))
+
+
 def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
-    """Write the graph as GraphML."""
-    nx.write_graphml(to_networkx(nodes, edges), path)
+    """Write the graph as GraphML (a directed multigraph with typed node and edge attributes)."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
+        for name, kind in _NODE_ATTRS:
+            out.write(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>\n')
+        for name, kind in _EDGE_ATTRS:
+            out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>\n')
+        out.write('  <graph edgedefault="directed">\n')
+        for n in nodes:
+            out.write(
+                f'    <node id={_q(n.id)}><data key="n_kind">{_text(n.kind)}</data>'
+                f'<data key="n_label">{_text(n.label)}</data></node>\n'
+            )
+        for i, e in enumerate(edges):
+            out.write(
+                f'    <edge id="e{i}" source={_q(e.source)} target={_q(e.target)}>'
+                f'<data key="e_kind">{_text(e.kind)}</data><data key="e_weight">{float(e.weight)!r}</data>'
+                f'<data key="e_directed">{str(e.directed).lower()}</data>'
+                f'<data key="e_evidence">{_text(e.evidence)}</data></edge>\n'
+            )
+        out.write("  </graph>\n</graphml>\n")
 
 
 def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
-    """Write the graph as GEXF 1.2."""
-    nx.write_gexf(to_networkx(nodes, edges), path)
+    """Write the graph as GEXF 1.2 (Gephi's format); edge weights in ``weight``."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write('<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n')
+        out.write('  <graph defaultedgetype="directed" mode="static">\n')
+        out.write('    <attributes class="node" mode="static">\n')
+        out.write('      <attribute id="0" title="kind" type="string"/>\n    </attributes>\n')
+        out.write('    <attributes class="edge" mode="static">\n')
+        out.write('      <attribute id="1" title="kind" type="string"/>\n')
+        out.write('      <attribute id="2" title="directed" type="boolean"/>\n')
+        out.write('      <attribute id="3" title="evidence" type="string"/>\n    </attributes>\n')
+        out.write("    <nodes>\n")
+        for n in nodes:
+            out.write(
+                f"      <node id={_q(n.id)} label={_q(n.label)}><attvalues>"
+                f'<attvalue for="0" value={_q(n.kind)}/></attvalues></node>\n'
+            )
+        out.write("    </nodes>\n    <edges>\n")
+        for i, e in enumerate(edges):
+            out.write(
+                f'      <edge id="{i}" source={_q(e.source)} target={_q(e.target)} weight="{float(e.weight)!r}"'
+                f' label={_q(e.kind)}><attvalues><attvalue for="1" value={_q(e.kind)}/>'
+                f'<attvalue for="2" value="{str(e.directed).lower()}"/>'
+                f'<attvalue for="3" value={_q(e.evidence)}/></attvalues></edge>\n'
+            )
+        out.write("    </edges>\n  </graph>\n</gexf>\n")
+
+
+def _text(value: object) -> str:
+    return escape(str(value).translate(_XML_INVALID))
