@@ -35,7 +35,10 @@ MinWords = Annotated[int, typer.Option(help="Shortest passage reported, in match
 MinSimilarity = Annotated[float, typer.Option(help="Similarity floor of a passage, 0..1.", rich_help_panel=DETECT)]
 MaxGap = Annotated[int, typer.Option(help="Differing words allowed inside a passage.", rich_help_panel=DETECT)]
 MaxBucket = Annotated[
-    int, typer.Option(help="LSH bucket size above which text counts as boilerplate.", rich_help_panel=DETECT)
+    int, typer.Option(help="LSH bucket size above which documents are chained, not paired.", rich_help_panel=DETECT)
+]
+BoilerplateDocs = Annotated[
+    int, typer.Option(help="Clusters over this many documents are flagged as boilerplate.", rich_help_panel=DETECT)
 ]
 IdField = Annotated[str, typer.Option(help="Field holding the document id.", rich_help_panel=FIELDS)]
 TextField = Annotated[str, typer.Option(help="Field holding the text.", rich_help_panel=FIELDS)]
@@ -59,6 +62,7 @@ def detect_config(
     min_similarity: float = _D.min_similarity,
     max_gap: int = _D.max_gap,
     max_bucket: int = _D.max_bucket,
+    boilerplate_docs: int = _D.boilerplate_docs,
 ) -> DetectConfig:
     """A DetectConfig from command-line values (raises ConfigError when they do not fit)."""
     return DetectConfig(
@@ -73,6 +77,7 @@ def detect_config(
         min_similarity=min_similarity,
         max_gap=max_gap,
         max_bucket=max_bucket,
+        boilerplate_docs=boilerplate_docs,
     )
 
 

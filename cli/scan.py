@@ -45,6 +45,7 @@ def scan(
     min_similarity: opt.MinSimilarity = opt._D.min_similarity,
     max_gap: opt.MaxGap = opt._D.max_gap,
     max_bucket: opt.MaxBucket = opt._D.max_bucket,
+    boilerplate_docs: opt.BoilerplateDocs = opt._D.boilerplate_docs,
     id_field: opt.IdField = "id",
     text_field: opt.TextField = "text",
     outlet_field: opt.OutletField = "outlet",
@@ -59,7 +60,18 @@ def scan(
     setup_logging(quiet)
     config = ScanConfig(
         detect=opt.detect_config(
-            shingle_size, window, num_perm, seed, threshold, bands, rows, min_words, min_similarity, max_gap, max_bucket
+            shingle_size,
+            window,
+            num_perm,
+            seed,
+            threshold,
+            bands,
+            rows,
+            min_words,
+            min_similarity,
+            max_gap,
+            max_bucket,
+            boilerplate_docs,
         ),
         fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
         workers=workers or os.cpu_count() or 1,

@@ -41,21 +41,24 @@ class DetectConfig:
     - ``min_words``: shortest passage reported, in matched words.
     - ``min_similarity``: character-level similarity floor of a verified passage, in [0, 1].
     - ``max_gap``: words that may differ inside one passage between two exact matches.
-    - ``max_bucket``: LSH buckets holding more windows than this are boilerplate: their
-      documents are chained instead of paired, and the bucket is reported.
+    - ``max_bucket``: LSH buckets holding more windows than this are chained instead of
+      paired (n - 1 verifications instead of n^2 / 2) and reported in the manifest.
+    - ``boilerplate_docs``: clusters spanning more documents than this are flagged as
+      boilerplate (kept apart from a wire story reprinted by many outlets by being larger).
     """
 
     shingle_size: int = 3
     window_words: int = 8
     num_perm: int = 16
     seed: int = 1
-    threshold: float = 0.5
+    threshold: float = 0.7
     bands: int | None = None
     rows: int | None = None
     min_words: int = 8
     min_similarity: float = 0.8
     max_gap: int = 3
-    max_bucket: int = 100
+    max_bucket: int = 20
+    boilerplate_docs: int = 100
 
     def __post_init__(self) -> None:
         _require(1 <= self.shingle_size <= 10, f"shingle size must be 1..10, got {self.shingle_size}")
@@ -87,6 +90,7 @@ class DetectConfig:
         )
         _require(0 <= self.max_gap <= 50, f"max gap must be 0..50 words, got {self.max_gap}")
         _require(self.max_bucket >= 2, f"max bucket must be at least 2, got {self.max_bucket}")
+        _require(self.boilerplate_docs >= 2, f"boilerplate documents must be at least 2, got {self.boilerplate_docs}")
 
 
 @dataclass(frozen=True, slots=True)

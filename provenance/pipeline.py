@@ -65,7 +65,7 @@ def detect(
     with timer.stage("align", lambda: len(alignments)):
         alignments, rejected = engine.align(docs, pairs, d, progress)
     with timer.stage("cluster", lambda: len(clusters)):
-        clusters = build_clusters(alignments, boilerplate_docs=d.max_bucket)
+        clusters = build_clusters(alignments, boilerplate_docs=d.boilerplate_docs)
     with timer.stage("credits", lambda: len(credits)):
         credits = engine.credits(docs, gazetteer, progress)
     with timer.stage("origins", lambda: len(origins)):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
@@ -72,11 +73,18 @@ Spans = tuple[np.ndarray, np.ndarray]  # token (starts, ends) of one document
 
 
 def score_segments(
-    a: Document, ta: Spans, b: Document, tb: Spans, segs: list[Segment], detect: DetectConfig
+    a: Document,
+    ta: Callable[[], Spans],
+    b: Document,
+    tb: Callable[[], Spans],
+    segs: list[Segment],
+    detect: DetectConfig,
 ) -> tuple[list[Alignment], Counter]:
     """Chain a pair's segments into passages and keep those long and similar enough.
 
-    Returns the alignments and a count of rejected passages by reason.
+    ``ta``/``tb`` give the documents' token spans; they are called only for a passage long
+    enough to score, so most rejected pairs never tokenize. Returns the alignments and a
+    count of rejected passages by reason.
     """
     same = a.index == b.index
     found: list[Alignment] = []
@@ -88,8 +96,9 @@ def score_segments(
         if same and a1 > b0:
             rejected["overlaps its own repeat"] += 1  # a period ("ha ha ha"), not a copy
             continue
-        a_start, a_end = int(ta[0][a0]), int(ta[1][a1 - 1])
-        b_start, b_end = int(tb[0][b0]), int(tb[1][b1 - 1])
+        (a_starts, a_ends), (b_starts, b_ends) = ta(), tb()
+        a_start, a_end = int(a_starts[a0]), int(a_ends[a1 - 1])
+        b_start, b_end = int(b_starts[b0]), int(b_ends[b1 - 1])
         pa = default_process(a.text[a_start:a_end])
         pb = default_process(b.text[b_start:b_end])
         similarity = Indel.normalized_similarity(pa, pb)
@@ -148,7 +157,7 @@ def align_pair(a: Document, b: Document, detect: DetectConfig) -> tuple[list[Ali
             continue
         seeds.extend((j - i, i) for j in js if not same or j > i)
     segs = _segments_from_seeds(seeds, k)
-    return score_segments(a, (ta.starts, ta.ends), b, (tb.starts, tb.ends), segs, detect)
+    return score_segments(a, lambda: (ta.starts, ta.ends), b, lambda: (tb.starts, tb.ends), segs, detect)
 
 
 def _gather(index: ShingleIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,7 +264,14 @@ def verify_pairs(
     for p in np.flatnonzero(hopeful).tolist():
         a, b = int(pairs[p, 0]), int(pairs[p, 1])
         segs = [tuple(s) for s in seg[bounds[p] : bounds[p + 1]].tolist()]
-        alignments, why = score_segments(doc(a), tok(a), doc(b), tok(b), segs, detect)  # type: ignore[arg-type]
+        alignments, why = score_segments(
+            doc(a),
+            partial(tok, a),
+            doc(b),
+            partial(tok, b),
+            segs,
+            detect,  # type: ignore[arg-type]
+        )
         found.extend(alignments)
         rejected.update(why)
     return found, rejected
