@@ -9,12 +9,14 @@ is written here back with networkx.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from provenance.records import GraphEdge, GraphNode
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _NODE_ATTRS = (("kind", "string"), ("label", "string"))
 _EDGE_ATTRS = (("kind", "string"), ("weight", "double"), ("directed", "boolean"), ("evidence", "string"))
@@ -23,6 +25,8 @@ _EDGE_ATTRS = (("kind", "string"), ("weight", "double"), ("directed", "boolean")
 def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.MultiDiGraph:
     """A networkx multigraph; undirected edges carry ``directed=False`` (one GraphML or GEXF
     file holds one default direction, so the attribute keeps the distinction)."""
+    import networkx as nx  # imported here: a scan never needs it, and it costs 0.1 s to load
+
     graph = nx.MultiDiGraph()
     for n in nodes:
         graph.add_node(n.id, kind=n.kind, label=n.label)
@@ -33,12 +37,23 @@ def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.Mu
     return graph
 
 
-# XML 1.0 cannot carry most control characters, even escaped; drop them from labels.
-_XML_INVALID = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
+# One str.translate both escapes markup and drops the control characters XML 1.0 cannot
+# carry even escaped; node ids recur in every edge, so their quoted forms are memoised.
+_ESCAPE = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {
+    ord("&"): "&amp;",
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord('"'): "&quot;",
+    ord("\n"): "&#10;",
+    ord("\r"): "&#13;",
+    ord("\t"): "&#9;",
+}
+_TEXT_ESCAPE = {k: v for k, v in _ESCAPE.items() if k not in (ord('"'), ord("\n"), ord("\r"), ord("\t"))}
 
 
+@lru_cache(maxsize=1 << 16)
 def _q(value: object) -> str:
-    return quoteattr(str(value).translate(_XML_INVALID))
+    return '"' + str(value).translate(_ESCAPE) + '"'
 
 
 def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
@@ -96,4 +111,4 @@ def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Pat
 
 
 def _text(value: object) -> str:
-    return escape(str(value).translate(_XML_INVALID))
+    return str(value).translate(_TEXT_ESCAPE)

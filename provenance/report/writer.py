@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from provenance.errors import ReportError
@@ -55,7 +54,9 @@ def read_table(report_dir: Path, name: str) -> pa.Table:
     if not path.exists():
         raise ReportError(f"{path}: missing from the report")
     try:
-        if path.is_dir():
+        if path.is_dir():  # a Parquet dataset written as part files (the Spark engine)
+            import pyarrow.dataset as ds  # imported here: it loads pandas, 0.1 s at every start
+
             return ds.dataset(str(path), format="parquet").to_table()
         return pq.read_table(path)
     except (OSError, ValueError) as err:

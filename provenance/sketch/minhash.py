@@ -2,21 +2,33 @@
 
 The signature of a window is exactly datasketch's ``MinHash`` (scheme ``affine32``, the
 default since datasketch 2.0) over the window's shingles, with ``hashfunc=shingle_hash32``:
-the same permutations (taken from datasketch itself), the same MurmurHash3 pre-mix, the same
-wrap-around arithmetic. Only the evaluation differs: all windows at once, in numpy, using a
-sliding-window minimum instead of one ``update`` per shingle.
+the same permutations, the same MurmurHash3 pre-mix, the same wrap-around arithmetic
+(tests/sketch/test_minhash.py compares them with datasketch on random texts and seeds).
+Only the evaluation differs: all windows at once, in numpy, using a sliding-window minimum
+instead of one ``update`` per shingle.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from datasketch import MinHash
 
 from provenance.config import DetectConfig
 from provenance.records import BandKeys, ShingleIndex
 from provenance.sketch.lsh import Banding
 
 _U32 = np.uint32
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` of datasketch's affine32 permutations ``h -> a * h + b mod 2^32``.
+
+    Drawn here exactly as ``datasketch.MinHash._init_permutations`` draws them, because
+    importing datasketch pulls in scipy (a third of a second at every start) for nothing else.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=_U32) * _U32(2) + _U32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=_U32)
+    return a, b
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
@@ -51,7 +63,7 @@ class WindowSketcher:
         self.k = detect.shingle_size
         self.window = detect.window_words - detect.shingle_size + 1  # shingles per window
         self.banding = banding
-        a, b = MinHash(num_perm=detect.num_perm, seed=detect.seed).permutations
+        a, b = affine32_permutations(detect.num_perm, detect.seed)
         used = banding.bands * banding.rows
         self.a = np.asarray(a, dtype=_U32)[:used, None]
         self.b = np.asarray(b, dtype=_U32)[:used, None]

@@ -13,7 +13,7 @@ from provenance.config import DetectConfig
 from provenance.passages import shingle_hash32, shingle_hashes32, shingle_index, token_hashes, words
 from provenance.records import Document
 from provenance.sketch import Banding, WindowSketcher, choose_banding
-from provenance.sketch.minhash import sliding_min
+from provenance.sketch.minhash import affine32_permutations, sliding_min
 
 VOCAB = ["iraqi", "forces", "mosul", "said", "the", "city", "of", "in", "a", "boy", "walks", "debris", "ap"]
 
@@ -39,6 +39,13 @@ def test_every_window_signature_equals_datasketch_minhash(tokens: list[str], num
     for w in range(len(tokens) - width + 1):
         expected = datasketch_signature(tokens[w : w + width], k, num_perm, seed)
         assert signatures[:, w].tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**31])
+def test_permutations_are_datasketchs(seed: int) -> None:
+    a, b = MinHash(num_perm=64, seed=seed).permutations
+    ours = affine32_permutations(64, seed)
+    assert ours[0].tolist() == a.tolist() and ours[1].tolist() == b.tolist()
 
 
 def test_signatures_depend_on_the_seed() -> None:
