@@ -43,6 +43,7 @@ class DetectConfig:
     - ``max_gap``: words that may differ inside one passage between two exact matches.
     - ``max_bucket``: LSH buckets holding more windows than this are chained instead of
       paired (n - 1 verifications instead of n^2 / 2) and reported in the manifest.
+    - ``min_hits``: a candidate pair must meet in at least this many (band, bucket) hits.
     - ``boilerplate_docs``: clusters spanning more documents than this are flagged as
       boilerplate (kept apart from a wire story reprinted by many outlets by being larger).
     """
@@ -58,6 +59,7 @@ class DetectConfig:
     min_similarity: float = 0.8
     max_gap: int = 3
     max_bucket: int = 20
+    min_hits: int = 1
     boilerplate_docs: int = 100
 
     def __post_init__(self) -> None:
@@ -89,6 +91,7 @@ class DetectConfig:
             f"similarity floor must be in [0, 1], got {self.min_similarity}",
         )
         _require(0 <= self.max_gap <= 50, f"max gap must be 0..50 words, got {self.max_gap}")
+        _require(self.min_hits >= 1, f"min hits must be at least 1, got {self.min_hits}")
         _require(self.max_bucket >= 2, f"max bucket must be at least 2, got {self.max_bucket}")
         _require(self.boilerplate_docs >= 2, f"boilerplate documents must be at least 2, got {self.boilerplate_docs}")
 

@@ -24,7 +24,7 @@ from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.utils import default_process
 
 from provenance.config import DetectConfig
-from provenance.passages import shingle_hashes32, token_spans, tokenize
+from provenance.passages import batch_token_spans, shingle_hashes32, tokenize
 from provenance.records import Alignment, Document, ShingleIndex
 
 # A shingle occurring more often than this in one document is repetition ("the the the"),
@@ -253,13 +253,10 @@ def verify_pairs(
     hopeful &= _may_chain(seg_owner[by_b], seg[by_b, 2], seg[by_b, 3], pairs.shape[0], detect)
     rejected["too little shared text"] += int((~hopeful).sum())
     bounds = np.searchsorted(seg_owner, np.arange(pairs.shape[0] + 1))
-    spans: dict[int, Spans] = {}
-
-    def tok(i: int) -> Spans:
-        t = spans.get(i)
-        if t is None:
-            t = spans[i] = token_spans(doc(i).text)
-        return t
+    # Spans of every document a hopeful pair touches, in one vectorised pass.
+    needed = np.unique(pairs[hopeful].ravel()).tolist()
+    spans = dict(zip(needed, batch_token_spans([doc(i).text for i in needed]), strict=True))
+    tok = spans.__getitem__
 
     for p in np.flatnonzero(hopeful).tolist():
         a, b = int(pairs[p, 0]), int(pairs[p, 1])

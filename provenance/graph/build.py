@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
+from provenance.dates import date_key
 from provenance.records import Cluster, Document, GraphEdge, GraphNode, Origin
 
 MAX_PAIR_DOCS = 50  # a cluster over more documents adds no pairwise document edges
@@ -84,8 +85,9 @@ def build_graph(
         )
     for (a, b), chars in sorted(pair_chars.items()):
         da, db = docs[a], docs[b]
-        if da.date and db.date and da.date != db.date:
-            early, late = (da, db) if da.date < db.date else (db, da)
+        ka, kb = date_key(da.date), date_key(db.date)
+        if ka and kb and ka != kb:
+            early, late = (da, db) if ka < kb else (db, da)
             why = f"{early.doc_id} dated {early.date}, {late.doc_id} dated {late.date}"
             edges.append(
                 GraphEdge(node_id("doc", early.doc_id), node_id("doc", late.doc_id), "copied_from", chars, True, why)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from provenance.errors import ReportError
 from provenance.records import GraphEdge, GraphNode
 
 if TYPE_CHECKING:
@@ -56,9 +57,20 @@ def _q(value: object) -> str:
     return '"' + str(value).translate(_ESCAPE) + '"'
 
 
+def _open(path: Path) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as err:
+        raise ReportError(f"{path}: cannot write the graph: {err.strerror or err}") from None
+
+
 def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
-    """Write the graph as GraphML (a directed multigraph with typed node and edge attributes)."""
-    with open(path, "w", encoding="utf-8") as out:
+    """Write the graph as GraphML (a directed multigraph with typed node and edge attributes).
+
+    Raises:
+        ReportError: the file cannot be created.
+    """
+    with _open(path) as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n')
         out.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
         for name, kind in _NODE_ATTRS:
@@ -82,8 +94,12 @@ def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: 
 
 
 def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
-    """Write the graph as GEXF 1.2 (Gephi's format); edge weights in ``weight``."""
-    with open(path, "w", encoding="utf-8") as out:
+    """Write the graph as GEXF 1.2 (Gephi's format); edge weights in ``weight``.
+
+    Raises:
+        ReportError: the file cannot be created.
+    """
+    with _open(path) as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n')
         out.write('<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n')
         out.write('  <graph defaultedgetype="directed" mode="static">\n')

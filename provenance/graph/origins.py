@@ -19,10 +19,11 @@ unknown rather than a guess.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from provenance.credits import UNNAMED, Gazetteer
-from provenance.records import Cluster, Credit, Document, Origin
+from provenance.dates import date_key
+from provenance.records import Cluster, Credit, Document, Occurrence, Origin
 
 SCOPED, OWN_OUTLET, DOCUMENT_WIDE, BONUS, MENTION = 3.0, 4.0, 1.5, 1.0, 0.25
 MIN_POINTS = 1.0  # less than one document-wide credit's worth: too thin to name an origin
@@ -53,6 +54,15 @@ def _points_for_doc(
     return found
 
 
+def _single_best(occurrences: Sequence[Occurrence], score: Callable[[Occurrence], float]) -> Occurrence | None:
+    """The occurrence with the highest score, or None when documents tie for it."""
+    if not occurrences:
+        return None
+    best = max(score(o) for o in occurrences)
+    top = [o for o in occurrences if score(o) == best]
+    return top[0] if len({o.doc for o in top}) == 1 else None
+
+
 def infer_origin(
     cluster: Cluster,
     docs: Sequence[Document],
@@ -62,9 +72,11 @@ def infer_origin(
     """The likely origin of one cluster, with a confidence in [0, 1] and the evidence in words."""
     points: dict[str, float] = defaultdict(float)
     reasons: dict[str, list[str]] = defaultdict(list)
-    longest = max(cluster.occurrences, key=lambda o: (o.end - o.start, -o.doc))
-    dated = [o for o in cluster.occurrences if docs[o.doc].date]
-    earliest = min(dated, key=lambda o: (docs[o.doc].date, o.doc)) if dated else None
+    longest = _single_best(cluster.occurrences, lambda o: o.end - o.start)
+    dated = [o for o in cluster.occurrences if date_key(docs[o.doc].date)]
+    # Earliest = largest negated timestamp; a tie between documents gives no bonus to either.
+    earliest = _single_best(dated, lambda o: -date_key(docs[o.doc].date).timestamp())  # type: ignore[union-attr]
+    credited = False
     for occ in cluster.occurrences:
         doc = docs[occ.doc]
         for agency, (pts, why) in _points_for_doc(
@@ -73,6 +85,7 @@ def infer_origin(
             bonus = (BONUS if occ is longest else 0.0) + (BONUS if occ is earliest else 0.0)
             points[agency] += pts + (bonus if pts >= DOCUMENT_WIDE else 0.0)
             reasons[agency].append(f"{why} in {doc.doc_id}")
+            credited = credited or (pts > MENTION and agency != UNNAMED)
     named = {a: p for a, p in points.items() if a != UNNAMED}
     for carrier in list(named):
         carried = [a for a in named if gazetteer.redistributes(carrier, a)]
@@ -81,15 +94,16 @@ def infer_origin(
             named[target] += named.pop(carrier)
             reasons[target].append(f"{carrier} credits count for {target}: {carrier} carries {target} copy")
     total = sum(named.values())
-    if total < MIN_POINTS:
+    if total < MIN_POINTS or not credited:  # mentions alone never name an origin
         why = "agency copy, agency not named" if points.get(UNNAMED) else "no credits cover this passage"
         return Origin(cluster.cluster_id, None, 0.0, why)
     winner = max(named, key=lambda a: (named[a], a))
     share = named[winner] / total
+    runner_up = max((p for a, p in named.items() if a != winner), default=0.0)
     confidence = round(share * min(1.0, total / (2 * SCOPED)), 3)
     others = ", ".join(f"{a} {p:g}" for a, p in sorted(named.items(), key=lambda kv: -kv[1]) if a != winner)
     evidence = "; ".join(dict.fromkeys(reasons[winner])) + (f" (against: {others})" if others else "")
-    if share < MIN_SHARE:
+    if share < MIN_SHARE or named[winner] == runner_up:
         return Origin(
             cluster.cluster_id, None, round(share, 3), f"conflicting credits: {winner} {named[winner]:g}, {others}"
         )

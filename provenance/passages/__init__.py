@@ -6,6 +6,7 @@ back to exact character spans of the original text.
 
 from provenance.passages.shingles import concat, shingle_index, sort_by_hash
 from provenance.passages.tokenize import (
+    batch_token_spans,
     shingle_hash32,
     shingle_hashes32,
     shingle_hashes64,
@@ -16,6 +17,7 @@ from provenance.passages.tokenize import (
 )
 
 __all__ = [
+    "batch_token_spans",
     "tokenize",
     "token_hashes",
     "token_spans",

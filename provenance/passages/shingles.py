@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -13,8 +14,8 @@ from provenance.records import Document, ShingleIndex
 def shingle_index(docs: Sequence[Document], k: int) -> ShingleIndex:
     """Shingles of a batch of documents in text order (documents in the given order, which
     must be ascending by index)."""
-    per_doc = [token_hashes(words(doc.text)) for doc in docs]
-    lengths = np.array([h.shape[0] for h in per_doc], dtype=np.int64)
+    per_doc = [words(doc.text) for doc in docs]
+    lengths = np.array([len(w) for w in per_doc], dtype=np.int64)
     n_sh = np.maximum(lengths - k + 1, 0)
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(n_sh, out=offsets[1:])
@@ -23,7 +24,8 @@ def shingle_index(docs: Sequence[Document], k: int) -> ShingleIndex:
         positions = np.empty(0, dtype=np.int32)
     else:
         # Shingles over the concatenated tokens, minus the ones straddling two documents.
-        all_sh = shingle_hashes32(np.concatenate(per_doc), k)
+        # One hashing pass over the whole batch: per-document calls cost more than the work.
+        all_sh = shingle_hashes32(token_hashes(list(chain.from_iterable(per_doc))), k)
         tok_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         owner = np.repeat(np.arange(len(docs)), n_sh)
         positions = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], n_sh)).astype(np.int32)
@@ -41,8 +43,9 @@ def sort_by_hash(index: ShingleIndex) -> ShingleIndex:
     """The same shingles with each row sorted by hash (then position)."""
     if index.sorted_by_hash:
         return index
-    rows = np.repeat(np.arange(len(index)), np.diff(index.offsets))
-    order = np.lexsort((index.positions, index.hashes, rows))
+    rows = np.repeat(np.arange(len(index), dtype=np.uint64), np.diff(index.offsets))
+    # (row, hash) packed in one uint64; a stable sort keeps positions ascending within ties.
+    order = np.argsort((rows << np.uint64(32)) | index.hashes.astype(np.uint64), kind="stable")
     return ShingleIndex(index.docs, index.offsets, index.hashes[order], index.positions[order], True)
 
 

@@ -8,6 +8,7 @@ persistent index and the Spark engine depend on that), unlike Python's salted ``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
@@ -39,20 +40,59 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
     cache = _cache
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    out = []
-    append = out.append
-    for tok in tokens:
-        h = cache.get(tok)
-        if h is None:
-            h = cache[tok] = xxhash.xxh3_64_intdigest(tok.encode("utf-8"))
-        append(h)
-    return np.array(out, dtype=np.uint64)
+    found = list(map(cache.get, tokens))  # C-level look-ups; misses come back as None
+    if None in found:
+        for i, h in enumerate(found):
+            if h is None:
+                tok = tokens[i]
+                found[i] = cache[tok] = xxhash.xxh3_64_intdigest(tok.encode("utf-8"))
+    return np.array(found, dtype=np.uint64)
 
 
 def token_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Character ``(starts, ends)`` of the word tokens of a text (int64 arrays)."""
     flat = np.fromiter(chain.from_iterable(map(re.Match.span, _WORD.finditer(text))), dtype=np.int64)
     return flat[0::2], flat[1::2]
+
+
+# \w in a str pattern is "alphanumeric (str.isalnum) or underscore"; ASCII by table, other
+# code points by asking Python once each.
+_ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)], dtype=bool)
+_WORDY: dict[int, bool] = {}
+
+
+def _is_word(code: int) -> bool:
+    flag = _WORDY.get(code)
+    if flag is None:
+        flag = _WORDY[code] = chr(code).isalnum()
+    return flag
+
+
+def batch_token_spans(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``token_spans`` of many texts in one vectorised pass (the same spans, tested).
+
+    The texts are joined by newlines (never part of a word), classified character by
+    character in numpy, and word runs found from the edges of the classification.
+    """
+    if not texts:
+        return []
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    word = np.zeros(codes.shape[0], dtype=bool)
+    ascii_ = codes < 128
+    word[ascii_] = _ASCII_WORD[codes[ascii_]]
+    if not ascii_.all():
+        high = ~ascii_
+        distinct, inverse = np.unique(codes[high], return_inverse=True)
+        word[high] = np.array([_is_word(int(c)) for c in distinct], dtype=bool)[inverse]
+    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    bounds = np.searchsorted(starts, np.append(offsets, codes.shape[0] + 1))
+    return [
+        (starts[bounds[i] : bounds[i + 1]] - offsets[i], ends[bounds[i] : bounds[i + 1]] - offsets[i])
+        for i in range(len(texts))
+    ]
 
 
 def tokenize(doc: Document) -> TokenizedDoc:

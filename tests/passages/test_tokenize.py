@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.passages import (
+    batch_token_spans,
     shingle_hash32,
     shingle_hashes32,
     shingle_index,
@@ -34,6 +35,15 @@ def test_token_spans_cut_exactly_the_words_of_the_original_text(text: str) -> No
     starts, ends = token_spans(text)
     assert [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)] == re.findall(r"\w+", text)
     assert [text[s:e].lower() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)] == words(text)
+
+
+@given(st.lists(st.text(max_size=80), max_size=6))
+def test_batch_spans_equal_the_regex_spans_for_any_unicode(texts: list[str]) -> None:
+    batch = batch_token_spans(texts)
+    assert len(batch) == len(texts)
+    for text, (starts, ends) in zip(texts, batch, strict=True):
+        ref_starts, ref_ends = token_spans(text)
+        assert starts.tolist() == ref_starts.tolist() and ends.tolist() == ref_ends.tolist()
 
 
 @given(news_text)

@@ -1,0 +1,152 @@
+"""``wire_share.parquet``: per document and per outlet, the share of characters that are reused
+copy, by origin. The per-origin rows add up to the ``all`` row, and every share is reused
+characters over total characters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from provenance.config import ScanConfig
+from provenance.pipeline import scan
+from provenance.records import Cluster, Document, Occurrence, Origin, ScanResult
+from provenance.report import write_scan_report
+from provenance.report.tables import wire_share_table
+
+ROOT = Path(__file__).parents[2]
+CORPORA = {"seeds": ROOT / "seeds", "newswire": ROOT / "fixtures" / "newswire" / "feed.jsonl"}
+
+
+@pytest.fixture(scope="module", params=sorted(CORPORA))
+def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    inputs = CORPORA[request.param]
+    out = tmp_path_factory.mktemp(request.param) / "report"
+    config = ScanConfig(workers=1)
+    write_scan_report(out, scan([inputs], config), config, [inputs])
+    return out
+
+
+def rows(report: Path, table: str) -> list[dict]:
+    return pq.read_table(report / f"{table}.parquet").to_pylist()
+
+
+def grouped(share_rows: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
+    """(level, id) -> origin -> row."""
+    groups: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    for row in share_rows:
+        key = (row["level"], row["id"])
+        assert row["origin"] not in groups[key], f"two {row['origin']!r} rows for {key}"
+        groups[key][row["origin"]] = row
+    return dict(groups)
+
+
+def check_shares(share_rows: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
+    """The invariants of any wire_share table; returns it grouped."""
+    groups = grouped(share_rows)
+    for key, by_origin in groups.items():
+        assert key[0] in ("document", "outlet")
+        assert "all" in by_origin, key
+        parts = [r for origin, r in by_origin.items() if origin != "all"]
+        assert parts, key
+        assert by_origin["all"]["reused_chars"] == sum(r["reused_chars"] for r in parts), key
+        assert len({r["total_chars"] for r in by_origin.values()}) == 1, key
+        for row in by_origin.values():
+            assert 0 < row["reused_chars"] <= row["total_chars"], row
+            assert row["share"] == pytest.approx(row["reused_chars"] / row["total_chars"], abs=1e-6), row
+    return groups
+
+
+# Whole scans
+
+
+def test_shares_add_up_and_are_reused_over_total_characters(report: Path) -> None:
+    groups = check_shares(rows(report, "wire_share"))
+    assert groups, "the corpus has reused copy"
+
+
+def test_document_shares_are_the_cross_document_passages_by_cluster_origin(report: Path) -> None:
+    origin = {c["cluster_id"]: c["origin"] or "unknown" for c in rows(report, "clusters")}
+    expected: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for p in rows(report, "passages"):
+        if p["kind"] == "cross-document":
+            chars = p["end"] - p["start"]
+            expected[p["doc_id"]][origin[p["cluster_id"]]] += chars
+            expected[p["doc_id"]]["all"] += chars
+    n_chars = {d["doc_id"]: d["n_chars"] for d in rows(report, "documents")}
+    groups = grouped(rows(report, "wire_share"))
+    found = {ident: by_origin for (level, ident), by_origin in groups.items() if level == "document"}
+    assert set(found) == set(expected)
+    for doc_id, by_origin in found.items():
+        assert {o: r["reused_chars"] for o, r in by_origin.items()} == expected[doc_id], doc_id
+        assert {r["total_chars"] for r in by_origin.values()} == {n_chars[doc_id]}
+
+
+def test_outlet_shares_sum_their_documents(report: Path) -> None:
+    documents = rows(report, "documents")
+    groups = grouped(rows(report, "wire_share"))
+    outlets = {ident for level, ident in groups if level == "outlet"}
+    assert outlets == {d["outlet"] for d in documents if d["outlet"] and ("document", d["doc_id"]) in groups}, (
+        "an outlet has rows when one of its documents has"
+    )
+    for outlet in outlets:
+        docs = [d for d in documents if d["outlet"] == outlet]
+        by_origin = groups[("outlet", outlet)]
+        # Every document of the outlet counts in its total, whether it reused copy or not.
+        assert by_origin["all"]["total_chars"] == sum(d["n_chars"] for d in docs)
+        for origin, row in by_origin.items():
+            assert row["reused_chars"] == sum(
+                groups.get(("document", d["doc_id"]), {}).get(origin, {"reused_chars": 0})["reused_chars"] for d in docs
+            ), (outlet, origin)
+
+
+# Hand-built scans
+
+
+def make_doc(index: int, outlet: str | None, n_chars: int = 1000) -> Document:
+    return Document(index, f"doc-{index}", "x" * n_chars, "test", outlet=outlet)
+
+
+def occ(cluster_id: str, doc: int, start: int, end: int, kind: str = "cross-document") -> Occurrence:
+    return Occurrence(f"p-{cluster_id}-{doc}-{start}", cluster_id, doc, start, end, kind)  # type: ignore[arg-type]
+
+
+def result(docs: list[Document], clusters: list[Cluster], origins: list[Origin]) -> ScanResult:
+    return ScanResult(
+        documents=tuple(docs),
+        alignments=(),
+        clusters=tuple(clusters),
+        skipped=(),
+        boilerplate=(),
+        timings=(),
+        origins=tuple(origins),
+    )
+
+
+def test_hand_built_shares() -> None:
+    docs = [make_doc(0, "AP"), make_doc(1, "Herald", 500), make_doc(2, "Herald", 1500), make_doc(3, None, 400)]
+    clusters = [
+        Cluster("c000001", (occ("c000001", 0, 0, 300), occ("c000001", 1, 0, 250), occ("c000001", 3, 0, 100))),
+        Cluster("c000002", (occ("c000002", 0, 400, 500), occ("c000002", 1, 300, 400))),
+        # repeated inside one article: not copy
+        Cluster("c000003", (occ("c000003", 2, 0, 200, "internal"), occ("c000003", 2, 500, 700, "internal"))),
+    ]
+    origins = [Origin("c000001", "AP", 1.0, "own"), Origin("c000002", None, 0.0, "no credits")]
+    share_rows = wire_share_table(result(docs, clusters, origins)).to_pylist()
+    groups = check_shares(share_rows)
+    table = {key: {o: (r["reused_chars"], r["total_chars"]) for o, r in by.items()} for key, by in groups.items()}
+    assert table == {
+        ("document", "doc-0"): {"all": (400, 1000), "AP": (300, 1000), "unknown": (100, 1000)},
+        ("document", "doc-1"): {"all": (350, 500), "AP": (250, 500), "unknown": (100, 500)},
+        ("document", "doc-3"): {"all": (100, 400), "AP": (100, 400)},  # no outlet: document level only
+        ("outlet", "AP"): {"all": (400, 1000), "AP": (300, 1000), "unknown": (100, 1000)},
+        # doc-2 has only an internal repeat, yet its characters count in the Herald's total
+        ("outlet", "Herald"): {"all": (350, 2000), "AP": (250, 2000), "unknown": (100, 2000)},
+    }
+    assert ("document", "doc-2") not in groups
+
+
+def test_a_scan_without_reuse_has_no_shares() -> None:
+    assert wire_share_table(result([make_doc(0, "AP")], [], [])).num_rows == 0
