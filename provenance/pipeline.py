@@ -6,19 +6,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance.cluster import build_clusters
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.local import LocalEngine, Progress
+from provenance.errors import ConfigError
 from provenance.graph import build_graph, infer_origins
 from provenance.ingest import read_documents
 from provenance.records import Document, ScanResult, Skipped, StageTiming
-from provenance.sketch import candidate_pairs, choose_banding
+from provenance.sketch import BandStore, candidate_pairs, choose_banding
+
+if TYPE_CHECKING:
+    from provenance.engines.spark import SparkEngine
 
 log = logging.getLogger(__name__)
+
+ENGINES = ("local", "spark")
 
 
 class _Timer:
@@ -43,33 +50,57 @@ def load(paths: Iterable[Path], config: ScanConfig) -> tuple[list[Document], lis
     return docs, skipped
 
 
+def make_engine(engine: LocalEngine | SparkEngine | str | None, config: ScanConfig) -> LocalEngine | SparkEngine:
+    """The engine to run on: an engine object as given, or one named ``local`` (the default)
+    or ``spark`` (Spark with its defaults; build a ``SparkEngine`` to choose master and settings).
+
+    Raises:
+        ConfigError: an unknown engine name, or ``spark`` without pyspark installed.
+    """
+    if engine is None or engine == "local":
+        return LocalEngine(config.workers, config.batch_docs)
+    if engine == "spark":
+        from provenance.engines.spark import SparkEngine
+
+        return SparkEngine()
+    if isinstance(engine, str):
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    return engine
+
+
 def detect(
     docs: Sequence[Document],
     config: ScanConfig,
-    engine: LocalEngine | None = None,
+    engine: LocalEngine | SparkEngine | str | None = None,
     progress: Progress | None = None,
     timer: _Timer | None = None,
     skipped: Sequence[Skipped] = (),
 ) -> ScanResult:
     """Find reused passages in documents already read (indexes must be ``0..n-1``)."""
-    engine = engine or LocalEngine(config.workers, config.batch_docs)
+    engine = make_engine(engine, config)
     timer = timer or _Timer()
+    # The shuffles are engine-specific: an engine may bring its own banding, clustering and
+    # grouping for origins (Spark does); the local engine uses the library's in-memory ones.
+    find_candidates = getattr(engine, "candidate_pairs", candidate_pairs)
+    cluster = getattr(engine, "build_clusters", build_clusters)
+    find_origins = getattr(engine, "infer_origins", infer_origins)
     gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
     d = config.detect
     banding = choose_banding(d)
     with timer.stage("sketch", lambda: len(docs)):
         bands = engine.sketch(docs, d, banding, progress)
-    with timer.stage("candidates", lambda: int(len(pairs))):
-        pairs, hits, acc = candidate_pairs(bands, d, len(docs))
+    spilled = bands if isinstance(bands, BandStore) else nullcontext()  # removes its files
+    with timer.stage("candidates", lambda: int(len(pairs))), spilled:
+        pairs, hits, acc = find_candidates(bands, d, len(docs))
         del bands
     with timer.stage("align", lambda: len(alignments)):
         alignments, rejected = engine.align(docs, pairs, d, progress)
     with timer.stage("cluster", lambda: len(clusters)):
-        clusters = build_clusters(alignments, boilerplate_docs=d.boilerplate_docs)
+        clusters = cluster(alignments, boilerplate_docs=d.boilerplate_docs)
     with timer.stage("credits", lambda: len(credits)):
         credits = engine.credits(docs, gazetteer, progress)
     with timer.stage("origins", lambda: len(origins)):
-        origins = infer_origins(clusters, docs, credits, gazetteer)
+        origins = find_origins(clusters, docs, credits, gazetteer)
     with timer.stage("graph", lambda: len(edges)):
         nodes, edges = build_graph(docs, clusters, origins)
     counts = {
@@ -105,7 +136,7 @@ def detect(
 def scan(
     paths: Iterable[Path],
     config: ScanConfig | None = None,
-    engine: LocalEngine | None = None,
+    engine: LocalEngine | SparkEngine | str | None = None,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Read the inputs and find every reused passage among them.
@@ -113,7 +144,9 @@ def scan(
     Args:
         paths: folders and files to read (see ``provenance.ingest``).
         config: parameters; defaults are tuned for news text.
-        engine: where the stages run; the local engine by default.
+        engine: where the stages run: an engine object, or ``"local"`` (the default) or
+            ``"spark"``; an engine with its own ``load`` reads the inputs (Spark reads Parquet
+            datasets itself).
         progress: called as ``progress(stage, done, total)`` during long stages.
 
     Returns:
@@ -122,10 +155,12 @@ def scan(
 
     Raises:
         InputError: an input path does not exist or is of an unsupported type.
-        ConfigError: the agency file given in ``config.agencies`` is malformed.
+        ConfigError: the agency file given in ``config.agencies`` is malformed, or the engine
+            is unknown or not installed.
     """
     config = config or ScanConfig()
+    engine = make_engine(engine, config)
     timer = _Timer()
     with timer.stage("read", lambda: len(docs)):
-        docs, skipped = load(paths, config)
+        docs, skipped = getattr(engine, "load", load)(paths, config)
     return detect(docs, config, engine, progress, timer, skipped)

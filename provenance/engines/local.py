@@ -18,7 +18,7 @@ from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.passages import concat
 from provenance.records import Alignment, BandKeys, Credit, Document, ShingleIndex
-from provenance.sketch import Banding
+from provenance.sketch import Banding, BandStore
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,19 +70,24 @@ class LocalEngine:
 
     def sketch(
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
-    ) -> list[BandKeys]:
-        """Band keys of all documents; keeps their shingle index for ``align``."""
+    ) -> BandStore:
+        """Band keys of all documents, spilled to a ``BandStore`` (close it when done); keeps
+        their shingle index for ``align``."""
         global _DOCS, _INDEX
         _DOCS = docs
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
-        keys: list[BandKeys] = []
+        store = BandStore(banding.bands)
         parts: list[ShingleIndex] = []
-        for batch_keys, part in self._map(_sketch_task, tasks, progress, "sketch"):
-            keys.extend(batch_keys)
-            parts.append(part)
+        try:
+            for batch_keys, part in self._map(_sketch_task, tasks, progress, "sketch"):
+                store.add(batch_keys)
+                parts.append(part)
+        except BaseException:
+            store.close()
+            raise
         _INDEX = concat(parts)
-        return keys
+        return store
 
     def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
         """Agency credits of all documents, in document order."""

@@ -102,25 +102,32 @@ def bucket_pairs(band: BandKeys, max_bucket: int, n_docs: int, acc: PairCounts) 
         )
 
 
+def merge_bands(parts: Iterable[BandKeys]) -> list[BandKeys]:
+    """One ``BandKeys`` per band from per-batch pieces (batches in document order)."""
+    by_band: dict[int, list[BandKeys]] = {}
+    for bk in parts:
+        by_band.setdefault(bk.band, []).append(bk)
+    return [
+        BandKeys(band, np.concatenate([p.keys for p in ps]), np.concatenate([p.docs for p in ps]))
+        for band, ps in sorted(by_band.items())
+    ]
+
+
 def candidate_pairs(
     bands: Iterable[BandKeys], detect: DetectConfig, n_docs: int
 ) -> tuple[np.ndarray, np.ndarray, PairCounts]:
     """Distinct candidate pairs ``(doc_a, doc_b, hits)`` over all bands, ``doc_a <= doc_b``.
 
-    ``bands`` holds every document's keys for each band (several ``BandKeys`` of the same band
-    are merged first). ``hits`` counts the bands in which the pair met.
+    ``bands`` is either a list of per-batch ``BandKeys`` (merged here) or an iterable that
+    yields each band once, complete (a ``BandStore``). ``hits`` counts the (band, bucket)
+    meetings of the pair.
     """
     acc = PairCounts(n_docs=n_docs, codes=[], boilerplate=[])
-    by_band: dict[int, list[BandKeys]] = {}
-    for bk in bands:
-        by_band.setdefault(bk.band, []).append(bk)
-    for band, parts in sorted(by_band.items()):
-        merged = BandKeys(
-            band,
-            np.concatenate([p.keys for p in parts]),
-            np.concatenate([p.docs for p in parts]),
-        )
-        bucket_pairs(merged, detect.max_bucket, n_docs, acc)
+    if isinstance(bands, list | tuple):
+        bands = merge_bands(bands)
+    for band in bands:  # a BandStore yields one band at a time: only one is in memory
+        bucket_pairs(band, detect.max_bucket, n_docs, acc)
+        del band
     if not acc.codes:
         empty = np.empty(0, dtype=np.int64)
         return np.empty((0, 2), dtype=np.int64), empty, acc
