@@ -77,7 +77,7 @@ class LocalEngine:
         _DOCS = docs
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
-        store = BandStore(banding.bands)
+        store = BandStore(banding.bands, len(docs))
         parts: list[ShingleIndex] = []
         try:
             for batch_keys, part in self._map(_sketch_task, tasks, progress, "sketch"):

@@ -49,20 +49,31 @@ def sort_by_hash(index: ShingleIndex) -> ShingleIndex:
     return ShingleIndex(index.docs, index.offsets, index.hashes[order], index.positions[order], True)
 
 
-def concat(parts: Sequence[ShingleIndex]) -> ShingleIndex:
-    """Join indexes of consecutive batches (documents ascending across parts)."""
+def concat(parts: list[ShingleIndex]) -> ShingleIndex:
+    """Join indexes of consecutive batches (documents ascending across parts).
+
+    Empties ``parts`` as it copies them, so the corpus's index is never held twice (it is the
+    largest array of a scan: 8 bytes per word).
+    """
     if not parts:
         empty = np.empty(0, dtype=np.int64)
         return ShingleIndex(empty, np.zeros(1, dtype=np.int64), empty.astype(np.uint32), empty.astype(np.int32), True)
     if len(parts) == 1:
-        return parts[0]
-    sizes = [p.offsets[-1] for p in parts]
-    shifts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    offsets = np.concatenate([parts[0].offsets[:1]] + [p.offsets[1:] + s for p, s in zip(parts, shifts, strict=True)])
-    return ShingleIndex(
-        docs=np.concatenate([p.docs for p in parts]),
-        offsets=offsets,
-        hashes=np.concatenate([p.hashes for p in parts]),
-        positions=np.concatenate([p.positions for p in parts]),
-        sorted_by_hash=all(p.sorted_by_hash for p in parts),
-    )
+        return parts.pop()
+    n_docs = sum(len(p) for p in parts)
+    n_sh = sum(int(p.offsets[-1]) for p in parts)
+    docs = np.empty(n_docs, dtype=np.int64)
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    hashes = np.empty(n_sh, dtype=np.uint32)
+    positions = np.empty(n_sh, dtype=np.int32)
+    sorted_by_hash = all(p.sorted_by_hash for p in parts)
+    d = s = 0
+    while parts:
+        part = parts.pop(0)
+        n, m = len(part), int(part.offsets[-1])
+        docs[d : d + n] = part.docs
+        offsets[d + 1 : d + n + 1] = part.offsets[1:] + s
+        hashes[s : s + m] = part.hashes
+        positions[s : s + m] = part.positions
+        d, s = d + n, s + m
+    return ShingleIndex(docs, offsets, hashes, positions, sorted_by_hash)

@@ -46,6 +46,16 @@ def choose_banding(detect: DetectConfig, fp_weight: float = 0.5, fn_weight: floa
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class PackedBand:
+    """One band of a whole corpus as distinct packed keys (unsorted across batches) and the
+    documents with a repeated key: what a ``BandStore`` yields."""
+
+    band: int
+    packed: np.ndarray  # uint64, see ``pack``
+    internal: np.ndarray  # int64 documents
+
+
 @dataclass(slots=True)
 class PairCounts:
     """Candidate document pairs gathered over all bands, as packed ``a * n + b`` codes."""
@@ -58,47 +68,84 @@ class PairCounts:
     below_min_hits: int = 0
 
 
-def bucket_pairs(band: BandKeys, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
-    """Add the candidate pairs of one band to ``acc``.
+def doc_bits(n_docs: int) -> int:
+    """Low bits of a packed band key that hold the document index."""
+    return max(1, int(n_docs - 1).bit_length())
 
-    Buckets of at most ``max_bucket`` documents yield every pair. Larger buckets hold text
-    that very many documents share (boilerplate): their documents are chained in id order
-    (n - 1 pairs, so the shared passage is still found and clustered) instead of paired
-    (n^2 / 2), and the bucket is recorded. A document whose window key repeats inside the
-    document yields a pair with itself (a candidate internal repeat).
+
+def pack(keys: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
+    """Band keys and documents packed in one uint64: the key's high bits, the document below.
+
+    One unstable sort of packed values replaces a two-key lexsort (4x faster, half the
+    memory). Keys that now collide are merely extra candidates; verification sorts them out.
     """
+    shift = np.uint64(doc_bits(n_docs))
+    return ((keys >> shift) << shift) | docs.astype(np.uint64)
+
+
+def dedupe_packed(packed: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct packed keys, and the documents in which a key repeats (a candidate
+    internal repeat)."""
+    values, counts = np.unique(packed, return_counts=True)
+    mask = (np.uint64(1) << np.uint64(doc_bits(n_docs))) - np.uint64(1)
+    return values, np.unique(values[counts > 1] & mask).astype(np.int64)
+
+
+def bucket_pairs(band: BandKeys, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
+    """Add the candidate pairs of one band to ``acc`` (see ``sorted_bucket_pairs``)."""
     if band.keys.shape[0] == 0:
         return
-    # Key and document packed into one uint64 (the key's low bits give way to the document
-    # index): one unstable sort instead of a two-key lexsort, 4x faster and half the memory.
-    # Keys that now collide are merely extra candidates; verification sorts them out.
-    shift = np.uint64(max(1, int(n_docs - 1).bit_length()))
-    mask = (np.uint64(1) << shift) - np.uint64(1)
-    packed = ((band.keys >> shift) << shift) | band.docs.astype(np.uint64)
-    packed.sort()
-    same = packed[1:] == packed[:-1]
-    internal = np.unique(packed[1:][same] & mask).astype(np.int64)
+    packed, internal = dedupe_packed(pack(band.keys, band.docs, n_docs), n_docs)
     if internal.shape[0]:
         acc.codes.append(internal * n_docs + internal)
-    packed = packed[np.concatenate([[True], ~same])]
-    keys, docs = packed >> shift, (packed & mask).astype(np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    sizes = np.diff(np.concatenate([starts, [keys.shape[0]]]))
-    for g in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]):
+    sorted_bucket_pairs(band.band, packed, max_bucket, n_docs, acc)
+
+
+def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
+    """Add the candidate pairs of one band, given as sorted distinct packed keys.
+
+    Buckets of at most ``max_bucket`` documents yield every pair. Larger buckets hold text
+    that very many documents share: their documents are chained in id order (n - 1 pairs,
+    so the shared passage is still found and clustered) instead of paired (n^2 / 2), and
+    the bucket is recorded. Works in place on ``packed`` and materialises documents only for
+    buckets of two or more, so a band of N windows needs little more than its N keys.
+    """
+    if packed.shape[0] == 0:
+        return
+    shift = np.uint64(doc_bits(n_docs))
+    mask = (np.uint64(1) << shift) - np.uint64(1)
+    new_key = np.ones(packed.shape[0], dtype=bool)
+    step = packed[1:] ^ packed[:-1]
+    step >>= shift
+    np.not_equal(step, 0, out=new_key[1:])
+    del step
+    starts = np.flatnonzero(new_key)
+    del new_key
+    sizes = np.diff(np.append(starts, packed.shape[0]))
+    multi = sizes >= 2
+    starts, sizes = starts[multi], sizes[multi]
+    if starts.shape[0] == 0:
+        return
+    local = np.zeros(starts.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes, out=local[1:])
+    members = np.repeat(starts - local[:-1], sizes) + np.arange(local[-1])
+    docs = (packed[members] & mask).astype(np.int64)
+    starts = local[:-1]  # bucket starts within docs
+    for g in np.unique(sizes[sizes <= max_bucket]):
         s = starts[sizes == g]
         iu, ju = np.triu_indices(int(g), 1)
         a = docs[s[:, None] + iu[None, :]].ravel()
         b = docs[s[:, None] + ju[None, :]].ravel()
         acc.codes.append(a * n_docs + b)  # docs ascending within a bucket, so a < b
-    for start, size in zip(starts[sizes > max_bucket], sizes[sizes > max_bucket], strict=True):
-        members = docs[start : start + size]
-        acc.codes.append(members[:-1] * n_docs + members[1:])
+    big = sizes > max_bucket
+    for start, size in zip(starts[big], sizes[big], strict=True):
+        chain = docs[start : start + size]
+        acc.codes.append(chain[:-1] * n_docs + chain[1:])
         acc.chained_pairs += int(size) - 1
         acc.dropped_pairs += int(size) * (int(size) - 1) // 2 - (int(size) - 1)
+        key = int(packed[members[start]] >> shift)
         acc.boilerplate.append(
-            Boilerplate(
-                band=band.band, key=int(keys[start]), size=int(size), n_docs=int(size), sample_doc=int(members[0])
-            )
+            Boilerplate(band=band, key=key, size=int(size), n_docs=int(size), sample_doc=int(chain[0]))
         )
 
 
@@ -126,7 +173,13 @@ def candidate_pairs(
     if isinstance(bands, list | tuple):
         bands = merge_bands(bands)
     for band in bands:  # a BandStore yields one band at a time: only one is in memory
-        bucket_pairs(band, detect.max_bucket, n_docs, acc)
+        if isinstance(band, PackedBand):
+            band.packed.sort()
+            if band.internal.shape[0]:
+                acc.codes.append(band.internal * n_docs + band.internal)
+            sorted_bucket_pairs(band.band, band.packed, detect.max_bucket, n_docs, acc)
+        else:
+            bucket_pairs(band, detect.max_bucket, n_docs, acc)
         del band
     if not acc.codes:
         empty = np.empty(0, dtype=np.int64)

@@ -12,38 +12,41 @@ from pathlib import Path
 import numpy as np
 
 from provenance.records import BandKeys
+from provenance.sketch.lsh import PackedBand, dedupe_packed, pack
 
 
 class BandStore:
-    """An append-only store of ``BandKeys``; iterating yields one merged ``BandKeys`` per band.
+    """An append-only store of band keys; iterating yields one ``PackedBand`` per band.
 
-    Use it as a context manager: the temporary files are removed on exit.
+    Each batch's keys are packed with their documents (8 bytes a key) and made distinct
+    before they are written; a document never spans two batches, so keys repeated inside a
+    document (internal-repeat candidates) are found here. Use it as a context manager: the
+    temporary files are removed on exit.
     """
 
-    def __init__(self, bands: int, directory: Path | None = None) -> None:
+    def __init__(self, bands: int, n_docs: int, directory: Path | None = None) -> None:
         self.bands = bands
+        self.n_docs = n_docs
         self._dir = Path(tempfile.mkdtemp(prefix="prov-bands-", dir=directory))
-        self._files = [(self._dir / f"band{t}.keys", self._dir / f"band{t}.docs") for t in range(bands)]
-        for keys, docs in self._files:
-            keys.touch()
-            docs.touch()
+        self._files = [self._dir / f"band{t}.u64" for t in range(bands)]
+        for path in self._files:
+            path.touch()
+        self._internal: list[list[np.ndarray]] = [[] for _ in range(bands)]
         self.size = 0
 
     def add(self, batch: Iterable[BandKeys]) -> None:
-        """Append a batch's keys (documents must come in ascending order across batches)."""
+        """Append one batch's keys (each document's keys all in one batch)."""
         for bk in batch:
-            keys_path, docs_path = self._files[bk.band]
-            with open(keys_path, "ab") as out:
-                out.write(np.ascontiguousarray(bk.keys, dtype=np.uint64).tobytes())
-            with open(docs_path, "ab") as out:
-                out.write(np.ascontiguousarray(bk.docs, dtype=np.int32).tobytes())
-            self.size += int(bk.keys.shape[0])
+            packed, internal = dedupe_packed(pack(bk.keys, bk.docs, self.n_docs), self.n_docs)
+            with open(self._files[bk.band], "ab") as out:
+                out.write(packed.tobytes())
+            self._internal[bk.band].append(internal)
+            self.size += int(packed.shape[0])
 
-    def __iter__(self) -> Iterator[BandKeys]:
-        for band, (keys_path, docs_path) in enumerate(self._files):
-            keys = np.fromfile(keys_path, dtype=np.uint64)
-            docs = np.fromfile(docs_path, dtype=np.int32).astype(np.int64)
-            yield BandKeys(band, keys, docs)
+    def __iter__(self) -> Iterator[PackedBand]:
+        for band, path in enumerate(self._files):
+            internal = np.concatenate(self._internal[band]) if self._internal[band] else np.empty(0, np.int64)
+            yield PackedBand(band, np.fromfile(path, dtype=np.uint64), internal)
 
     def close(self) -> None:
         """Remove the temporary files."""

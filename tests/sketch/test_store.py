@@ -18,7 +18,7 @@ def test_store_yields_each_band_once_with_batches_in_order_and_removes_its_files
         [batch(0, [5, 2**63 + 7], [0, 1]), batch(1, [9], [1])],
         [batch(0, [5], [2]), batch(1, [], [])],
     ]
-    with BandStore(2) as store:
+    with BandStore(2, n_docs=4) as store:  # two bits hold the document
         for b in batches:
             store.add(b)
         got = list(store)
@@ -26,8 +26,16 @@ def test_store_yields_each_band_once_with_batches_in_order_and_removes_its_files
         assert folder.exists()
     assert not folder.exists()
     assert [g.band for g in got] == [0, 1]
-    assert got[0].keys.tolist() == [5, 2**63 + 7, 5] and got[0].docs.tolist() == [0, 1, 2]
-    assert got[1].keys.tolist() == [9] and got[1].docs.tolist() == [1]
+    assert sorted(got[0].packed.tolist()) == sorted([4 | 0, (2**63 + 4) | 1, 4 | 2])
+    assert got[1].packed.tolist() == [8 | 1]
+
+
+def test_a_key_repeated_inside_a_document_is_kept_once_and_reported() -> None:
+    with BandStore(1, n_docs=8) as store:
+        store.add([batch(0, [16, 24, 16], [3, 3, 3])])
+        (band,) = list(store)
+    assert sorted(band.packed.tolist()) == [16 | 3, 24 | 3]
+    assert band.internal.tolist() == [3]
 
 
 def test_candidates_from_the_store_equal_candidates_from_memory() -> None:
@@ -41,7 +49,7 @@ def test_candidates_from_the_store_equal_candidates_from_memory() -> None:
     ]
     flat = [bk for b in batches for bk in b]
     in_memory = candidate_pairs(flat, DetectConfig(), n_docs=40)
-    with BandStore(3) as store:
+    with BandStore(3, n_docs=40) as store:
         for b in batches:
             store.add(b)
         spilled = candidate_pairs(store, DetectConfig(), n_docs=40)
