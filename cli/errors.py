@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from provenance.errors import ConfigError, InputError, ProvenanceError
 
@@ -21,7 +22,7 @@ EXIT_CODES = {InputError: 2, ConfigError: 2}
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``prov: error: message`` on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]prov: error:[/] {message}", markup=True)
+    err_console.print(f"[bold red]prov: error:[/] {escape(message)}", markup=True)  # "prov[spark]" stays
     return typer.Exit(code)
 
 
@@ -34,7 +35,8 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
-            raise fail(str(err), EXIT_CODES.get(type(err), 1)) from None
+            code = next((c for kind, c in EXIT_CODES.items() if isinstance(err, kind)), 1)
+            raise fail(str(err), code) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was written", 130) from None
 

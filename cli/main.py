@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from prov_cli.dedup import dedup
 from prov_cli.graph import graph
+from prov_cli.index import index_app, query
 from prov_cli.scan import scan
 
 from provenance import __version__
@@ -36,6 +38,9 @@ def main(
 
 app.command()(scan)
 app.command()(graph)
+app.command()(dedup)
+app.add_typer(index_app, name="index")
+app.command()(query)
 
 
 def run() -> None:

@@ -114,23 +114,26 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
         return
     shift = np.uint64(doc_bits(n_docs))
     mask = (np.uint64(1) << shift) - np.uint64(1)
-    new_key = np.ones(packed.shape[0], dtype=bool)
+    # same_next[i]: entries i and i + 1 share a key. Most keys are alone in their bucket, so
+    # only the entries of shared buckets are ever listed (a million-document band holds
+    # ~1e8 keys; per-key start and size arrays would cost 1.6 GB).
     step = packed[1:] ^ packed[:-1]
     step >>= shift
-    np.not_equal(step, 0, out=new_key[1:])
+    same_next = step == 0
     del step
-    starts = np.flatnonzero(new_key)
-    del new_key
-    sizes = np.diff(np.append(starts, packed.shape[0]))
-    multi = sizes >= 2
-    starts, sizes = starts[multi], sizes[multi]
-    if starts.shape[0] == 0:
+    in_shared = np.zeros(packed.shape[0], dtype=bool)
+    in_shared[:-1] |= same_next
+    in_shared[1:] |= same_next
+    members = np.flatnonzero(in_shared)
+    del in_shared
+    if members.shape[0] == 0:
         return
-    local = np.zeros(starts.shape[0] + 1, dtype=np.int64)
-    np.cumsum(sizes, out=local[1:])
-    members = np.repeat(starts - local[:-1], sizes) + np.arange(local[-1])
+    opens = np.ones(members.shape[0], dtype=bool)  # a member opens a bucket unless it continues one
+    opens[1:] = ~(same_next[members[1:] - 1] & (members[1:] == members[:-1] + 1))
+    del same_next
+    starts = np.flatnonzero(opens)
+    sizes = np.diff(np.append(starts, members.shape[0]))
     docs = (packed[members] & mask).astype(np.int64)
-    starts = local[:-1]  # bucket starts within docs
     for g in np.unique(sizes[sizes <= max_bucket]):
         s = starts[sizes == g]
         iu, ju = np.triu_indices(int(g), 1)

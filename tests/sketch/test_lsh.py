@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.config import DetectConfig
 from provenance.records import BandKeys
@@ -34,3 +36,25 @@ def test_oversized_buckets_are_chained_not_paired_and_reported() -> None:
     assert len(acc.boilerplate) == 1
     assert acc.boilerplate[0].size == n
     assert acc.dropped_pairs == n * (n - 1) // 2 - (n - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120), st.integers(2, 6))
+def test_candidates_equal_a_dictionary_of_buckets(entries: list[tuple[int, int]], max_bucket: int) -> None:
+    entries = sorted(entries, key=lambda e: e[1])  # documents ascending, as batches deliver them
+    keys = [k << 8 for k, _ in entries]  # keys far above the packed document bits
+    pairs, _, acc = candidate_pairs([band(keys, [d for _, d in entries])], DetectConfig(max_bucket=max_bucket), 31)
+    buckets: dict[int, list[int]] = {}
+    for k, d in zip(keys, (d for _, d in entries), strict=True):
+        buckets.setdefault(k, []).append(d)
+    expected = set()
+    for docs in buckets.values():
+        if len(docs) != len(set(docs)):
+            expected |= {(d, d) for d in docs if docs.count(d) > 1}
+        distinct = sorted(set(docs))
+        if len(distinct) > max_bucket:
+            expected |= set(zip(distinct, distinct[1:], strict=False))
+        else:
+            expected |= {(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]}
+    assert {tuple(p) for p in pairs.tolist()} == expected
+    assert len(acc.boilerplate) == sum(len(set(d)) > max_bucket for d in buckets.values())

@@ -1,0 +1,149 @@
+"""``prov dedup``: write the corpus back without its near-duplicates, and what was removed."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from prov_cli import options as opt
+from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.progress import stage_progress
+from rich.console import Console
+from rich.table import Table
+
+from provenance.config import ScanConfig
+from provenance.dedup import DedupConfig, check_outputs, dedup_outputs, write_dedup
+from provenance.dedup import dedup as run_dedup
+from provenance.ingest import check_paths
+from provenance.pipeline import load
+
+DEDUP = "Deduplication"
+_D = DedupConfig()
+
+
+class PolicyChoice(StrEnum):
+    """Which document of a near-duplicate group is kept."""
+
+    earliest = "earliest"
+    longest = "longest"
+    credited = "credited"
+
+
+@handle_errors
+def dedup(
+    paths: opt.Paths,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Deduplicated corpus: a .jsonl, .jsonl.gz or .parquet file.", show_default=False
+        ),
+    ],
+    removed: Annotated[
+        Path | None, typer.Option(help="Where to list removed documents (default: <out>.removed.<ext>).")
+    ] = None,
+    policy: Annotated[
+        PolicyChoice,
+        typer.Option(
+            help="Document kept per group: earliest (date, then id), longest, or credited (the agency's "
+            "own or credited copy, then earliest).",
+            rich_help_panel=DEDUP,
+        ),
+    ] = PolicyChoice.earliest,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            help="Jaccard similarity of shingle sets from which documents are duplicates.", rich_help_panel=DEDUP
+        ),
+    ] = _D.threshold,
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations.", rich_help_panel=DEDUP)] = _D.num_perm,
+    seed: Annotated[int, typer.Option(help="MinHash seed (same seed, same output).", rich_help_panel=DEDUP)] = _D.seed,
+    shingle_size: Annotated[int, typer.Option(help="Words per shingle.", rich_help_panel=DEDUP)] = _D.shingle_size,
+    strip_boilerplate: Annotated[
+        bool,
+        typer.Option(
+            "--strip-boilerplate",
+            help="Also cut reused boilerplate passages out of the kept documents.",
+            rich_help_panel=DEDUP,
+        ),
+    ] = False,
+    boilerplate_docs: Annotated[
+        int,
+        typer.Option(
+            help="With --strip-boilerplate: passages in more than this many kept documents are cut.",
+            rich_help_panel=DEDUP,
+        ),
+    ] = _D.boilerplate_docs,
+    force: Annotated[bool, typer.Option(help="Replace existing output files.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes for --strip-boilerplate (default: all cores).")] = 0,
+    agencies: Annotated[
+        Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")
+    ] = None,
+    quiet: opt.Quiet = False,
+    id_field: opt.IdField = "id",
+    text_field: opt.TextField = "text",
+    outlet_field: opt.OutletField = "outlet",
+    date_field: opt.DateField = "date",
+    title_field: opt.TitleField = "title",
+    url_field: opt.UrlField = "url",
+) -> None:
+    """Write the corpus back without near-duplicate documents, and list what was removed and why.
+
+    Example: prov dedup wire/ --out wire-dedup.jsonl --policy credited
+    """
+    setup_logging(quiet)
+    config = DedupConfig(
+        threshold=threshold,
+        num_perm=num_perm,
+        seed=seed,
+        shingle_size=shingle_size,
+        policy=policy.value,
+        strip_boilerplate=strip_boilerplate,
+        boilerplate_docs=boilerplate_docs,
+    )
+    scan_config = ScanConfig(
+        fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
+        workers=workers or os.cpu_count() or 1,
+        agencies=str(agencies) if agencies else None,
+    )
+    inputs = check_paths(paths)
+    outputs = dedup_outputs(out, removed)
+    check_outputs(outputs, inputs, force, strip_boilerplate)  # fail before a long run, not after
+    docs, skipped = load(inputs, scan_config)
+    with stage_progress(not quiet) as progress:
+        result = run_dedup(docs, config, scan_config, skipped=skipped, progress=progress)
+    write_dedup(outputs, result, config, scan_config.fields, inputs, force=force)
+    if quiet:
+        return
+    console = Console(highlight=False)
+    c = result.counts
+    console.print(
+        f"[bold]{c['documents']}[/] documents read"
+        + (f", [yellow]{c['skipped_inputs']} skipped[/]" if c["skipped_inputs"] else "")
+        + f": [bold]{c['removed']}[/] near-duplicates removed in {c['groups']} groups "
+        f"({c['verified_pairs']} of {c['candidate_pairs']} candidate pairs verified at Jaccard >= {threshold:g}), "
+        f"[bold]{c['kept']}[/] kept by policy {policy.value}."
+    )
+    if strip_boilerplate:
+        console.print(
+            f"{c['stripped_passages']} boilerplate passages ({c['stripped_chars']:,} characters) cut"
+            + (
+                f"; {c['emptied_by_stripping']} documents held nothing else and were dropped."
+                if c["emptied_by_stripping"]
+                else "."
+            )
+        )
+    docs_by_index = result.documents
+    shown = [r for r in result.removals if r.kept is not None][:10]
+    if shown:
+        table = Table(title=f"Removed (first {len(shown)} of {c['removed']})", title_justify="left")
+        for col in ("removed", "kept", "similarity", "kept because"):
+            table.add_column(col, justify="right" if col == "similarity" else "left")
+        for r in shown:
+            table.add_row(
+                docs_by_index[r.doc].doc_id, docs_by_index[r.kept].doc_id, f"{r.similarity:.3f}", r.kept_because
+            )
+        console.print(table)
+    console.print(f"Corpus: [bold]{outputs.corpus}[/]; removed: [bold]{outputs.removed}[/]")

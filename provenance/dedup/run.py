@@ -1,0 +1,287 @@
+"""dedup(): documents -> MinHash LSH candidates -> verified pairs -> groups -> kept documents.
+
+Stages, each timed:
+
+1. ``sketch``: every document's MinHash over its word-shingle set, cut into LSH bands tuned
+   for the Jaccard ``threshold`` (as datasketch's ``MinHashLSH`` chooses them).
+2. ``candidates``: documents sharing a band key (``provenance.sketch.candidate_pairs``; buckets
+   over ``max_bucket`` documents are chained). Documents too short to shingle are candidates
+   only of documents with the very same words.
+3. ``verify``: the exact Jaccard similarity of each candidate pair's shingle sets; pairs under
+   the threshold are dropped (and counted).
+4. ``group``: verified pairs -> components -> star groups around the representative the policy
+   ranks first (see ``provenance.dedup.groups``).
+5. ``strip`` (optional): boilerplate passages cut out of the kept documents.
+
+Everything is deterministic for a given input and seed: the output and its counts repeat run
+after run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import xxhash
+
+from provenance.config import DetectConfig, ScanConfig
+from provenance.credits import CreditExtractor, Gazetteer, load_gazetteer
+from provenance.dedup.config import DedupConfig
+from provenance.dedup.groups import (
+    Group,
+    Ranked,
+    components,
+    rank_credited,
+    rank_earliest,
+    rank_longest,
+    split_component,
+)
+from provenance.dedup.minhash import (
+    DocumentSketcher,
+    ShingleSets,
+    band_keys,
+    jaccard,
+    shingle_sets,
+    sketch_batches,
+)
+from provenance.dedup.records import DedupResult, Removal, StrippedSpan
+from provenance.dedup.strip import boilerplate_spans, strip_spans
+from provenance.engines.local import Progress
+from provenance.errors import ConfigError
+from provenance.passages import shingle_index, words
+from provenance.records import BandKeys, Credit, Document, Skipped, StageTiming
+from provenance.sketch import Banding, candidate_pairs, choose_banding
+from provenance.sketch.lsh import PairCounts
+
+log = logging.getLogger(__name__)
+
+
+def _short_key(doc: Document) -> int | None:
+    """A key for a document too short to shingle: the hash of its words, so that identical
+    short texts (a caption, a one-line brief) still meet. None when it has no words at all."""
+    tokens = words(doc.text)
+    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8")) if tokens else None
+
+
+def _same_words(a: Document, b: Document) -> bool:
+    return words(a.text) == words(b.text)
+
+
+def document_banding(config: DedupConfig) -> Banding:
+    """LSH bands and rows for the dedup threshold and weights, chosen as datasketch's
+    ``MinHashLSH(threshold, num_perm, weights)`` chooses them."""
+    return choose_banding(DetectConfig(num_perm=config.num_perm, threshold=config.threshold), *config.weights)
+
+
+def sketch_documents(docs: Sequence[Document], config: DedupConfig) -> tuple[list[BandKeys], np.ndarray]:
+    """Band keys of every document (indexes ``0..n-1``) and which documents have shingles.
+
+    One ``BandKeys`` per MinHash band, and a last one for documents too short to shingle,
+    keyed by their words. (A document without shingles has datasketch's empty signature; in
+    the MinHash bands all of those would collide, so they stay out.)
+    """
+    banding = document_banding(config)
+    sketcher = DocumentSketcher(config.num_perm, config.seed)
+    parts: list[list[BandKeys]] = []
+    filled: list[np.ndarray] = []
+    for batch in sketch_batches(docs, config.shingle_size, config.batch_shingles):
+        shingles = shingle_index(batch, config.shingle_size)
+        parts.append(band_keys(sketcher.signatures(shingles), shingles.docs, banding))
+        filled.append(np.diff(shingles.offsets) > 0)
+    has_shingles = np.concatenate(filled) if filled else np.zeros(0, dtype=bool)
+    bands = []
+    for t in range(banding.bands):
+        keys = np.concatenate([p[t].keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
+        owners = np.concatenate([p[t].docs for p in parts]) if parts else np.empty(0, dtype=np.int64)
+        bands.append(BandKeys(t, keys[has_shingles[owners]], owners[has_shingles[owners]]))
+    short = [(key, d) for d in np.flatnonzero(~has_shingles).tolist() if (key := _short_key(docs[d])) is not None]
+    bands.append(
+        BandKeys(
+            banding.bands,
+            np.array([key for key, _ in short], dtype=np.uint64),
+            np.array([d for _, d in short], dtype=np.int64),
+        )
+    )
+    return bands, has_shingles
+
+
+def document_candidates(bands: Sequence[BandKeys], config: DedupConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
+    """Distinct candidate pairs ``(a, b)``, ``a < b``, of documents sharing a band key (the
+    scan's bucketing; buckets over ``max_bucket`` documents are chained)."""
+    lsh = DetectConfig(num_perm=config.num_perm, threshold=config.threshold, max_bucket=config.max_bucket)
+    pairs, _, acc = candidate_pairs(list(bands), lsh, n_docs)
+    return pairs[pairs[:, 0] != pairs[:, 1]], acc
+
+
+def verify_candidates(
+    docs: Sequence[Document], pairs: np.ndarray, has_shingles: np.ndarray, shingle_size: int
+) -> tuple[np.ndarray, ShingleSets]:
+    """The exact similarity of each candidate pair: Jaccard of the shingle sets, or for two
+    documents too short to shingle, 1 when their words are the same and 0 otherwise. Also
+    returns the shingle sets of the documents involved."""
+    involved = np.unique(pairs)
+    sets = shingle_sets([docs[i] for i in involved.tolist()], shingle_size)
+    sims = jaccard(pairs, sets)
+    for p in np.flatnonzero(~has_shingles[pairs[:, 0]]).tolist():
+        sims[p] = 1.0 if _same_words(docs[pairs[p, 0]], docs[pairs[p, 1]]) else 0.0
+    return sims, sets
+
+
+def dedup(
+    docs: Sequence[Document],
+    config: DedupConfig | None = None,
+    scan_config: ScanConfig | None = None,
+    gazetteer: Gazetteer | None = None,
+    skipped: Sequence[Skipped] = (),
+    progress: Progress | None = None,
+) -> DedupResult:
+    """Remove near-duplicate documents, keeping one representative per group.
+
+    Args:
+        docs: documents with indexes ``0..n-1`` (as ``provenance.pipeline.load`` returns them).
+        config: dedup parameters (threshold, MinHash, policy, boilerplate stripping).
+        scan_config: parameters of the passage scan run for ``strip_boilerplate`` (and its
+            workers and agency file); the defaults when None.
+        gazetteer: agencies for the ``credited`` policy; the built-in one (or the agency file
+            named in ``scan_config``) when None.
+        skipped: inputs that were not read, carried into the result for the record.
+        progress: called as ``progress(stage, done, total)`` during the passage scan.
+
+    Returns:
+        A ``DedupResult``: kept documents in input order, removals with the kept representative,
+        similarity and reason, stripped passages, counts and timings.
+
+    Raises:
+        ConfigError: documents are not indexed ``0..n-1``, or the agency file is malformed.
+    """
+    config = config or DedupConfig()
+    scan_config = scan_config or ScanConfig()
+    docs = tuple(docs)
+    if any(doc.index != i for i, doc in enumerate(docs)):
+        raise ConfigError("documents must be indexed 0..n-1 in order (read them with provenance.pipeline.load)")
+    timings: list[StageTiming] = []
+    banding = document_banding(config)
+
+    t0 = time.perf_counter()
+    bands, has_shingles = sketch_documents(docs, config)
+    timings.append(StageTiming("sketch", round(time.perf_counter() - t0, 4), len(docs)))
+
+    t0 = time.perf_counter()
+    pairs, acc = document_candidates(bands, config, len(docs))
+    timings.append(StageTiming("candidates", round(time.perf_counter() - t0, 4), int(len(pairs))))
+
+    t0 = time.perf_counter()
+    sims, sets = verify_candidates(docs, pairs, has_shingles, config.shingle_size)
+    verified = pairs[sims >= config.threshold]
+    timings.append(StageTiming("verify", round(time.perf_counter() - t0, 4), int(len(verified))))
+
+    t0 = time.perf_counter()
+    groups = _groups(docs, verified, sets, has_shingles, config, scan_config, gazetteer)
+    removals = [
+        Removal(
+            doc=d,
+            kept=g.kept,
+            similarity=round(s, 6),
+            reason="identical text" if docs[d].text == docs[g.kept].text else "near-duplicate",
+            kept_because=g.kept_because,
+        )
+        for g in groups
+        for d, s in g.removed
+    ]
+    removed = {r.doc for r in removals}
+    kept = [doc for doc in docs if doc.index not in removed]
+    timings.append(StageTiming("group", round(time.perf_counter() - t0, 4), len(groups)))
+
+    stripped: list[StrippedSpan] = []
+    if config.strip_boilerplate and kept:
+        t0 = time.perf_counter()
+        stripped = boilerplate_spans(kept, config.boilerplate_docs, scan_config, progress)
+        kept, emptied = _apply_strip(kept, stripped)
+        removals.extend(Removal(d, None, 0.0, "only boilerplate", "") for d in emptied)
+        timings.append(StageTiming("strip", round(time.perf_counter() - t0, 4), len(stripped)))
+
+    removals.sort(key=lambda r: r.doc)
+    counts = {
+        "documents": len(docs),
+        "skipped_inputs": len(skipped),
+        "bands": banding.bands,
+        "rows": banding.rows,
+        "candidate_pairs": int(len(pairs)),
+        "verified_pairs": int(len(verified)),
+        "rejected_pairs": int(len(pairs) - len(verified)),
+        "boilerplate_buckets": len(acc.boilerplate),
+        "groups": len(groups),
+        "removed": sum(1 for r in removals if r.kept is not None),
+        "emptied_by_stripping": sum(1 for r in removals if r.kept is None),
+        "kept": len(kept),
+        "stripped_passages": len(stripped),
+        "stripped_chars": sum(s.end - s.start for s in stripped),
+    }
+    log.info("dedup: %d documents, %d removed in %d groups", len(docs), counts["removed"], len(groups))
+    return DedupResult(
+        documents=docs,
+        kept=tuple(kept),
+        removals=tuple(removals),
+        stripped=tuple(stripped),
+        skipped=tuple(skipped),
+        timings=tuple(timings),
+        counts=counts,
+    )
+
+
+def _groups(
+    docs: Sequence[Document],
+    verified: np.ndarray,
+    sets: ShingleSets,
+    has_shingles: np.ndarray,
+    config: DedupConfig,
+    scan_config: ScanConfig,
+    gazetteer: Gazetteer | None,
+) -> list[Group]:
+    comps = components(len(docs), verified)
+    credits_of: dict[int, list[Credit]] = defaultdict(list)
+    if config.policy == "credited" and comps:
+        gazetteer = gazetteer or load_gazetteer(Path(scan_config.agencies) if scan_config.agencies else None)
+        extractor = CreditExtractor(gazetteer)
+        for d in sorted({d for comp in comps for d in comp}):
+            # Whole-document evidence only: a caption credit speaks for its photo, not the story.
+            credits_of[d] = [c for c in extractor.extract(docs[d]) if c.scope == "document"]
+
+    def similarity(kept: int, others: list[int]) -> np.ndarray:
+        if not has_shingles[kept]:
+            return np.array([1.0 if _same_words(docs[kept], docs[o]) else 0.0 for o in others])
+        return jaccard(np.array([[kept, o] for o in others], dtype=np.int64), sets)
+
+    groups: list[Group] = []
+    for comp in comps:
+        ranked: Ranked
+        if config.policy == "earliest":
+            ranked = rank_earliest(comp, docs)
+        elif config.policy == "longest":
+            ranked = rank_longest(comp, docs)
+        else:
+            ranked = rank_credited(comp, docs, credits_of, gazetteer)  # type: ignore[arg-type]
+        groups.extend(split_component(ranked, config.threshold, similarity))
+    return groups
+
+
+def _apply_strip(kept: list[Document], spans: Sequence[StrippedSpan]) -> tuple[list[Document], list[int]]:
+    by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for s in spans:
+        by_doc[s.doc].append((s.start, s.end))
+    out, emptied = [], []
+    for doc in kept:
+        if doc.index not in by_doc:
+            out.append(doc)
+            continue
+        text = strip_spans(doc.text, by_doc[doc.index])
+        if text.strip():
+            out.append(dataclasses.replace(doc, text=text))
+        else:
+            emptied.append(doc.index)
+    return out, emptied

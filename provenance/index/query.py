@@ -1,0 +1,300 @@
+"""Query the index: which indexed documents and passages new documents reuse.
+
+A query is the scan restricted to the pairs that involve a new document, with the indexed
+side read from the index instead of re-sketched:
+
+1. ``sketch``: the new documents' window band keys, with the index's parameters.
+2. ``lookup``: every indexed ``(key, document)`` sharing a key with them (binary search in the
+   memory-mapped key segments; deleted documents left out).
+3. ``candidates``: the new and the matched indexed entries go through the scan's own
+   ``candidate_pairs``. Each bucket holds exactly the documents it would hold in a scan of the
+   index plus the new documents (every indexed document with that key, all new ones, in that
+   order), so boilerplate buckets are capped the same way. Pairs between two indexed
+   documents are dropped; new-new pairs and a new document's repeats of itself are kept.
+4. ``align`` / ``cluster`` / ``credits`` / ``origins`` / ``graph``: the scan's stage
+   functions (``provenance.engines.stages.align_batch`` and ``credits_batch``, the ones every
+   engine maps over batches; ``build_clusters``, ``infer_origins``, ``build_graph``) over the
+   new documents and the indexed documents they were verified against, in this process.
+
+So for a document queried against an index, its alignments, passages and spans are those a
+scan of the indexed documents together with it reports for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from provenance.cluster import build_clusters
+from provenance.config import DetectConfig, ScanConfig
+from provenance.credits import load_gazetteer
+from provenance.engines.stages import align_batch, credits_batch
+from provenance.graph import build_graph, infer_origins, write_gexf, write_graphml
+from provenance.index.errors import IndexStoreError
+from provenance.index.manifest import KeyParameters
+from provenance.index.store import Snapshot, open_index
+from provenance.passages import shingle_index, sort_by_hash
+from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped, StageTiming
+from provenance.report import GEXF, GRAPHML, report_tables, write_report
+from provenance.report.manifest import build_manifest, run_identity
+from provenance.sketch import Banding, WindowSketcher, candidate_pairs
+
+log = logging.getLogger(__name__)
+
+ROLE_FIELD = "query_role"
+"""Pass-through column of ``documents.parquet`` in a query report: ``new`` or ``indexed``."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """A query's findings as a ``ScanResult``: ``scan.documents[:first_new]`` are indexed
+    documents the new ones were verified against, ``scan.documents[first_new:]`` the new ones."""
+
+    scan: ScanResult
+    first_new: int
+    generation: int
+    index_documents: int
+
+
+def query_index(
+    index: Path | Snapshot,
+    docs: Sequence[Document],
+    config: ScanConfig,
+    skipped: Sequence[Skipped] = (),
+) -> QueryResult:
+    """Find the passages ``docs`` reuse from the indexed documents (and from each other).
+
+    Args:
+        index: the index folder (opened here; reopened if a compaction removes a segment while
+            it is read), or an open ``Snapshot``.
+        docs: the new documents (any indexes; they are renumbered after the indexed ones).
+        config: scan parameters; the key parameters of ``config.detect`` must be the index's
+            (see ``provenance.index.resolve_detect``). Verification parameters are free.
+        skipped: inputs that were not read, carried into the result for the record.
+
+    Returns:
+        A ``QueryResult``.
+
+    Raises:
+        IncompatibleIndexError: the key parameters differ from the index's.
+        IndexStoreError: no index at ``index``, or it cannot be read.
+    """
+    if isinstance(index, Snapshot):
+        return _query(index, docs, config, skipped)
+    for attempt in range(3):
+        try:
+            return _query(open_index(index), docs, config, skipped)
+        except FileNotFoundError as err:
+            # A compaction deleted a segment of the state this query opened: read the new one.
+            log.info("index changed while reading (%s); reopening", err.filename)
+            if attempt == 2:
+                raise IndexStoreError(f"{index}: segments keep disappearing while reading ({err.filename})") from None
+    raise AssertionError("unreachable")
+
+
+def _new_keys(docs: Sequence[Document], sketcher: WindowSketcher, k: int, bands: int, batch: int) -> list[BandKeys]:
+    parts: list[list[BandKeys]] = []
+    for lo in range(0, len(docs), batch):
+        parts.append(sketcher.band_keys(shingle_index(docs[lo : lo + batch], k)))
+    return [
+        BandKeys(
+            t,
+            np.concatenate([p[t].keys for p in parts]) if parts else np.empty(0, dtype=np.uint64),
+            np.concatenate([p[t].docs for p in parts]) if parts else np.empty(0, dtype=np.int64),
+        )
+        for t in range(bands)
+    ]
+
+
+def _query(
+    snapshot: Snapshot,
+    docs: Sequence[Document],
+    config: ScanConfig,
+    skipped: Sequence[Skipped],
+) -> QueryResult:
+    d = config.detect
+    params = KeyParameters.from_detect(d)
+    snapshot.manifest.check(params, snapshot.root)
+    banding = Banding(params.bands, params.rows)
+    gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
+    timings: list[StageTiming] = []
+    clock = time.perf_counter()
+
+    def lap(stage: str, items: int) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings.append(StageTiming(stage, round(now - clock, 4), items))
+        clock = now
+
+    new = [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
+    m = len(new)
+    new_keys = _new_keys(new, WindowSketcher(d, banding), d.shingle_size, banding.bands, config.batch_docs)
+    lap("sketch", m)
+
+    matched = snapshot.lookup(new_keys)
+    numbers = np.unique(np.concatenate([b.docs for b in matched])) if matched else np.empty(0, dtype=np.int64)
+    n_idx = int(numbers.shape[0])
+    lap("lookup", n_idx)
+
+    # Local numbering: matched indexed documents by index number, then the new documents.
+    combined = [
+        BandKeys(
+            nk.band,
+            np.concatenate([mk.keys, nk.keys]),
+            np.concatenate([np.searchsorted(numbers, mk.docs), nk.docs + n_idx]),
+        )
+        for mk, nk in zip(matched, new_keys, strict=True)
+    ]
+    pairs, _, acc = candidate_pairs(combined, d, n_idx + m)
+    pairs = pairs[pairs[:, 1] >= n_idx]  # a <= b: a pair involves a new document iff b is new
+    lap("candidates", int(pairs.shape[0]))
+
+    needed = np.unique(pairs[pairs[:, 0] < n_idx, 0])
+    indexed = snapshot.documents(numbers[needed].tolist())
+    shift = np.full(n_idx + m, -1, dtype=np.int64)
+    shift[needed] = np.arange(needed.shape[0])
+    shift[n_idx:] = np.arange(m) + needed.shape[0]
+    local = indexed + [dataclasses.replace(doc, index=needed.shape[0] + doc.index) for doc in new]
+    pairs = shift[pairs]
+    lap("fetch", len(indexed))
+
+    alignments, rejected = _align(local, pairs, d, config.batch_docs)
+    lap("align", len(alignments))
+
+    # Keep the indexed documents a passage was verified against, and every new document.
+    first_new = len(indexed)
+    used = sorted({x for al in alignments for x in (al.doc_a, al.doc_b) if x < first_new})
+    renumber = {old: i for i, old in enumerate(used)}
+    renumber.update({first_new + i: len(used) + i for i in range(m)})
+    final = [dataclasses.replace(local[old], index=i) for old, i in renumber.items()]
+    final.sort(key=lambda doc: doc.index)
+    alignments = [dataclasses.replace(al, doc_a=renumber[al.doc_a], doc_b=renumber[al.doc_b]) for al in alignments]
+    clusters = build_clusters(alignments, boilerplate_docs=d.boilerplate_docs)
+    lap("cluster", len(clusters))
+    credits = credits_batch(final, gazetteer)
+    lap("credits", len(credits))
+    origins = infer_origins(clusters, final, credits, gazetteer)
+    lap("origins", len(origins))
+    nodes, edges = build_graph(final, clusters, origins)
+    lap("graph", len(edges))
+
+    boilerplate = _remap_boilerplate(acc.boilerplate, n_idx, needed, renumber, first_new)
+    counts = {
+        "documents": len(final),
+        "new_documents": m,
+        "indexed_documents": len(used),
+        "index_documents": snapshot.manifest.documents,
+        "skipped_inputs": len(skipped),
+        "bands": banding.bands,
+        "rows": banding.rows,
+        "indexed_candidates": int(needed.shape[0]),
+        "candidate_pairs": int(pairs.shape[0]),
+        "boilerplate_buckets": len(acc.boilerplate),
+        "pairs_avoided_by_bucket_cap": acc.dropped_pairs,
+        "alignments": len(alignments),
+        "rejected_candidates": sum(rejected.values()),
+        "clusters": len(clusters),
+        "passages": sum(len(c.occurrences) for c in clusters),
+        "credits": len(credits),
+        "clusters_with_origin": sum(1 for o in origins if o.agency),
+    }
+    scan = ScanResult(
+        documents=tuple(final),
+        alignments=tuple(alignments),
+        clusters=tuple(clusters),
+        skipped=tuple(skipped),
+        boilerplate=tuple(boilerplate),
+        timings=tuple(timings),
+        counts=counts,
+        credits=tuple(credits),
+        origins=tuple(origins),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+    )
+    return QueryResult(scan, len(used), snapshot.manifest.generation, snapshot.manifest.documents)
+
+
+def _align(
+    docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, batch: int
+) -> tuple[list[Alignment], Counter]:
+    """Verify pairs as the scan's engine does: pairs sorted, in batches, against the documents'
+    shingle index sorted by hash."""
+    if pairs.shape[0] == 0:
+        return [], Counter()
+    index = sort_by_hash(shingle_index(docs, detect.shingle_size))
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    found: list[Alignment] = []
+    rejected: Counter = Counter()
+    step = max(batch, 1) * 5
+    for lo in range(0, pairs.shape[0], step):
+        alignments, why = align_batch(pairs[lo : lo + step], index, docs.__getitem__, detect)
+        found.extend(alignments)
+        rejected.update(why)
+    return found, rejected
+
+
+def _remap_boilerplate(
+    found: Sequence[Boilerplate],
+    n_idx: int,
+    needed: np.ndarray,
+    renumber: dict[int, int],
+    first_new: int,
+) -> list[Boilerplate]:
+    """Capped buckets whose sample document is in the result, renumbered; the others are only counted."""
+    out = []
+    for b in found:
+        if b.sample_doc >= n_idx:
+            sample = first_new + b.sample_doc - n_idx
+        else:
+            at = int(np.searchsorted(needed, b.sample_doc))
+            if at >= needed.shape[0] or needed[at] != b.sample_doc:
+                continue
+            sample = at
+        if sample in renumber:
+            out.append(dataclasses.replace(b, sample_doc=renumber[sample]))
+    return out
+
+
+def query_identity(config: ScanConfig, inputs: Sequence[Path], index: Path) -> dict[str, Any]:
+    """What makes two queries the same run: inputs, parameters and the index folder."""
+    identity = run_identity(config, list(inputs))
+    identity["parameters"]["index"] = str(index.resolve())
+    return identity
+
+
+def write_query_report(
+    out: Path, result: QueryResult, config: ScanConfig, inputs: Sequence[Path], index: Path, force: bool = False
+) -> Path:
+    """Write a query's report: the scan's tables (``documents.parquet`` gains a ``query_role``
+    column), graph files and manifest (with a ``query`` section), atomically.
+
+    Raises:
+        ReportError: ``out`` holds something that must not be replaced, or cannot be written.
+    """
+    docs = tuple(
+        dataclasses.replace(doc, extra=(*doc.extra, (ROLE_FIELD, "indexed" if doc.index < result.first_new else "new")))
+        for doc in result.scan.documents
+    )
+    scan = dataclasses.replace(result.scan, documents=docs)
+    manifest = build_manifest(scan, config, list(inputs))
+    manifest.update(query_identity(config, inputs, index))
+    manifest["query"] = {
+        "index": str(index.resolve()),
+        "index_generation": result.generation,
+        "index_documents": result.index_documents,
+        "new_documents": len(docs) - result.first_new,
+        "indexed_documents_matched": result.first_new,
+    }
+    extra = {
+        GRAPHML: lambda path: write_graphml(scan.nodes, scan.edges, path),
+        GEXF: lambda path: write_gexf(scan.nodes, scan.edges, path),
+    }
+    return write_report(out, report_tables(scan), manifest, force=force, extra_files=extra)
