@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import closing, nullcontext
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +16,7 @@ from prov_cli.summary import print_summary
 from rich.console import Console
 
 from provenance.config import ScanConfig
+from provenance.errors import ConfigError
 from provenance.ingest import check_paths
 from provenance.pipeline import scan as run_scan
 from provenance.report import write_scan_report
@@ -21,6 +24,12 @@ from provenance.report.manifest import run_identity
 from provenance.report.writer import check_destination
 
 DEFAULT_OUT = Path("prov-report")
+ENGINE = "Engine"
+
+
+class EngineName(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 @handle_errors
@@ -52,6 +61,28 @@ def scan(
     date_field: opt.DateField = "date",
     title_field: opt.TitleField = "title",
     url_field: opt.UrlField = "url",
+    engine: Annotated[
+        EngineName,
+        typer.Option(
+            help="Where the stages run: local (this machine) or spark (pip install 'prov\\[spark]'; Java 17+).",
+            rich_help_panel=ENGINE,
+        ),
+    ] = EngineName.local,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL for --engine spark [default: local\\[*], or spark-submit's --master].",
+            show_default=False,
+            metavar="URL",
+            rich_help_panel=ENGINE,
+        ),
+    ] = None,
+    conf: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--conf", help="A Spark setting key=value for --engine spark (repeatable).", rich_help_panel=ENGINE
+        ),
+    ] = None,
 ) -> None:
     """Find passages reused across documents (and repeated inside one) and write a Parquet report.
 
@@ -77,10 +108,19 @@ def scan(
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
     )
-    inputs = check_paths(paths)
+    if engine is EngineName.spark:
+        from provenance.engines.spark import SparkEngine, check_inputs
+        from provenance.engines.spark_session import parse_conf
+
+        runner = SparkEngine(spark_master, parse_conf(conf or []))
+        inputs = check_inputs(paths)  # Parquet datasets (hdfs://..., *.parquet folders) pass as they are
+    elif spark_master or conf:
+        raise ConfigError("--spark-master and --conf apply to --engine spark only")
+    else:
+        runner, inputs = None, check_paths(paths)
     check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
-    with stage_progress(not quiet) as progress:
-        result = run_scan(inputs, config, progress=progress)
-    write_scan_report(out, result, config, inputs, force=force)
+    with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
+        result = run_scan(inputs, config, engine=runner, progress=progress)
+    write_scan_report(out, result, config, inputs, force=force, engine=engine.value)
     if not quiet:
         print_summary(Console(highlight=False), result, out, top)

@@ -1,0 +1,140 @@
+"""The Spark engine beside the local engine: wall time, peak memory and per-stage times, and
+whether both wrote the same report.
+
+    python benchmarks/spark_bench.py [--corpus reuters] [--corpus 100k] [--master local[2]]
+                                     [--partitions 4] [--workers 2] [--conf key=value]...
+
+``reuters`` scans the 22 Reuters-21578 ``.sgm`` files; ``100k`` (or ``smoke``, ``10k``) the
+generated corpus of that scale, generated first by ``generate.py`` unless cached under
+benchmarks/data/. Each engine runs as ``prov scan`` in a child process (so peak memory counts
+the JVM and the Python workers of the Spark run), one after the other, on the same input.
+
+Results: ``benchmarks/results/spark-<date>.json`` with the git commit, the machine, the exact
+commands and every figure; a second run on the same day replaces the corpora it ran again and
+keeps the others. Reports go to benchmarks/work/spark/<corpus>/<engine>/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import textbase  # noqa: E402
+from benchmarks.run import SCALES, corpus_for, git_commit, machine, prov_command, run_tool  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+COMPARED = {  # report table -> columns that order its rows
+    "documents": ("doc_id",),
+    "passages": ("doc_id", "start", "end"),
+    "alignments": ("doc_a", "a_start", "doc_b", "b_start", "a_end", "b_end"),
+    "clusters": ("cluster_id",),
+    "credits": ("doc_id", "start", "agency"),
+    "edges": ("source", "target", "kind"),
+}
+
+
+def inputs_for(corpus: str, args: argparse.Namespace, logs: Path) -> list[Path]:
+    """The input paths of a corpus (generating a generated one if it is not cached)."""
+    if corpus == "reuters":
+        files = sorted(args.reuters.glob("*.sgm"))
+        if not files:
+            raise SystemExit(f"no .sgm files in {args.reuters}; set --reuters or PROV_REUTERS_DIR")
+        return files
+    folder, _, _ = corpus_for(corpus, args.seed, args.data, False, logs)
+    return [folder / "corpus.jsonl"]
+
+
+def same_report(a: Path, b: Path) -> dict[str, bool]:
+    """Per compared table: do the two reports hold the same rows (in a stable order)?"""
+    from provenance.report import read_table
+
+    out = {}
+    for name, key in COMPARED.items():
+        rows = [sorted(read_table(r, name).to_pylist(), key=lambda x: tuple(x[k] for k in key)) for r in (a, b)]  # noqa: B023
+        out[name] = rows[0] == rows[1]
+    return out
+
+
+def run_corpus(corpus: str, args: argparse.Namespace) -> dict:
+    work = HERE / "work" / "spark" / corpus
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    inputs = inputs_for(corpus, args, logs)
+    local_out, spark_out = work / "local", work / "spark"
+    local_cmd = prov_command(inputs, local_out, args.workers)
+    spark_cmd = prov_command(inputs, spark_out, args.workers)
+    spark_cmd += ["--engine", "spark", "--spark-master", args.master]
+    spark_cmd += ["--conf", f"spark.sql.shuffle.partitions={args.partitions}"]
+    for item in args.conf:
+        spark_cmd += ["--conf", item]
+    result = {"inputs": [str(p) for p in inputs], "master": args.master, "shuffle_partitions": args.partitions}
+    # Other work on the machine skews wall times: the 1-minute load average before each run says how much.
+    result["load_before_local"] = round(os.getloadavg()[0], 2)
+    result["local"] = run_tool(f"{corpus}-local", local_cmd, local_out, logs, args.timeout)
+    result["load_before_spark"] = round(os.getloadavg()[0], 2)
+    result["spark"] = run_tool(f"{corpus}-spark", spark_cmd, spark_out, logs, args.timeout)
+    result["same_report"] = same_report(local_out, spark_out)
+    result["spark_over_local"] = round(result["spark"]["wall_s"] / result["local"]["wall_s"], 2)
+    return result
+
+
+def print_summary(results: dict) -> None:
+    for corpus, r in results["corpora"].items():
+        print(f"\n{corpus}: {r['local'].get('documents')} documents")
+        for engine in ("local", "spark"):
+            t = r[engine]
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in t["stages"].items())
+            print(f"  {engine:5} {t['wall_s']:8.1f} s  peak {t['peak_mb']:7.0f} MB  ({stages})")
+        same = "same report" if all(r["same_report"].values()) else f"REPORTS DIFFER: {r['same_report']}"
+        print(f"  spark / local: {r['spark_over_local']}x; {same}")
+        print(f"  load average before: local {r['load_before_local']}, spark {r['load_before_spark']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        choices=["reuters", *[s for s in SCALES if s != "reuters"]],
+        help="reuters or a generated scale (repeatable; default: reuters)",
+    )
+    parser.add_argument("--master", default="local[2]", help="Spark master (default: local[2])")
+    parser.add_argument("--partitions", type=int, default=4, help="spark.sql.shuffle.partitions (default: 4)")
+    parser.add_argument("--conf", action="append", default=[], help="more Spark settings, key=value")
+    parser.add_argument("--workers", type=int, default=2, help="local engine processes (default: 2)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per scan")
+    parser.add_argument("--reuters", type=Path, default=textbase.REUTERS_DIR, help="Reuters-21578 folder")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="generated corpora (cache)")
+    parser.add_argument("--results", type=Path, default=HERE / "results", help="where the JSON goes")
+    args = parser.parse_args(argv)
+    date = dt.date.today().isoformat()
+    path = args.results / f"spark-{date}.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results = {
+        "date": date,
+        "git": git_commit(),
+        "machine": machine(),
+        "master": args.master,
+        "shuffle_partitions": args.partitions,
+        "local_workers": args.workers,
+        "corpora": previous.get("corpora", {}),
+    }
+    for corpus in args.corpus or ["reuters"]:
+        results["corpora"][corpus] = run_corpus(corpus, args)
+        args.results.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_summary(results)
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

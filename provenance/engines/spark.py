@@ -1,0 +1,640 @@
+"""The Spark engine: the scan's stages as Spark jobs, for corpora bigger than one machine.
+
+It has the local engine's interface (``sketch``, ``align``, ``credits``) plus the shuffles that
+differ between engines (``load``, ``candidate_pairs``, ``build_clusters``, ``infer_origins``);
+``pipeline.detect`` calls them in the same order for both engines. The per-document and
+per-pair work runs through ``mapInArrow`` as the functions of ``spark_ops``, which wrap the
+library's own stage code; this module holds only the Spark plumbing between them:
+
+- documents: a DataFrame ``(index, doc_id, text, source, outlet, date, title, url, extra)``,
+  read on the driver by ``provenance.ingest`` for local files, or by ``spark.read.parquet``
+  for a Parquet dataset (a URI such as ``hdfs://...``, or a local ``*.parquet`` folder);
+- banding: window keys repartitioned by LSH bucket so every bucket is whole in one
+  partition, then the local ``bucket_pairs`` (same pairs, same boilerplate cap);
+- verification: pairs joined with both documents' texts, partitioned by their first document;
+- clustering: spans merged per document, connected components in Spark
+  (``spark_graph``), clusters and passages numbered in document order with ``zipWithIndex``;
+- credits and origins: credits per document batch; origins per cluster, grouped in Spark.
+
+Results reach the driver only when the pipeline reads them (``FrameSeq``): the report is
+written by the same ``write_scan_report`` as a local run. See docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pyarrow as pa
+
+from provenance._optional import require_pyspark
+from provenance.config import DetectConfig, FieldNames, ScanConfig
+from provenance.credits import Gazetteer
+from provenance.engines import spark_ops as ops
+from provenance.engines.spark_graph import connected_components
+from provenance.engines.spark_session import start_session
+from provenance.errors import InputError
+from provenance.graph import infer_origins
+from provenance.ingest import check_paths, read_documents
+from provenance.records import (
+    Alignment,
+    BandKeys,
+    Boilerplate,
+    CandidatePair,
+    Cluster,
+    Credit,
+    Document,
+    Occurrence,
+    Origin,
+    Skipped,
+)
+from provenance.sketch import Banding
+from provenance.sketch.lsh import PairCounts, dedupe_packed, doc_bits, pack
+
+try:
+    from pyspark import StorageLevel
+    from pyspark.sql import DataFrame, Window
+    from pyspark.sql import functions as F
+except ImportError:  # pragma: no cover - SparkEngine() raises the friendly ConfigError
+    StorageLevel = DataFrame = Window = F = None  # type: ignore[assignment,misc]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+DOCUMENT_DDL = (
+    "`index` bigint, `doc_id` string, `text` string, `source` string, `outlet` string, `date` string, "
+    "`title` string, `url` string, `extra` string"
+)
+_URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letters at least: not C:/)
+_PANDAS_WARNING = "PySpark does not yet fully support pandas"
+
+
+class FrameSeq(Sequence[T]):
+    """Records held in a Spark DataFrame, collected to the driver the first time they are read.
+
+    ``len()`` counts in Spark; indexing or iterating collects once, in the engine's order.
+    """
+
+    def __init__(
+        self,
+        frame: DataFrame,
+        records: Callable[[DataFrame], list[T]],
+        count: Callable[[DataFrame], int] | None = None,
+    ) -> None:
+        self.frame = frame
+        self._records = records
+        self._count = count
+        self._items: list[T] | None = None
+        self._n: int | None = None
+
+    def __len__(self) -> int:
+        if self._items is not None:
+            return len(self._items)
+        if self._n is None:
+            self._n = self._count(self.frame) if self._count else self.frame.count()
+        return self._n
+
+    def _all(self) -> list[T]:
+        if self._items is None:
+            self._items = self._records(self.frame)
+        return self._items
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+
+def to_arrow(frame: DataFrame) -> pa.Table:
+    """Collect a DataFrame to the driver as an Arrow table."""
+    if hasattr(frame, "toArrow"):  # Spark 4
+        return frame.toArrow()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
+        return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+
+
+def is_dataset(path: Path | str) -> bool:
+    """Whether Spark reads this input itself: a URI (``hdfs://``, ``s3a://``, ``file:/``) or a
+    local folder named ``*.parquet``. Everything else is read on the driver by ``ingest``."""
+    text = str(path)
+    if _URI.match(text):
+        return True
+    return Path(text).is_dir() and text.rstrip("/").lower().endswith(".parquet")
+
+
+def dataset_uri(path: Path | str) -> str:
+    """The URI Spark should read: ``pathlib`` folds ``hdfs://host/x`` to ``hdfs:/host/x``."""
+    text = str(path)
+    if _URI.match(text):
+        return re.sub(r"^([A-Za-z][\w+.-]+):/(?!/)", r"\1://", text) if not text.startswith("file:") else text
+    return str(Path(text).resolve())
+
+
+def check_inputs(paths: Iterable[Path | str]) -> list[Path]:
+    """The inputs of a Spark scan: local paths checked like a local scan's, datasets kept.
+
+    Raises:
+        InputError: a local path does not exist or is of a type prov cannot read.
+    """
+    paths = list(paths)
+    local = [Path(p) for p in paths if not is_dataset(p)]
+    if local:
+        check_paths(local)
+    if not paths:
+        raise InputError("no input paths given")
+    return [Path(p) for p in paths]
+
+
+class SparkEngine:
+    """Runs the scan's stages as Spark jobs.
+
+    Args:
+        master: Spark master URL; ``local[*]`` by default (under ``spark-submit``, its master).
+        conf: Spark settings (``--conf key=value``); they override the engine's defaults.
+        session: an existing ``SparkSession`` to run in (then ``master`` and static settings
+            are the session's).
+
+    Raises:
+        ConfigError: pyspark is not installed (``pip install 'prov[spark]'``).
+    """
+
+    name = "spark"
+
+    def __init__(self, master: str | None = None, conf: dict[str, str] | None = None, session: Any = None) -> None:
+        require_pyspark()
+        self.master = master
+        self.conf = dict(conf or {})
+        self._session = session
+        self._started = False
+        self._frames: dict[int, tuple[object, DataFrame]] = {}
+        self._persisted: list[DataFrame] = []
+
+    # --- session ------------------------------------------------------------------------------
+
+    @property
+    def session(self):
+        """The ``SparkSession``, started on first use."""
+        if self._session is None:
+            self._session, self._started = start_session(self.master, self.conf)
+        return self._session
+
+    @property
+    def partitions(self) -> int:
+        """Partitions of the engine's own shuffles (``spark.sql.shuffle.partitions``)."""
+        return int(self.session.conf.get("spark.sql.shuffle.partitions"))
+
+    def release(self) -> None:
+        """Drop the DataFrames this engine cached."""
+        for frame in self._persisted:
+            frame.unpersist()
+        self._persisted.clear()
+        self._frames.clear()
+
+    def close(self) -> None:
+        """Release the caches and stop the session if this engine started it."""
+        self.release()
+        if self._started and self._session is not None:
+            self._session.stop()
+        self._session, self._started = None, False
+
+    def __enter__(self) -> SparkEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _keep(self, frame: DataFrame) -> DataFrame:
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(frame)
+        return frame
+
+    def _map(self, frame: DataFrame, fn: Callable, schema: pa.Schema) -> DataFrame:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
+            return frame.mapInArrow(fn, ops.ddl(schema))
+
+    def _numbered(self, frame: DataFrame, order: list[str], name: str) -> DataFrame:
+        """``frame`` with a column ``name``: 1, 2, ... in ``order`` (distributed ``zipWithIndex``)."""
+        from pyspark.sql.types import LongType, StructField, StructType
+
+        ordered = frame.orderBy(*order)
+        schema = StructType([*ordered.schema.fields, StructField(name, LongType(), False)])
+        rows = ordered.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
+        return self.session.createDataFrame(rows, schema)
+
+    # --- documents ----------------------------------------------------------------------------
+
+    def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
+        """Read the inputs: local files on the driver (as a local scan does), Parquet datasets
+        with ``spark.read.parquet``.
+
+        Raises:
+            InputError: a local path is unreadable, or local files and datasets are mixed.
+        """
+        paths = list(paths)
+        datasets = [p for p in paths if is_dataset(p)]
+        if not datasets:
+            docs: list[Document] = []
+            skipped: list[Skipped] = []
+            for item in read_documents([Path(p) for p in paths], config.fields):
+                (skipped if isinstance(item, Skipped) else docs).append(item)
+            return docs, skipped
+        if len(datasets) != len(paths):
+            raise InputError(
+                "give either local files (read on the driver) or Parquet datasets (read by Spark), not both in one scan"
+            )
+        return self._read_datasets([dataset_uri(p) for p in datasets], config.fields)
+
+    def _read_datasets(self, uris: list[str], fields: FieldNames) -> tuple[FrameSeq[Document], list[Skipped]]:
+        parts = []
+        for rank, uri in enumerate(uris):
+            try:
+                frame = self.session.read.parquet(uri)
+            except Exception as err:  # AnalysisException: path missing, not Parquet
+                raise InputError(f"{uri}: Spark cannot read it as Parquet ({str(err).splitlines()[0]})") from None
+            if fields.text not in frame.columns:
+                raise InputError(f"{uri}: no column {fields.text!r} (rename with --text-field)")
+            reserved = {fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url}
+            extra_names = [c for c in frame.columns if c not in reserved]
+            text_type = dict(frame.dtypes)[fields.text]
+            if text_type != "string":
+                raise InputError(f"{uri}: column {fields.text!r} is {text_type}, not text")
+
+            def text_of(name: str, frame: DataFrame = frame) -> Any:
+                return F.col(f"`{name}`").cast("string") if name in frame.columns else F.lit(None).cast("string")
+
+            file_name = F.element_at(F.split(F.col("_metadata.file_path"), "/"), -1)
+            row = F.col("_metadata.row_index") + 1
+            extra = (
+                F.to_json(F.array(*[F.array(F.lit(n), F.col(f"`{n}`").cast("string")) for n in extra_names]))
+                if extra_names
+                else F.lit(None).cast("string")
+            )
+            parts.append(
+                frame.select(
+                    F.lit(rank).alias("_rank"),
+                    F.col("_metadata.file_path").alias("_file"),
+                    row.alias("_row"),
+                    F.coalesce(text_of(fields.id), F.concat(file_name, F.lit(":"), row.cast("string"))).alias("doc_id"),
+                    F.col(f"`{fields.text}`").alias("text"),
+                    F.concat(F.col("_metadata.file_path"), F.lit(":"), row.cast("string")).alias("source"),
+                    text_of(fields.outlet).alias("outlet"),
+                    text_of(fields.date).alias("date"),
+                    text_of(fields.title).alias("title"),
+                    text_of(fields.url).alias("url"),
+                    extra.alias("extra"),
+                )
+            )
+        rows = parts[0]
+        for part in parts[1:]:
+            rows = rows.unionByName(part)
+        # As ingest does: rows without text are skipped, then the first row of an id wins.
+        empty = F.col("text").isNull() | F.col("text").rlike(r"^\s*$")
+        first = Window.partitionBy("doc_id").orderBy("_rank", "_file", "_row")
+        rows = (
+            rows.where(~empty)
+            .withColumn("_dup", F.row_number().over(first))
+            .unionByName(rows.where(empty).withColumn("_dup", F.lit(0)))
+        )
+        problems = rows.where(F.col("_dup") != 1).select("_rank", "_file", "_row", "doc_id", "_dup")
+        skipped = []
+        for r in sorted(problems.collect(), key=lambda r: (r["_rank"], r["_file"], r["_row"])):
+            reason = (
+                f"duplicate document id {r['doc_id']!r} (first one kept)"
+                if r["_dup"]
+                else f"row has no text in field {fields.text!r}"
+            )
+            skip = Skipped(r["_file"], reason, r["_row"])
+            log.warning("skipped %s", skip)
+            skipped.append(skip)
+        kept = rows.where(F.col("_dup") == 1)
+        order = self._numbered(kept.select("_rank", "_file", "_row"), ["_rank", "_file", "_row"], "_index")
+        docs = kept.join(order, ["_rank", "_file", "_row"]).select(
+            (F.col("_index") - 1).alias("index"), "doc_id", "text", "source", "outlet", "date", "title", "url", "extra"
+        )
+        docs = self._keep(docs)
+        return FrameSeq(docs, _collect_documents), skipped
+
+    def _documents(self, docs: Sequence[Document]) -> DataFrame:
+        """The documents as a DataFrame (made once per document list and cached)."""
+        if isinstance(docs, FrameSeq):
+            return docs.frame
+        held = self._frames.get(id(docs))
+        if held is not None and held[0] is docs:
+            return held[1]
+        table = pa.table(
+            {
+                "index": pa.array([d.index for d in docs], pa.int64()),
+                "doc_id": pa.array([d.doc_id for d in docs], pa.string()),
+                "text": pa.array([d.text for d in docs], pa.string()),
+                "source": pa.array([d.source for d in docs], pa.string()),
+                "outlet": pa.array([d.outlet for d in docs], pa.string()),
+                "date": pa.array([d.date for d in docs], pa.string()),
+                "title": pa.array([d.title for d in docs], pa.string()),
+                "url": pa.array([d.url for d in docs], pa.string()),
+                "extra": pa.array([ops.extra_json(d.extra) for d in docs], pa.string()),
+            }
+        )
+        frame = self._keep(self._frame_of(table, DOCUMENT_DDL))
+        self._frames[id(docs)] = (docs, frame)
+        return frame
+
+    def _frame_of(self, table: pa.Table, schema: str) -> DataFrame:
+        """A DataFrame of an Arrow table made on the driver."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
+            if int(self.session.version.split(".")[0]) >= 4:  # Spark 4 takes Arrow tables as they are
+                return self.session.createDataFrame(table, schema)
+            return self.session.createDataFrame(table.to_pandas(), schema)
+
+    # --- stages -------------------------------------------------------------------------------
+
+    def sketch(
+        self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
+    ) -> DataFrame:
+        """Band keys of every window, rows ``(band, key, doc)`` (lazy: they are computed by the
+        shuffle of ``candidate_pairs``)."""
+        frame = self._documents(docs).select("index", "text")
+        sketch = partial(ops.sketch_batches, detect=detect, banding=banding, n_docs=max(len(docs), 1))
+        keys = self._map(frame, sketch, ops.SKETCH_SCHEMA)
+        if progress:
+            progress("sketch", 1, 1)
+        return keys
+
+    def candidate_pairs(
+        self, bands: DataFrame | Iterable[BandKeys], detect: DetectConfig, n_docs: int
+    ) -> tuple[FrameSeq[CandidatePair], FrameSeq[int], PairCounts]:
+        """Distinct candidate pairs ``(doc_a <= doc_b, hits)`` and the boilerplate buckets, as the
+        local ``candidate_pairs`` finds them."""
+        if not isinstance(bands, DataFrame):
+            bands = self._band_frame(bands, max(n_docs, 1))
+        # Shuffle by LSH bucket (the packed key above its document bits), so that every bucket is
+        # whole in one partition. Most buckets hold one window: they yield nothing and are
+        # dropped before Python sees them (the same shuffle counts them). Repeat rows (a
+        # document repeating a key) each get a bucket of their own, below zero.
+        packed = F.col("packed")
+        bucket = F.when(F.col("repeat"), -1 - packed).otherwise(F.shiftrightunsigned(packed, doc_bits(max(n_docs, 1))))
+        whole_buckets = (
+            bands.withColumn("bucket", bucket)
+            .repartition(self.partitions, "band", "bucket")
+            .withColumn("windows", F.count(F.lit(1)).over(Window.partitionBy("band", "bucket")))
+            .where((F.col("windows") >= 2) | F.col("repeat"))
+            .sortWithinPartitions("band", "bucket")
+        )
+        found = self._map(
+            whole_buckets,
+            partial(ops.bucket_batches, max_bucket=detect.max_bucket, n_docs=max(n_docs, 1)),
+            ops.BUCKET_SCHEMA,
+        ).persist(StorageLevel.MEMORY_AND_DISK)
+        boilerplate = [
+            Boilerplate(
+                band=r["band"],
+                key=int(np.int64(r["key"]).view(np.uint64)),
+                size=r["size"],
+                n_docs=r["size"],
+                sample_doc=r["a"],
+            )
+            for r in found.where(F.col("b") == -1).collect()
+        ]
+        boilerplate.sort(key=lambda b: (b.band, b.key))
+        # A pair's hits: its (band, bucket) meetings, plus one per band for a document's repeat.
+        met = (found.where(F.col("b") >= 0).groupBy("a", "b").agg(F.sum("hits").alias("hits"))).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+        pairs = self._keep(met.where(F.col("hits") >= detect.min_hits))
+        n_pairs = pairs.count()
+        below_min_hits = met.count() - n_pairs
+        met.unpersist()
+        found.unpersist()
+        sizes = [b.size for b in boilerplate]
+        acc = PairCounts(
+            n_docs=n_docs,
+            codes=[],
+            boilerplate=boilerplate,
+            chained_pairs=sum(s - 1 for s in sizes),
+            dropped_pairs=sum(s * (s - 1) // 2 - (s - 1) for s in sizes),
+            below_min_hits=below_min_hits,
+        )
+
+        def records(frame: DataFrame) -> list[CandidatePair]:
+            table = to_arrow(frame.select("a", "b", "hits"))
+            rows = sorted(zip(*(table.column(c).to_pylist() for c in ("a", "b", "hits")), strict=True))
+            return [CandidatePair(a, b, h) for a, b, h in rows]
+
+        candidates = FrameSeq(pairs, records, lambda _: n_pairs)
+        hits = FrameSeq(pairs, lambda frame: [p.hits for p in candidates], lambda _: n_pairs)
+        return candidates, hits, acc
+
+    def _band_frame(self, bands: Iterable[BandKeys], n_docs: int) -> DataFrame:
+        """Band keys computed elsewhere (whole documents per ``BandKeys``), as ``sketch`` rows."""
+        parts = []
+        for bk in bands:
+            packed, internal = dedupe_packed(pack(bk.keys, bk.docs, n_docs), n_docs)
+            parts.append(
+                pa.table(
+                    {
+                        "band": np.full(packed.shape[0] + internal.shape[0], bk.band, dtype=np.int32),
+                        "packed": np.concatenate([packed.view(np.int64), internal.astype(np.int64)]),
+                        "repeat": np.arange(packed.shape[0] + internal.shape[0]) >= packed.shape[0],
+                    }
+                )
+            )
+        table = pa.concat_tables(parts).cast(ops.SKETCH_SCHEMA) if parts else ops.SKETCH_SCHEMA.empty_table()
+        return self._frame_of(table, ops.ddl(ops.SKETCH_SCHEMA))
+
+    def align(
+        self,
+        docs: Sequence[Document],
+        pairs: FrameSeq[CandidatePair] | np.ndarray,
+        detect: DetectConfig,
+        progress: Progress | None = None,
+    ) -> tuple[FrameSeq[Alignment], Counter]:
+        """Verified alignments of all candidate pairs, in the local engine's order."""
+        if isinstance(pairs, FrameSeq):
+            pair_frame = pairs.frame.select("a", "b")
+        else:
+            pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            pair_frame = self._frame_of(pa.table({"a": pairs[:, 0], "b": pairs[:, 1]}), "a bigint, b bigint")
+        texts = self._documents(docs).select("index", "text")
+        # Joined on b, then on a: the second join leaves the rows partitioned by a, so the pairs of
+        # one document are verified together (a batch indexes few documents) without a third
+        # shuffle of texts.
+        joined = pair_frame.join(texts.select(F.col("index").alias("b"), F.col("text").alias("text_b")), "b").join(
+            texts.select(F.col("index").alias("a"), F.col("text").alias("text_a")), "a"
+        )
+        batches = joined.sortWithinPartitions("a", "b")
+        out = self._keep(self._map(batches, partial(ops.verify_batches, detect=detect), ops.ALIGN_SCHEMA))
+        rejected: Counter = Counter()
+        for r in out.where(F.col("doc_a") == -1).groupBy("reason").agg(F.sum("rejected").alias("n")).collect():
+            rejected[r["reason"]] += int(r["n"])
+        alignments = out.where(F.col("doc_a") >= 0).drop("reason", "rejected")
+        n_found = alignments.count()
+        if progress:
+            progress("align", 1, 1)
+        return FrameSeq(alignments, _collect_alignments, lambda _: n_found), rejected
+
+    def build_clusters(
+        self, alignments: FrameSeq[Alignment] | Sequence[Alignment], boilerplate_docs: int | None = None
+    ) -> FrameSeq[Cluster]:
+        """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
+        Spark: spans merged per document, then connected components of the occurrences."""
+        frame = alignments.frame if isinstance(alignments, FrameSeq) else self._alignment_frame(alignments)
+        side = ("doc_a", "doc_b", "seq")
+        sides = frame.select(
+            F.col("doc_a").alias("doc"),
+            F.col("a_start").alias("start"),
+            F.col("a_end").alias("end"),
+            *side,
+            F.lit(0).alias("side"),
+        ).unionByName(
+            frame.select(
+                F.col("doc_b").alias("doc"),
+                F.col("b_start").alias("start"),
+                F.col("b_end").alias("end"),
+                *side,
+                F.lit(1).alias("side"),
+            )
+        )
+        by_doc = sides.repartition(self.partitions, "doc").sortWithinPartitions("doc", "start", "end")
+        nodes = self._map(by_doc, ops.node_batches, ops.NODE_SCHEMA).withColumn(
+            "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_start")
+        )
+        nodes = self._keep(nodes)
+        a_side = nodes.where(F.col("side") == 0).select(*side, F.col("node").alias("u"))
+        b_side = nodes.where(F.col("side") == 1).select(*side, F.col("node").alias("v"))
+        labels = connected_components(a_side.join(b_side, list(side)).select("u", "v"))
+        occurrences = (
+            nodes.select("node", "doc", F.col("node_start").alias("start"), F.col("node_end").alias("end"))
+            .distinct()
+            .join(labels, "node", "left")
+            .withColumn("label", F.coalesce("label", "node"))
+        )
+        occurrences = self._keep(occurrences)
+        per_cluster = occurrences.groupBy("label").agg(F.countDistinct("doc").alias("n_docs"))
+        numbered = self._numbered(per_cluster, ["label"], "cluster_no")
+        passages = self._numbered(
+            occurrences.select("label", "node", "doc", "start", "end"), ["label", "node"], "passage_no"
+        )
+        flagged = F.lit(False) if boilerplate_docs is None else F.col("n_docs") > boilerplate_docs
+        clusters = passages.join(numbered, "label").select(
+            "cluster_no",
+            "passage_no",
+            "doc",
+            "start",
+            "end",
+            F.when(F.col("n_docs") > 1, "cross-document").otherwise("internal").alias("kind"),
+            flagged.alias("boilerplate"),
+        )
+        clusters = self._keep(clusters)
+        n_clusters = per_cluster.count()
+        return FrameSeq(clusters, _collect_clusters, lambda _: n_clusters)
+
+    def _alignment_frame(self, alignments: Sequence[Alignment]) -> DataFrame:
+        rows = []
+        seq: Counter = Counter()
+        for al in alignments:
+            rows.append({f: getattr(al, f) for f in Alignment.__slots__} | {"seq": seq[(al.doc_a, al.doc_b)]})
+            seq[(al.doc_a, al.doc_b)] += 1
+        schema = pa.schema([f for f in ops.ALIGN_SCHEMA if f.name not in ("reason", "rejected")])
+        table = pa.Table.from_pylist(rows, schema=schema)
+        return self._frame_of(table, ops.ddl(schema))
+
+    def credits(
+        self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
+    ) -> FrameSeq[Credit]:
+        """Agency credits of all documents, in document order (the local ``credits_batch``)."""
+        frame = self._keep(
+            self._map(self._documents(docs), partial(ops.credit_batches, gazetteer=gazetteer), ops.CREDIT_SCHEMA)
+        )
+        n_credits = frame.count()
+        if progress:
+            progress("credits", 1, 1)
+        return FrameSeq(frame, _collect_credits, lambda _: n_credits)
+
+    def infer_origins(
+        self,
+        clusters: Sequence[Cluster],
+        docs: Sequence[Document],
+        credits: Sequence[Credit],
+        gazetteer: Gazetteer,
+    ) -> list[Origin]:
+        """The origin of every cluster, in cluster order: occurrences, their documents and the
+        documents' credits grouped per cluster in Spark, then the local ``infer_origin``."""
+        if not (isinstance(clusters, FrameSeq) and isinstance(credits, FrameSeq)):
+            return infer_origins(clusters, docs, credits, gazetteer)
+        credit_lists = credits.frame.groupBy("doc").agg(
+            F.to_json(
+                F.collect_list(F.struct("seq", "agency", "start", "end", "kind", "scope", "scope_start", "scope_end"))
+            ).alias("credits")
+        )
+        documents = self._documents(docs).select(
+            F.col("index").alias("doc"), "doc_id", "text", "source", "outlet", "date"
+        )
+        rows = (
+            clusters.frame.join(documents, "doc")
+            .join(credit_lists, "doc", "left")
+            .repartition(self.partitions, "cluster_no")
+            .sortWithinPartitions("cluster_no", "passage_no")
+        )
+        found = to_arrow(self._map(rows, partial(ops.origin_batches, gazetteer=gazetteer), ops.ORIGIN_SCHEMA))
+        origins = [
+            Origin(ops.cluster_id(n), agency, confidence, evidence)
+            for n, agency, confidence, evidence in zip(
+                *(found.column(c).to_pylist() for c in ops.ORIGIN_SCHEMA.names), strict=True
+            )
+        ]
+        origins.sort(key=lambda o: o.cluster_id)
+        return origins
+
+
+# --- collecting records ----------------------------------------------------------------------
+
+
+def _columns(frame: DataFrame, names: Sequence[str]) -> list[list]:
+    table = to_arrow(frame.select(*names))
+    return [table.column(n).to_pylist() for n in names]
+
+
+def _collect_documents(frame: DataFrame) -> list[Document]:
+    names = ["index", "doc_id", "text", "source", "outlet", "date", "title", "url", "extra"]
+    docs = ops.documents_of(pa.table(dict(zip(names, _columns(frame, names), strict=True))))
+    return docs
+
+
+def _collect_alignments(frame: DataFrame) -> list[Alignment]:
+    names = list(Alignment.__slots__) + ["seq"]
+    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: (r[0], r[3], r[-1]))
+    return [Alignment(*r[:-1]) for r in rows]
+
+
+def _collect_clusters(frame: DataFrame) -> list[Cluster]:
+    names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
+    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: r[1])
+    clusters: list[Cluster] = []
+    lo = 0
+    while lo < len(rows):
+        hi = lo
+        while hi < len(rows) and rows[hi][0] == rows[lo][0]:
+            hi += 1
+        cid = ops.cluster_id(rows[lo][0])
+        occurrences = tuple(Occurrence(ops.passage_id(r[1]), cid, r[2], r[3], r[4], r[5]) for r in rows[lo:hi])
+        clusters.append(Cluster(cid, occurrences, boilerplate=bool(rows[lo][6])))
+        lo = hi
+    return clusters
+
+
+def _collect_credits(frame: DataFrame) -> list[Credit]:
+    names = ["doc", "seq", "agency", "start", "end", "kind", "scope", "scope_start", "scope_end"]
+    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: (r[0], r[1]))
+    return [Credit(r[0], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]

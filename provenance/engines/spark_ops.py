@@ -1,0 +1,511 @@
+"""The Spark engine's per-partition functions: Arrow record batches in, Arrow record batches out.
+
+Each one wraps the library's own stage code (``shingle_index`` + ``WindowSketcher.band_keys``,
+``pack`` + ``dedupe_packed`` + ``sorted_bucket_pairs``, ``align_batch``, ``merge_spans``,
+``credits_batch``, ``infer_origin``) so that Spark runs the very algorithm the local engine
+runs; only the shuffles between them live in ``spark.py``. Nothing here imports pyspark: these are plain generators over
+``pyarrow.RecordBatch`` and are tested without a JVM.
+
+Functions that need whole groups of rows (all windows of one LSH bucket, all spans of one
+document, all occurrences of one cluster) take a stream sorted by the group key and cut it with
+``complete_groups``, so a group never straddles two calls however Spark batches the rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from provenance.cluster.clusters import merge_spans
+from provenance.config import DetectConfig
+from provenance.credits import Gazetteer
+from provenance.engines.stages import align_batch, credits_batch
+from provenance.graph import infer_origin
+from provenance.passages import shingle_index, sort_by_hash
+from provenance.records import Cluster, Credit, Document, Occurrence
+from provenance.sketch import Banding, WindowSketcher
+from provenance.sketch.lsh import PairCounts, dedupe_packed, pack, sorted_bucket_pairs
+
+# Occurrence nodes are (document, start) packed in one int64, so that their natural order is
+# the local engine's node order (document, then start) and a component's minimum is its first
+# occurrence. Documents must stay below 2**31 and texts below 2**32 characters.
+NODE_SHIFT = 32
+
+SKETCH_SCHEMA = pa.schema([("band", pa.int32()), ("packed", pa.int64()), ("repeat", pa.bool_())])
+"""One band's window key packed with its document (``lsh.pack``: the key's high bits, the document
+in the low ``doc_bits``; a uint64 read as int64, Spark has no unsigned), distinct per document; or,
+when ``repeat``, a document (``packed``) whose key repeats inside it in this band."""
+
+BUCKET_SCHEMA = pa.schema(
+    [
+        ("a", pa.int64()),
+        ("b", pa.int64()),
+        ("hits", pa.int64()),
+        ("band", pa.int32()),
+        ("key", pa.int64()),
+        ("size", pa.int64()),
+    ]
+)
+"""A candidate pair ``(a, b)`` with the number of (band, bucket) meetings one partition found
+(``band`` -1); or, when ``b == -1``, a boilerplate bucket of ``band``: its ``key``, its ``size``
+in documents and its first document ``a``."""
+
+ALIGN_SCHEMA = pa.schema(
+    [
+        ("doc_a", pa.int64()),
+        ("a_start", pa.int64()),
+        ("a_end", pa.int64()),
+        ("doc_b", pa.int64()),
+        ("b_start", pa.int64()),
+        ("b_end", pa.int64()),
+        ("similarity", pa.float64()),
+        ("matched_chars", pa.int64()),
+        ("matched_words", pa.int64()),
+        ("seq", pa.int32()),
+        ("reason", pa.string()),
+        ("rejected", pa.int64()),
+    ]
+)
+"""A verified alignment (``seq``: its rank among its pair's alignments, ``reason`` null), or a
+count of rejected candidates for one ``reason`` (``doc_a == -1``)."""
+
+NODE_SCHEMA = pa.schema(
+    [
+        ("doc_a", pa.int64()),
+        ("doc_b", pa.int64()),
+        ("seq", pa.int32()),
+        ("side", pa.int8()),
+        ("doc", pa.int64()),
+        ("node_start", pa.int64()),
+        ("node_end", pa.int64()),
+    ]
+)
+"""One side of an alignment (``side`` 0 for a, 1 for b) and the merged occurrence holding it."""
+
+CREDIT_SCHEMA = pa.schema(
+    [
+        ("doc", pa.int64()),
+        ("seq", pa.int32()),
+        ("agency", pa.string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("kind", pa.string()),
+        ("scope", pa.string()),
+        ("scope_start", pa.int64()),
+        ("scope_end", pa.int64()),
+    ]
+)
+"""One credit; ``seq`` is its rank among its document's credits (the extractor's order)."""
+
+ORIGIN_SCHEMA = pa.schema(
+    [("cluster_no", pa.int64()), ("agency", pa.string()), ("confidence", pa.float64()), ("evidence", pa.string())]
+)
+"""The origin of one cluster, by cluster number."""
+
+
+def ddl(schema: pa.Schema) -> str:
+    """A Spark DDL string for an Arrow schema of ints, floats, strings and bools."""
+    names = {
+        pa.int8(): "tinyint",
+        pa.int32(): "int",
+        pa.int64(): "bigint",
+        pa.float64(): "double",
+        pa.string(): "string",
+        pa.bool_(): "boolean",
+    }
+    return ", ".join(f"`{f.name}` {names[f.type]}" for f in schema)
+
+
+def cluster_id(number: int) -> str:
+    """The id of cluster ``number`` (1-based), as the local ``build_clusters`` writes it."""
+    return f"c{number:06d}"
+
+
+def passage_id(number: int) -> str:
+    """The id of passage ``number`` (1-based), as the local ``build_clusters`` writes it."""
+    return f"p{number:06d}"
+
+
+# Spark hands Python a few thousand rows at a time (spark.sql.execution.arrow.maxRecordsPerBatch,
+# sized for documents); row-cheap stages gather bigger tables so numpy, not Python, does the work.
+BIG_ROWS = 1 << 20
+BIG_BYTES = 64 << 20
+VERIFY_ROWS = 20_000  # candidate pairs verified together (with both texts: bounded by BIG_BYTES too)
+
+
+def rebatched(batches: Iterable[pa.RecordBatch], rows: int = BIG_ROWS, nbytes: int = BIG_BYTES) -> Iterator[pa.Table]:
+    """Join consecutive batches into tables of at least ``rows`` rows or ``nbytes`` bytes (the
+    last one smaller)."""
+    held: list[pa.RecordBatch] = []
+    n = size = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        held.append(batch)
+        n += batch.num_rows
+        size += batch.nbytes
+        if n >= rows or size >= nbytes:
+            yield pa.Table.from_batches(held)
+            held, n, size = [], 0, 0
+    if held:
+        yield pa.Table.from_batches(held)
+
+
+def complete_groups(
+    batches: Iterable[pa.RecordBatch], keys: Sequence[str], rows: int = BIG_ROWS, nbytes: int = BIG_BYTES
+) -> Iterator[pa.Table]:
+    """Cut a stream of batches sorted by ``keys`` into tables that hold only whole groups
+    (gathered as ``rebatched`` does).
+
+    The last group of a table may go on in the next one, so it is held back and joined to it.
+    """
+    carry: pa.Table | None = None
+    for table in rebatched(batches, rows, nbytes):
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+            carry = None
+        n = table.num_rows
+        if n == 0:
+            continue
+        same = np.ones(n, dtype=bool)
+        for key in keys:
+            column = table.column(key).to_numpy()
+            same &= column == column[-1]
+        cut = n - int(same.sum())  # the rows equal to the last key are a run at the end
+        if cut:
+            yield table.slice(0, cut)
+        carry = table.slice(cut)
+    if carry is not None and carry.num_rows:
+        yield carry
+
+
+def documents_of(table: pa.Table | pa.RecordBatch) -> list[Document]:
+    """``Document`` records of rows holding ``index``, ``text`` and any of ``doc_id``,
+    ``source``, ``outlet``, ``date``, ``title``, ``url``, ``extra`` (JSON pairs), sorted by index
+    (the order the shingle index needs)."""
+    columns = {name: table.column(name).to_pylist() for name in table.schema.names}
+    n = table.num_rows
+    empty = [None] * n
+    extras = columns.get("extra", empty)
+    docs = [
+        Document(
+            index=index,
+            doc_id=doc_id or "",
+            text=text,
+            source=source or "",
+            outlet=outlet,
+            date=date,
+            title=title,
+            url=url,
+            extra=tuple((k, v) for k, v in json.loads(extra)) if extra else (),
+        )
+        for index, doc_id, text, source, outlet, date, title, url, extra in zip(
+            columns["index"],
+            columns.get("doc_id", empty),
+            columns["text"],
+            columns.get("source", empty),
+            columns.get("outlet", empty),
+            columns.get("date", empty),
+            columns.get("title", empty),
+            columns.get("url", empty),
+            extras,
+            strict=True,
+        )
+    ]
+    docs.sort(key=lambda d: d.index)
+    return docs
+
+
+def extra_json(extra: tuple[tuple[str, str], ...]) -> str | None:
+    """A document's pass-through fields as the JSON the ``extra`` column holds."""
+    return json.dumps([list(pair) for pair in extra], ensure_ascii=False) if extra else None
+
+
+# --- sketch ---------------------------------------------------------------------------------
+
+
+def sketch_batches(
+    batches: Iterable[pa.RecordBatch], detect: DetectConfig, banding: Banding, n_docs: int
+) -> Iterator[pa.RecordBatch]:
+    """Packed band keys of every document (rows ``index``, ``text``), as the local engine makes
+    and stores them: ``shingle_index`` then ``WindowSketcher.band_keys`` (``sketch_batch``), then
+    ``pack`` and ``dedupe_packed`` per batch (``BandStore.add``), which also finds the documents
+    that repeat a key (a document is never split across batches)."""
+    sketcher = WindowSketcher(detect, banding)
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        docs = documents_of(batch)
+        for keys in sketcher.band_keys(shingle_index(docs, detect.shingle_size)):
+            if keys.keys.shape[0] == 0:
+                continue
+            packed, internal = dedupe_packed(pack(keys.keys, keys.docs, n_docs), n_docs)
+            values = np.concatenate([packed.view(np.int64), internal.astype(np.int64)])
+            repeat = np.zeros(values.shape[0], dtype=bool)
+            repeat[packed.shape[0] :] = True
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(np.full(values.shape[0], keys.band, dtype=np.int32)), pa.array(values), pa.array(repeat)],
+                schema=SKETCH_SCHEMA,
+            )
+
+
+# --- LSH buckets ----------------------------------------------------------------------------
+
+
+def _counted(codes: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct codes and their summed counts."""
+    values, where = np.unique(np.concatenate(codes), return_inverse=True)
+    return values, np.bincount(where, weights=np.concatenate(counts)).astype(np.int64)
+
+
+def bucket_batches(batches: Iterable[pa.RecordBatch], max_bucket: int, n_docs: int) -> Iterator[pa.RecordBatch]:
+    """Candidate pairs and boilerplate buckets of whole LSH buckets.
+
+    Rows ``band, bucket, packed, repeat`` (``SKETCH_SCHEMA`` plus the bucket: the packed key
+    above its ``doc_bits``) must come sorted by ``(band, bucket)`` with every row of a bucket in
+    the same partition. Each band's buckets go through the local ``sorted_bucket_pairs`` as
+    ``candidate_pairs`` sends a stored band through it, so the small-bucket pairs, the chaining of
+    oversized buckets and the internal-repeat pairs are the local engine's. Pairs are counted
+    within the partition (a pair meets in many buckets) and yielded at its end.
+    """
+    codes: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    held = 0
+    for table in complete_groups(batches, ("band", "bucket")):
+        bands = table.column("band").to_numpy()
+        packed = table.column("packed").to_numpy().view(np.uint64)
+        repeat = table.column("repeat").to_numpy(zero_copy_only=False)
+        acc = PairCounts(n_docs=n_docs, codes=[], boilerplate=[])
+        for band in np.unique(bands):
+            chosen = bands == band
+            internal = packed[chosen & repeat].astype(np.int64)
+            if internal.shape[0]:
+                acc.codes.append(internal * n_docs + internal)
+            sorted_bucket_pairs(int(band), np.sort(packed[chosen & ~repeat]), max_bucket, n_docs, acc)
+        if acc.codes:
+            codes.append(np.concatenate(acc.codes))
+            counts.append(np.ones(codes[-1].shape[0], dtype=np.int64))
+            held += codes[-1].shape[0]
+            if held > BIG_ROWS and len(codes) > 1:
+                value, count = _counted(codes, counts)
+                codes, counts, held = [value], [count], value.shape[0]
+        if acc.boilerplate:
+            yield pa.RecordBatch.from_pylist(
+                [
+                    {
+                        "a": b.sample_doc,
+                        "b": -1,
+                        "hits": 0,
+                        "band": b.band,
+                        "key": int(np.uint64(b.key).view(np.int64)),
+                        "size": b.size,
+                    }
+                    for b in acc.boilerplate
+                ],
+                schema=BUCKET_SCHEMA,
+            )
+    if codes:
+        value, count = _counted(codes, counts)
+        zeros = np.zeros(value.shape[0], dtype=np.int64)
+        yield pa.RecordBatch.from_arrays(
+            [
+                pa.array(value // n_docs),
+                pa.array(value % n_docs),
+                pa.array(count),
+                pa.array(np.full(value.shape[0], -1, dtype=np.int32)),
+                pa.array(zeros),
+                pa.array(zeros),
+            ],
+            schema=BUCKET_SCHEMA,
+        )
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def verify_batches(batches: Iterable[pa.RecordBatch], detect: DetectConfig) -> Iterator[pa.RecordBatch]:
+    """Verify candidate pairs (rows ``a, b, text_a, text_b``) with the local ``align_batch``.
+
+    Each batch builds the shingle index of the documents its pairs name (``shingle_index`` +
+    ``sort_by_hash``, as the local sketch keeps it) and verifies its pairs in ``(a, b)`` order.
+    Yields alignment rows, then one row per rejection reason with its count.
+    """
+    # Big batches: a document's shingles are indexed once per batch it appears in.
+    for batch in rebatched(batches, rows=VERIFY_ROWS, nbytes=BIG_BYTES):
+        a = batch.column("a").to_numpy()
+        b = batch.column("b").to_numpy()
+        texts: dict[int, str] = {}
+        for col_doc, col_text in (("a", "text_a"), ("b", "text_b")):
+            texts.update(zip(batch.column(col_doc).to_pylist(), batch.column(col_text).to_pylist(), strict=True))
+        docs = {i: Document(index=i, doc_id="", text=texts[i], source="") for i in sorted(texts)}
+        index = sort_by_hash(shingle_index(list(docs.values()), detect.shingle_size))
+        pairs = np.stack([a, b], axis=1).astype(np.int64)
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        found, rejected = align_batch(pairs, index, docs.__getitem__, detect)
+        if found:
+            seq: Counter = Counter()
+            ranks = []
+            for al in found:
+                ranks.append(seq[(al.doc_a, al.doc_b)])
+                seq[(al.doc_a, al.doc_b)] += 1
+            yield pa.RecordBatch.from_pylist(
+                [
+                    {
+                        "doc_a": al.doc_a,
+                        "a_start": al.a_start,
+                        "a_end": al.a_end,
+                        "doc_b": al.doc_b,
+                        "b_start": al.b_start,
+                        "b_end": al.b_end,
+                        "similarity": al.similarity,
+                        "matched_chars": al.matched_chars,
+                        "matched_words": al.matched_words,
+                        "seq": rank,
+                        "reason": None,
+                        "rejected": 0,
+                    }
+                    for al, rank in zip(found, ranks, strict=True)
+                ],
+                schema=ALIGN_SCHEMA,
+            )
+        if rejected:
+            yield pa.RecordBatch.from_pylist(
+                [{"doc_a": -1, "reason": reason, "rejected": int(n)} for reason, n in sorted(rejected.items())],
+                schema=ALIGN_SCHEMA,
+            )
+
+
+# --- occurrences ----------------------------------------------------------------------------
+
+
+def node_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The merged occurrence of every alignment side.
+
+    Rows ``doc, start, end, doc_a, doc_b, seq, side`` sorted by ``doc`` (all of a document's
+    sides in one partition): a document's spans merge with the local ``merge_spans``, and each
+    side gets the merged span that holds its start, as the local ``build_clusters`` links them.
+    """
+    for table in complete_groups(batches, ("doc",)):
+        doc = table.column("doc").to_numpy()
+        start = table.column("start").to_numpy()
+        end = table.column("end").to_numpy()
+        order = np.lexsort((end, start, doc))
+        doc, start, end = doc[order], start[order], end[order]
+        table = table.take(pa.array(order))
+        node_start = np.empty_like(start)
+        node_end = np.empty_like(end)
+        bounds = np.flatnonzero(np.concatenate([[True], doc[1:] != doc[:-1], [True]]))
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            merged = np.array(merge_spans(list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))))
+            at = np.searchsorted(merged[:, 0], start[lo:hi], side="right") - 1
+            node_start[lo:hi] = merged[at, 0]
+            node_end[lo:hi] = merged[at, 1]
+        yield pa.RecordBatch.from_arrays(
+            [
+                table.column("doc_a").combine_chunks(),
+                table.column("doc_b").combine_chunks(),
+                table.column("seq").combine_chunks().cast(pa.int32()),
+                table.column("side").combine_chunks().cast(pa.int8()),
+                pa.array(doc),
+                pa.array(node_start),
+                pa.array(node_end),
+            ],
+            schema=NODE_SCHEMA,
+        )
+
+
+# --- credits and origins --------------------------------------------------------------------
+
+
+def credit_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> Iterator[pa.RecordBatch]:
+    """Credits of every document (rows as ``documents_of`` reads them), with the local
+    ``credits_batch``; ``seq`` keeps each document's credits in the extractor's order."""
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        rows = []
+        seq: Counter = Counter()
+        for credit in credits_batch(documents_of(batch), gazetteer):
+            rows.append(
+                {
+                    "doc": credit.doc,
+                    "seq": seq[credit.doc],
+                    "agency": credit.agency,
+                    "start": credit.start,
+                    "end": credit.end,
+                    "kind": credit.kind,
+                    "scope": credit.scope,
+                    "scope_start": credit.scope_start,
+                    "scope_end": credit.scope_end,
+                }
+            )
+            seq[credit.doc] += 1
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows, schema=CREDIT_SCHEMA)
+
+
+def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> Iterator[pa.RecordBatch]:
+    """The origin of every cluster, with the local ``infer_origin``.
+
+    Rows: one per occurrence, sorted by ``cluster_no`` then ``passage_no`` (all of a cluster in
+    one partition), with the occurrence (``doc, start, end, kind``), its document (``doc_id,
+    text, source, outlet, date``) and the document's ``credits`` (a JSON list of objects with
+    ``CREDIT_SCHEMA``'s fields, null when it has none).
+    """
+    for table in complete_groups(batches, ("cluster_no",)):
+        out = []
+        rows = table.to_pylist()
+        rows.sort(key=lambda r: (r["cluster_no"], r["passage_no"]))
+        lo = 0
+        while lo < len(rows):
+            number = rows[lo]["cluster_no"]
+            hi = lo
+            while hi < len(rows) and rows[hi]["cluster_no"] == number:
+                hi += 1
+            group = rows[lo:hi]
+            cid = cluster_id(number)
+            occurrences = tuple(
+                Occurrence(passage_id(r["passage_no"]), cid, r["doc"], r["start"], r["end"], r["kind"]) for r in group
+            )
+            docs: dict[int, Document] = {}
+            credits_of: dict[int, list[Credit]] = {}
+            for r in group:
+                if r["doc"] in docs:
+                    continue
+                docs[r["doc"]] = Document(
+                    index=r["doc"],
+                    doc_id=r["doc_id"],
+                    text=r["text"],
+                    source=r["source"] or "",
+                    outlet=r["outlet"],
+                    date=r["date"],
+                )
+                credits_of[r["doc"]] = [
+                    Credit(
+                        r["doc"],
+                        c["agency"],
+                        c["start"],
+                        c["end"],
+                        c["kind"],
+                        c["scope"],
+                        c["scope_start"],
+                        c["scope_end"],
+                    )
+                    for c in sorted(json.loads(r["credits"]) if r["credits"] else [], key=lambda c: c["seq"])
+                ]
+            origin = infer_origin(Cluster(cid, occurrences), docs, credits_of, gazetteer)  # type: ignore[arg-type]
+            out.append(
+                {
+                    "cluster_no": number,
+                    "agency": origin.agency,
+                    "confidence": origin.confidence,
+                    "evidence": origin.evidence,
+                }
+            )
+            lo = hi
+        if out:
+            yield pa.RecordBatch.from_pylist(out, schema=ORIGIN_SCHEMA)

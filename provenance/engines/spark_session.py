@@ -1,0 +1,149 @@
+"""The Spark session the Spark engine runs in: which master, which settings, quiet logs.
+
+Defaults keep a local run private and small: no web UI, the driver bound to 127.0.0.1, few
+shuffle partitions, the workers on this very Python. Settings given by the user (``--conf``)
+always win. Under ``spark-submit`` the launcher's master is used unless one is given.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+from provenance._optional import require_java, require_pyspark
+from provenance.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MASTER = "local[*]"
+
+BASE_SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Rows per Arrow batch handed to the stage functions: documents per sketch batch, pairs
+    # per verification batch (the local engine's batches are 2,000 documents, 5,000 pairs).
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
+}
+LOCAL_SETTINGS = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.memory": "2g",
+}
+
+_PANDAS_WARNING = "PySpark does not yet fully support pandas"
+
+# Spark's default log4j profile prints a screenful of start-up notes. A local run starts at
+# WARN (at that level Spark does not announce its shell log level) without the one warning
+# every local start gives, then the session is set to ERROR.
+_LOG4J2 = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark: %p %c{1}: %m%n
+logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
+logger.hadoop.level = error
+"""
+
+
+def _quiet_log4j() -> str:
+    """A quiet log4j2 configuration file (written once per process)."""
+    path = Path(tempfile.gettempdir()) / f"prov-spark-log4j2-{os.getpid()}.properties"
+    if not path.exists():
+        path.write_text(_LOG4J2, encoding="utf-8")
+        atexit.register(path.unlink, missing_ok=True)
+    return path.as_uri()
+
+
+def parse_conf(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``key=value`` strings (``--conf``) as a dict.
+
+    Raises:
+        ConfigError: an item has no ``=`` or an empty key.
+    """
+    conf: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--conf {item!r}: expected key=value, e.g. --conf spark.sql.shuffle.partitions=8")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def local_cores(master: str) -> int | None:
+    """Cores of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master, else None."""
+    found = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\s*\d+)?\])?", master.strip())
+    if not found:
+        return None
+    cores = found.group(1)
+    if cores is None:
+        return 1
+    return (os.cpu_count() or 1) if cores == "*" else max(1, int(cores))
+
+
+def session_settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
+    """Every setting the session starts with: the defaults, then the user's ``conf``."""
+    settings = dict(BASE_SETTINGS)
+    cores = local_cores(master)
+    if cores is not None:
+        settings.update(LOCAL_SETTINGS)
+        settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={_quiet_log4j()}"
+        settings["spark.sql.shuffle.partitions"] = str(max(2, 2 * cores))
+    settings.update(conf)
+    return settings
+
+
+def _under_spark_submit() -> bool:
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def start_session(master: str | None, conf: Mapping[str, str]):
+    """Get or start the Spark session (``pyspark.sql.SparkSession``).
+
+    Returns ``(session, started)``: ``started`` is true when this call started it (and the
+    caller should stop it when done).
+
+    Raises:
+        ConfigError: pyspark is missing, or no suitable Java runtime is installed.
+    """
+    require_pyspark()
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        for key, value in conf.items():
+            try:
+                active.conf.set(key, value)
+            except Exception as err:  # static settings cannot change once the session runs
+                log.warning("spark: cannot set %s on the running session (%s)", key, err)
+        return active, False
+    if _under_spark_submit():
+        master = master or SparkConf().get("spark.master", DEFAULT_MASTER)
+    else:
+        require_java()
+        master = master or DEFAULT_MASTER
+    if local_cores(master) is not None:
+        # Local Python workers must be this interpreter (with prov and its packages), not
+        # whatever `python3` is first on PATH; pyspark reads only the environment for it.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # every local service on loopback
+    builder = SparkSession.builder.master(master).appName("prov")
+    for key, value in session_settings(master, conf).items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
+        session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    log.info("spark: master %s, Spark %s", master, session.version)
+    return session, True

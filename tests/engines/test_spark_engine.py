@@ -1,0 +1,217 @@
+"""The Spark engine in local mode gives what the local engine gives: the same clusters, passages
+(documents and offsets), alignments, credits, origins, graph and boilerplate buckets, on the
+seeds, the fixtures, the golden cases and a Reuters file; and ``prov scan --engine spark`` writes
+the same report. One Spark session serves the whole module (local[2], UI off, on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
+
+from provenance.cluster import build_clusters  # noqa: E402
+from provenance.cluster.clusters import _UnionFind  # noqa: E402
+from provenance.config import DetectConfig, ScanConfig  # noqa: E402
+from provenance.engines.local import LocalEngine  # noqa: E402
+from provenance.engines.spark import SparkEngine  # noqa: E402
+from provenance.engines.spark_graph import connected_components  # noqa: E402
+from provenance.engines.stages import sketch_batch  # noqa: E402
+from provenance.pipeline import load, scan  # noqa: E402
+from provenance.records import ScanResult  # noqa: E402
+from provenance.report import TABLES, read_graph, read_table  # noqa: E402
+from provenance.sketch import candidate_pairs, choose_banding  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).parents[2]
+GOLDEN = sorted(p.name for p in (ROOT / "fixtures" / "golden").iterdir() if (p / "inputs.txt").is_file())
+REUTERS = Path(os.environ.get("PROV_REUTERS_DIR", "/work/shared/corpora/reuters21578"))
+COMPARED = ("documents", "alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate", "skipped")
+
+
+@pytest.fixture(scope="module")
+def spark() -> SparkEngine:
+    engine = SparkEngine("local[2]", {"spark.sql.shuffle.partitions": "2"})
+    yield engine
+    engine.close()
+
+
+def both(paths: list[Path], spark: SparkEngine, config: ScanConfig | None = None) -> tuple[ScanResult, ScanResult]:
+    config = config or ScanConfig(workers=1)
+    local = scan(paths, config, engine=LocalEngine(workers=1))
+    try:
+        on_spark = scan(paths, config, engine=spark)
+    finally:
+        spark.release()
+    return local, on_spark
+
+
+def assert_same(local: ScanResult, on_spark: ScanResult) -> None:
+    for name in COMPARED:
+        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+    assert on_spark.counts == local.counts
+    passages = [
+        (o.passage_id, o.cluster_id, o.doc, o.start, o.end, o.kind) for c in on_spark.clusters for o in c.occurrences
+    ]
+    assert passages, "nothing to compare: the case found no passages"
+
+
+def test_the_session_is_private(spark: SparkEngine) -> None:
+    conf = spark.session.sparkContext.getConf()
+    assert conf.get("spark.ui.enabled") == "false"
+    assert conf.get("spark.driver.host") == "127.0.0.1"
+    assert conf.get("spark.driver.bindAddress") == "127.0.0.1"
+    assert spark.session.sparkContext.master == "local[2]"
+
+
+def test_seeds_give_the_same_result(spark: SparkEngine, seeds_dir: Path) -> None:
+    assert_same(*both([seeds_dir], spark))
+
+
+def test_a_corpus_without_reuse_gives_the_same_empty_result(spark: SparkEngine, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The council met on Tuesday to discuss the new harbour wall and its cost.\n")
+    (tmp_path / "b.txt").write_text("Oil prices rose sharply in early trading after the pipeline was closed.\n")
+    local, on_spark = both([tmp_path], spark)
+    for name in COMPARED:
+        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+    assert on_spark.clusters == ()
+
+
+@pytest.mark.parametrize("case", GOLDEN)
+def test_golden_cases_give_the_same_result(case: str, spark: SparkEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the cases name their inputs relative to the repository
+    inputs = [Path(p) for p in (ROOT / "fixtures" / "golden" / case / "inputs.txt").read_text().split()]
+    assert_same(*both(inputs, spark))
+
+
+def test_oversized_buckets_are_chained_and_reported_alike(spark: SparkEngine, seeds_dir: Path) -> None:
+    config = ScanConfig(detect=DetectConfig(max_bucket=2, boilerplate_docs=2), workers=1)
+    local, on_spark = both([seeds_dir, ROOT / "fixtures" / "inputs"], spark, config)
+    assert local.boilerplate, "the test needs buckets over --max-bucket"
+    assert any(c.boilerplate for c in local.clusters), "the test needs clusters over --boilerplate-docs"
+    assert_same(local, on_spark)
+
+
+@pytest.mark.skipif(not (REUTERS / "reut2-000.sgm").is_file(), reason=f"no Reuters-21578 corpus at {REUTERS}")
+def test_a_reuters_file_gives_the_same_result(spark: SparkEngine) -> None:
+    local, on_spark = both([REUTERS / "reut2-000.sgm"], spark)
+    assert len(local.clusters) > 100
+    assert_same(local, on_spark)
+
+
+def test_a_parquet_dataset_read_by_spark_gives_the_same_result(
+    spark: SparkEngine, seeds_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "corpus.parquet"  # a folder of part files, as Spark and Hive write them
+    folder.mkdir()
+    files = sorted(seeds_dir.glob("*.txt"))
+    rows = [
+        {"id": f.name, "text": f.read_text(encoding="utf-8"), "outlet": f"outlet{i % 2}"} for i, f in enumerate(files)
+    ]
+    rows.insert(2, {"id": files[3].name, "text": "   ", "outlet": None})  # skipped: its id stays free
+    rows.append({"id": files[0].name, "text": "a second row with a known id", "outlet": None})
+    pq.write_table(pa.Table.from_pylist(rows[:3]), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[3:]), folder / "part-00001.parquet")
+    local, on_spark = both([folder], spark)
+    assert [d.doc_id for d in on_spark.documents] == [f.name for f in files]
+    assert [(s.line, s.reason) for s in on_spark.skipped] == [(s.line, s.reason) for s in local.skipped]
+    # Spark names the files it read by URI; everything else is the local engine's.
+    assert [d.source.removeprefix("file:") for d in on_spark.documents] == [d.source for d in local.documents]
+    for name in ("alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate"):
+        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+
+
+def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
+    spark: SparkEngine, seeds_dir: Path
+) -> None:
+    config = ScanConfig(detect=DetectConfig(max_bucket=2), workers=1)
+    docs, _ = load([seeds_dir, ROOT / "fixtures" / "inputs"], config)
+    detect = config.detect
+    keys = [
+        bk for lo in range(0, len(docs), 4) for bk in sketch_batch(docs[lo : lo + 4], detect, choose_banding(detect))[0]
+    ]
+    pairs, hits, acc = candidate_pairs(keys, detect, len(docs))
+    try:
+        on_spark, spark_hits, spark_acc = spark.candidate_pairs(keys, detect, len(docs))
+        assert [[p.doc_a, p.doc_b] for p in on_spark] == pairs.tolist()
+        assert list(spark_hits) == hits.tolist()
+        assert spark_acc.boilerplate == acc.boilerplate
+        assert (spark_acc.chained_pairs, spark_acc.dropped_pairs) == (acc.chained_pairs, acc.dropped_pairs)
+        local = LocalEngine(workers=1)
+        with local.sketch(docs, detect, choose_banding(detect)):
+            alignments, rejected = local.align(docs, pairs, detect)
+        spark_alignments, spark_rejected = spark.align(docs, pairs, detect)
+        assert list(spark_alignments) == alignments
+        assert spark_rejected == rejected
+        assert list(spark.build_clusters(alignments, boilerplate_docs=2)) == build_clusters(alignments, 2)
+    finally:
+        spark.release()
+
+
+def test_connected_components_label_every_node_with_its_smallest(spark: SparkEngine) -> None:
+    rng = random.Random(5)
+    edges = [(i, i + 1) for i in range(0, 60)]  # a long path: many rounds
+    edges += [(rng.randrange(100, 400), rng.randrange(100, 400)) for _ in range(250)]
+    edges += [(7, 7), (500, 500)]  # self loops: node 500 has no other edge
+    frame = spark.session.createDataFrame(edges, "u long, v long")
+    labels = {r["node"]: r["label"] for r in connected_components(frame).collect()}
+    uf = _UnionFind(501)
+    for u, v in edges:
+        uf.union(u, v)
+    nodes = {n for e in edges for n in e if any(n in e2 and e2[0] != e2[1] for e2 in edges)}
+    assert labels == {n: uf.find(n) for n in nodes}
+
+
+def report_rows(out: Path) -> dict[str, list[dict]]:
+    return {name: read_table(out, name).to_pylist() for name in TABLES}
+
+
+def test_prov_scan_engine_spark_writes_the_local_report(runner, seeds_dir: Path, tmp_path: Path, spark) -> None:
+    local_out, spark_out = tmp_path / "local", tmp_path / "spark"
+    assert runner("scan", seeds_dir, "--out", local_out, "--quiet", "--workers", "1").exit_code == 0
+    result = runner(
+        "scan",
+        seeds_dir,
+        "--out",
+        spark_out,
+        "--quiet",
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[2]",
+        "--conf",
+        "spark.sql.shuffle.partitions=2",
+    )
+    assert result.exit_code == 0, result.output
+    assert report_rows(spark_out) == report_rows(local_out)
+    assert read_graph(spark_out) == read_graph(local_out)
+    assert '"engine": "spark"' in (spark_out / "manifest.json").read_text(encoding="utf-8")
+    assert runner("graph", spark_out, "--quiet").exit_code == 0
+
+
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+def test_report_tables_written_by_spark_as_part_folders_read_back(runner, spark, seeds_dir, tmp_path) -> None:
+    out = tmp_path / "report"
+    assert runner("scan", seeds_dir, "--out", out, "--quiet", "--workers", "1").exit_code == 0
+    expected = report_rows(out)
+    for name in ("passages", "nodes", "edges"):
+        table = pq.read_table(out / f"{name}.parquet")
+        (out / f"{name}.parquet").unlink()
+        frame = spark.session.createDataFrame(table.to_pandas()).repartition(2)
+        frame.write.parquet(str(out / f"{name}.parquet"))  # a folder of part files
+        assert (out / f"{name}.parquet").is_dir()
+    got = report_rows(out)
+    for name in TABLES:
+        key = sorted(expected[name][0]) if expected[name] else []
+        assert sorted(got[name], key=lambda r: [str(r[k]) for k in key]) == sorted(  # noqa: B023
+            expected[name], key=lambda r: [str(r[k]) for k in key]
+        )
+    result = runner("graph", out)
+    assert result.exit_code == 0, result.output
+    assert "nodes" in result.output

@@ -1,0 +1,136 @@
+"""Choosing the Spark engine: what a user is told when pyspark or Java is missing, and the
+session settings it starts with. None of these start Spark."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from provenance._optional import SPARK_EXTRA_HINT, java_version, require_java, require_pyspark
+from provenance.config import ScanConfig
+from provenance.engines.spark_session import local_cores, parse_conf, session_settings
+from provenance.errors import ConfigError
+from provenance.pipeline import make_engine
+
+
+def _spark_modules() -> list[str]:
+    return [
+        m for m in sys.modules if m.split(".")[0] in ("pyspark", "py4j") or m.startswith("provenance.engines.spark")
+    ]
+
+
+@pytest.fixture
+def no_pyspark(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make ``import pyspark`` fail as it does when the extra is not installed; the engine's
+    modules are imported afresh, and put back as they were afterwards."""
+    import provenance.engines
+
+    before = _spark_modules()
+    for name in before:
+        monkeypatch.delitem(sys.modules, name)
+        if name.startswith("provenance.engines."):
+            monkeypatch.delattr(provenance.engines, name.rsplit(".", 1)[1], raising=False)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    yield
+    for name in set(_spark_modules()) - set(before):  # imported without pyspark: never keep them
+        sys.modules.pop(name, None)
+        if name.startswith("provenance.engines."):
+            vars(provenance.engines).pop(name.rsplit(".", 1)[1], None)
+
+
+def test_missing_pyspark_says_what_to_install(no_pyspark: None) -> None:
+    with pytest.raises(ConfigError) as err:
+        require_pyspark()
+    assert str(err.value) == "the Spark engine needs pyspark: pip install 'prov[spark]' (and Java 17+ on PATH)"
+    assert str(err.value) == SPARK_EXTRA_HINT
+
+
+def test_the_spark_engine_cannot_be_built_without_pyspark(no_pyspark: None) -> None:
+    from provenance.engines.spark import SparkEngine
+
+    with pytest.raises(ConfigError, match=r"pip install 'prov\[spark\]'"):
+        SparkEngine()
+    with pytest.raises(ConfigError, match=r"pip install 'prov\[spark\]'"):
+        make_engine("spark", ScanConfig())
+
+
+def test_prov_scan_on_spark_without_pyspark_is_a_one_line_error(no_pyspark: None, runner, seeds_dir: Path) -> None:
+    result = runner("scan", seeds_dir, "--engine", "spark", "--out", "unused")
+    assert result.exit_code == 2
+    assert "pip install 'prov[spark]'" in result.output
+    assert "Java 17+" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_spark_options_without_the_spark_engine_are_refused(runner, seeds_dir: Path, tmp_path: Path) -> None:
+    result = runner("scan", seeds_dir, "--spark-master", "local[2]", "--out", tmp_path / "r")
+    assert result.exit_code == 2
+    assert "--engine spark" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unknown_engine_name_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="choose one of local, spark"):
+        make_engine("dask", ScanConfig())
+
+
+def fake_java(folder: Path, version_line: str) -> Path:
+    java = folder / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f"#!/bin/sh\necho '{version_line}' >&2\n")
+    java.chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("line", "major"),
+    [
+        ('openjdk version "17.0.15" 2025-04-15', 17),
+        ('openjdk version "21" 2023-09-19', 21),
+        ('java version "1.8.0_392"', 8),
+        ("no version here", None),
+    ],
+)
+def test_java_version_reads_the_major_version(tmp_path: Path, line: str, major: int | None) -> None:
+    assert java_version(str(fake_java(tmp_path, line) / "bin" / "java")) == major
+
+
+def test_an_old_java_is_refused_with_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path, 'java version "1.8.0_392"')))
+    with pytest.raises(ConfigError, match=r"needs Java 17\+, found Java 8"):
+        require_java()
+
+
+def test_a_missing_java_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match=r"needs Java 17\+ \(JAVA_HOME does not hold bin/java\)"):
+        require_java()
+
+
+def test_conf_items_parse_and_bad_ones_say_how_to_write_them() -> None:
+    assert parse_conf(["spark.a=1", "spark.b = x=y"]) == {"spark.a": "1", "spark.b": "x=y"}
+    with pytest.raises(ConfigError, match="expected key=value"):
+        parse_conf(["spark.sql.shuffle.partitions"])
+
+
+def test_local_masters_and_their_cores() -> None:
+    assert local_cores("local") == 1
+    assert local_cores("local[3]") == 3
+    assert local_cores("local[2,4]") == 2
+    assert local_cores("local[*]") >= 1
+    assert local_cores("spark://head:7077") is None
+    assert local_cores("yarn") is None
+
+
+def test_a_local_session_is_private_and_user_settings_win() -> None:
+    settings = session_settings("local[2]", {"spark.sql.shuffle.partitions": "7"})
+    assert settings["spark.ui.enabled"] == "false"
+    assert settings["spark.driver.host"] == "127.0.0.1"
+    assert settings["spark.driver.bindAddress"] == "127.0.0.1"
+    assert settings["spark.sql.shuffle.partitions"] == "7"
+    cluster = session_settings("spark://head:7077", {})
+    assert cluster["spark.ui.enabled"] == "false"
+    assert "spark.driver.bindAddress" not in cluster  # executors on other machines must reach the driver
