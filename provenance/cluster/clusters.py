@@ -24,17 +24,21 @@ def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
-class _UnionFind:
+class UnionFind:
+    """Disjoint sets over ``0..n-1``; the root of a set is its smallest member."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
     def find(self, x: int) -> int:
+        """The root of ``x``'s set."""
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
     def union(self, x: int, y: int) -> None:
+        """Join the sets of ``x`` and ``y``."""
         rx, ry = self.find(x), self.find(y)
         if rx != ry:
             self.parent[max(rx, ry)] = min(rx, ry)
@@ -72,7 +76,7 @@ def build_clusters(
             best = n
         return best
 
-    uf = _UnionFind(len(nodes))
+    uf = UnionFind(len(nodes))
     for al in alignments:
         uf.union(node_of(al.doc_a, al.a_start), node_of(al.doc_b, al.b_start))
     members: dict[int, list[int]] = {}

@@ -25,32 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.cluster.clusters import UnionFind
 from provenance.credits import Gazetteer
 from provenance.dates import date_key
 from provenance.graph import infer_origin
 from provenance.records import Cluster, Credit, Document, Occurrence
 
 Rank = tuple  # sortable: smaller is better
-
-
-class UnionFind:
-    """Disjoint sets over ``0..n-1``; the root of a set is its smallest member."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        """The root of ``x``'s set."""
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, x: int, y: int) -> None:
-        """Join the sets of ``x`` and ``y``."""
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
 
 
 def components(n: int, pairs: np.ndarray) -> list[list[int]]:

@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
 
 from provenance.cluster import build_clusters  # noqa: E402
-from provenance.cluster.clusters import _UnionFind  # noqa: E402
+from provenance.cluster.clusters import UnionFind  # noqa: E402
 from provenance.config import DetectConfig, ScanConfig  # noqa: E402
 from provenance.engines.local import LocalEngine  # noqa: E402
 from provenance.engines.spark import SparkEngine  # noqa: E402
@@ -161,7 +161,7 @@ def test_connected_components_label_every_node_with_its_smallest(spark: SparkEng
     edges += [(7, 7), (500, 500)]  # self loops: node 500 has no other edge
     frame = spark.session.createDataFrame(edges, "u long, v long")
     labels = {r["node"]: r["label"] for r in connected_components(frame).collect()}
-    uf = _UnionFind(501)
+    uf = UnionFind(501)
     for u, v in edges:
         uf.union(u, v)
     nodes = {n for e in edges for n in e if any(n in e2 and e2[0] != e2[1] for e2 in edges)}
