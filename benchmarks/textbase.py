@@ -33,6 +33,7 @@ import numpy as np
 import xxhash
 
 from provenance.ingest.reuters import sgml_rows
+from provenance.passages import shingle_hashes64
 from provenance.records import Skipped
 
 log = logging.getLogger("benchmarks.textbase")
@@ -116,16 +117,8 @@ def reuters_bodies(paths: list[Path]) -> list[str]:
     return bodies
 
 
-def ngram_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
-    """Position-sensitive 64-bit hashes of every run of ``k`` consecutive token hashes."""
-    n = hashes.shape[0] - k + 1
-    if n <= 0:
-        return np.empty(0, dtype=np.uint64)
-    acc = hashes[:n].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, k):
-            acc = acc * HASH_MULT + hashes[j : j + n]
-    return acc
+# Position-sensitive 64-bit hashes of every run of k token hashes: the library's own shingle hash.
+ngram_hashes = shingle_hashes64
 
 
 def shared_keys(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:

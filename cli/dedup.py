@@ -78,9 +78,7 @@ def dedup(
     ] = _D.boilerplate_docs,
     force: Annotated[bool, typer.Option(help="Replace existing output files.")] = False,
     workers: Annotated[int, typer.Option(help="Processes for --strip-boilerplate (default: all cores).")] = 0,
-    agencies: Annotated[
-        Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")
-    ] = None,
+    agencies: opt.Agencies = None,
     quiet: opt.Quiet = False,
     id_field: opt.IdField = "id",
     text_field: opt.TextField = "text",

@@ -207,9 +207,7 @@ def query(
     force: Annotated[bool, typer.Option(help="Replace a report of a different run in --out.")] = False,
     top: Annotated[int, typer.Option(help="Rows of the terminal table.")] = 20,
     quiet: opt.Quiet = False,
-    agencies: Annotated[
-        Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")
-    ] = None,
+    agencies: opt.Agencies = None,
     min_words: opt.MinWords = opt._D.min_words,
     min_similarity: opt.MinSimilarity = opt._D.min_similarity,
     max_gap: opt.MaxGap = opt._D.max_gap,

@@ -20,6 +20,7 @@ Paths = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Agencies = Annotated[Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")]
 ShingleSize = Annotated[int, typer.Option(help="Words per shingle.", rich_help_panel=DETECT)]
 Window = Annotated[int, typer.Option("--window", help="Words per MinHash window.", rich_help_panel=DETECT)]
 NumPerm = Annotated[int, typer.Option(help="MinHash permutations.", rich_help_panel=DETECT)]

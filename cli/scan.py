@@ -40,9 +40,7 @@ def scan(
     workers: Annotated[int, typer.Option(help="Processes to use (default: all cores).")] = 0,
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
-    agencies: Annotated[
-        Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")
-    ] = None,
+    agencies: opt.Agencies = None,
     shingle_size: opt.ShingleSize = opt._D.shingle_size,
     window: opt.Window = opt._D.window_words,
     num_perm: opt.NumPerm = opt._D.num_perm,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from provenance.cluster import build_clusters
 from provenance.config import ScanConfig
@@ -17,8 +20,9 @@ from provenance.engines.local import LocalEngine, Progress
 from provenance.errors import ConfigError
 from provenance.graph import build_graph, infer_origins
 from provenance.ingest import read_documents
-from provenance.records import Document, ScanResult, Skipped, StageTiming
-from provenance.sketch import BandStore, candidate_pairs, choose_banding
+from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
+from provenance.sketch import Banding, BandStore, candidate_pairs, choose_banding
+from provenance.sketch.lsh import PairCounts
 
 if TYPE_CHECKING:
     from provenance.engines.spark import SparkEngine
@@ -103,7 +107,36 @@ def detect(
         origins = find_origins(clusters, docs, credits, gazetteer)
     with timer.stage("graph", lambda: len(edges)):
         nodes, edges = build_graph(docs, clusters, origins)
-    counts = {
+    counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
+    return ScanResult(
+        documents=tuple(docs),
+        alignments=tuple(alignments),
+        clusters=tuple(clusters),
+        skipped=tuple(skipped),
+        boilerplate=tuple(acc.boilerplate),
+        timings=tuple(timer.timings),
+        counts=counts,
+        credits=tuple(credits),
+        origins=tuple(origins),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+    )
+
+
+def result_counts(
+    docs: Sequence[Document],
+    skipped: Sequence[Skipped],
+    banding: Banding,
+    pairs: np.ndarray,
+    acc: PairCounts,
+    alignments: Sequence[Alignment],
+    rejected: Counter,
+    clusters: Sequence[Cluster],
+    credits: Sequence[Credit],
+    origins: Sequence[Origin],
+) -> dict[str, int]:
+    """The counts a scan (or a query) reports in its manifest and summary."""
+    return {
         "documents": len(docs),
         "skipped_inputs": len(skipped),
         "bands": banding.bands,
@@ -118,19 +151,6 @@ def detect(
         "credits": len(credits),
         "clusters_with_origin": sum(1 for o in origins if o.agency),
     }
-    return ScanResult(
-        documents=tuple(docs),
-        alignments=tuple(alignments),
-        clusters=tuple(clusters),
-        skipped=tuple(skipped),
-        boilerplate=tuple(acc.boilerplate),
-        timings=tuple(timer.timings),
-        counts=counts,
-        credits=tuple(credits),
-        origins=tuple(origins),
-        nodes=tuple(nodes),
-        edges=tuple(edges),
-    )
 
 
 def scan(

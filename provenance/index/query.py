@@ -42,6 +42,7 @@ from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import KeyParameters
 from provenance.index.store import Snapshot, open_index
 from provenance.passages import shingle_index, sort_by_hash
+from provenance.pipeline import result_counts
 from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped, StageTiming
 from provenance.report import GEXF, GRAPHML, report_tables, write_report
 from provenance.report.manifest import build_manifest, run_identity
@@ -188,23 +189,11 @@ def _query(
 
     boilerplate = _remap_boilerplate(acc.boilerplate, n_idx, needed, renumber, first_new)
     counts = {
-        "documents": len(final),
+        **result_counts(final, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins),
         "new_documents": m,
         "indexed_documents": len(used),
         "index_documents": snapshot.manifest.documents,
-        "skipped_inputs": len(skipped),
-        "bands": banding.bands,
-        "rows": banding.rows,
         "indexed_candidates": int(needed.shape[0]),
-        "candidate_pairs": int(pairs.shape[0]),
-        "boilerplate_buckets": len(acc.boilerplate),
-        "pairs_avoided_by_bucket_cap": acc.dropped_pairs,
-        "alignments": len(alignments),
-        "rejected_candidates": sum(rejected.values()),
-        "clusters": len(clusters),
-        "passages": sum(len(c.occurrences) for c in clusters),
-        "credits": len(credits),
-        "clusters_with_origin": sum(1 for o in origins if o.agency),
     }
     scan = ScanResult(
         documents=tuple(final),
