@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.display import cell, inline
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
 from rich.console import Console
@@ -141,7 +142,10 @@ def dedup(
             table.add_column(col, justify="right" if col == "similarity" else "left")
         for r in shown:
             table.add_row(
-                docs_by_index[r.doc].doc_id, docs_by_index[r.kept].doc_id, f"{r.similarity:.3f}", r.kept_because
+                cell(docs_by_index[r.doc].doc_id),
+                cell(docs_by_index[r.kept].doc_id),
+                f"{r.similarity:.3f}",
+                cell(r.kept_because),
             )
         console.print(table)
-    console.print(f"Corpus: [bold]{outputs.corpus}[/]; removed: [bold]{outputs.removed}[/]")
+    console.print(f"Corpus: [bold]{inline(outputs.corpus)}[/]; removed: [bold]{inline(outputs.removed)}[/]")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.display import cell, inline, printable
 from prov_cli.errors import handle_errors, setup_logging
 from rich.console import Console
 from rich.table import Table
@@ -143,7 +144,7 @@ def delete(
     Console(highlight=False).print(
         f"Deleted [bold]{len(result.deleted)}[/] documents"
         + (
-            f"; [yellow]{len(result.missing)} not in the index[/] ({', '.join(result.missing[:5])})"
+            f"; [yellow]{len(result.missing)} not in the index[/] ({inline(', '.join(result.missing[:5]))})"
             if result.missing
             else ""
         )
@@ -179,7 +180,7 @@ def info(index: IndexDir) -> None:
     console = Console(highlight=False)
     p = m.parameters
     console.print(
-        f"[bold]{index}[/]: {m.documents} documents ({len(m.tombstones)} deleted, not yet compacted), "
+        f"[bold]{inline(index)}[/]: {m.documents} documents ({len(m.tombstones)} deleted, not yet compacted), "
         f"{len(m.segments)} segments, {sum(s.keys for s in m.segments):,} band keys, {_mb(disk_usage(index))}; "
         f"generation {m.generation}, schema {m.schema_version}, updated {m.updated or m.created}."
     )
@@ -191,11 +192,11 @@ def info(index: IndexDir) -> None:
     if unreferenced:
         console.print(f"{unreferenced} files not in the current state ({len(m.retired)} retired segments).")
     if len(m.segments) > 32:
-        console.print(f"[yellow]{len(m.segments)} segments: run `prov index compact --index {index}`[/]")
+        console.print(f"[yellow]{len(m.segments)} segments: run `prov index compact --index {inline(index)}`[/]")
 
 
 def _snippet(text: str, width: int = 60) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))  # escaped before cutting, so the width holds
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -291,22 +292,23 @@ def query(
         origin = origin_of.get(cid)
         rows_.append((new_side, new_span, old_side, old_span, al.similarity, origin))
     rows_.sort(key=lambda r: (r[0], r[1], r[2]))
-    if rows_:
-        table = Table(title=f"Reused passages (first {min(top, len(rows_))} of {len(rows_)})", title_justify="left")
+    shown = rows_[: max(top, 0)]
+    if shown:
+        table = Table(title=f"Reused passages (first {len(shown)} of {len(rows_)})", title_justify="left")
         for col in ("new document", "span", "reuses", "span", "sim.", "origin", "text"):
             table.add_column(col, justify="right" if col in ("span", "sim.") else "left")
-        for new_side, new_span, old_side, old_span, similarity, origin in rows_[:top]:
+        for new_side, new_span, old_side, old_span, similarity, origin in shown:
             old = docs_[old_side]
             label = old.doc_id + (" (new)" if old_side >= first_new else "")
             origin_text = f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
             table.add_row(
-                docs_[new_side].doc_id,
+                cell(docs_[new_side].doc_id),
                 f"{new_span[0]}-{new_span[1]}",
-                label,
+                cell(label),
                 f"{old_span[0]}-{old_span[1]}",
                 f"{similarity:.2f}",
-                origin_text,
-                _snippet(docs_[new_side].text[new_span[0] : new_span[1]]),
+                cell(origin_text),
+                cell(_snippet(docs_[new_side].text[new_span[0] : new_span[1]])),
             )
         console.print(table)
-    console.print(f"Report: [bold]{out}[/]")
+    console.print(f"Report: [bold]{inline(out)}[/]")

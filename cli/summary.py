@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from prov_cli.display import cell, inline, printable
 from rich.console import Console
 from rich.table import Table
 
@@ -13,12 +14,13 @@ from provenance.report.tables import representative
 
 
 def _snippet(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))  # escaped before cutting, so the width holds
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10) -> None:
-    """Print what a scan found and where the report is."""
+    """Print what a scan found and where the report is; ids and snippets from the corpus are
+    shown with their control characters escaped (see ``prov_cli.display``)."""
     c = result.counts
     seconds = sum(t.seconds for t in result.timings)
     console.print(
@@ -36,13 +38,13 @@ def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10
     origins = {o.cluster_id: o for o in result.origins}
     if result.origins:
         by_agency = Counter(o.agency or "unknown" for o in result.origins)
-        named = ", ".join(f"{a} {n}" for a, n in by_agency.most_common() if a != "unknown")
+        named = ", ".join(f"{inline(a)} {n}" for a, n in by_agency.most_common() if a != "unknown")
         console.print(
             f"Likely origins: {named or 'none named'}"
             + (f"; unknown {by_agency['unknown']}" if by_agency["unknown"] else "")
             + f". {len(result.credits)} agency credits found."
         )
-    ranked = sorted(result.clusters, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[:top]
+    ranked = sorted(result.clusters, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]
     if ranked:
         table = Table(title=f"Largest clusters (of {len(result.clusters)})", title_justify="left", expand=False)
         table.add_column("cluster")
@@ -61,7 +63,13 @@ def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
             kind = first.kind + (" (boilerplate)" if cl.boilerplate else "")
             table.add_row(
-                cl.cluster_id, kind, str(len(cl.docs)), str(len(cl.occurrences)), origin_text, _snippet(text), shown
+                cell(cl.cluster_id),
+                cell(kind),
+                str(len(cl.docs)),
+                str(len(cl.occurrences)),
+                cell(origin_text),
+                cell(_snippet(text)),
+                cell(shown),
             )
         console.print(table)
-    console.print(f"Report: [bold]{out}[/]")
+    console.print(f"Report: [bold]{inline(out)}[/]")

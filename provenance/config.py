@@ -69,6 +69,8 @@ class DetectConfig:
             f"window must be between the shingle size ({self.shingle_size}) and 200 words, got {self.window_words}",
         )
         _require(1 <= self.num_perm <= 1024, f"permutations must be 1..1024, got {self.num_perm}")
+        # datasketch seeds numpy's RandomState, which takes only an unsigned 32-bit seed.
+        _require(0 <= self.seed < 2**32, f"seed must be 0..4294967295 (2^32-1), got {self.seed}")
         _require(0.0 < self.threshold < 1.0, f"threshold must be in (0, 1), got {self.threshold}")
         _require(
             (self.bands is None) == (self.rows is None),

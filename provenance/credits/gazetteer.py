@@ -19,7 +19,10 @@ a list of tables with these keys:
 - ``carries``: ids of agencies whose copy or photos this one redistributes under its own credit.
 
 An entry whose id is a built-in agency replaces only the keys it gives (``aliases`` replaces the
-whole list). Anything malformed raises ``ConfigError`` naming the file and the problem.
+whole list). Anything malformed raises ``ConfigError`` naming the file and the problem: a file
+nested too deeply to parse, and YAML aliases (``*name``) that would expand to more than
+``MAX_ALIAS_VALUES`` values (a "billion laughs" file), are refused the same way. Values quoted
+in a message are cut to ``MAX_SHOWN`` characters.
 
 TOML::
 
@@ -42,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import reprlib
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -66,6 +70,11 @@ _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 _LIST_KEYS = ("aliases", "credit_only", "false_friends", "carries")
 _KEYS = ("id", "name", "kind", *_LIST_KEYS)
 
+MAX_ALIAS_VALUES = 10_000
+"""Values that YAML aliases may add to an agency file by repeating what they refer to."""
+MAX_SHOWN = 80
+"""Characters of a file value quoted in an error message, at most."""
+
 
 @dataclass(frozen=True, slots=True)
 class Agency:
@@ -87,16 +96,16 @@ class Agency:
     def __post_init__(self) -> None:
         if not _ID.fullmatch(self.id) or self.id == UNNAMED:
             raise ConfigError(
-                f"agency id {self.id!r} is invalid: use 1-32 letters, digits, '_' or '-' starting with "
+                f"agency id {_show(self.id)} is invalid: use 1-32 letters, digits, '_' or '-' starting with "
                 f"a letter ({UNNAMED!r} is reserved)"
             )
         if not self.name.strip():
             raise ConfigError(f"agency {self.id}: name must not be empty")
         if self.kind not in AGENCY_KINDS:
-            raise ConfigError(f"agency {self.id}: kind {self.kind!r} is not one of {', '.join(AGENCY_KINDS)}")
+            raise ConfigError(f"agency {self.id}: kind {_show(self.kind)} is not one of {', '.join(AGENCY_KINDS)}")
         for text in (*self.aliases, *self.credit_only, *self.false_friends):
             if not text.strip() or text != text.strip():
-                raise ConfigError(f"agency {self.id}: name {text!r} is empty or has surrounding spaces")
+                raise ConfigError(f"agency {self.id}: name {_show(text)} is empty or has surrounding spaces")
         if not self.names:
             raise ConfigError(f"agency {self.id}: give at least one name in aliases or credit_only")
         if self.id in self.carries:
@@ -104,7 +113,8 @@ class Agency:
         for friend in self.false_friends:
             if not any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", friend) for name in self.names):
                 raise ConfigError(
-                    f"agency {self.id}: false friend {friend!r} contains none of its names, so it would never apply"
+                    f"agency {self.id}: false friend {_show(friend)} contains none of its names, "
+                    "so it would never apply"
                 )
 
     @property
@@ -147,12 +157,14 @@ class Gazetteer:
             for name in agency.names:
                 owner = by_name.setdefault(name, agency.id)
                 if owner != agency.id:
-                    raise ConfigError(f"name {name!r} is claimed by both {owner} and {agency.id}")
+                    raise ConfigError(f"name {_show(name)} is claimed by both {owner} and {agency.id}")
             for friend in agency.false_friends:
                 friends.setdefault(friend, agency.id)
         for friend, friend_owner in friends.items():
             if friend in by_name:
-                raise ConfigError(f"{friend!r} is a name of {by_name[friend]} and a false friend of {friend_owner}")
+                raise ConfigError(
+                    f"{_show(friend)} is a name of {by_name[friend]} and a false friend of {friend_owner}"
+                )
         self._by_id = by_id
         self._by_name = by_name
         self._carried = {agency_id: _reachable(agency_id, by_id) for agency_id in by_id}
@@ -227,13 +239,13 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
             fields = _check_entry(entry, number)
             agency_id = fields["id"]
             if agency_id in seen:
-                raise ConfigError(f"agency {agency_id} appears twice")
+                raise ConfigError(f"agency {_label(agency_id)} appears twice")
             seen.add(agency_id)
             if agency_id in agencies:
                 agencies[agency_id] = dataclasses.replace(agencies[agency_id], **fields)
             else:
                 if "name" not in fields:
-                    raise ConfigError(f"agency #{number} ({agency_id}) is new and needs a name")
+                    raise ConfigError(f"agency #{number} ({_label(agency_id)}) is new and needs a name")
                 fields.setdefault("aliases", (fields["name"],))
                 agencies[agency_id] = Agency(**fields)
         gazetteer = Gazetteer(agencies.values())
@@ -268,11 +280,16 @@ def _parse_file(path: Path) -> list[Any]:
         raise ConfigError(f"{path}: cannot read agency file: {err.strerror or err}") from None
     except UnicodeDecodeError as err:
         raise ConfigError(f"{path}: agency file is not UTF-8 ({err.reason} at byte {err.start})") from None
+    kind = "TOML" if suffix == ".toml" else "YAML"
     try:
-        data = tomllib.loads(text) if suffix == ".toml" else yaml.safe_load(text)
+        data = tomllib.loads(text) if suffix == ".toml" else yaml.load(text, Loader=_BoundedLoader)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        kind = "TOML" if suffix == ".toml" else "YAML"
         raise ConfigError(f"{path}: invalid {kind}: {_one_line(str(err))}") from None
+    except RecursionError:
+        # Both parsers recurse once per level of nesting; an agency file needs three levels.
+        raise ConfigError(
+            f"{path}: invalid {kind}: nested too deeply to read (an agency file needs 3 levels)"
+        ) from None
     try:
         return _entries(data)
     except ConfigError as err:
@@ -284,7 +301,7 @@ def _entries(data: Any) -> list[Any]:
         raise ConfigError("expected a top-level 'agencies' list of tables")
     unknown = sorted(str(k) for k in data if k != "agencies")
     if unknown:
-        raise ConfigError(f"unknown top-level key {', '.join(map(repr, unknown))} (expected only 'agencies')")
+        raise ConfigError(f"unknown top-level key {_keys(unknown)} (expected only 'agencies')")
     entries = data.get("agencies")
     if not isinstance(entries, list):
         raise ConfigError("'agencies' must be a list of tables ([[agencies]] in TOML)")
@@ -295,10 +312,10 @@ def _check_entry(entry: Any, number: int, new: bool = False) -> dict[str, Any]:
     """The keyword arguments of ``Agency`` in one file entry, type-checked; lists become tuples."""
     if not isinstance(entry, dict):
         raise ConfigError(f"agency #{number} must be a table of keys, got {type(entry).__name__}")
-    where = f"agency #{number}" + (f" ({entry['id']})" if isinstance(entry.get("id"), str) else "")
+    where = f"agency #{number}" + (f" ({_label(entry['id'])})" if isinstance(entry.get("id"), str) else "")
     unknown = sorted(str(k) for k in entry if k not in _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(_KEYS)})")
+        raise ConfigError(f"{where}: unknown key {_keys(unknown)} (known: {', '.join(_KEYS)})")
     if "id" not in entry:
         raise ConfigError(f"{where}: missing 'id'")
     if new and "name" not in entry:
@@ -307,14 +324,78 @@ def _check_entry(entry: Any, number: int, new: bool = False) -> dict[str, Any]:
     for key, value in entry.items():
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}: {key!r} must be a list of strings, got {value!r}")
+                raise ConfigError(f"{where}: {key!r} must be a list of strings, got {_show(value)}")
             fields[key] = tuple(value)
         elif not isinstance(value, str):
-            raise ConfigError(f"{where}: {key!r} must be a string, got {value!r}")
+            raise ConfigError(f"{where}: {key!r} must be a string, got {_show(value)}")
         else:
             fields[key] = value
     return fields
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
+def _one_line(message: str, limit: int = 300) -> str:
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# reprlib stops at a few items and levels, so quoting a huge or deeply nested value costs
+# little; without it one message once formatted a YAML bomb's billion strings.
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 5, 5, MAX_SHOWN, MAX_SHOWN
+
+
+def _show(value: object) -> str:
+    """``repr(value)`` cut to ``MAX_SHOWN`` characters, for a message."""
+    text = _REPR.repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def _label(agency_id: str) -> str:
+    """An id as it reads in a message: bare when valid, else quoted and cut."""
+    return agency_id if _ID.fullmatch(agency_id) else _show(agency_id)
+
+
+def _keys(keys: list[str], shown: int = 5) -> str:
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return ", ".join(_show(k) for k in keys[:shown]) + more
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases adding more than ``MAX_ALIAS_VALUES`` values in all.
+
+    An alias repeats the node it names, so nested aliases multiply: ten lines of them stand for
+    a billion strings. The loader itself shares the node, but anything that walks the value
+    (a message quoting it, a check of every item) pays for the full expansion. Each node's
+    expanded size is known once composed, so every alias adds that size to a running total.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}  # id(node) -> values it stands for, children included
+        self._aliased = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                if id(node) not in self._sizes:  # still being composed: the alias is inside its anchor
+                    raise yaml.composer.ComposerError(None, None, "found a recursive alias", event.start_mark)
+                self._aliased += self._sizes[id(node)]
+                if self._aliased > MAX_ALIAS_VALUES:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (write the values out)",
+                        event.start_mark,
+                    )
+            return super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes[id(child)] for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._sizes[id(key)] + self._sizes[id(value)] for key, value in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        return node

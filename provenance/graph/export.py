@@ -4,10 +4,18 @@ The files are streamed out by hand rather than through networkx's writers: those
 ElementTree of the whole graph first, which took 10 s and hundreds of MB for the Reuters
 corpus's graph and grows with it. Both formats are small XML dialects; the tests read what
 is written here back with networkx.
+
+XML 1.0 cannot hold some characters at all, not even as ``&#...;`` references: most C0
+controls, lone surrogates, U+FFFE and U+FFFF. Node ids (and edge ends) keep them reversibly,
+so that ``a\x01`` and ``a\x02`` stay two nodes: each is written ``_xHHHH_`` (its code point
+in four upper-case hex digits) and a literal ``_x`` is written ``_x005F_x``, the escape of
+its underscore; ``unescape_id`` turns a read-back id into the original. Text attributes
+(labels, evidence) are for reading and simply drop those characters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -38,9 +46,16 @@ def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.Mu
     return graph
 
 
-# One str.translate both escapes markup and drops the control characters XML 1.0 cannot
-# carry even escaped; node ids recur in every edge, so their quoted forms are memoised.
-_ESCAPE = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {
+# What XML 1.0 cannot carry even as a character reference. Lone surrogates cannot be written
+# as UTF-8 either: left in, one would stop the export with UnicodeEncodeError.
+_NOT_XML = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0xD800, 0xDFFF), (0xFFFE, 0xFFFF))
+_ID_ESCAPE = re.compile(  # those, and the underscore of a literal "_x"
+    "[" + "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in _NOT_XML) + "]|_(?=x)"
+)
+_ID_UNESCAPE = re.compile("_x([0-9A-F]{4})_")
+# One str.translate both escapes markup and drops the characters XML 1.0 cannot carry; node
+# ids recur in every edge, so their quoted forms are memoised.
+_ESCAPE = {c: None for first, last in _NOT_XML for c in range(first, last + 1)} | {
     ord("&"): "&amp;",
     ord("<"): "&lt;",
     ord(">"): "&gt;",
@@ -52,9 +67,25 @@ _ESCAPE = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {
 _TEXT_ESCAPE = {k: v for k, v in _ESCAPE.items() if k not in (ord('"'), ord("\n"), ord("\r"), ord("\t"))}
 
 
+def escape_id(node_id: str) -> str:
+    """``node_id`` with what XML 1.0 cannot hold written ``_xHHHH_``, and a literal ``_x`` as
+    ``_x005F_x``, so distinct ids stay distinct in a file; ``unescape_id`` reverses it."""
+    return _ID_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", node_id)
+
+
+def unescape_id(written: str) -> str:
+    """The node id that ``escape_id`` wrote as ``written`` (an id read back from GraphML or GEXF)."""
+    return _ID_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), written)
+
+
 @lru_cache(maxsize=1 << 16)
 def _q(value: object) -> str:
     return '"' + str(value).translate(_ESCAPE) + '"'
+
+
+@lru_cache(maxsize=1 << 16)
+def _qid(node_id: str) -> str:
+    return _q(escape_id(node_id))
 
 
 def _open(path: Path) -> TextIO:
@@ -80,12 +111,12 @@ def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: 
         out.write('  <graph edgedefault="directed">\n')
         for n in nodes:
             out.write(
-                f'    <node id={_q(n.id)}><data key="n_kind">{_text(n.kind)}</data>'
+                f'    <node id={_qid(n.id)}><data key="n_kind">{_text(n.kind)}</data>'
                 f'<data key="n_label">{_text(n.label)}</data></node>\n'
             )
         for i, e in enumerate(edges):
             out.write(
-                f'    <edge id="e{i}" source={_q(e.source)} target={_q(e.target)}>'
+                f'    <edge id="e{i}" source={_qid(e.source)} target={_qid(e.target)}>'
                 f'<data key="e_kind">{_text(e.kind)}</data><data key="e_weight">{float(e.weight)!r}</data>'
                 f'<data key="e_directed">{str(e.directed).lower()}</data>'
                 f'<data key="e_evidence">{_text(e.evidence)}</data></edge>\n'
@@ -112,13 +143,13 @@ def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Pat
         out.write("    <nodes>\n")
         for n in nodes:
             out.write(
-                f"      <node id={_q(n.id)} label={_q(n.label)}><attvalues>"
+                f"      <node id={_qid(n.id)} label={_q(n.label)}><attvalues>"
                 f'<attvalue for="0" value={_q(n.kind)}/></attvalues></node>\n'
             )
         out.write("    </nodes>\n    <edges>\n")
         for i, e in enumerate(edges):
             out.write(
-                f'      <edge id="{i}" source={_q(e.source)} target={_q(e.target)} weight="{float(e.weight)!r}"'
+                f'      <edge id="{i}" source={_qid(e.source)} target={_qid(e.target)} weight="{float(e.weight)!r}"'
                 f' label={_q(e.kind)}><attvalues><attvalue for="1" value={_q(e.kind)}/>'
                 f'<attvalue for="2" value="{str(e.directed).lower()}"/>'
                 f'<attvalue for="3" value={_q(e.evidence)}/></attvalues></edge>\n'
