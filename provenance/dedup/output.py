@@ -18,8 +18,10 @@ files are replaced only with ``force``; an input is never overwritten.
 from __future__ import annotations
 
 import dataclasses
+import glob
 import gzip
 import json
+import logging
 import os
 import platform
 import tempfile
@@ -37,8 +39,10 @@ from provenance.config import FieldNames
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.records import DedupResult
 from provenance.errors import ReportError
+from provenance.ownership import default_mode, is_within, pid_alive
 
 DEDUP_SCHEMA_VERSION = "1.0"
+log = logging.getLogger(__name__)
 _META = {b"prov.dedup_schema_version": DEDUP_SCHEMA_VERSION.encode()}
 
 REMOVED = pa.schema(
@@ -121,12 +125,18 @@ def check_outputs(outputs: DedupOutputs, inputs: Sequence[Path], force: bool, wi
     """
     resolved_inputs = {p.resolve() for p in inputs}
     paths = outputs.all(with_stripped)
+    finish_interrupted(paths[0])
     if len({p.resolve() for p in paths}) < len(paths):
         raise ReportError(f"{outputs.removed}: the removed list would overwrite another output; choose another name")
     for path in paths:
         resolved = path.resolve()
         if resolved in resolved_inputs:
             raise ReportError(f"{path}: would overwrite an input; choose another --out")
+        inside = next((p for p in inputs if p.is_dir() and is_within(path, p)), None)
+        if inside is not None:
+            raise ReportError(
+                f"{path}: is inside the input {inside} and would be read back as input; choose another --out"
+            )
         if path.is_dir():
             raise ReportError(f"{path}: is a folder; choose another --out")
         if path.exists() and not force:
@@ -260,22 +270,49 @@ def write_dedup(
     return outputs
 
 
+def _journal(first: Path) -> Path:
+    return first.with_name(f".{first.name}.commit.json")
+
+
+def finish_interrupted(first: Path) -> None:
+    """Complete or tidy what an interrupted ``write_atomically`` whose first file is ``first``
+    left behind: renames recorded in its journal are finished (all files then belong to one
+    run), and temporary files of processes that no longer run are removed."""
+    journal = _journal(first)
+    if journal.exists():
+        try:
+            moves = json.loads(journal.read_text(encoding="utf-8"))
+            for tmp, path in moves:
+                if Path(tmp).exists():
+                    os.replace(tmp, path)
+            journal.unlink()
+            log.warning("%s: finished writing the output of an interrupted run", first)
+        except (OSError, ValueError, TypeError) as err:
+            log.warning("%s: cannot finish the interrupted write recorded there (%s)", journal, err)
+    for leftover in first.parent.glob(f".{glob.escape(first.name)}.partial-*"):
+        pid = leftover.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
 def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
     """Write every file to a temporary sibling, then rename them all into place.
 
-    Nothing is renamed unless every file was written; on failure the temporary files go.
+    Nothing is renamed unless every file was written; on failure the temporary files go. The
+    renames are recorded first in a journal beside the first file, so a process killed among
+    them leaves a state ``finish_interrupted`` completes: never a mix of two runs' files.
 
     Raises:
         ReportError: a file cannot be written.
     """
     done: list[tuple[Path, Path]] = []
-    mask = os.umask(0)  # read the umask (setting it is the only way)
-    os.umask(mask)
-    mode = 0o666 & ~mask
+    mode = default_mode()
+    journal = _journal(writers[0][0])
+    committing = False
     try:
         for path, writer in writers:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-", dir=path.parent)
             os.fchmod(fd, mode)  # mkstemp's files are private; outputs get the usual permissions
             os.close(fd)
             tmp = Path(name)
@@ -283,10 +320,20 @@ def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], None]]]) -> 
             writer(tmp)
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
+        staged = journal.with_name(journal.name + ".tmp")
+        staged.write_text(json.dumps([[str(t), str(p)] for t, p in done]), encoding="utf-8")
+        os.replace(staged, journal)
+        committing = True
         for tmp, path in done:
             os.replace(tmp, path)
+        journal.unlink()
     except OSError as err:
+        if committing:
+            raise ReportError(
+                f"cannot write {path}: {err.strerror or err}; the next prov dedup run to the same --out completes it"
+            ) from None
         raise ReportError(f"cannot write {path}: {err.strerror or err}") from None
     finally:
-        for tmp, _ in done:
-            tmp.unlink(missing_ok=True)
+        if not committing:
+            for tmp, _ in done:
+                tmp.unlink(missing_ok=True)

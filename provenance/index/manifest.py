@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -18,13 +19,15 @@ from typing import Any
 
 from provenance.config import DetectConfig
 from provenance.index.errors import IncompatibleIndexError, IndexStoreError
+from provenance.ownership import INDEX_FORMAT, MANIFEST, default_mode
+from provenance.records import Skipped
 from provenance.sketch import choose_banding
 
 INDEX_SCHEMA_VERSION = 1
 """Bump on any change an older reader would misread (file layout, columns, key folding)."""
 
-FORMAT = "prov-index"
-MANIFEST = "manifest.json"
+FORMAT = INDEX_FORMAT
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # segment names: no separators, no ".."
 SEGMENTS = "segments"
 LOCK = "lock"
 
@@ -92,7 +95,8 @@ class IndexManifest:
     ``generation`` grows by one at every commit. ``next_doc`` is the number the next added
     document gets (numbers are never reused). ``tombstones`` are the numbers of deleted
     documents still in segments; ``retired`` are segment names a compaction replaced, kept on
-    disk for readers of older states until the next compaction deletes them.
+    disk for readers of older states until the next compaction deletes them. ``skipped`` lists
+    the inputs the last add could not read (file, line, reason).
     """
 
     parameters: KeyParameters
@@ -101,6 +105,7 @@ class IndexManifest:
     segments: tuple[SegmentInfo, ...] = ()
     tombstones: tuple[int, ...] = ()
     retired: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     created: str = ""
     updated: str = ""
     prov_version: str = ""
@@ -126,6 +131,7 @@ class IndexManifest:
             "segments": [asdict(s) for s in self.segments],
             "tombstones": list(self.tombstones),
             "retired": list(self.retired),
+            "skipped": [{"source": k.source, "line": k.line, "reason": k.reason} for k in self.skipped],
         }
 
     @classmethod
@@ -145,19 +151,29 @@ class IndexManifest:
                 f"{INDEX_SCHEMA_VERSION}; use the prov that built it, or rebuild the index with `prov index add`"
             )
         try:
-            return cls(
+            manifest = cls(
                 parameters=KeyParameters(**data["parameters"]),
                 generation=int(data["generation"]),
                 next_doc=int(data["next_doc"]),
                 segments=tuple(SegmentInfo(**s) for s in data["segments"]),
                 tombstones=tuple(int(t) for t in data["tombstones"]),
                 retired=tuple(str(r) for r in data.get("retired", ())),
+                skipped=tuple(
+                    Skipped(str(k["source"]), str(k["reason"]), k.get("line")) for k in data.get("skipped", ())
+                ),
                 created=str(data.get("created", "")),
                 updated=str(data.get("updated", "")),
                 prov_version=str(data.get("prov_version", "")),
             )
         except (KeyError, TypeError, ValueError) as err:
-            raise IndexStoreError(f"{where}: malformed index manifest ({err})") from None
+            raise IndexStoreError(f"{where}: malformed index manifest ({str(err)[:200]})") from None
+        bad = [n for n in [s.name for s in manifest.segments] + list(manifest.retired) if not PLAIN_NAME.fullmatch(n)]
+        if bad:
+            # A name such as "../../victim" would make maintenance delete files outside the index.
+            raise IndexStoreError(
+                f"{where}: malformed index manifest (segment name {bad[0][:80]!r} is not a plain name)"
+            )
+        return manifest
 
     def check(self, params: KeyParameters, root: Path) -> None:
         """Refuse parameters other than the ones the index was built with.
@@ -201,14 +217,6 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def default_mode() -> int:
-    """The permissions a plain ``open`` would give a new file (0666 less the umask):
-    ``tempfile.mkstemp`` makes files only their owner can read."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def write_manifest(root: Path, manifest: IndexManifest) -> None:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.index.errors import IndexStoreError
-from provenance.index.manifest import INDEX_SCHEMA_VERSION, SEGMENTS, SegmentInfo
+from provenance.index.manifest import INDEX_SCHEMA_VERSION, PLAIN_NAME, SEGMENTS, SegmentInfo
 from provenance.records import Document
 
 _META = {b"prov.index_schema_version": str(INDEX_SCHEMA_VERSION).encode()}
@@ -58,9 +58,21 @@ KEYS = pa.schema(
 
 
 def segment_files(root: Path, name: str) -> tuple[Path, Path]:
-    """The documents file and the keys file of segment ``name``."""
+    """The documents file and the keys file of segment ``name``.
+
+    Raises:
+        IndexStoreError: ``name`` is not a plain segment name (a tampered manifest).
+    """
+    if not is_segment_name(name):
+        raise IndexStoreError(f"{root}: segment name {name[:80]!r} is not a plain name; the manifest is corrupt")
     folder = root / SEGMENTS
     return folder / f"{name}.docs.parquet", folder / f"{name}.keys.arrow"
+
+
+def is_segment_name(name: str) -> bool:
+    """Whether ``name`` is a plain segment name: no path separators, no ``..``, nothing that
+    could make ``segment_files`` point outside ``segments/``."""
+    return PLAIN_NAME.fullmatch(name) is not None
 
 
 def new_segment_name(generation: int) -> str:

@@ -26,6 +26,7 @@ write functions is the in-process equivalent.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import time
@@ -54,6 +55,7 @@ from provenance.index.manifest import (
 from provenance.index.segments import (
     SegmentKeys,
     document_from_row,
+    is_segment_name,
     new_segment_name,
     read_docs,
     read_ids,
@@ -61,10 +63,13 @@ from provenance.index.segments import (
     write_segment,
 )
 from provenance.passages import shingle_index
-from provenance.records import BandKeys, Document
+from provenance.records import BandKeys, Document, Skipped
 from provenance.sketch import Banding, WindowSketcher
 
 log = logging.getLogger(__name__)
+
+PENDING = "pending.json"
+"""Segment names being written and not yet committed (see ``reserve_segment``)."""
 
 PAUSE_ENV = "PROV_INDEX_PAUSE_BEFORE_COMMIT"
 """Environment variable: seconds every index write sleeps between writing and committing."""
@@ -224,25 +229,54 @@ def _check_root(root: Path) -> None:
             raise IndexStoreError(f"{root}: folder is not empty and holds no prov index; choose another --index")
 
 
+def _read_pending(root: Path) -> list[str]:
+    try:
+        names = json.loads((root / PENDING).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as err:
+        log.warning("%s: unreadable (%s); uncommitted segment files, if any, are left in place", root / PENDING, err)
+        return []
+    return [n for n in names if isinstance(n, str) and is_segment_name(n)] if isinstance(names, list) else []
+
+
+def _write_pending(root: Path, names: list[str]) -> None:
+    if not names:
+        (root / PENDING).unlink(missing_ok=True)
+        return
+    tmp = root / f".{PENDING}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(names, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / PENDING)
+    fsync_dir(root)
+
+
+def reserve_segment(root: Path, name: str) -> None:
+    """Record, before writing them, that the files of segment ``name`` are prov's: the next
+    writer deletes them if they were never committed. Call only while holding the write lock."""
+    _write_pending(root, [*_read_pending(root), name])
+
+
 def remove_orphans(root: Path, manifest: IndexManifest | None) -> list[str]:
-    """Delete files under ``segments/`` that no committed state refers to: leftovers of writes
-    that were killed before their commit. Call only while holding the write lock.
+    """Delete the segment files that an interrupted write reserved (``reserve_segment``) but
+    never committed. Files the index did not record are never touched, whatever their name.
+    Call only while holding the write lock.
 
     Returns the names deleted.
     """
-    folder = root / SEGMENTS
-    if not folder.is_dir():
-        return []
-    keep: set[str] = set()
-    names = ([s.name for s in manifest.segments] + list(manifest.retired)) if manifest else []
-    for name in names:
-        keep.update(p.name for p in segment_files(root, name))
+    committed = {s.name for s in manifest.segments} | set(manifest.retired) if manifest else set()
     gone = []
-    for path in folder.iterdir():
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
-            gone.append(path.name)
-    for path in root.glob(f".{MANIFEST}.*.tmp"):
+    for name in _read_pending(root):
+        if name in committed:
+            continue
+        for path in segment_files(root, name):
+            if path.exists():
+                path.unlink()
+                gone.append(path.name)
+    _write_pending(root, [])
+    for path in root.glob(f".{MANIFEST}.*.tmp"):  # write_manifest's own temporary files
         path.unlink(missing_ok=True)
     if gone:
         log.info("removed %d uncommitted segment files left by an interrupted write", len(gone))
@@ -317,6 +351,7 @@ def add_documents(
     detect: DetectConfig,
     *,
     replace_existing: bool = False,
+    skipped_inputs: Sequence[Skipped] = (),
     lock_timeout: float = 0.0,
     batch_docs: int = 2000,
     segment_docs: int = SEGMENT_DOCS,
@@ -335,6 +370,7 @@ def add_documents(
         detect: sketching parameters; for an existing index the key parameters must be the
             index's (see ``KeyParameters``).
         replace_existing: replace indexed documents with the same id instead of skipping them.
+        skipped_inputs: inputs ingest could not read; the manifest lists them (``skipped``).
         lock_timeout: seconds to wait for another writer to finish.
         batch_docs: documents sketched at once.
         segment_docs: documents per segment file.
@@ -386,8 +422,10 @@ def add_documents(
                 part = fresh[lo : lo + segment_docs]
                 numbers = np.arange(base.next_doc + lo, base.next_doc + lo + len(part), dtype=np.int64)
                 keys = _sketch(part, numbers, detect, banding, batch_docs)
-                segments.append(write_segment(root, new_segment_name(generation), part, numbers, keys, now))
-            if old is not None and not fresh:
+                name = new_segment_name(generation)
+                reserve_segment(root, name)
+                segments.append(write_segment(root, name, part, numbers, keys, now))
+            if old is not None and not fresh and not skipped_inputs:
                 return AddResult(0, tuple(skipped), (), old, round(time.perf_counter() - t0, 3))
             (root / SEGMENTS).mkdir(exist_ok=True)
             fsync_dir(root / SEGMENTS)
@@ -397,6 +435,7 @@ def add_documents(
                 next_doc=base.next_doc + len(fresh),
                 segments=tuple(segments),
                 tombstones=tuple(sorted(set(base.tombstones) | set(dead))),
+                skipped=tuple(skipped_inputs),
                 updated=now,
                 prov_version=__version__,
             )
@@ -500,7 +539,9 @@ def compact(root: Path, *, lock_timeout: float = 0.0, before_commit: Callable[[]
                         keys.append(k[alive])
                         owners.append(d[alive].astype(np.int64))
                     bands.append((np.concatenate(keys), np.concatenate(owners)))
-                info = write_segment(root, new_segment_name(generation), docs, np.concatenate(numbers), bands, _now())
+                name = new_segment_name(generation)
+                reserve_segment(root, name)
+                info = write_segment(root, name, docs, np.concatenate(numbers), bands, _now())
                 segments = (info,)
                 fsync_dir(root / SEGMENTS)
             manifest = replace(

@@ -7,7 +7,9 @@ failed run never destroys the report that was there before.
 
 from __future__ import annotations
 
+import glob
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -19,9 +21,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.errors import ReportError
+from provenance.ownership import (
+    MANIFEST,
+    PARTIAL_MARKER,
+    REPORT_FORMAT,
+    folder_kind,
+    is_within,
+    load_manifest,
+    manifest_kind,
+    partial_owner,
+    pid_alive,
+    report_strangers,
+)
 from provenance.report.schemas import SCHEMA_VERSION
 
-MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
 
 
 def table_path(report_dir: Path, name: str) -> Path:
@@ -37,11 +51,14 @@ def read_manifest(report_dir: Path) -> dict[str, Any]:
     """
     path = report_dir / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReportError(f"{report_dir}: not a prov report (no {MANIFEST}); run `prov scan` first") from None
-    except (OSError, json.JSONDecodeError) as err:
-        raise ReportError(f"{path}: unreadable manifest ({err})") from None
+    except (OSError, ValueError, RecursionError) as err:
+        raise ReportError(f"{path}: unreadable manifest ({str(err)[:200]})") from None
+    if manifest_kind(data) != "report":
+        raise ReportError(f"{path}: not a prov report manifest; run `prov scan` to write one")
+    return data
 
 
 def read_table(report_dir: Path, name: str) -> pa.Table:
@@ -67,29 +84,126 @@ def _same_run(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return old.get("inputs") == new.get("inputs") and old.get("parameters") == new.get("parameters")
 
 
+def _real(out: Path) -> Path:
+    # Work on the real folder: replacing a symlink's target keeps the link, and the temporary
+    # folder then sits on the target's filesystem (a rename across filesystems fails).
+    return Path(os.path.realpath(out))
+
+
+def _check_nesting(out: Path, inputs: list[str]) -> None:
+    for given in inputs:
+        if "://" in given:  # a dataset URI read by Spark: not on this filesystem
+            continue
+        path = Path(given)
+        if is_within(out, path):
+            raise ReportError(
+                f"{out}: --out is inside the input {path}; its files would be read back as input. "
+                "Choose an --out outside the inputs"
+            )
+        if is_within(path, out):
+            raise ReportError(f"{out}: the input {path} is inside --out; choose an --out that holds no input")
+
+
+def _check_writable(folder: Path) -> None:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".prov-write-check-", dir=folder))
+    except OSError as err:
+        raise ReportError(
+            f"{folder}: cannot write the report here ({err.strerror or err}); choose another --out"
+        ) from None
+
+
 def check_destination(out: Path, identity: dict[str, Any], force: bool) -> None:
-    """Refuse to replace anything but an earlier report of the same run (or, with ``force``,
-    of another run). Call it before a long run, and again when writing.
+    """Refuse to write anywhere but a new or empty folder or an earlier prov report that
+    holds nothing else (of the same run, or with ``force`` of another run). Also restores a
+    report an interrupted swap left aside (see ``recover``). Call it before a long run, and
+    again when writing.
 
     ``identity`` holds the run's ``inputs`` and ``parameters`` (see ``manifest.run_identity``).
 
     Raises:
-        ReportError: ``out`` is a file, a non-empty folder that is not a prov report, or the
-            report of a different run and ``force`` is false.
+        ReportError: ``out`` is a file, a mount point, an input or inside one, holds an input,
+            is a prov index, a non-empty folder that is not a prov report, a report with files
+            prov did not write, or the report of a different run and ``force`` is false; or
+            its parent folder cannot be written.
     """
-    if not out.exists():
+    real = _real(out)
+    _check_nesting(real, list(identity.get("inputs", [])))
+    recover(real)
+    if not real.exists():
+        _check_writable(real.parent)
         return
-    if not out.is_dir():
+    if not real.is_dir():
         raise ReportError(f"{out}: exists and is not a folder; choose another --out")
-    if not any(out.iterdir()):
-        return
-    if not (out / MANIFEST).exists():
-        raise ReportError(f"{out}: folder is not empty and holds no prov report; choose another --out")
-    if not force and not _same_run(read_manifest(out), identity):
+    if os.path.ismount(real):
+        raise ReportError(f"{out}: is a mount point, which prov cannot swap a report into; choose a folder inside it")
+    if any(real.iterdir()):
+        _check_replaceable(out, real, identity, force)
+    _check_writable(real.parent)
+
+
+def _check_replaceable(out: Path, real: Path, identity: dict[str, Any], force: bool) -> None:
+    data = load_manifest(real)
+    kind = manifest_kind(data)
+    if kind == "index":
+        raise ReportError(f"{out}: is a prov index, which a report never replaces; choose another --out")
+    if kind is None:
+        what = f"its {MANIFEST} is not a prov report's" if (real / MANIFEST).exists() else "holds no prov report"
+        raise ReportError(f"{out}: folder is not empty and {what}; choose another --out")
+    strangers = report_strangers(real, data)
+    if strangers:
+        shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+        raise ReportError(
+            f"{out}: holds files that are not part of its prov report ({shown}); prov replaces only a folder "
+            "holding nothing but its report. Move them, or choose another --out"
+        )
+    if not force and not _same_run(data, identity):
         raise ReportError(
             f"{out}: holds the report of a different run (other inputs or parameters); "
             "pass --force to replace it, or choose another --out"
         )
+
+
+def recover(out: Path) -> list[Path]:
+    """Tidy what interrupted writes of ``out`` left beside it, and return what was touched.
+
+    A run killed between the two renames of a swap leaves ``out`` missing and the previous
+    report under ``.NAME.old-PID``: it is put back. Superseded reports left under ``.old-*``
+    and temporary ``.NAME.partial-*`` folders of processes that no longer run are removed;
+    a leftover prov cannot prove it wrote is named in a warning and left alone.
+    """
+    parent = out.parent
+    if not parent.is_dir():
+        return []
+    touched: list[Path] = []
+    name = glob.escape(out.name)
+    olds = [p for p in parent.glob(f".{name}.old-*") if p.is_dir() and _dead_owner(p.name.rsplit("-", 1)[-1])]
+    olds = [p for p in olds if folder_kind(p) == "report" and not report_strangers(p, load_manifest(p))]
+    if not out.exists() and olds:
+        newest = max(olds, key=lambda p: p.stat().st_mtime)
+        os.replace(newest, out)
+        log.warning("%s: restored the report an interrupted run left in %s", out, newest.name)
+        olds.remove(newest)
+        touched.append(newest)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+        log.info("removed %s, a report an interrupted run had already replaced", old)
+        touched.append(old)
+    for partial in parent.glob(f".{name}.partial-*"):
+        owner = partial_owner(partial)
+        if owner is None:
+            log.warning("%s: left by an interrupted write, but not provably prov's; not removed", partial)
+        elif not pid_alive(owner):
+            shutil.rmtree(partial, ignore_errors=True)
+            log.info("removed %s, left by an interrupted run", partial)
+            touched.append(partial)
+    return touched
+
+
+def _dead_owner(pid: str) -> bool:
+    return pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid)))
 
 
 def write_report(
@@ -104,13 +218,15 @@ def write_report(
     ``extra_files`` maps a file name to a function that writes it (graph exports).
 
     Raises:
-        ReportError: see ``check_destination``; or the folder cannot be written.
+        ReportError: see ``check_destination``; or the folder cannot be written (the report
+            that was there, if any, is then unchanged).
     """
     check_destination(out, manifest, force)
-    parent = out.resolve().parent
+    real = _real(out)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+        real.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.partial-", dir=real.parent))
+        (tmp / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
     except OSError as err:
         raise ReportError(f"{out}: cannot create the report folder ({err.strerror or err})") from None
     try:
@@ -118,9 +234,15 @@ def write_report(
             pq.write_table(table, table_path(tmp, name), compression="zstd")
         for name, writer in (extra_files or {}).items():
             writer(tmp / name)
-        manifest = {**manifest, "schema_version": SCHEMA_VERSION, "files": sorted(p.name for p in tmp.iterdir())}
+        files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
+        manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, out)
+        _swap_into_place(tmp, real)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReportError(
+            f"{out}: cannot write the report ({err.strerror or err}); anything that was there is unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -128,6 +250,9 @@ def write_report(
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
+    # A kill between the two renames leaves the previous report under .NAME.old-PID: `recover`
+    # puts it back on the next run.
+    (tmp / PARTIAL_MARKER).unlink()
     if not out.exists():
         os.replace(tmp, out)
         return

@@ -306,11 +306,22 @@ def test_several_paths_at_once_find_the_wire_paragraph_across_formats(runner, in
 
 def test_rerunning_the_same_scan_replaces_the_report(runner, seeds_dir: Path) -> None:
     assert runner("scan", seeds_dir, "--out", "report", "-q").exit_code == 0
-    (Path("report") / "stale.txt").write_text("left over", encoding="utf-8")
+    first = manifest(Path("report"))["created"]
     result = runner("scan", seeds_dir, "--out", "report", "-q")
     assert result.exit_code == 0
-    assert sorted(p.name for p in Path("report").iterdir()) == REPORT_FILES  # a fresh report, not a merge
-    assert sorted(p.name for p in Path(".").iterdir()) == ["report"]
+    assert sorted(p.name for p in Path("report").iterdir()) == REPORT_FILES
+    assert manifest(Path("report"))["created"] >= first
+    assert sorted(p.name for p in Path(".").iterdir()) == ["report"]  # no leftovers beside it
+
+
+def test_a_report_holding_a_users_file_is_never_replaced(runner, seeds_dir: Path) -> None:
+    assert runner("scan", seeds_dir, "--out", "report", "-q").exit_code == 0
+    (Path("report") / "notes.txt").write_text("my notes", encoding="utf-8")
+    before = snapshot(Path("report"))
+    result = runner("scan", seeds_dir, "--out", "report", "--force")
+    assert result.exit_code == 1
+    assert "holds files that are not part of its prov report (notes.txt)" in result.stderr
+    assert snapshot(Path("report")) == before
 
 
 def test_a_different_run_is_refused_without_force_and_replaced_with_it(runner, seeds_dir: Path) -> None:

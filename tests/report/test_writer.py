@@ -128,12 +128,23 @@ def test_a_failure_mid_write_keeps_the_previous_report_intact(
 def test_the_same_run_replaces_its_report(tmp_path: Path, tables, manifest) -> None:
     out = tmp_path / "report"
     write_report(out, tables, manifest)
-    (out / "stale.txt").write_text("left by hand", encoding="utf-8")
     rerun = {**manifest, "created": "2030-01-01T00:00:00+00:00"}
     write_report(out, tables, rerun)
     assert read_manifest(out)["created"] == "2030-01-01T00:00:00+00:00"
-    assert not (out / "stale.txt").exists()  # replaced as a whole, not merged
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # the old copy is gone too
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_report_holding_a_file_prov_did_not_write_is_never_replaced(
+    tmp_path: Path, tables, manifest, force: bool
+) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    (out / "notes.txt").write_text("my reading notes", encoding="utf-8")
+    before = snapshot(out)
+    with pytest.raises(ReportError, match=r"holds files that are not part of its prov report \(notes\.txt\)"):
+        write_report(out, tables, other_run(manifest, "parameters"), force=force)
+    assert snapshot(out) == before
 
 
 @pytest.mark.parametrize("what", ["parameters", "inputs"])

@@ -1,0 +1,86 @@
+"""Walk an input folder: the files to read, and what was left out and why.
+
+Left out, each with a ``Skipped`` record so the manifest says so:
+
+- prov's own reports and indexes (recognised by their manifest), so a report written inside a
+  corpus is never read back as documents;
+- sub-folders that cannot be read, dangling symlinks, and symlinks that point outside the
+  input folder (never followed: a corpus folder must not reach into the rest of the disk);
+- symlinks to folders (their target is walked where it really is, if it is inside).
+
+Hidden files and folders (names starting with ``.``: prov's temporary folders among them) are
+passed over silently, like version-control folders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from provenance.ownership import folder_kind
+from provenance.records import Skipped
+
+
+def printable_path(path: Path | str) -> str:
+    """``path`` as text that can be written anywhere: bytes of a non-UTF-8 file name appear as
+    ``\\xNN`` escapes instead of lone surrogates (which UTF-8 files and Parquet refuse)."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def walk_folder(folder: Path) -> Iterator[Path | Skipped]:
+    """Every visible regular file under ``folder`` in sorted path order, and a ``Skipped`` for
+    each part of the tree left out (see the module docstring). Never raises for what it finds."""
+    kind = folder_kind(folder)
+    if kind is not None:
+        yield Skipped(printable_path(folder), f"a prov {kind}, not read as input")
+        return
+    root = folder.resolve()
+    files: list[Path] = []
+    problems: list[Skipped] = []
+
+    def unreadable(err: OSError) -> None:
+        where = printable_path(err.filename or folder)
+        problems.append(Skipped(where, f"cannot read folder: {err.strerror or err}"))
+
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        here = Path(top)
+        kept = []
+        for name in sorted(dirs):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                followed = Skipped(printable_path(path), "symlink to a folder, not followed")
+                problems.append(_symlink_problem(path, root) or followed)
+                continue
+            kind = folder_kind(path)
+            if kind is not None:
+                problems.append(Skipped(printable_path(path), f"a prov {kind}, not read as input"))
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = here / name
+            if path.is_symlink():
+                problem = _symlink_problem(path, root)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+            if path.is_file():
+                files.append(path)
+    yield from problems  # read_documents logs each
+    yield from sorted(files)
+
+
+def _symlink_problem(path: Path, root: Path) -> Skipped | None:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop
+        return Skipped(printable_path(path), "dangling symlink")
+    if target != root and root not in target.parents:
+        return Skipped(printable_path(path), "symlink points outside the input folder, not followed")
+    return None

@@ -1,0 +1,103 @@
+"""What prov created: recognising its own report folders, indexes and temporary folders.
+
+prov deletes or replaces only what it can prove it wrote. A report or an index says so in its
+``manifest.json`` (``"format": "prov-report"`` or ``"prov-index"``); a temporary folder carries
+a marker file naming the process that made it. Ingest uses the same test to leave prov's own
+output out of a scan wherever it sits inside an input folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+REPORT_FORMAT = "prov-report"
+INDEX_FORMAT = "prov-index"
+MANIFEST = "manifest.json"
+PARTIAL_MARKER = ".prov-partial"
+"""File inside every temporary folder prov writes a report into: the writing process's pid."""
+
+_MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists skipped inputs; anything bigger is not ours
+
+Kind = Literal["report", "index"]
+
+
+def load_manifest(folder: Path) -> Any:
+    """The parsed ``manifest.json`` of ``folder``; None when absent, unreadable or not JSON."""
+    path = folder / MANIFEST
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_MANIFEST_BYTES:
+            return None
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def manifest_kind(data: Any) -> Kind | None:
+    """``report`` or ``index`` for a manifest prov wrote, else None.
+
+    Reports written before the ``format`` field existed are recognised by ``tool == "prov"``
+    with a ``files`` list.
+    """
+    if not isinstance(data, dict):
+        return None
+    fmt = data.get("format")
+    if fmt == REPORT_FORMAT:
+        return "report"
+    if fmt == INDEX_FORMAT:
+        return "index"
+    if fmt is None and data.get("tool") == "prov" and isinstance(data.get("files"), list):
+        return "report"
+    return None
+
+
+def folder_kind(folder: Path) -> Kind | None:
+    """Whether ``folder`` is a prov report or a prov index (by its manifest), or neither."""
+    return manifest_kind(load_manifest(folder))
+
+
+def report_strangers(folder: Path, data: Any) -> list[str]:
+    """Entries of a report folder that its manifest does not list: anything prov did not write.
+
+    A folder is a replaceable report only when this is empty.
+    """
+    listed = set(data.get("files", ())) if isinstance(data, dict) else set()
+    listed.add(MANIFEST)
+    return sorted(os.fsdecode(name) for name in os.listdir(folder) if name not in listed)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def partial_owner(folder: Path) -> int | None:
+    """The pid recorded in a temporary folder's marker, or None when it has no valid marker."""
+    try:
+        return int((folder / PARTIAL_MARKER).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both resolved)."""
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def default_mode() -> int:
+    """The permissions a plain ``open`` would give a new file (0666 less the umask):
+    ``tempfile.mkstemp`` makes files only their owner can read."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
