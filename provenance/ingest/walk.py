@@ -25,7 +25,11 @@ from provenance.records import Skipped
 def printable_path(path: Path | str) -> str:
     """``path`` as text that can be written anywhere: bytes of a non-UTF-8 file name appear as
     ``\\xNN`` escapes instead of lone surrogates (which UTF-8 files and Parquet refuse)."""
-    raw = os.fsencode(path)
+    text = os.fspath(path)
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a lone surrogate that no file name decoding produced
+        raw = text.encode("utf-8", errors="backslashreplace")
     return raw.decode("utf-8", errors="backslashreplace")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from provenance import __version__
 from provenance.config import ScanConfig
+from provenance.ingest.walk import printable_path
 from provenance.records import ScanResult
 from provenance.sketch import choose_banding
 
@@ -22,7 +23,7 @@ def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
     banding = choose_banding(config.detect)
     detect = dataclasses.asdict(config.detect) | {"bands": banding.bands, "rows": banding.rows}
     return {
-        "inputs": [str(Path(p).resolve()) for p in inputs],
+        "inputs": [printable_path(Path(p).resolve()) for p in inputs],
         "parameters": {
             "detect": detect,
             "fields": dataclasses.asdict(config.fields),
