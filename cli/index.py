@@ -98,7 +98,7 @@ def add(
     fields = opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field)
     inputs = check_paths(paths)
     docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields))
-    result = add_documents(index, docs, detect, replace_existing=replace, lock_timeout=wait)
+    result = add_documents(index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait)
     if quiet:
         return
     m = result.manifest
@@ -106,7 +106,7 @@ def add(
         f"Added [bold]{result.added}[/] documents to {index} in {result.seconds:.1f}s"
         + (f" ({len(result.replaced_ids)} replaced)" if result.replaced_ids else "")
         + (f"; [yellow]{len(result.skipped_ids)} already indexed, skipped[/]" if result.skipped_ids else "")
-        + (f"; [yellow]{len(skipped)} inputs skipped[/]" if skipped else "")
+        + (f"; [yellow]{len(skipped)} inputs skipped[/] (listed in {index / 'manifest.json'})" if skipped else "")
         + f". The index holds [bold]{m.documents}[/] documents in {len(m.segments)} segments"
         f" (generation {m.generation})."
     )
