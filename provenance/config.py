@@ -29,6 +29,32 @@ class FieldNames:
         _require(len(set(names)) == len(names), f"field names must be distinct, got {names}")
 
 
+MAX_DOC_BYTES = 20 * 1024**2
+MAX_FILE_BYTES = 4 * 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Size limits on what ingest reads, so one odd input cannot exhaust memory (docs/limits.md).
+
+    - ``max_doc_bytes``: the largest document record: a .txt/.md file, a JSONL line, a CSV
+      row, a Reuters record or a Parquet text value. Larger ones are skipped, unread.
+    - ``max_file_bytes``: the most bytes read from one file that is decompressed (.gz) or read
+      whole (CSV, Reuters SGML, sidecar metadata). Past it the rest of the file is skipped.
+    """
+
+    max_doc_bytes: int = MAX_DOC_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        _require(self.max_doc_bytes >= 1, f"maximum document size must be positive, got {self.max_doc_bytes}")
+        _require(
+            self.max_file_bytes >= self.max_doc_bytes,
+            f"maximum file size ({self.max_file_bytes}) must be at least the maximum document size "
+            f"({self.max_doc_bytes})",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class DetectConfig:
     """Parameters of passage detection (sketching, LSH banding and verification).

@@ -11,8 +11,9 @@ import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from provenance.config import FieldNames
+from provenance.config import FieldNames, InputLimits
 from provenance.errors import InputError
+from provenance.ingest.decode import over_limit
 from provenance.ingest.reuters import SGML_SUFFIXES, sgml_rows
 from provenance.ingest.tables import (
     CSV_SUFFIXES,
@@ -20,8 +21,10 @@ from provenance.ingest.tables import (
     PARQUET_SUFFIXES,
     csv_rows,
     jsonl_rows,
+    nul_field,
     parquet_rows,
     split_row,
+    utf8_size_over,
 )
 from provenance.ingest.textfiles import (
     SIDECAR_NAMES,
@@ -73,20 +76,24 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
     return checked
 
 
-def read_documents(paths: Iterable[Path], fields: FieldNames | None = None) -> Iterator[Document | Skipped]:
+def read_documents(
+    paths: Iterable[Path], fields: FieldNames | None = None, limits: InputLimits | None = None
+) -> Iterator[Document | Skipped]:
     """Stream every document of the inputs, and a ``Skipped`` for each unusable input.
 
     Documents get dense indexes in reading order. A document id seen before is skipped (the
-    first one wins) so that ids stay unique keys in the report.
+    first one wins) so that ids stay unique keys in the report. ``limits`` bounds the size of
+    what is read (docs/limits.md); larger documents and files are skipped, unread.
 
     Raises:
         InputError: see ``check_paths``.
     """
     fields = fields or FieldNames()
+    limits = limits or InputLimits()
     seen: set[str] = set()
     index = 0
     for path in check_paths(paths):
-        for item in _read_path(path, fields):
+        for item in _read_path(path, fields, limits):
             if isinstance(item, Skipped):
                 log.warning("skipped %s", item)
                 yield item
@@ -116,15 +123,15 @@ def read_documents(paths: Iterable[Path], fields: FieldNames | None = None) -> I
 _Raw = tuple[str, str, tuple[str, int | None], dict, tuple]
 
 
-def _read_path(path: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
+def _read_path(path: Path, fields: FieldNames, limits: InputLimits | None = None) -> Iterator[_Raw | Skipped]:
     if path.is_dir():
         yield from _read_folder(path, fields)
     elif _kind(path) == "text":
-        rows, problems = load_sidecar(path.parent)
+        rows, problems = load_sidecar(path.parent, limits)
         yield from problems
-        yield from _read_text(path, path.name, rows.get(path.name, {}), fields)
+        yield from _read_text(path, path.name, rows.get(path.name, {}), fields, limits)
     else:
-        yield from _read_table(path, fields)
+        yield from _read_table(path, fields, limits)
 
 
 def _read_folder(folder: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
@@ -150,11 +157,17 @@ def _read_folder(folder: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
         yield from _read_text(path, rel, meta, fields)
 
 
-def _read_text(path: Path, doc_id: str, meta: dict[str, str], fields: FieldNames) -> Iterator[_Raw | Skipped]:
-    text, problem = read_text_file(path)
+def _read_text(
+    path: Path, doc_id: str, meta: dict[str, str], fields: FieldNames, limits: InputLimits | None = None
+) -> Iterator[_Raw | Skipped]:
+    text, problem = read_text_file(path, (limits or InputLimits()).max_doc_bytes)
     if text is None:
         if problem is not None:
             yield problem
+        return
+    nul = text.find("\x00")
+    if nul >= 0:  # past the first 8 KiB, or the file would have been skipped as binary
+        yield Skipped(str(path), "NUL character in the text", text.count("\n", 0, nul) + 1)
         return
     known, extra = split_row(meta, fields)
     known = {k: v for k, v in known.items() if k not in ("id", "text") and v}
@@ -166,24 +179,42 @@ def _read_text(path: Path, doc_id: str, meta: dict[str, str], fields: FieldNames
     yield doc_id, text, (str(path), None), known, tuple((k, v) for k, v in extra if k not in keys)
 
 
-def _read_table(path: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
+def _read_table(path: Path, fields: FieldNames, limits: InputLimits | None = None) -> Iterator[_Raw | Skipped]:
+    limits = limits or InputLimits()
     kind = _kind(path)
     skipped: list[Skipped] = []
     readers = {"jsonl": jsonl_rows, "csv": csv_rows, "parquet": parquet_rows, "sgml": sgml_rows}
     # Reuters SGML rows carry the default field names whatever the user mapped.
     row_fields = FieldNames() if kind == "sgml" else fields
-    for line_no, row in readers[kind](path, skipped):
+    for line_no, row in readers[kind](path, skipped, limits):
         yield from _drain(skipped)
+        problem = _row_problem(row, row_fields, limits)
+        if problem is not None:
+            yield Skipped(str(path), problem, line_no)
+            continue
         known, extra = split_row(row, row_fields)
         text = known.pop("text")
-        if not isinstance(text, str) or not text.strip():
-            yield Skipped(str(path), f"row has no text in field {fields.text!r}", line_no)
-            continue
         doc_id = known.pop("id") or f"{path.name}:{line_no}"
         yield doc_id, text, (str(path), line_no), known, extra
     yield from _drain(skipped)
 
 
+def _row_problem(row: dict, fields: FieldNames, limits: InputLimits) -> str | None:
+    """Why a row cannot be a document: no text, text over the size limit, or a NUL character
+    in a field (docs/limits.md); None when it can."""
+    text = row.get(fields.text)
+    if not isinstance(text, str) or not text.strip():
+        return f"row has no text in field {fields.text!r}"
+    size = utf8_size_over(text, limits.max_doc_bytes)
+    if size is not None:
+        return over_limit("document", size, limits.max_doc_bytes)
+    name = nul_field(row)
+    return None if name is None else f"NUL character in field {name!r}"
+
+
 def _drain(skipped: list[Skipped]) -> Iterator[Skipped]:
-    while skipped:
-        yield skipped.pop(0)
+    # Swap the list out rather than pop(0) item by item, which is quadratic when a reader
+    # reports thousands of problems before its next row.
+    items = skipped[:]
+    skipped.clear()
+    yield from items

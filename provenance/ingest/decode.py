@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from pathlib import Path
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -18,11 +19,47 @@ class Decoded:
     line: int | None = None
 
 
+# The NUL rule (docs/limits.md): a NUL byte among a file's first SNIFF_BYTES makes the whole file
+# binary; a NUL anywhere later makes only its document (line, row, record) skipped.
+SNIFF_BYTES = 8192
+
+
 def looks_binary(data: bytes) -> bool:
     """True when the bytes are not text: a NUL byte near the start (and no UTF-16 BOM)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    return b"\x00" in data[:8192]
+    return b"\x00" in data[:SNIFF_BYTES]
+
+
+def over_limit(what: str, size: int | None, limit: int) -> str:
+    """The reason given for skipping something too large, e.g. ``document of 200.0 MB is over the
+    20.0 MB limit`` (``size`` None: not known, as it was not read to its end). Sizes under 0.1 MB
+    are given in bytes so that small limits stay readable."""
+    of = "" if size is None else f" of {_size(size)}"
+    return f"{what}{of} is over the {_size(limit)} limit"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**2:.1f} MB" if n >= 100 * 1024 else f"{n} bytes"
+
+
+def read_capped(path: Path, limit: int, what: str) -> tuple[bytes | None, str | None]:
+    """A file's bytes, or why they were not read: unreadable, or over ``limit`` bytes.
+
+    The size is checked with ``stat`` before reading, so an oversized file is never loaded, and
+    the read itself stops at ``limit + 1`` bytes in case the file grew in between.
+    """
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, over_limit(what, size, limit)
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        return None, f"cannot read: {err.strerror or err}"
+    if len(data) > limit:
+        return None, over_limit(what, None, limit)
+    return data, None
 
 
 def decode_bytes(data: bytes) -> Decoded:

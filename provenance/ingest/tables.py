@@ -1,19 +1,28 @@
-"""One document per row: JSON Lines (optionally gzipped), CSV and Parquet files."""
+"""One document per row: JSON Lines (optionally gzipped), CSV and Parquet files.
+
+Every reader streams ``(line or row number, fields)`` and records what it cannot use in the
+``skipped`` list it is given, so one bad line, row or byte range never stops the rest of a file.
+Sizes are bounded by ``InputLimits`` (docs/limits.md).
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
+import functools
 import io
 import json
 import logging
-from collections.abc import Iterator
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from provenance.config import FieldNames
-from provenance.ingest.decode import decode_bytes, looks_binary
+from provenance.config import FieldNames, InputLimits
+from provenance.ingest.decode import SNIFF_BYTES, decode_bytes, looks_binary, over_limit, read_capped
+from provenance.ingest.gzipped import open_gzip
 from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
@@ -24,94 +33,381 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet",)
 
+# What a damaged gzip stream raises: zlib.error for a bad deflate body, EOFError for a truncated
+# one, OSError (gzip.BadGzipFile) for a bad header or checksum.
+_STREAM_ERRORS = (OSError, EOFError, zlib.error)
+_CHUNK = 1 << 20  # bytes read at a time while passing over an oversized line
 
-def jsonl_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
-    """Rows of a JSON Lines file; malformed lines are recorded in ``skipped`` and passed over."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    seen_text = False
-    warned_encoding = False
-    try:
-        with opener(path, "rb") as handle:
-            for line_no, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                seen_text = True
-                decoded = decode_bytes(raw)
-                if decoded.text is None:
-                    skipped.append(Skipped(str(path), decoded.problem or "undecodable", line_no))
-                    continue
-                if decoded.encoding not in ("utf-8", "utf-8-sig") and not warned_encoding:
-                    log.warning("%s:%d: not UTF-8, read as %s", path, line_no, decoded.encoding)
-                    warned_encoding = True
-                try:
-                    row = json.loads(decoded.text)
-                except json.JSONDecodeError as err:
-                    skipped.append(Skipped(str(path), f"malformed JSON: {err.msg}", line_no))
-                    continue
-                if not isinstance(row, dict):
-                    skipped.append(Skipped(str(path), "line is not a JSON object", line_no))
-                    continue
-                yield line_no, row
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        skipped.append(Skipped(str(path), f"cannot read: {err}"))
+
+# JSON Lines
+
+
+def jsonl_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+    """Rows of a JSON Lines file (gzipped when its name ends in .gz), streamed line by line.
+
+    Malformed lines, lines that are not objects or not valid Unicode, and lines over
+    ``limits.max_doc_bytes`` are recorded in ``skipped`` and passed over. A file whose first
+    8 KiB hold a NUL byte is binary and skipped whole. Damage in a gzip stream, or more than
+    ``limits.max_file_bytes`` of decompressed data, ends the file there: the lines before are
+    kept and the line where reading stopped is named.
+    """
+    limits = limits or InputLimits()
+    compressed = path.name.lower().endswith(".gz")
+    opener = open_gzip if compressed else _open_plain
+    if looks_binary(_head(path, opener)):
+        skipped.append(Skipped(str(path), "binary file (contains NUL bytes)"))
         return
-    if not seen_text:
+    lines = _LineReader(limits.max_doc_bytes, limits.max_file_bytes if compressed else None)
+    try:
+        with opener(path) as handle:
+            seen_text = yield from _json_lines(path, lines.read(handle), skipped, limits.max_doc_bytes)
+    except _STREAM_ERRORS as err:
+        # No line read at all: the file as a whole is unreadable, so no line is named.
+        skipped.append(Skipped(str(path), f"cannot read: {err}", lines.line_no + 1 if lines.line_no else None))
+        return
+    if lines.stopped:
+        reason = over_limit("decompressed file", None, limits.max_file_bytes) + "; the rest is not read"
+        skipped.append(Skipped(str(path), reason, lines.line_no))
+    elif not seen_text:
         skipped.append(Skipped(str(path), "empty file"))
 
 
-def csv_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
-    """Rows of a CSV file with a header; rows with the wrong number of fields are skipped."""
+def _open_plain(path: Path) -> IO[bytes]:
+    return path.open("rb")
+
+
+def _head(path: Path, opener: Callable[[Path], IO[bytes]]) -> bytes:
+    """The first bytes of a file's content, for the binary check. A file that cannot be read
+    is left for the line reader to meet again, as it can name the line it reached."""
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        skipped.append(Skipped(str(path), f"cannot read: {err.strerror or err}"))
+        with opener(path) as handle:
+            return handle.read(SNIFF_BYTES)
+    except _STREAM_ERRORS:
+        return b""
+
+
+class _LineReader:
+    """Lines of a binary stream, none held longer than ``max_line`` bytes: a longer line is passed
+    over in chunks, so a 2 GB line costs no more memory than a short one. With ``max_total``,
+    reading stops once that many bytes have been read (a decompression bomb ends there)."""
+
+    def __init__(self, max_line: int, max_total: int | None) -> None:
+        self.max_line = max_line
+        self.max_total = max_total
+        self.line_no = 0
+        self.total = 0
+        self.stopped = False
+
+    def read(self, handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+        """(line number, bytes) for each line; bytes None for a line over ``max_line``."""
+        while True:
+            raw = handle.readline(self.max_line + 2)  # room for the line end, "\r\n" at most
+            if not raw:
+                return
+            self.line_no += 1
+            self.total += len(raw)
+            oversized = len(raw) - _line_end(raw) > self.max_line
+            if oversized and not raw.endswith(b"\n"):
+                self._pass_over(handle)
+            if self.max_total is not None and self.total > self.max_total:
+                self.stopped = True
+                return
+            yield self.line_no, None if oversized else raw
+
+    def _pass_over(self, handle: IO[bytes]) -> None:
+        while True:
+            chunk = handle.readline(_CHUNK)
+            self.total += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                return
+            if self.max_total is not None and self.total > self.max_total:
+                return
+
+
+def _line_end(raw: bytes) -> int:
+    return 2 if raw.endswith(b"\r\n") else 1 if raw.endswith(b"\n") else 0
+
+
+def _json_lines(
+    path: Path, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
+) -> Iterator[Row]:
+    """The JSON objects of numbered lines; returns whether any line held more than white space."""
+    seen_text = False
+    warned_encoding = False
+    for line_no, raw in lines:
+        if raw is None:
+            seen_text = True
+            skipped.append(Skipped(str(path), over_limit("line", None, max_bytes), line_no))
+            continue
+        if not raw.strip():
+            continue
+        seen_text = True
+        decoded = decode_bytes(raw)
+        if decoded.text is None:
+            skipped.append(Skipped(str(path), decoded.problem or "undecodable", line_no))
+            continue
+        if decoded.encoding not in ("utf-8", "utf-8-sig") and not warned_encoding:
+            log.warning("%s:%d: not UTF-8, read as %s", path, line_no, decoded.encoding)
+            warned_encoding = True
+        row, problem = parse_json_object(decoded.text)
+        if row is None:
+            skipped.append(Skipped(str(path), problem or "unreadable JSON", line_no))
+            continue
+        yield line_no, row
+    return seen_text
+
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff): valid Unicode only as half of a pair.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_json_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """One JSON object from one line, or the reason it is unusable.
+
+    Unusable: malformed JSON, a value that is not an object, nesting deeper than the parser's
+    recursion limit, or a lone surrogate escape (text that UTF-8, and so Parquet, cannot hold).
+    An integer too long for Python to convert (``sys.get_int_max_str_digits``) is kept as text.
+    Never raises.
+    """
+    try:
+        value = _loads(line)
+        if not isinstance(value, dict):
+            return None, "line is not a JSON object"
+        if _SURROGATE_ESCAPE.search(line):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except json.JSONDecodeError as err:
+        return None, f"malformed JSON: {err.msg}"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    except UnicodeEncodeError:
+        return None, "lone surrogate escape (\\ud800-\\udfff without its pair): not valid Unicode"
+    except ValueError as err:
+        return None, f"unreadable JSON: {err}"
+    return value, None
+
+
+def _loads(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        # Only an integer past the int-string limit raises a plain ValueError: parse it again,
+        # keeping such integers as text (the slower hook is paid only by these rare lines).
+        return json.loads(line, parse_int=_int_or_text)
+
+
+def _int_or_text(digits: str) -> int | str:
+    limit = sys.get_int_max_str_digits()
+    return digits if limit and len(digits.lstrip("-")) > limit else int(digits)
+
+
+# CSV
+
+
+def csv_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+    """Rows of a CSV file with a header; rows with the wrong number of fields are skipped.
+
+    The file is read whole, so one over ``limits.max_file_bytes`` is skipped unread. Rows are
+    read by ``csv_records``: an oversized row or a runaway quoted field costs one listed row.
+    """
+    limits = limits or InputLimits()
+    text = _csv_text(path, skipped, limits.max_file_bytes)
+    if text is None:
         return
+    records = csv_records(text, str(path), skipped, limits.max_doc_bytes)
+    header = next(records, None)
+    if header is None:
+        skipped.append(Skipped(str(path), "empty CSV (no header row)"))
+        return
+    names = header[1]
+    for line_no, values in records:
+        if all(not v.strip() for v in values):
+            continue
+        if len(values) != len(names):
+            skipped.append(Skipped(str(path), f"row has {len(values)} fields, header has {len(names)}", line_no))
+            continue
+        yield line_no, dict(zip(names, values, strict=True))
+
+
+def _csv_text(path: Path, skipped: list[Skipped], max_file_bytes: int) -> str | None:
+    data, problem = read_capped(path, max_file_bytes, "file")
+    if data is None:
+        skipped.append(Skipped(str(path), problem or "cannot read"))
+        return None
     if looks_binary(data):
         skipped.append(Skipped(str(path), "binary file (contains NUL bytes)"))
-        return
+        return None
     decoded = decode_bytes(data)
     if decoded.text is None:
         skipped.append(Skipped(str(path), decoded.problem or "undecodable", decoded.line))
-        return
+        return None
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         log.warning("%s: not UTF-8, read as %s", path, decoded.encoding)
-    csv.field_size_limit(1 << 30)  # articles are long; the default 128 KiB limit is too small
-    reader = csv.reader(io.StringIO(decoded.text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        skipped.append(Skipped(str(path), "empty CSV (no header row)"))
-        return
+    return decoded.text
+
+
+class _RecordTooLarge(Exception):
+    """Raised by ``_CsvLines`` into the csv reader that pulls from it, to stop a record early."""
+
+
+class _CsvLines:
+    """The physical lines of a CSV text, numbered, for a csv reader to pull one by one.
+
+    The lines of the record being read are kept, so that a record found to be a runaway quoted
+    field can be given back and read again from its second line.
+    """
+
+    def __init__(self, text: str, max_chars: int) -> None:
+        self._source = iter(io.StringIO(text, newline=""))
+        self._given_back: list[tuple[int, str]] = []  # last line first
+        self._next_no = 1
+        self._max_chars = max_chars
+        self._chars = 0
+        self.record: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._given_back:
+            line_no, line = self._given_back.pop()
+        else:
+            line = next(self._source)
+            line_no, self._next_no = self._next_no, self._next_no + 1
+        self.record.append((line_no, line))
+        self._chars += len(line)
+        if self._chars > self._max_chars:
+            raise _RecordTooLarge
+        return line
+
+    def start_record(self) -> None:
+        self.record = []
+        self._chars = 0
+
+    def read_again_after_first(self) -> None:
+        """Give back every line of the current record but its first, to be read again."""
+        self._given_back.extend(reversed(self.record[1:]))
+
+
+def csv_records(text: str, source: str, skipped: list[Skipped], max_chars: int) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV text as (first line, values); blank lines are left out.
+
+    A record over ``max_chars`` characters, and a record over several lines that is not
+    well-formed CSV (a quote left open swallows every line after it), are recorded in
+    ``skipped`` under their first line; the lines after that first line are then read again as
+    records of their own, so one stray quote costs one row instead of the rest of the file.
+    """
+    # The csv module's own limit (128 KiB by default) would stop long articles; ours is checked
+    # per record in _CsvLines. The setting is process-wide, so it is only ever raised.
+    if csv.field_size_limit() <= max_chars:
+        csv.field_size_limit(max_chars + 1)
+    lines = _CsvLines(text, max_chars)
+    reader = csv.reader(lines)
     while True:
-        line_no = reader.line_num + 1
+        lines.start_record()
         try:
             values = next(reader)
+            problem = _malformed_quoting(lines.record)
         except StopIteration:
             return
+        except _RecordTooLarge:
+            problem = over_limit("row", None, max_chars)
         except csv.Error as err:
-            skipped.append(Skipped(str(path), f"malformed CSV: {err}", line_no))
+            problem = f"malformed CSV: {err}"
+        if problem is None:
+            if values:
+                yield lines.record[0][0], values
             continue
-        if not values or all(not v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            skipped.append(Skipped(str(path), f"row has {len(values)} fields, header has {len(header)}", line_no))
-            continue
-        yield line_no, dict(zip(header, values, strict=True))
+        skipped.append(Skipped(source, problem, lines.record[0][0]))
+        lines.read_again_after_first()
 
 
-def parquet_rows(path: Path, skipped: list[Skipped]) -> Iterator[Row]:
-    """Rows of a Parquet file (or a folder of Parquet part files), read in batches."""
+def _malformed_quoting(record: list[tuple[int, str]]) -> str | None:
+    """Why a record over several lines is a runaway quoted field, or None when it is sound.
+
+    The lenient reader accepts a quote that is never closed (it runs to the end of the file)
+    and text after a closing quote; read strictly, either is an error. Single-line records keep
+    the lenient reading: a stray quote there cannot swallow other rows.
+    """
+    if len(record) < 2:
+        return None
+    try:
+        next(csv.reader(["".join(line for _, line in record)], strict=True))
+    except csv.Error:
+        first, last = record[0][0], record[-1][0]
+        return f"malformed quoting: a quoted field opened here runs to line {last}; lines from {first + 1} read again"
+    return None
+
+
+# Parquet
+
+
+@functools.cache
+def _conversion_errors() -> tuple[type[Exception], ...]:
+    """What turning Arrow values into Python ones raises: OverflowError for a date past 9999,
+    ArrowException for a type it cannot convert (pyarrow is imported only when needed)."""
+    import pyarrow as pa
+
+    return (ValueError, OverflowError, pa.ArrowException)
+
+
+def parquet_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+    """Rows of a Parquet file (or a folder of Parquet part files), read in batches.
+
+    A value Python cannot hold (a timestamp past the year 9999) is read as Arrow's text for it,
+    with a warning per column. A file that cannot be read keeps the rows read before the damage.
+    ``limits`` is accepted for a uniform reader signature; document size is checked by the caller.
+    """
     import pyarrow.dataset as ds
 
+    row_no = 0
+    warned: set[str] = set()
     try:
         dataset = ds.dataset(str(path), format="parquet")
-        row_no = 0
         for batch in dataset.to_batches(batch_size=8192):
-            for row in batch.to_pylist():
+            for row in _batch_rows(batch, path, warned):
                 row_no += 1
                 yield row_no, row
-    except (OSError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError) on bad files
-        skipped.append(Skipped(str(path), f"cannot read Parquet: {err}"))
+    except (*_conversion_errors(), OSError) as err:
+        skipped.append(Skipped(str(path), f"cannot read Parquet: {err}", row_no + 1 if row_no else None))
+
+
+def _batch_rows(batch: Any, path: Path, warned: set[str]) -> list[dict[str, Any]]:
+    try:
+        return batch.to_pylist()
+    except _conversion_errors():
+        pass
+    names = batch.schema.names
+    columns = [_column_values(batch.column(i), name, path, warned) for i, name in enumerate(names)]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _column_values(column: Any, name: str, path: Path, warned: set[str]) -> list[Any]:
+    try:
+        return column.to_pylist()
+    except _conversion_errors():
+        pass
+    if name not in warned:
+        warned.add(name)
+        log.warning("%s: column %r holds values Python cannot hold (such as years past 9999); read as text", path, name)
+    return [_scalar_value(column[i]) for i in range(len(column))]
+
+
+def _scalar_value(scalar: Any) -> Any:
+    import pyarrow as pa
+
+    try:
+        return scalar.as_py()
+    except _conversion_errors():
+        pass
+    try:
+        return scalar.cast(pa.string()).as_py()  # Arrow prints what Python cannot hold
+    except _conversion_errors():
+        return None
+
+
+# Rows to document fields
 
 
 def stringify(value: Any) -> str | None:
@@ -124,7 +420,7 @@ def stringify(value: Any) -> str | None:
         return value.isoformat()
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return str(value)
 
 
@@ -141,3 +437,24 @@ def split_row(row: dict[str, Any], fields: FieldNames) -> tuple[dict[str, str | 
     reserved = {fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url}
     extra = tuple((str(k), stringify(v)) for k, v in row.items() if k not in reserved)
     return known, extra
+
+
+def nul_field(row: dict[str, Any]) -> str | None:
+    """The name of the first text field of a row that holds a NUL character, if any.
+
+    Such a row is skipped (docs/limits.md). Nested values need no check: they become JSON text,
+    in which a NUL is written as the escape ``\\u0000``.
+    """
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            return str(name)
+    return None
+
+
+def utf8_size_over(text: str, limit: int) -> int | None:
+    """The UTF-8 size of ``text`` when it is over ``limit`` bytes, else None (cheap for short
+    texts: no character takes more than 4 bytes)."""
+    if len(text) * 4 <= limit:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > limit else None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from provenance.ingest.decode import decode_bytes, looks_binary
+from provenance.config import MAX_DOC_BYTES, InputLimits
+from provenance.ingest.decode import decode_bytes, looks_binary, read_capped
+from provenance.ingest.tables import csv_records, parse_json_object
 from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,17 @@ def date_from_header(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def read_text_file(path: Path) -> tuple[str | None, Skipped | None]:
-    """Read one text file; return its text, or why it was skipped."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        return None, Skipped(str(path), f"cannot read: {err.strerror or err}")
+def read_text_file(
+    path: Path, max_bytes: int = MAX_DOC_BYTES, what: str = "document"
+) -> tuple[str | None, Skipped | None]:
+    """Read one text file; return its text, or why it was skipped.
+
+    A file over ``max_bytes`` is skipped on its size alone, without being read (``what`` names
+    it in the reason). A file whose first 8 KiB hold a NUL byte is skipped as binary.
+    """
+    data, problem = read_capped(path, max_bytes, what)
+    if data is None:
+        return None, Skipped(str(path), problem or "cannot read")
     if not data.strip():
         return None, Skipped(str(path), "empty file")
     if looks_binary(data):
@@ -48,43 +54,53 @@ def read_text_file(path: Path) -> tuple[str | None, Skipped | None]:
     return decoded.text, None
 
 
-def load_sidecar(folder: Path) -> tuple[dict[str, dict[str, str]], list[Skipped]]:
-    """Metadata rows keyed by file name (relative path or bare name) from a sidecar file."""
+def load_sidecar(folder: Path, limits: InputLimits | None = None) -> tuple[dict[str, dict[str, str]], list[Skipped]]:
+    """Metadata rows keyed by file name (relative path or bare name) from a sidecar file.
+
+    Rows that cannot be used (malformed, no key column, a NUL character in a value) are
+    returned as ``Skipped`` with their line; the other rows still apply.
+    """
+    limits = limits or InputLimits()
     rows: dict[str, dict[str, str]] = {}
     skipped: list[Skipped] = []
     for name in SIDECAR_NAMES:
         path = folder / name
         if not path.is_file():
             continue
-        for line_no, row in _sidecar_rows(path, skipped):
+        for line_no, row in _sidecar_rows(path, skipped, limits):
             key = next((row[k] for k in _SIDECAR_KEYS if row.get(k)), None)
             if key is None:
                 skipped.append(Skipped(str(path), f"no {'/'.join(_SIDECAR_KEYS)} column", line_no))
                 continue
-            rows[str(key)] = {k: str(v) for k, v in row.items() if v not in (None, "")}
+            values = {str(k): str(v) for k, v in row.items() if v not in (None, "")}
+            if any("\x00" in v for v in values.values()):
+                skipped.append(Skipped(str(path), "NUL character in a field", line_no))
+                continue
+            rows[str(key)] = values
     return rows, skipped
 
 
-def _sidecar_rows(path: Path, skipped: list[Skipped]) -> Iterator[tuple[int, dict]]:
-    text, problem = read_text_file(path)
+def _sidecar_rows(path: Path, skipped: list[Skipped], limits: InputLimits) -> Iterator[tuple[int, dict[str, Any]]]:
+    # A sidecar describes a whole folder, so it is bounded as a file, not as one document.
+    text, problem = read_text_file(path, limits.max_file_bytes, "metadata file")
     if text is None:
         if problem is not None:
             skipped.append(problem)
         return
     if path.suffix == ".csv":
-        reader = csv.DictReader(text.splitlines())
-        for row in reader:
-            yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        records = csv_records(text, str(path), skipped, limits.max_doc_bytes)
+        header = next(records, None)
+        if header is None:
+            return
+        for line_no, values in records:
+            yield line_no, dict(zip(header[1], values, strict=False))  # a short row leaves fields out
         return
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Split on line feeds only: str.splitlines would also cut at U+2028, which JSON strings may hold.
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            skipped.append(Skipped(str(path), f"malformed JSON: {err.msg}", line_no))
+        row, problem_text = parse_json_object(line)
+        if row is None:
+            skipped.append(Skipped(str(path), problem_text or "unreadable JSON", line_no))
             continue
-        if isinstance(row, dict):
-            yield line_no, row
-        else:
-            skipped.append(Skipped(str(path), "line is not a JSON object", line_no))
+        yield line_no, row

@@ -143,8 +143,9 @@ def test_a_truncated_gzip_keeps_the_complete_lines_and_reports_the_file(fixtures
     path.write_bytes(data[:-8])  # the CRC and length trailer are lost, as in an interrupted download
     docs, skipped = read([path])
     assert [d.doc_id for d in docs] == ["wire-0001", "wire-0002", "wire-0003"]
+    # the line where reading stopped is named (issue 10): here the one after the last complete line
     assert skipped == [
-        Skipped(str(path), "cannot read: Compressed file ended before the end-of-stream marker was reached")
+        Skipped(str(path), "cannot read: Compressed file ended before the end-of-stream marker was reached", 4)
     ]
 
 
