@@ -7,25 +7,18 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
-
-from provenance.cluster import build_clusters
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
-from provenance.engines.local import LocalEngine, Progress
+from provenance.engines.base import Engine, Pairs, Progress
+from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError
-from provenance.graph import build_graph, infer_origins
-from provenance.ingest import read_documents
+from provenance.graph import build_graph
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
-from provenance.sketch import Banding, BandStore, candidate_pairs, choose_banding
+from provenance.sketch import Banding, choose_banding
 from provenance.sketch.lsh import PairCounts
-
-if TYPE_CHECKING:
-    from provenance.engines.spark import SparkEngine
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +39,11 @@ class _Timer:
 
 
 def load(paths: Iterable[Path], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
-    """Read every input; return the documents and the skipped inputs."""
-    docs: list[Document] = []
-    skipped: list[Skipped] = []
-    for item in read_documents(paths, config.fields):
-        (skipped if isinstance(item, Skipped) else docs).append(item)
-    return docs, skipped
+    """Read every input on this machine; return the documents and the skipped inputs."""
+    return LocalEngine().load(paths, config)
 
 
-def make_engine(engine: LocalEngine | SparkEngine | str | None, config: ScanConfig) -> LocalEngine | SparkEngine:
+def make_engine(engine: Engine | str | None, config: ScanConfig) -> Engine:
     """The engine to run on: an engine object as given, or one named ``local`` (the default)
     or ``spark`` (Spark with its defaults; build a ``SparkEngine`` to choose master and settings).
 
@@ -75,36 +64,38 @@ def make_engine(engine: LocalEngine | SparkEngine | str | None, config: ScanConf
 def detect(
     docs: Sequence[Document],
     config: ScanConfig,
-    engine: LocalEngine | SparkEngine | str | None = None,
+    engine: Engine | str | None = None,
     progress: Progress | None = None,
     timer: _Timer | None = None,
     skipped: Sequence[Skipped] = (),
 ) -> ScanResult:
-    """Find reused passages in documents already read (indexes must be ``0..n-1``)."""
+    """Find reused passages in documents already read (indexes must be ``0..n-1``).
+
+    Raises:
+        ConfigError: the agency file given in ``config.agencies`` is malformed, or the engine
+            is unknown or not installed.
+    """
     engine = make_engine(engine, config)
     timer = timer or _Timer()
-    # The shuffles are engine-specific: an engine may bring its own banding, clustering and
-    # grouping for origins (Spark does); the local engine uses the library's in-memory ones.
-    find_candidates = getattr(engine, "candidate_pairs", candidate_pairs)
-    cluster = getattr(engine, "build_clusters", build_clusters)
-    find_origins = getattr(engine, "infer_origins", infer_origins)
     gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
     d = config.detect
     banding = choose_banding(d)
-    with timer.stage("sketch", lambda: len(docs)):
-        bands = engine.sketch(docs, d, banding, progress)
-    spilled = bands if isinstance(bands, BandStore) else nullcontext()  # removes its files
-    with timer.stage("candidates", lambda: int(len(pairs))), spilled:
-        pairs, hits, acc = find_candidates(bands, d, len(docs))
-        del bands
-    with timer.stage("align", lambda: len(alignments)):
-        alignments, rejected = engine.align(docs, pairs, d, progress)
-    with timer.stage("cluster", lambda: len(clusters)):
-        clusters = cluster(alignments, boilerplate_docs=d.boilerplate_docs)
-    with timer.stage("credits", lambda: len(credits)):
-        credits = engine.credits(docs, gazetteer, progress)
-    with timer.stage("origins", lambda: len(origins)):
-        origins = find_origins(clusters, docs, credits, gazetteer)
+    try:
+        with timer.stage("sketch", lambda: len(docs)):
+            sketches = engine.sketch(docs, d, banding, progress)
+        with timer.stage("candidates", lambda: len(pairs)):
+            pairs, acc = engine.candidates(sketches, d, len(docs))
+            del sketches
+        with timer.stage("align", lambda: len(alignments)):
+            alignments, rejected = engine.align(docs, pairs, d, progress)
+        with timer.stage("cluster", lambda: len(clusters)):
+            clusters = engine.cluster(alignments, d.boilerplate_docs)
+        with timer.stage("credits", lambda: len(credits)):
+            credits = engine.credits(docs, gazetteer, progress)
+        with timer.stage("origins", lambda: len(origins)):
+            origins = engine.origins(clusters, docs, credits, gazetteer)
+    finally:
+        engine.release()
     with timer.stage("graph", lambda: len(edges)):
         nodes, edges = build_graph(docs, clusters, origins)
     counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
@@ -127,7 +118,7 @@ def result_counts(
     docs: Sequence[Document],
     skipped: Sequence[Skipped],
     banding: Banding,
-    pairs: np.ndarray,
+    pairs: Pairs,
     acc: PairCounts,
     alignments: Sequence[Alignment],
     rejected: Counter,
@@ -156,7 +147,7 @@ def result_counts(
 def scan(
     paths: Iterable[Path],
     config: ScanConfig | None = None,
-    engine: LocalEngine | SparkEngine | str | None = None,
+    engine: Engine | str | None = None,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Read the inputs and find every reused passage among them.
@@ -164,9 +155,8 @@ def scan(
     Args:
         paths: folders and files to read (see ``provenance.ingest``).
         config: parameters; defaults are tuned for news text.
-        engine: where the stages run: an engine object, or ``"local"`` (the default) or
-            ``"spark"``; an engine with its own ``load`` reads the inputs (Spark reads Parquet
-            datasets itself).
+        engine: where the stages run: an ``Engine``, or ``"local"`` (the default) or
+            ``"spark"``; the engine reads the inputs (Spark reads Parquet datasets itself).
         progress: called as ``progress(stage, done, total)`` during long stages.
 
     Returns:
@@ -182,5 +172,5 @@ def scan(
     engine = make_engine(engine, config)
     timer = _Timer()
     with timer.stage("read", lambda: len(docs)):
-        docs, skipped = getattr(engine, "load", load)(paths, config)
+        docs, skipped = engine.load(paths, config)
     return detect(docs, config, engine, progress, timer, skipped)

@@ -1,50 +1,83 @@
 """The local engine: stage functions over batches, in this process or a pool of processes.
 
-Worker processes are forked after the documents are read and sketched, so they share the
-corpus and its shingle index through copy-on-write memory instead of receiving them
-pickled; only batch bounds and results travel.
+Worker processes are forked per stage, after the documents are read and sketched, so they
+share the corpus and its shingle index through copy-on-write memory instead of receiving them
+pickled: the pool's initializer hands them the stage's ``_Shared`` state (fork passes
+initializer arguments without pickling), and only batch bounds and results travel. The
+engine keeps the shingle index from ``sketch`` to ``align`` on itself, and ``release`` (called
+by the pipeline when a scan ends) drops it.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
-from provenance.config import DetectConfig
+from provenance.cluster import build_clusters
+from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
+from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
+from provenance.graph import infer_origins
+from provenance.ingest import read_documents
 from provenance.passages import concat
-from provenance.records import Alignment, BandKeys, Credit, Document, ShingleIndex
-from provenance.sketch import Banding, BandStore
+from provenance.records import Alignment, BandKeys, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
+from provenance.sketch import Banding, BandStore, candidate_pairs
+from provenance.sketch.lsh import PairCounts
 
-Progress = Callable[[str, int, int], None]
+__all__ = ["LocalEngine", "Progress"]
 
-# Set in the parent before forking; read by workers.
-_DOCS: Sequence[Document] = ()
-_INDEX: ShingleIndex | None = None
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _sketch_task(args: tuple[int, int, DetectConfig, Banding]) -> tuple[list[BandKeys], ShingleIndex]:
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every task of one stage reads: set in each worker by the pool initializer."""
+
+    docs: Sequence[Document]
+    index: ShingleIndex | None = None
+
+
+_WORKER: _Shared | None = None  # only ever set inside a forked worker
+
+
+def _init_worker(shared: _Shared) -> None:
+    global _WORKER
+    _WORKER = shared
+
+
+def _in_worker(job: tuple[Callable[[_Shared, Any], Any], Any]) -> Any:
+    fn, task = job
+    if _WORKER is None:
+        raise RuntimeError("a pool task ran without its shared state")
+    return fn(_WORKER, task)
+
+
+def _sketch_task(shared: _Shared, args: tuple[int, int, DetectConfig, Banding]) -> tuple[list[BandKeys], ShingleIndex]:
     lo, hi, detect, banding = args
-    return sketch_batch(_DOCS[lo:hi], detect, banding)
+    return sketch_batch(shared.docs[lo:hi], detect, banding)
 
 
-def _credits_task(args: tuple[int, int, Gazetteer]) -> list[Credit]:
+def _credits_task(shared: _Shared, args: tuple[int, int, Gazetteer]) -> list[Credit]:
     lo, hi, gazetteer = args
-    return credits_batch(_DOCS[lo:hi], gazetteer)
+    return credits_batch(shared.docs[lo:hi], gazetteer)
 
 
-def _align_task(args: tuple[np.ndarray, DetectConfig]) -> tuple[list[Alignment], Counter]:
+def _align_task(shared: _Shared, args: tuple[np.ndarray, DetectConfig]) -> tuple[list[Alignment], Counter]:
     pairs, detect = args
-    if _INDEX is None:
+    if shared.index is None:
         raise RuntimeError("align before sketch: the shingle index is missing")
-    return align_batch(pairs, _INDEX, _DOCS.__getitem__, detect)
+    return align_batch(pairs, shared.index, shared.docs.__getitem__, detect)
 
 
-class LocalEngine:
+class LocalEngine(Engine):
     """Runs the stages on this machine with ``workers`` processes (1 = in-process)."""
 
     name = "local"
@@ -53,65 +86,92 @@ class LocalEngine:
         self.workers = workers
         self.batch_docs = batch_docs
         self.batch_pairs = batch_pairs
+        self._index: ShingleIndex | None = None
 
-    def _map(self, fn: Callable, tasks: list, progress: Progress | None, stage: str) -> Iterator:
+    def _map(
+        self, fn: Callable[[_Shared, T], R], shared: _Shared, tasks: list[T], progress: Progress | None, stage: str
+    ) -> Iterator[R]:
         total = len(tasks)
         if self.workers <= 1 or total <= 1 or "fork" not in mp.get_all_start_methods():
             for done, task in enumerate(tasks, start=1):
-                yield fn(task)
+                yield fn(shared, task)
                 if progress:
                     progress(stage, done, total)
             return
-        with mp.get_context("fork").Pool(self.workers) as pool:
-            for done, result in enumerate(pool.imap(fn, tasks), start=1):
+        with mp.get_context("fork").Pool(self.workers, initializer=_init_worker, initargs=(shared,)) as pool:
+            for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
                 yield result
                 if progress:
                     progress(stage, done, total)
 
+    def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
+        """Read every input through ``provenance.ingest``."""
+        docs: list[Document] = []
+        skipped: list[Skipped] = []
+        for item in read_documents([Path(p) for p in paths], config.fields):
+            (skipped if isinstance(item, Skipped) else docs).append(item)
+        return docs, skipped
+
     def sketch(
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
     ) -> BandStore:
-        """Band keys of all documents, spilled to a ``BandStore`` (close it when done); keeps
-        their shingle index for ``align``."""
-        global _DOCS, _INDEX
-        _DOCS = docs
+        """Band keys of all documents, spilled to a ``BandStore`` (``candidates`` closes it);
+        keeps their shingle index for ``align``."""
+        self._index = None
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
         store = BandStore(banding.bands, len(docs))
         parts: list[ShingleIndex] = []
         try:
-            for batch_keys, part in self._map(_sketch_task, tasks, progress, "sketch"):
+            for batch_keys, part in self._map(_sketch_task, _Shared(docs), tasks, progress, "sketch"):
                 store.add(batch_keys)
                 parts.append(part)
         except BaseException:
             store.close()
             raise
-        _INDEX = concat(parts)
+        self._index = concat(parts)
         return store
 
-    def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
-        """Agency credits of all documents, in document order."""
-        global _DOCS
-        _DOCS = docs
-        step = self.batch_docs * 5
-        tasks = [(lo, min(lo + step, len(docs)), gazetteer) for lo in range(0, len(docs), step)]
-        out: list[Credit] = []
-        for batch in self._map(_credits_task, tasks, progress, "credits"):
-            out.extend(batch)
-        return out
+    def candidates(self, sketches: BandStore, detect: DetectConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
+        """Candidate pairs from the spilled band keys, one band at a time; removes the spill."""
+        with sketches:
+            pairs, _hits, acc = candidate_pairs(sketches, detect, n_docs)
+        return pairs, acc
 
     def align(
         self, docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, progress: Progress | None = None
     ) -> tuple[list[Alignment], Counter]:
         """Verified alignments of all candidate pairs (sorted so a batch reuses its tokens)."""
-        global _DOCS
-        _DOCS = docs
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
         step = self.batch_pairs
         tasks = [(pairs[lo : lo + step], detect) for lo in range(0, len(pairs), step)]
+        shared = _Shared(docs, self._index)
         found: list[Alignment] = []
         rejected: Counter = Counter()
-        for alignments, rejections in self._map(_align_task, tasks, progress, "align"):
+        for alignments, rejections in self._map(_align_task, shared, tasks, progress, "align"):
             found.extend(alignments)
             rejected.update(rejections)
         return found, rejected
+
+    def cluster(self, alignments: Sequence[Alignment], boilerplate_docs: int | None) -> list[Cluster]:
+        """Connected components of the alignments (``provenance.cluster``)."""
+        return build_clusters(alignments, boilerplate_docs=boilerplate_docs)
+
+    def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
+        """Agency credits of all documents, in document order."""
+        step = self.batch_docs * 5
+        tasks = [(lo, min(lo + step, len(docs)), gazetteer) for lo in range(0, len(docs), step)]
+        out: list[Credit] = []
+        for batch in self._map(_credits_task, _Shared(docs), tasks, progress, "credits"):
+            out.extend(batch)
+        return out
+
+    def origins(
+        self, clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
+    ) -> list[Origin]:
+        """Origins of every cluster (``provenance.graph.infer_origins``)."""
+        return infer_origins(clusters, docs, credits, gazetteer)
+
+    def release(self) -> None:
+        """Drop the shingle index kept from ``sketch``."""
+        self._index = None

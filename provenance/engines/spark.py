@@ -38,6 +38,7 @@ from provenance._optional import require_pyspark
 from provenance.config import DetectConfig, FieldNames, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
+from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
 from provenance.engines.spark_session import start_session
 from provenance.errors import InputError
@@ -67,7 +68,6 @@ except ImportError:  # pragma: no cover - SparkEngine() raises the friendly Conf
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 
 DOCUMENT_DDL = (
@@ -156,7 +156,7 @@ def check_inputs(paths: Iterable[Path | str]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """Runs the scan's stages as Spark jobs.
 
     Args:
@@ -372,11 +372,13 @@ class SparkEngine:
             progress("sketch", 1, 1)
         return keys
 
-    def candidate_pairs(
-        self, bands: DataFrame | Iterable[BandKeys], detect: DetectConfig, n_docs: int
-    ) -> tuple[FrameSeq[CandidatePair], FrameSeq[int], PairCounts]:
+    def candidates(
+        self, sketches: DataFrame | Iterable[BandKeys], detect: DetectConfig, n_docs: int
+    ) -> tuple[FrameSeq[CandidatePair], PairCounts]:
         """Distinct candidate pairs ``(doc_a <= doc_b, hits)`` and the boilerplate buckets, as the
-        local ``candidate_pairs`` finds them."""
+        local ``candidate_pairs`` finds them. ``sketches`` is ``sketch``'s frame, or band keys
+        computed elsewhere (whole documents per ``BandKeys``)."""
+        bands = sketches
         if not isinstance(bands, DataFrame):
             bands = self._band_frame(bands, max(n_docs, 1))
         # Shuffle by LSH bucket (the packed key above its document bits), so that every bucket is
@@ -432,9 +434,7 @@ class SparkEngine:
             rows = sorted(zip(*(table.column(c).to_pylist() for c in ("a", "b", "hits")), strict=True))
             return [CandidatePair(a, b, h) for a, b, h in rows]
 
-        candidates = FrameSeq(pairs, records, lambda _: n_pairs)
-        hits = FrameSeq(pairs, lambda frame: [p.hits for p in candidates], lambda _: n_pairs)
-        return candidates, hits, acc
+        return FrameSeq(pairs, records, lambda _: n_pairs), acc
 
     def _band_frame(self, bands: Iterable[BandKeys], n_docs: int) -> DataFrame:
         """Band keys computed elsewhere (whole documents per ``BandKeys``), as ``sketch`` rows."""
@@ -484,7 +484,7 @@ class SparkEngine:
             progress("align", 1, 1)
         return FrameSeq(alignments, _collect_alignments, lambda _: n_found), rejected
 
-    def build_clusters(
+    def cluster(
         self, alignments: FrameSeq[Alignment] | Sequence[Alignment], boilerplate_docs: int | None = None
     ) -> FrameSeq[Cluster]:
         """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
@@ -562,7 +562,7 @@ class SparkEngine:
             progress("credits", 1, 1)
         return FrameSeq(frame, _collect_credits, lambda _: n_credits)
 
-    def infer_origins(
+    def origins(
         self,
         clusters: Sequence[Cluster],
         docs: Sequence[Document],

@@ -138,9 +138,9 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
     ]
     pairs, hits, acc = candidate_pairs(keys, detect, len(docs))
     try:
-        on_spark, spark_hits, spark_acc = spark.candidate_pairs(keys, detect, len(docs))
+        on_spark, spark_acc = spark.candidates(keys, detect, len(docs))
         assert [[p.doc_a, p.doc_b] for p in on_spark] == pairs.tolist()
-        assert list(spark_hits) == hits.tolist()
+        assert [p.hits for p in on_spark] == hits.tolist()
         assert spark_acc.boilerplate == acc.boilerplate
         assert (spark_acc.chained_pairs, spark_acc.dropped_pairs) == (acc.chained_pairs, acc.dropped_pairs)
         local = LocalEngine(workers=1)
@@ -149,7 +149,7 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
         spark_alignments, spark_rejected = spark.align(docs, pairs, detect)
         assert list(spark_alignments) == alignments
         assert spark_rejected == rejected
-        assert list(spark.build_clusters(alignments, boilerplate_docs=2)) == build_clusters(alignments, 2)
+        assert list(spark.cluster(alignments, boilerplate_docs=2)) == build_clusters(alignments, 2)
     finally:
         spark.release()
 

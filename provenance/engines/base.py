@@ -1,0 +1,87 @@
+"""The engine contract: what an engine must do for ``pipeline.detect`` to run a scan on it.
+
+The pipeline calls these methods in this order, and never asks which engine it has. An engine
+chooses where the work runs (this process, a pool of processes, a Spark cluster) and how its
+intermediate results are held; it must give the same records as every other engine (the
+Spark-equality tests check it). A new engine subclasses ``Engine`` and implements every
+abstract method; a new stage is a new method here, implemented by every engine.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from provenance.config import DetectConfig, ScanConfig
+from provenance.credits import Gazetteer
+from provenance.records import Alignment, Cluster, Credit, Document, Origin, Skipped
+from provenance.sketch import Banding
+from provenance.sketch.lsh import PairCounts
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` during long stages."""
+
+Pairs = np.ndarray | Sequence[Any]
+"""Candidate pairs as an engine holds them: an ``(n, 2)`` array, or the engine's own sequence."""
+
+
+class Engine(ABC):
+    """Runs the stages of a scan. Use it as a context manager, or call ``close`` when done."""
+
+    name: str
+
+    @abstractmethod
+    def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
+        """Read the inputs: documents indexed ``0..n-1``, and the inputs that were skipped."""
+
+    @abstractmethod
+    def sketch(
+        self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
+    ) -> Any:
+        """Sketch every window of ``docs``. The result is opaque to the pipeline: it is handed,
+        once, to ``candidates`` of the same engine, which frees it."""
+
+    @abstractmethod
+    def candidates(self, sketches: Any, detect: DetectConfig, n_docs: int) -> tuple[Pairs, PairCounts]:
+        """Distinct candidate document pairs ``(a <= b)`` from ``sketch``'s result, and the
+        banding counts (boilerplate buckets, pairs avoided, pairs below ``min_hits``)."""
+
+    @abstractmethod
+    def align(
+        self, docs: Sequence[Document], pairs: Pairs, detect: DetectConfig, progress: Progress | None = None
+    ) -> tuple[Sequence[Alignment], Counter]:
+        """Verified alignments of the candidate pairs, and rejected pairs counted by reason."""
+
+    @abstractmethod
+    def cluster(self, alignments: Sequence[Alignment], boilerplate_docs: int | None) -> Sequence[Cluster]:
+        """Occurrences and clusters, numbered in document order."""
+
+    @abstractmethod
+    def credits(
+        self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
+    ) -> Sequence[Credit]:
+        """Agency credits of every document, in document order."""
+
+    @abstractmethod
+    def origins(
+        self, clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
+    ) -> Sequence[Origin]:
+        """The likely origin of every cluster."""
+
+    def release(self) -> None:  # noqa: B027 - an engine that holds nothing between scans needs no override
+        """Drop what the engine holds for the current scan (the pipeline calls it when a scan ends)."""
+
+    def close(self) -> None:
+        """Release everything, including sessions the engine started."""
+        self.release()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
