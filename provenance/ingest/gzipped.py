@@ -64,7 +64,7 @@ class _SalvagingReader(io.RawIOBase):
             self._pending = memoryview(self._inflater.decompress(data, _OUT_CHUNK))
         except zlib.error as err:
             self._pending = memoryview(_salvage(saved, data))
-            self._error = err
+            self._error = _checksum_error(err) or err
 
     def _next_input(self) -> bytes | None:
         """The next compressed bytes to inflate; None at the end of the file (or of its data)."""
@@ -102,3 +102,11 @@ def _salvage(inflater: Any, data: bytes) -> bytes:
         except zlib.error:
             break
     return b"".join(out)
+
+
+def _checksum_error(err: zlib.error) -> OSError | None:
+    """A failed CRC or length check at the end of a member, said in words: it is found only after
+    the content was read, so what was read may itself be damaged."""
+    if "incorrect data check" not in str(err) and "incorrect length check" not in str(err):
+        return None
+    return gzip.BadGzipFile("checksum failed: the lines read before this point may be damaged")
