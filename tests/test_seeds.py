@@ -1,29 +1,79 @@
-"""`prov scan seeds/`: the reuse a reader can see in the five seed articles, with exact offsets."""
+"""`prov scan seeds/` against the hand-made truth, ``benchmarks/seeds_truth.json``, exactly.
+
+Each truth occurrence, each truth group and each seed document is its own test case. Where
+today's scan is known to differ from the truth, that case is a strict ``xfail`` whose reason
+says what the scan reports instead: it shows until the detector is fixed, and turns red the
+day it passes so that the mark comes off. Nothing here restates the scan's own output.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-SEEDS = Path(__file__).parents[1] / "seeds"
-CAPTION = "A boy walks among the debris of a damaged neighbourhood"
-CAPTION_001 = CAPTION + " of Mosul. Photo / AP"
-REPEAT_000 = "Iraqi security forces advance during fighting against IS militants in western Mosul. Source"
-REPEAT_004 = "at a Kurdish Peshmerga position between two front lines near Bashiqa, east of Mosul, Iraq Reuters"
+ROOT = Path(__file__).parents[1]
+TRUTH_FILE = ROOT / "benchmarks" / "seeds_truth.json"
+TRUTH = json.loads(TRUTH_FILE.read_text(encoding="utf-8"))
+SEEDS = (TRUTH_FILE.parent / TRUTH["corpus"]).resolve()  # the truth names its corpus relative to itself
+DOCS = sorted(p.name for p in SEEDS.glob("*.txt"))
+
+Occurrence = tuple[str, int, int]  # doc_id, start, end (characters, end exclusive)
+
+GROUPS: dict[str, list[Occurrence]] = defaultdict(list)
+for _row in TRUTH["passages"]:
+    GROUPS[_row["group"]].append((_row["doc_id"], _row["start"], _row["end"]))
+TRUTH_BY_DOC: dict[str, set[tuple[int, int]]] = {doc: set() for doc in DOCS}
+for _doc, _start, _end in (occ for occs in GROUPS.values() for occ in occs):
+    TRUTH_BY_DOC[_doc].add((_start, _end))
+
+# Known misses of today's scan, one reason each; keys as the test ids below.
+SOURCE_WORD = (
+    "the scan reports {got}: both copies of the caption go on with '. Source:' (credits 'Source: AAP'"
+    " and 'Source: AP'), and the alignment extends over that identical word into the credit line"
+)
+GALLERY_BREAK = (
+    "the scan reports 4360-4469: a second match, 'south of Mosul Getty\\n\\n3/22 A member of Iraqi'"
+    " (1807-1851) with 'south of Mosul Getty\\n\\n22/22 A member of Iraqi' (4424-4469), runs across"
+    " the gallery's caption breaks and overlaps this copy; overlapping spans are merged into one occurrence"
+)
+GALLERY_CHAIN = (
+    "the scan also reports 1807-1851 (the end of caption 2/22 and the start of caption 3/22), which"
+    " that cross-break match joins to the Umm Mahahir cluster"
+)
+KNOWN_MISSES = {
+    "occurrence": {
+        "seed-security-forces-advance/000@723": SOURCE_WORD.format(got="723-814"),
+        "seed-security-forces-advance/000@2326": SOURCE_WORD.format(got="2326-2417"),
+        "seed-umm-mahahir/004@4360": GALLERY_BREAK,
+    },
+    "group": {
+        "seed-security-forces-advance": SOURCE_WORD.format(got="723-814 and 2326-2417"),
+        "seed-umm-mahahir": GALLERY_BREAK + "; " + GALLERY_CHAIN,
+    },
+    "document": {
+        "000": SOURCE_WORD.format(got="723-814 and 2326-2417"),
+        "004": GALLERY_BREAK + "; " + GALLERY_CHAIN,
+    },
+}
 
 
-def text(name: str) -> str:
-    return next(SEEDS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")
+def case(kind: str, case_id: str, *values: object) -> object:
+    """One parameter set, marked strict xfail when ``KNOWN_MISSES`` lists it.
+
+    Only a failed assertion counts as the known miss: a scan that crashes is an error.
+    """
+    reason = KNOWN_MISSES[kind].get(case_id)
+    marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if reason else []
+    return pytest.param(*values, id=case_id, marks=marks)
 
 
-def spans(doc_text: str, needle: str) -> list[tuple[int, int]]:
-    out, at = [], doc_text.find(needle)
-    while at >= 0:
-        out.append((at, at + len(needle)))
-        at = doc_text.find(needle, at + 1)
-    return out
+def file_text(doc_id: str) -> str:
+    """A seed file as UTF-8 text, read without prov and without newline translation."""
+    return (SEEDS / doc_id).read_bytes().decode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -33,52 +83,63 @@ def passages(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
 
     out = tmp_path_factory.mktemp("report")
     result = CliRunner().invoke(app, ["scan", str(SEEDS), "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if result.exit_code != 0:
+        pytest.fail(f"prov scan seeds/ exited with {result.exit_code}: {result.output}")  # not an xfail
     return pq.read_table(out / "passages.parquet").to_pylist()
 
 
-def occurrences(passages: list[dict], cluster_id: str) -> list[tuple[str, int, int]]:
-    return sorted((p["doc_id"][:3], p["start"], p["end"]) for p in passages if p["cluster_id"] == cluster_id)
+def reported_in(passages: list[dict], doc_id: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The reported spans of ``doc_id`` that overlap ``[start, end)``."""
+    return sorted(
+        (p["start"], p["end"]) for p in passages if p["doc_id"] == doc_id and p["start"] < end and start < p["end"]
+    )
 
 
-def cluster_of(passages: list[dict], doc: str, start: int) -> str:
-    (found,) = [p["cluster_id"] for p in passages if p["doc_id"].startswith(doc) and p["start"] == start]
-    return found
+def test_the_truth_is_the_text_of_the_seed_files() -> None:
+    assert TRUTH["passages"], "the seeds truth lists no passages"
+    for row in TRUTH["passages"]:
+        assert file_text(row["doc_id"])[row["start"] : row["end"]] == row["text"], row
 
 
-def test_every_passage_text_is_the_original_text_at_its_offsets(passages: list[dict]) -> None:
+def test_every_reported_text_is_the_seed_file_at_its_offsets(passages: list[dict]) -> None:
+    assert passages
     for p in passages:
-        assert (SEEDS / p["doc_id"]).read_text(encoding="utf-8")[p["start"] : p["end"]] == p["text"]
+        assert file_text(p["doc_id"])[p["start"] : p["end"]] == p["text"], p
 
 
-def test_the_shared_caption_is_one_cluster_across_000_and_both_copies_in_001(passages: list[dict]) -> None:
-    (in_000,) = spans(text("000"), CAPTION)
-    copies_001 = spans(text("001"), CAPTION_001)
-    assert len(copies_001) == 2
-    cluster = cluster_of(passages, "000", in_000[0])
-    assert occurrences(passages, cluster) == [("000", *in_000)] + [("001", *s) for s in copies_001]
-    assert {p["kind"] for p in passages if p["cluster_id"] == cluster} == {"cross-document"}
+@pytest.mark.parametrize(
+    ("doc_id", "start", "end"),
+    [case("occurrence", f"{g}/{d[:3]}@{s}", d, s, e) for g, occs in GROUPS.items() for d, s, e in occs],
+)
+def test_each_truth_occurrence_is_reported_with_its_exact_offsets(
+    passages: list[dict], doc_id: str, start: int, end: int
+) -> None:
+    assert reported_in(passages, doc_id, start, end) == [(start, end)]
 
 
-def test_the_caption_repeated_inside_000_is_an_internal_cluster(passages: list[dict]) -> None:
-    repeats = spans(text("000"), REPEAT_000)
-    assert len(repeats) == 2
-    cluster = cluster_of(passages, "000", repeats[0][0])
-    assert occurrences(passages, cluster) == [("000", *s) for s in repeats]
-    assert {p["kind"] for p in passages if p["cluster_id"] == cluster} == {"internal"}
+@pytest.mark.parametrize("group", [case("group", g, g) for g in GROUPS])
+def test_each_truth_group_is_one_cluster_of_exactly_its_occurrences(passages: list[dict], group: str) -> None:
+    truth = sorted(GROUPS[group])
+    clusters = {
+        p["cluster_id"]
+        for p in passages
+        for doc_id, start, end in truth
+        if p["doc_id"] == doc_id and p["start"] < end and start < p["end"]
+    }
+    assert len(clusters) == 1, clusters
+    members = [p for p in passages if p["cluster_id"] in clusters]
+    assert sorted((p["doc_id"], p["start"], p["end"]) for p in members) == truth
+    # A group found in several documents is cross-document reuse; one found in a single
+    # document is that document repeating itself.
+    expected_kind = "cross-document" if len({doc for doc, _, _ in truth}) > 1 else "internal"
+    assert {p["kind"] for p in members} == {expected_kind}
 
 
-def test_the_photo_captions_repeated_inside_004_are_found(passages: list[dict]) -> None:
-    repeats = spans(text("004"), REPEAT_004)
-    assert len(repeats) == 2
-    cluster = cluster_of(passages, "004", repeats[0][0])
-    assert occurrences(passages, cluster) == [("004", *s) for s in repeats]
-    umm = "upon the arrival of Iraqi forces in the village of Umm Mahahir, south of Mosul Getty"
-    first_umm = spans(text("004"), umm)[0]
-    assert any(p["doc_id"].startswith("004") and p["start"] == first_umm[0] for p in passages)
-
-
-def test_no_reuse_is_reported_where_there_is_none(passages: list[dict]) -> None:
-    # 002 and 003 share only stock phrases ("said in a statement", "according to") with the others.
-    assert {p["doc_id"][:3] for p in passages} == {"000", "001", "004"}
-    assert all(len(p["text"].split()) >= 8 for p in passages)
+@pytest.mark.parametrize("doc_id", [case("document", d[:3], d) for d in DOCS])
+def test_nothing_is_reported_outside_the_truth(passages: list[dict], doc_id: str) -> None:
+    # 002 and 003 share only stock phrases ("said in a statement", "according to") with the
+    # others, and the truth lists nothing in them: any passage there is a false positive.
+    reported = {(p["start"], p["end"]) for p in passages if p["doc_id"] == doc_id}
+    assert reported - TRUTH_BY_DOC[doc_id] == set()

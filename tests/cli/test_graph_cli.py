@@ -137,6 +137,6 @@ def test_a_report_without_its_graph_tables_is_a_one_line_error(runner, seeds_rep
 
 @pytest.mark.parametrize("option", ["--graphml", "--gexf"])
 def test_an_export_into_a_missing_folder_is_a_one_line_error(runner, seeds_report: Path, option: str) -> None:
-    # Fails today: the writer's FileNotFoundError escapes as a traceback.
+    # The writer's FileNotFoundError must become a one-line error, not a traceback.
     result = runner("graph", seeds_report, option, Path("no-such-folder") / "graph.xml")
     one_line_error(result, "no-such-folder")

@@ -90,8 +90,8 @@ def test_copied_from_points_from_the_earlier_to_the_later_document(later_first: 
     ids=["iso-date", "iso-datetime", "day-month-year", "rfc-2822"],
 )
 def test_copied_from_follows_the_calendar_not_the_alphabet(earlier: str, later: str) -> None:
-    # Dates pass through from JSONL/CSV rows as written. Fails today for the last two: dates
-    # are compared as strings, so "10 May 2024" comes before "9 May 2024".
+    # Dates pass through from JSONL/CSV rows as written, so they must be compared as dates:
+    # as strings, "10 May 2024" would come before "9 May 2024".
     docs = [make_doc(0, "Eastern Post", later), make_doc(1, "Reuters", earlier)]
     _, edges = build_graph(docs, [cluster("c000001", occ(0, 0, 180), occ(1, 0, 180))], [])
     [edge] = doc_pairs(edges)

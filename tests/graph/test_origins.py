@@ -247,7 +247,7 @@ def test_only_a_mention_gives_no_origin(gazetteer: Gazetteer) -> None:
 def test_mentions_in_every_copy_are_still_only_mentions(gazetteer: Gazetteer) -> None:
     # Four outlets quote the same U.N. statement and each also quotes someone who "told Reuters"
     # elsewhere in the story. A quoted source says nothing about who supplied the statement:
-    # four faint mentions (0.25 each) must not add up to an origin. Fails today: Reuters.
+    # four faint mentions (0.25 each) must not add up to an origin.
     docs = [
         make_doc(i, BODY, f'"Water comes first," coordinator No. {i} told Reuters.', outlet=f"Outlet {i}")
         for i in range(4)
@@ -302,9 +302,8 @@ def test_three_equally_strong_conflicting_credits_give_no_origin(gazetteer: Gaze
 @pytest.mark.parametrize("first", ["AP", "Reuters"])
 def test_two_equally_strong_conflicting_credits_give_no_origin(gazetteer: Gazetteer, first: str) -> None:
     # Two copies of the same length, undated, one credited "Photo / AP", the other "Photo /
-    # Reuters": nothing tells them apart. Fails today: the "most complete copy" bonus goes to
-    # the lower document index on a length tie, and a share of exactly one half is accepted, so
-    # whichever agency happens to be credited in the first document wins.
+    # Reuters": nothing tells them apart. Neither document order (a "most complete copy" bonus
+    # given to the lower index on a length tie) nor a share of exactly one half may pick one.
     second = "Reuters" if first == "AP" else "AP"
     docs = [make_doc(0, BODY, f"{CAPTION} Photo / {first}"), make_doc(1, BODY, f"{CAPTION} Photo / {second}")]
     credits = [
