@@ -9,11 +9,9 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.display import cell, inline
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
-from rich.console import Console
-from rich.table import Table
+from prov_cli.summary import print_dedup
 
 from provenance.config import ScanConfig
 from provenance.dedup import DedupConfig, check_outputs, dedup_outputs, write_dedup
@@ -34,6 +32,7 @@ class PolicyChoice(StrEnum):
 
 
 @handle_errors
+@opt.grouped
 def dedup(
     paths: opt.Paths,
     out: Annotated[
@@ -81,12 +80,8 @@ def dedup(
     workers: Annotated[int, typer.Option(help="Processes for --strip-boilerplate (default: all cores).")] = 0,
     agencies: opt.Agencies = None,
     quiet: opt.Quiet = False,
-    id_field: opt.IdField = "id",
-    text_field: opt.TextField = "text",
-    outlet_field: opt.OutletField = "outlet",
-    date_field: opt.DateField = "date",
-    title_field: opt.TitleField = "title",
-    url_field: opt.UrlField = "url",
+    *,
+    fields: opt.Fields,
 ) -> None:
     """Write the corpus back without near-duplicate documents, and list what was removed and why.
 
@@ -103,7 +98,7 @@ def dedup(
         boilerplate_docs=boilerplate_docs,
     )
     scan_config = ScanConfig(
-        fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
+        fields=fields,
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
     )
@@ -114,38 +109,5 @@ def dedup(
     with stage_progress(not quiet) as progress:
         result = run_dedup(docs, config, scan_config, skipped=skipped, progress=progress)
     write_dedup(outputs, result, config, scan_config.fields, inputs, force=force)
-    if quiet:
-        return
-    console = Console(highlight=False)
-    c = result.counts
-    console.print(
-        f"[bold]{c['documents']}[/] documents read"
-        + (f", [yellow]{c['skipped_inputs']} skipped[/]" if c["skipped_inputs"] else "")
-        + f": [bold]{c['removed']}[/] near-duplicates removed in {c['groups']} groups "
-        f"({c['verified_pairs']} of {c['candidate_pairs']} candidate pairs verified at Jaccard >= {threshold:g}), "
-        f"[bold]{c['kept']}[/] kept by policy {policy.value}."
-    )
-    if strip_boilerplate:
-        console.print(
-            f"{c['stripped_passages']} boilerplate passages ({c['stripped_chars']:,} characters) cut"
-            + (
-                f"; {c['emptied_by_stripping']} documents held nothing else and were dropped."
-                if c["emptied_by_stripping"]
-                else "."
-            )
-        )
-    docs_by_index = result.documents
-    shown = [r for r in result.removals if r.kept is not None][:10]
-    if shown:
-        table = Table(title=f"Removed (first {len(shown)} of {c['removed']})", title_justify="left")
-        for col in ("removed", "kept", "similarity", "kept because"):
-            table.add_column(col, justify="right" if col == "similarity" else "left")
-        for r in shown:
-            table.add_row(
-                cell(docs_by_index[r.doc].doc_id),
-                cell(docs_by_index[r.kept].doc_id),
-                f"{r.similarity:.3f}",
-                cell(r.kept_because),
-            )
-        console.print(table)
-    console.print(f"Corpus: [bold]{inline(outputs.corpus)}[/]; removed: [bold]{inline(outputs.removed)}[/]")
+    if not quiet:
+        print_dedup(result, config, outputs)

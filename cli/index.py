@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.display import cell, inline, printable
 from prov_cli.errors import handle_errors, setup_logging
-from rich.console import Console
-from rich.table import Table
+from prov_cli.summary import print_added, print_compacted, print_deleted, print_index_info, print_query
 
-from provenance.config import DetectConfig, ScanConfig
+from provenance.config import ScanConfig
 from provenance.errors import InputError
 from provenance.index import (
     add_documents,
@@ -37,27 +35,13 @@ index_app = typer.Typer(
 )
 
 DEFAULT_QUERY_OUT = Path("prov-query")
-KEYS = "Sketching (default: the index's)"
-
 IndexDir = Annotated[Path, typer.Option("--index", "-i", help="The index folder.", show_default=False)]
 Wait = Annotated[float, typer.Option(help="Seconds to wait for another writer to finish.")]
-ShingleSize = Annotated[int | None, typer.Option(help="Words per shingle.", rich_help_panel=KEYS)]
-Window = Annotated[int | None, typer.Option("--window", help="Words per MinHash window.", rich_help_panel=KEYS)]
-NumPerm = Annotated[int | None, typer.Option(help="MinHash permutations.", rich_help_panel=KEYS)]
-Seed = Annotated[int | None, typer.Option(help="MinHash seed.", rich_help_panel=KEYS)]
-Threshold = Annotated[
-    float | None, typer.Option(help="Window Jaccard similarity the LSH bands target.", rich_help_panel=KEYS)
-]
-Bands = Annotated[int | None, typer.Option(help="LSH bands (with --rows).", rich_help_panel=KEYS)]
-Rows = Annotated[int | None, typer.Option(help="LSH rows per band (with --bands).", rich_help_panel=KEYS)]
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB"
 
 
 @index_app.command("add")
 @handle_errors
+@opt.grouped
 def add(
     paths: opt.Paths,
     index: IndexDir,
@@ -66,50 +50,21 @@ def add(
     ] = False,
     wait: Wait = 0.0,
     quiet: opt.Quiet = False,
-    shingle_size: ShingleSize = None,
-    window: Window = None,
-    num_perm: NumPerm = None,
-    seed: Seed = None,
-    threshold: Threshold = None,
-    bands: Bands = None,
-    rows: Rows = None,
-    id_field: opt.IdField = "id",
-    text_field: opt.TextField = "text",
-    outlet_field: opt.OutletField = "outlet",
-    date_field: opt.DateField = "date",
-    title_field: opt.TitleField = "title",
-    url_field: opt.UrlField = "url",
+    *,
+    keys: opt.IndexKeys,
+    fields: opt.Fields,
 ) -> None:
     """Add documents to an index (created when missing), in one all-or-nothing commit.
 
     Example: prov index add wire/2024-06-01/ --index wire-index/
     """
     setup_logging(quiet)
-    detect = resolve_detect(
-        index,
-        shingle_size=shingle_size,
-        window_words=window,
-        num_perm=num_perm,
-        seed=seed,
-        threshold=threshold,
-        bands=bands,
-        rows=rows,
-    )
-    fields = opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field)
+    detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
     docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields))
     result = add_documents(index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait)
-    if quiet:
-        return
-    m = result.manifest
-    Console(highlight=False).print(
-        f"Added [bold]{result.added}[/] documents to {index} in {result.seconds:.1f}s"
-        + (f" ({len(result.replaced_ids)} replaced)" if result.replaced_ids else "")
-        + (f"; [yellow]{len(result.skipped_ids)} already indexed, skipped[/]" if result.skipped_ids else "")
-        + (f"; [yellow]{len(skipped)} inputs skipped[/] (listed in {index / 'manifest.json'})" if skipped else "")
-        + f". The index holds [bold]{m.documents}[/] documents in {len(m.segments)} segments"
-        f" (generation {m.generation})."
-    )
+    if not quiet:
+        print_added(index, result, skipped)
 
 
 @index_app.command("delete")
@@ -139,17 +94,8 @@ def delete(
     if not ids:
         raise InputError("no document ids given; name them or pass --ids-from FILE")
     result = delete_documents(index, ids, lock_timeout=wait)
-    if quiet:
-        return
-    Console(highlight=False).print(
-        f"Deleted [bold]{len(result.deleted)}[/] documents"
-        + (
-            f"; [yellow]{len(result.missing)} not in the index[/] ({inline(', '.join(result.missing[:5]))})"
-            if result.missing
-            else ""
-        )
-        + f". The index holds [bold]{result.manifest.documents}[/] documents."
-    )
+    if not quiet:
+        print_deleted(result)
 
 
 @index_app.command("compact")
@@ -162,11 +108,7 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
     setup_logging(quiet)
     result = compact(index, lock_timeout=wait)
     if not quiet:
-        Console(highlight=False).print(
-            f"Compacted {result.segments_before} segments into {len(result.manifest.segments)}, "
-            f"purged {result.purged} deleted documents, removed {result.removed_files} old files. "
-            f"The index holds [bold]{result.manifest.documents}[/] documents ({_mb(disk_usage(index))})."
-        )
+        print_compacted(result, disk_usage(index))
 
 
 @index_app.command("info")
@@ -176,31 +118,12 @@ def info(index: IndexDir) -> None:
 
     Example: prov index info --index wire-index/
     """
-    m = open_index(index).manifest
-    console = Console(highlight=False)
-    p = m.parameters
-    console.print(
-        f"[bold]{inline(index)}[/]: {m.documents} documents ({len(m.tombstones)} deleted, not yet compacted), "
-        f"{len(m.segments)} segments, {sum(s.keys for s in m.segments):,} band keys, {_mb(disk_usage(index))}; "
-        f"generation {m.generation}, schema {m.schema_version}, updated {m.updated or m.created}."
-    )
-    console.print(
-        f"Parameters: shingle size {p.shingle_size}, window {p.window_words}, {p.num_perm} permutations, "
-        f"seed {p.seed}, {p.bands} bands x {p.rows} rows."
-    )
-    unreferenced = len(unreferenced_files(index, m))
-    if unreferenced:
-        console.print(f"{unreferenced} files not in the current state ({len(m.retired)} retired segments).")
-    if len(m.segments) > 32:
-        console.print(f"[yellow]{len(m.segments)} segments: run `prov index compact --index {inline(index)}`[/]")
-
-
-def _snippet(text: str, width: int = 60) -> str:
-    flat = printable(" ".join(text.split()))  # escaped before cutting, so the width holds
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    manifest = open_index(index).manifest
+    print_index_info(index, manifest, disk_usage(index), len(unreferenced_files(index, manifest)))
 
 
 @handle_errors
+@opt.grouped
 def query(
     paths: opt.Paths,
     index: IndexDir,
@@ -209,24 +132,10 @@ def query(
     top: Annotated[int, typer.Option(help="Rows of the terminal table.")] = 20,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
-    min_words: opt.MinWords = opt._D.min_words,
-    min_similarity: opt.MinSimilarity = opt._D.min_similarity,
-    max_gap: opt.MaxGap = opt._D.max_gap,
-    max_bucket: opt.MaxBucket = opt._D.max_bucket,
-    boilerplate_docs: opt.BoilerplateDocs = opt._D.boilerplate_docs,
-    shingle_size: ShingleSize = None,
-    window: Window = None,
-    num_perm: NumPerm = None,
-    seed: Seed = None,
-    threshold: Threshold = None,
-    bands: Bands = None,
-    rows: Rows = None,
-    id_field: opt.IdField = "id",
-    text_field: opt.TextField = "text",
-    outlet_field: opt.OutletField = "outlet",
-    date_field: opt.DateField = "date",
-    title_field: opt.TitleField = "title",
-    url_field: opt.UrlField = "url",
+    *,
+    passages: opt.Passages,
+    keys: opt.IndexKeys,
+    fields: opt.Fields,
 ) -> None:
     """Report which indexed documents and passages new documents reuse, with spans and likely origins.
 
@@ -234,27 +143,9 @@ def query(
     """
     setup_logging(quiet)
     open_index(index)  # a clear error before any work when there is no index
-    base = DetectConfig(
-        min_words=min_words,
-        min_similarity=min_similarity,
-        max_gap=max_gap,
-        max_bucket=max_bucket,
-        boilerplate_docs=boilerplate_docs,
-    )
-    detect = resolve_detect(
-        index,
-        base,
-        shingle_size=shingle_size,
-        window_words=window,
-        num_perm=num_perm,
-        seed=seed,
-        threshold=threshold,
-        bands=bands,
-        rows=rows,
-    )
     config = ScanConfig(
-        detect=detect,
-        fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
+        detect=resolve_detect(index, passages, **keys),
+        fields=fields,
         agencies=str(agencies) if agencies else None,
     )
     inputs = check_paths(paths)
@@ -262,53 +153,5 @@ def query(
     docs, skipped = load(inputs, config)
     result = query_index(index, docs, config, skipped=skipped)
     write_query_report(out, result, config, inputs, index, force=force)
-    if quiet:
-        return
-    console = Console(highlight=False)
-    scan = result.scan
-    c = scan.counts
-    docs_ = scan.documents
-    first_new = result.first_new
-    reusing = {max(al.doc_a, al.doc_b) for al in scan.alignments if min(al.doc_a, al.doc_b) < first_new}
-    console.print(
-        f"[bold]{c['new_documents']}[/] new documents queried against {c['index_documents']} indexed"
-        + (f", [yellow]{c['skipped_inputs']} inputs skipped[/]" if c["skipped_inputs"] else "")
-        + f": [bold]{len(reusing)}[/] reuse text of [bold]{c['indexed_documents']}[/] indexed documents "
-        f"({c['passages']} passages in {c['clusters']} clusters, {c['alignments']} verified alignments)."
-    )
-    origin_of = {o.cluster_id: o for o in scan.origins}
-    cluster_of = {}
-    for cluster in scan.clusters:
-        for occ in cluster.occurrences:
-            cluster_of.setdefault(occ.doc, []).append((occ.start, occ.end, cluster.cluster_id))
-    rows_ = []
-    for al in scan.alignments:
-        new_side, old_side = (al.doc_b, al.doc_a) if al.doc_b >= first_new else (al.doc_a, al.doc_b)
-        if new_side == al.doc_b:
-            new_span, old_span = (al.b_start, al.b_end), (al.a_start, al.a_end)
-        else:
-            new_span, old_span = (al.a_start, al.a_end), (al.b_start, al.b_end)
-        cid = next((cid for s, e, cid in cluster_of.get(al.doc_a, []) if s <= al.a_start < e), "")
-        origin = origin_of.get(cid)
-        rows_.append((new_side, new_span, old_side, old_span, al.similarity, origin))
-    rows_.sort(key=lambda r: (r[0], r[1], r[2]))
-    shown = rows_[: max(top, 0)]
-    if shown:
-        table = Table(title=f"Reused passages (first {len(shown)} of {len(rows_)})", title_justify="left")
-        for col in ("new document", "span", "reuses", "span", "sim.", "origin", "text"):
-            table.add_column(col, justify="right" if col in ("span", "sim.") else "left")
-        for new_side, new_span, old_side, old_span, similarity, origin in shown:
-            old = docs_[old_side]
-            label = old.doc_id + (" (new)" if old_side >= first_new else "")
-            origin_text = f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
-            table.add_row(
-                cell(docs_[new_side].doc_id),
-                f"{new_span[0]}-{new_span[1]}",
-                cell(label),
-                f"{old_span[0]}-{old_span[1]}",
-                f"{similarity:.2f}",
-                cell(origin_text),
-                cell(_snippet(docs_[new_side].text[new_span[0] : new_span[1]])),
-            )
-        console.print(table)
-    console.print(f"Report: [bold]{inline(out)}[/]")
+    if not quiet:
+        print_query(result, out, top)

@@ -1,9 +1,21 @@
-"""Option groups shared by several commands, and the config they build."""
+"""Options shared by several commands, each declared once.
+
+Single options are ``Annotated`` aliases (``quiet: opt.Quiet = False``). Blocks of options that
+build one value are option groups: a command names the value it wants, ``fields: opt.Fields``,
+and ``@grouped`` puts the group's options (``--id-field`` ... ``--url-field``) in the command's
+signature where that parameter stands, then calls the command with the value they build (a
+``FieldNames``). This is sqlite-utils' ``import_options`` for Typer, which builds a command
+from its signature rather than from stacked Click decorators.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -11,6 +23,9 @@ from provenance.config import DetectConfig, FieldNames
 
 DETECT = "Detection"
 FIELDS = "Input fields"
+KEYS = "Sketching (default: the index's)"
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 Paths = Annotated[
     list[Path],
@@ -21,67 +36,124 @@ Paths = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Agencies = Annotated[Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")]
-ShingleSize = Annotated[int, typer.Option(help="Words per shingle.", rich_help_panel=DETECT)]
-Window = Annotated[int, typer.Option("--window", help="Words per MinHash window.", rich_help_panel=DETECT)]
-NumPerm = Annotated[int, typer.Option(help="MinHash permutations.", rich_help_panel=DETECT)]
-Seed = Annotated[int, typer.Option(help="MinHash seed (same seed, same signatures).", rich_help_panel=DETECT)]
-Threshold = Annotated[
-    float, typer.Option(help="Window Jaccard similarity the LSH bands target.", rich_help_panel=DETECT)
-]
-Bands = Annotated[
-    int | None, typer.Option(help="LSH bands (with --rows; overrides --threshold).", rich_help_panel=DETECT)
-]
-Rows = Annotated[int | None, typer.Option(help="LSH rows per band (with --bands).", rich_help_panel=DETECT)]
-MinWords = Annotated[int, typer.Option(help="Shortest passage reported, in matched words.", rich_help_panel=DETECT)]
-MinSimilarity = Annotated[float, typer.Option(help="Similarity floor of a passage, 0..1.", rich_help_panel=DETECT)]
-MaxGap = Annotated[int, typer.Option(help="Differing words allowed inside a passage.", rich_help_panel=DETECT)]
-MaxBucket = Annotated[
-    int, typer.Option(help="LSH bucket size above which documents are chained, not paired.", rich_help_panel=DETECT)
-]
-BoilerplateDocs = Annotated[
-    int, typer.Option(help="Clusters over this many documents are flagged as boilerplate.", rich_help_panel=DETECT)
-]
-IdField = Annotated[str, typer.Option(help="Field holding the document id.", rich_help_panel=FIELDS)]
-TextField = Annotated[str, typer.Option(help="Field holding the text.", rich_help_panel=FIELDS)]
-OutletField = Annotated[str, typer.Option(help="Field holding the outlet.", rich_help_panel=FIELDS)]
-DateField = Annotated[str, typer.Option(help="Field holding the date.", rich_help_panel=FIELDS)]
-TitleField = Annotated[str, typer.Option(help="Field holding the title.", rich_help_panel=FIELDS)]
-UrlField = Annotated[str, typer.Option(help="Field holding the URL.", rich_help_panel=FIELDS)]
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Options that several commands take together, and ``build``, which makes the one value a
+    command receives from their values (passed by keyword, under the options' parameter names)."""
+
+    params: tuple[inspect.Parameter, ...]
+    build: Callable[..., Any]
+
+
+def _option(name: str, kind: Any, default: Any, help: str, panel: str) -> inspect.Parameter:
+    """The parameter ``name: Annotated[kind, typer.Option(...)] = default`` (``--name-with-dashes``)."""
+    if default is None:
+        kind = kind | None
+    option = typer.Option(help=help, rich_help_panel=panel)
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, option])
+
+
+# The MinHash/LSH keys an index is built with: option, DetectConfig field, type, help.
+_SKETCH = (
+    ("shingle_size", "shingle_size", int, "Words per shingle."),
+    ("window", "window_words", int, "Words per MinHash window."),
+    ("num_perm", "num_perm", int, "MinHash permutations."),
+    ("seed", "seed", int, "MinHash seed (same seed, same signatures)."),
+    ("threshold", "threshold", float, "Window Jaccard similarity the LSH bands target."),
+    ("bands", "bands", int, "LSH bands (with --rows; overrides --threshold)."),
+    ("rows", "rows", int, "LSH rows per band (with --bands)."),
+)
+# Against an index the keys default to the index's, and two of them say less.
+_INDEX_HELP = {"seed": "MinHash seed.", "bands": "LSH bands (with --rows)."}
+# The rest of detection, which an index does not fix: option (= DetectConfig field), type, help.
+_PASSAGES = (
+    ("min_words", int, "Shortest passage reported, in matched words."),
+    ("min_similarity", float, "Similarity floor of a passage, 0..1."),
+    ("max_gap", int, "Differing words allowed inside a passage."),
+    ("max_bucket", int, "LSH bucket size above which documents are chained, not paired."),
+    ("boilerplate_docs", int, "Clusters over this many documents are flagged as boilerplate."),
+)
+# Input field options: FieldNames attribute, what the field holds.
+_FIELDS = (
+    ("id", "document id"),
+    ("text", "text"),
+    ("outlet", "outlet"),
+    ("date", "date"),
+    ("title", "title"),
+    ("url", "URL"),
+)
 
 _D = DetectConfig()
+_SKETCH_FIELD = {name: field for name, field, _, _ in _SKETCH}
 
 
-def detect_config(
-    shingle_size: int = _D.shingle_size,
-    window: int = _D.window_words,
-    num_perm: int = _D.num_perm,
-    seed: int = _D.seed,
-    threshold: float = _D.threshold,
-    bands: int | None = None,
-    rows: int | None = None,
-    min_words: int = _D.min_words,
-    min_similarity: float = _D.min_similarity,
-    max_gap: int = _D.max_gap,
-    max_bucket: int = _D.max_bucket,
-    boilerplate_docs: int = _D.boilerplate_docs,
-) -> DetectConfig:
-    """A DetectConfig from command-line values (raises ConfigError when they do not fit)."""
-    return DetectConfig(
-        shingle_size=shingle_size,
-        window_words=window,
-        num_perm=num_perm,
-        seed=seed,
-        threshold=threshold,
-        bands=bands,
-        rows=rows,
-        min_words=min_words,
-        min_similarity=min_similarity,
-        max_gap=max_gap,
-        max_bucket=max_bucket,
-        boilerplate_docs=boilerplate_docs,
-    )
+def _sketch_keys(**values: Any) -> dict[str, Any]:
+    """Option values keyed by DetectConfig field (``window`` is ``window_words``)."""
+    return {_SKETCH_FIELD.get(name, name): value for name, value in values.items()}
 
 
-def field_names(id: str, text: str, outlet: str, date: str, title: str, url: str) -> FieldNames:
-    """FieldNames from command-line values."""
-    return FieldNames(id=id, text=text, outlet=outlet, date=date, title=title, url=url)
+_sketch = tuple(_option(name, kind, getattr(_D, field), help, DETECT) for name, field, kind, help in _SKETCH)
+_passages = tuple(_option(name, kind, getattr(_D, name), help, DETECT) for name, kind, help in _PASSAGES)
+
+DETECT_OPTIONS = OptionGroup(_sketch + _passages, lambda **values: DetectConfig(**_sketch_keys(**values)))
+"""``--shingle-size`` ... ``--boilerplate-docs``: every detection parameter, as a DetectConfig
+(raises ConfigError when the values do not fit)."""
+
+PASSAGE_OPTIONS = OptionGroup(_passages, lambda **values: DetectConfig(**values))
+"""``--min-words`` ... ``--boilerplate-docs``: the detection parameters an index does not fix,
+as a DetectConfig with the default sketch keys."""
+
+INDEX_KEY_OPTIONS = OptionGroup(
+    tuple(_option(name, kind, None, _INDEX_HELP.get(name, help), KEYS) for name, _, kind, help in _SKETCH),
+    _sketch_keys,
+)
+"""``--shingle-size`` ... ``--rows`` against an index: the keyword arguments of
+``resolve_detect``, None where the index's value stands."""
+
+_N = FieldNames()
+FIELD_OPTIONS = OptionGroup(
+    tuple(
+        _option(f"{name}_field", str, getattr(_N, name), f"Field holding the {what}.", FIELDS) for name, what in _FIELDS
+    ),
+    lambda **values: FieldNames(**{name.removesuffix("_field"): value for name, value in values.items()}),
+)
+"""``--id-field`` ... ``--url-field``, as FieldNames."""
+
+Detect = Annotated[DetectConfig, DETECT_OPTIONS]
+Passages = Annotated[DetectConfig, PASSAGE_OPTIONS]
+IndexKeys = Annotated[dict[str, Any], INDEX_KEY_OPTIONS]
+Fields = Annotated[FieldNames, FIELD_OPTIONS]
+
+
+def grouped(command: F) -> F:
+    """Expand each parameter of ``command`` annotated with an OptionGroup into the group's options,
+    in its place, and call ``command`` with the value the group builds from them.
+
+    Group parameters have no default, so they follow a ``*``. Raises TypeError when two groups
+    or a group and the command declare the same option name.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    groups: dict[str, OptionGroup] = {}
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        group = next((m for m in getattr(param.annotation, "__metadata__", ()) if isinstance(m, OptionGroup)), None)
+        if group is None:
+            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+        else:
+            groups[param.name] = group
+            params += group.params
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise TypeError(f"{command.__name__}: an option is declared twice in {names}")
+
+    @functools.wraps(command)
+    def run(**values: Any) -> Any:
+        for name, group in groups.items():
+            values[name] = group.build(**{p.name: values.pop(p.name) for p in group.params})
+        return command(**values)
+
+    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params} | {"return": signature.return_annotation}
+    return run  # type: ignore[return-value]

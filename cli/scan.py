@@ -12,8 +12,7 @@ import typer
 from prov_cli import options as opt
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
-from prov_cli.summary import print_summary
-from rich.console import Console
+from prov_cli.summary import print_scan
 
 from provenance.config import ScanConfig
 from provenance.errors import ConfigError
@@ -33,6 +32,7 @@ class EngineName(StrEnum):
 
 
 @handle_errors
+@opt.grouped
 def scan(
     paths: opt.Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = DEFAULT_OUT,
@@ -41,24 +41,9 @@ def scan(
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
-    shingle_size: opt.ShingleSize = opt._D.shingle_size,
-    window: opt.Window = opt._D.window_words,
-    num_perm: opt.NumPerm = opt._D.num_perm,
-    seed: opt.Seed = opt._D.seed,
-    threshold: opt.Threshold = opt._D.threshold,
-    bands: opt.Bands = None,
-    rows: opt.Rows = None,
-    min_words: opt.MinWords = opt._D.min_words,
-    min_similarity: opt.MinSimilarity = opt._D.min_similarity,
-    max_gap: opt.MaxGap = opt._D.max_gap,
-    max_bucket: opt.MaxBucket = opt._D.max_bucket,
-    boilerplate_docs: opt.BoilerplateDocs = opt._D.boilerplate_docs,
-    id_field: opt.IdField = "id",
-    text_field: opt.TextField = "text",
-    outlet_field: opt.OutletField = "outlet",
-    date_field: opt.DateField = "date",
-    title_field: opt.TitleField = "title",
-    url_field: opt.UrlField = "url",
+    *,
+    detect: opt.Detect,
+    fields: opt.Fields,
     engine: Annotated[
         EngineName,
         typer.Option(
@@ -88,21 +73,8 @@ def scan(
     """
     setup_logging(quiet)
     config = ScanConfig(
-        detect=opt.detect_config(
-            shingle_size,
-            window,
-            num_perm,
-            seed,
-            threshold,
-            bands,
-            rows,
-            min_words,
-            min_similarity,
-            max_gap,
-            max_bucket,
-            boilerplate_docs,
-        ),
-        fields=opt.field_names(id_field, text_field, outlet_field, date_field, title_field, url_field),
+        detect=detect,
+        fields=fields,
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
     )
@@ -121,4 +93,4 @@ def scan(
         result = run_scan(inputs, config, engine=runner, progress=progress)
     write_scan_report(out, result, config, inputs, force=force, engine=engine.value)
     if not quiet:
-        print_summary(Console(highlight=False), result, out, top)
+        print_scan(result, out, top)

@@ -1,26 +1,49 @@
-"""The terminal summary of a scan: counts, then the largest clusters with a snippet."""
+"""What each command prints when it is done: counts, then a table of what it found.
+
+Every id, title, name, snippet and path shown here comes from files prov did not write or
+from the user, so each passes through ``cell`` or ``inline`` (see ``prov_cli.display``).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prov_cli.display import cell, inline, printable
 from rich.console import Console
 from rich.table import Table
 
-from provenance.records import ScanResult
 from provenance.report.tables import representative
 
+if TYPE_CHECKING:
+    from provenance.dedup import DedupConfig, DedupOutputs, DedupResult
+    from provenance.index import AddResult, CompactResult, DeleteResult, IndexManifest, QueryResult
+    from provenance.records import GraphEdge, GraphNode, Origin, ScanResult, Skipped
 
-def _snippet(text: str, width: int = 70) -> str:
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _snippet(text: str, width: int) -> str:
     flat = printable(" ".join(text.split()))  # escaped before cutting, so the width holds
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10) -> None:
-    """Print what a scan found and where the report is; ids and snippets from the corpus are
-    shown with their control characters escaped (see ``prov_cli.display``)."""
+def _origin(origin: Origin | None) -> str:
+    return f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
+    """Print what a scan found (counts, likely origins, the ``top`` largest clusters with a
+    snippet) and where the report is."""
+    console = _console()
     c = result.counts
     seconds = sum(t.seconds for t in result.timings)
     console.print(
@@ -55,21 +78,202 @@ def print_summary(console: Console, result: ScanResult, out: Path, top: int = 10
         table.add_column("snippet")
         table.add_column("documents")
         for cl in ranked:
-            first = cl.occurrences[0]
             text, _ = representative(cl, docs)
-            origin = origins.get(cl.cluster_id)
-            origin_text = f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
             names = [docs[d].doc_id for d in cl.docs]
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            kind = first.kind + (" (boilerplate)" if cl.boilerplate else "")
+            kind = cl.occurrences[0].kind + (" (boilerplate)" if cl.boilerplate else "")
             table.add_row(
                 cell(cl.cluster_id),
                 cell(kind),
                 str(len(cl.docs)),
                 str(len(cl.occurrences)),
-                cell(origin_text),
-                cell(_snippet(text)),
+                cell(_origin(origins.get(cl.cluster_id))),
+                cell(_snippet(text, 70)),
                 cell(shown),
             )
         console.print(table)
     console.print(f"Report: [bold]{inline(out)}[/]")
+
+
+def print_dedup(result: DedupResult, config: DedupConfig, outputs: DedupOutputs) -> None:
+    """Print what a deduplication removed (and cut, with --strip-boilerplate), the first ten
+    removals with the document kept, and where the files are."""
+    console = _console()
+    c = result.counts
+    console.print(
+        f"[bold]{c['documents']}[/] documents read"
+        + (f", [yellow]{c['skipped_inputs']} skipped[/]" if c["skipped_inputs"] else "")
+        + f": [bold]{c['removed']}[/] near-duplicates removed in {c['groups']} groups "
+        f"({c['verified_pairs']} of {c['candidate_pairs']} candidate pairs verified at Jaccard >= "
+        f"{config.threshold:g}), [bold]{c['kept']}[/] kept by policy {config.policy}."
+    )
+    if config.strip_boilerplate:
+        console.print(
+            f"{c['stripped_passages']} boilerplate passages ({c['stripped_chars']:,} characters) cut"
+            + (
+                f"; {c['emptied_by_stripping']} documents held nothing else and were dropped."
+                if c["emptied_by_stripping"]
+                else "."
+            )
+        )
+    docs = result.documents
+    shown = [(r, docs[r.kept]) for r in result.removals if r.kept is not None][:10]
+    if shown:
+        table = Table(title=f"Removed (first {len(shown)} of {c['removed']})", title_justify="left")
+        for col in ("removed", "kept", "similarity", "kept because"):
+            table.add_column(col, justify="right" if col == "similarity" else "left")
+        for r, kept in shown:
+            table.add_row(cell(docs[r.doc].doc_id), cell(kept.doc_id), f"{r.similarity:.3f}", cell(r.kept_because))
+        console.print(table)
+    console.print(f"Corpus: [bold]{inline(outputs.corpus)}[/]; removed: [bold]{inline(outputs.removed)}[/]")
+
+
+def print_added(index: Path, result: AddResult, skipped: Sequence[Skipped]) -> None:
+    """Print what ``index add`` added, replaced and skipped, and what the index now holds."""
+    m = result.manifest
+    _console().print(
+        f"Added [bold]{result.added}[/] documents to {inline(index)} in {result.seconds:.1f}s"
+        + (f" ({len(result.replaced_ids)} replaced)" if result.replaced_ids else "")
+        + (f"; [yellow]{len(result.skipped_ids)} already indexed, skipped[/]" if result.skipped_ids else "")
+        + (
+            f"; [yellow]{len(skipped)} inputs skipped[/] (listed in {inline(index / 'manifest.json')})"
+            if skipped
+            else ""
+        )
+        + f". The index holds [bold]{m.documents}[/] documents in {len(m.segments)} segments"
+        f" (generation {m.generation})."
+    )
+
+
+def print_deleted(result: DeleteResult) -> None:
+    """Print what ``index delete`` deleted, the first ids it did not find, and what is left."""
+    _console().print(
+        f"Deleted [bold]{len(result.deleted)}[/] documents"
+        + (
+            f"; [yellow]{len(result.missing)} not in the index[/] ({inline(', '.join(result.missing[:5]))})"
+            if result.missing
+            else ""
+        )
+        + f". The index holds [bold]{result.manifest.documents}[/] documents."
+    )
+
+
+def print_compacted(result: CompactResult, size: int) -> None:
+    """Print what ``index compact`` merged, purged and removed; ``size`` is the index's bytes."""
+    _console().print(
+        f"Compacted {result.segments_before} segments into {len(result.manifest.segments)}, "
+        f"purged {result.purged} deleted documents, removed {result.removed_files} old files. "
+        f"The index holds [bold]{result.manifest.documents}[/] documents ({_mb(size)})."
+    )
+
+
+def print_index_info(index: Path, m: IndexManifest, size: int, unreferenced: int) -> None:
+    """Print an index's state and parameters; ``size`` is its bytes, ``unreferenced`` the files
+    no current state uses. Suggests a compaction past 32 segments."""
+    console = _console()
+    p = m.parameters
+    console.print(
+        f"[bold]{inline(index)}[/]: {m.documents} documents ({len(m.tombstones)} deleted, not yet compacted), "
+        f"{len(m.segments)} segments, {sum(s.keys for s in m.segments):,} band keys, {_mb(size)}; "
+        f"generation {m.generation}, schema {m.schema_version}, updated {m.updated or m.created}."
+    )
+    console.print(
+        f"Parameters: shingle size {p.shingle_size}, window {p.window_words}, {p.num_perm} permutations, "
+        f"seed {p.seed}, {p.bands} bands x {p.rows} rows."
+    )
+    if unreferenced:
+        console.print(f"{unreferenced} files not in the current state ({len(m.retired)} retired segments).")
+    if len(m.segments) > 32:
+        console.print(f"[yellow]{len(m.segments)} segments: run `prov index compact --index {inline(index)}`[/]")
+
+
+def print_query(result: QueryResult, out: Path, top: int = 20) -> None:
+    """Print how many new documents reuse indexed ones, the ``top`` reused passages (new span,
+    indexed span, similarity, likely origin, text), and where the report is."""
+    console = _console()
+    scan = result.scan
+    c = scan.counts
+    docs = scan.documents
+    first_new = result.first_new
+    reusing = {max(al.doc_a, al.doc_b) for al in scan.alignments if min(al.doc_a, al.doc_b) < first_new}
+    console.print(
+        f"[bold]{c['new_documents']}[/] new documents queried against {c['index_documents']} indexed"
+        + (f", [yellow]{c['skipped_inputs']} inputs skipped[/]" if c["skipped_inputs"] else "")
+        + f": [bold]{len(reusing)}[/] reuse text of [bold]{c['indexed_documents']}[/] indexed documents "
+        f"({c['passages']} passages in {c['clusters']} clusters, {c['alignments']} verified alignments)."
+    )
+    origin_of = {o.cluster_id: o for o in scan.origins}
+    cluster_of: dict[int, list[tuple[int, int, str]]] = {}
+    for cluster in scan.clusters:
+        for occ in cluster.occurrences:
+            cluster_of.setdefault(occ.doc, []).append((occ.start, occ.end, cluster.cluster_id))
+    rows = []
+    for al in scan.alignments:
+        new_side, old_side = (al.doc_b, al.doc_a) if al.doc_b >= first_new else (al.doc_a, al.doc_b)
+        if new_side == al.doc_b:
+            new_span, old_span = (al.b_start, al.b_end), (al.a_start, al.a_end)
+        else:
+            new_span, old_span = (al.a_start, al.a_end), (al.b_start, al.b_end)
+        cid = next((cid for s, e, cid in cluster_of.get(al.doc_a, []) if s <= al.a_start < e), "")
+        rows.append((new_side, new_span, old_side, old_span, al.similarity, origin_of.get(cid)))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    shown = rows[: max(top, 0)]
+    if shown:
+        table = Table(title=f"Reused passages (first {len(shown)} of {len(rows)})", title_justify="left")
+        for col in ("new document", "span", "reuses", "span", "sim.", "origin", "text"):
+            table.add_column(col, justify="right" if col in ("span", "sim.") else "left")
+        for new_side, new_span, old_side, old_span, similarity, origin in shown:
+            label = docs[old_side].doc_id + (" (new)" if old_side >= first_new else "")
+            table.add_row(
+                cell(docs[new_side].doc_id),
+                f"{new_span[0]}-{new_span[1]}",
+                cell(label),
+                f"{old_span[0]}-{old_span[1]}",
+                f"{similarity:.2f}",
+                cell(_origin(origin)),
+                cell(_snippet(docs[new_side].text[new_span[0] : new_span[1]], 60)),
+            )
+        console.print(table)
+    console.print(f"Report: [bold]{inline(out)}[/]")
+
+
+def print_graph(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge], top: int, written: Sequence[Path]) -> None:
+    """Print a report's graph: node and edge counts, the ``top`` agencies by attributed reused
+    copy and the ``top`` likely copies, then the files ``written``."""
+    console = _console()
+    kinds = Counter(n.kind for n in nodes)
+    console.print(
+        f"[bold]{len(nodes)}[/] nodes ("
+        + ", ".join(f"{kinds[k]} {k}" for k in ("agency", "outlet", "doc", "cluster") if kinds[k])
+        + f"), [bold]{len(edges)}[/] edges ("
+        + ", ".join(f"{n} {inline(k)}" for k, n in sorted(Counter(e.kind for e in edges).items()))
+        + ")."
+    )
+    supplied: dict[str, float] = defaultdict(float)
+    reached: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.kind == "supplied":
+            supplied[e.source] += e.weight
+            reached[e.source].add(e.target)
+    if supplied:
+        table = Table(title="Agencies by attributed reused copy", title_justify="left")
+        for col in ("agency", "characters", "documents"):
+            table.add_column(col, justify="left" if col == "agency" else "right")
+        for agency, chars in sorted(supplied.items(), key=lambda kv: -kv[1])[:top]:
+            table.add_row(cell(_name(agency)), f"{chars:,.0f}", str(len(reached[agency])))
+        console.print(table)
+    copies = sorted((e for e in edges if e.kind == "copied_from"), key=lambda e: -e.weight)[:top]
+    if copies:
+        table = Table(title="Likely copied from (earlier -> later)", title_justify="left")
+        for col in ("from", "to", "characters"):
+            table.add_column(col)
+        for e in copies:
+            table.add_row(cell(_name(e.source)), cell(_name(e.target)), f"{e.weight:,.0f}")
+        console.print(table)
+    for path in written:
+        console.print(f"Wrote {inline(path)}")
+
+
+def _name(node_id: str) -> str:
+    """A graph node's name: its id without the ``kind:`` prefix."""
+    return node_id.split(":", 1)[1]

@@ -5,14 +5,16 @@ for it. ``scan`` runs on Spark by default here (``--engine spark``) and takes th
 settings spark-submit gives::
 
     spark-submit --master spark://head:7077 --conf spark.executor.memory=8g \\
-        "$(python -c 'import provenance.engines.spark_submit as m; print(m.__file__)')" \\
+        "$(python -c 'import prov_cli.spark_submit as m; print(m.__file__)')" \\
         scan hdfs:///news/articles.parquet --out report/
 
-See docs/spark.md for shipping prov to the executors.
+It lives in the command line, not in ``provenance.engines``: the library never imports the
+CLI. See docs/spark.md for shipping prov to the executors.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -28,4 +30,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # Run as a file, this folder comes first on sys.path, where its modules (main, errors,
+    # index, ...) would hide any top-level module of the same name; prov_cli is imported by name.
+    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]
     main()
