@@ -7,7 +7,7 @@ what was removed with ``write_dedup``. See docs/dedup-and-index.md.
 
 from provenance.dedup.config import POLICIES, DedupConfig, Policy
 from provenance.dedup.groups import components, split_component
-from provenance.dedup.minhash import DocumentSketcher, ShingleSets, jaccard, shingle_sets
+from provenance.dedup.minhash import ShingleSets, jaccard, shingle_sets
 from provenance.dedup.output import (
     REMOVED,
     STRIPPED,
@@ -26,7 +26,6 @@ __all__ = [
     "Policy",
     "components",
     "split_component",
-    "DocumentSketcher",
     "ShingleSets",
     "jaccard",
     "shingle_sets",

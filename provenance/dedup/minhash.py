@@ -1,76 +1,15 @@
-"""Whole-document MinHash, LSH band keys and exact Jaccard verification, vectorised.
-
-A document's signature is exactly datasketch's ``MinHash`` (scheme ``affine32``, same
-permutations for the same ``num_perm`` and ``seed``) over the set of its word shingles with
-``hashfunc=shingle_hash32``: the permutation and pre-mix are the ones the window sketcher uses
-(``provenance.sketch.minhash``), with one minimum per document instead of one per window.
-Documents without a shingle keep datasketch's empty signature (every value ``2^32 - 1``).
-"""
+"""Exact Jaccard similarity of documents' word-shingle sets, vectorised: what dedup verifies
+its MinHash LSH candidates with (the MinHash itself is ``provenance.sketch.MinHasher``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from provenance.passages import shingle_index
-from provenance.records import BandKeys, Document, ShingleIndex
-from provenance.sketch import Banding
-from provenance.sketch.minhash import affine32_permutations, fmix32
-
-_U32 = np.uint32
-_EMPTY = np.iinfo(np.uint32).max
-_FNV = np.uint64(0x100000001B3)  # how the window sketcher folds a band's rows into one key
-
-
-class DocumentSketcher:
-    """MinHash signatures of whole documents (their shingle sets), and their LSH band keys."""
-
-    def __init__(self, num_perm: int, seed: int) -> None:
-        a, b = affine32_permutations(num_perm, seed)
-        self.num_perm = num_perm
-        self.a = a[:, None]
-        self.b = b[:, None]
-
-    def signatures(self, shingles: ShingleIndex) -> np.ndarray:
-        """Signatures of the rows of a text-order shingle index: shape ``(rows, num_perm)``, uint32."""
-        lengths = np.diff(shingles.offsets)
-        out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=_U32)
-        filled = np.flatnonzero(lengths > 0)
-        if filled.shape[0] == 0:
-            return out
-        with np.errstate(over="ignore"):
-            permuted = self.a * fmix32(shingles.hashes)[None, :] + self.b
-        out[filled] = np.minimum.reduceat(permuted, shingles.offsets[filled], axis=1).T
-        return out
-
-
-def band_keys(signatures: np.ndarray, docs: np.ndarray, banding: Banding) -> list[BandKeys]:
-    """One ``BandKeys`` per band: each document's key is its band's rows folded into 64 bits,
-    the same folding the window sketcher uses."""
-    sig = signatures.astype(np.uint64)
-    out = []
-    with np.errstate(over="ignore"):
-        for t in range(banding.bands):
-            key = sig[:, t * banding.rows]
-            for r in range(1, banding.rows):
-                key = key * _FNV + sig[:, t * banding.rows + r]
-            out.append(BandKeys(t, key, docs))
-    return out
-
-
-def sketch_batches(docs: Sequence[Document], shingle_size: int, batch_shingles: int) -> Iterator[Sequence[Document]]:
-    """Consecutive slices of ``docs`` holding about ``batch_shingles`` shingles each (word
-    counts approximate shingle counts; a slice holds at least one document)."""
-    start, words = 0, 0
-    for i, doc in enumerate(docs):
-        words += max(len(doc.text) // 6, 1)  # ~6 characters a word in news text: a cheap bound
-        if words >= batch_shingles:
-            yield docs[start : i + 1]
-            start, words = i + 1, 0
-    if start < len(docs):
-        yield docs[start:]
+from provenance.records import Document
 
 
 @dataclass(frozen=True, slots=True)

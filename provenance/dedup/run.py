@@ -41,21 +41,14 @@ from provenance.dedup.groups import (
     rank_longest,
     split_component,
 )
-from provenance.dedup.minhash import (
-    DocumentSketcher,
-    ShingleSets,
-    band_keys,
-    jaccard,
-    shingle_sets,
-    sketch_batches,
-)
+from provenance.dedup.minhash import ShingleSets, jaccard, shingle_sets
 from provenance.dedup.records import DedupResult, Removal, StrippedSpan
 from provenance.dedup.strip import boilerplate_spans, strip_spans
 from provenance.engines.local import Progress
 from provenance.errors import ConfigError
-from provenance.passages import shingle_index, words
+from provenance.passages import words
 from provenance.records import BandKeys, Credit, Document, Skipped, StageTiming
-from provenance.sketch import Banding, candidate_pairs, choose_banding
+from provenance.sketch import Banding, MinHasher, candidate_pairs, choose_banding, merge_bands, sketch_documents
 from provenance.sketch.lsh import PairCounts
 
 log = logging.getLogger(__name__)
@@ -78,27 +71,22 @@ def document_banding(config: DedupConfig) -> Banding:
     return choose_banding(DetectConfig(num_perm=config.num_perm, threshold=config.threshold), *config.weights)
 
 
-def sketch_documents(docs: Sequence[Document], config: DedupConfig) -> tuple[list[BandKeys], np.ndarray]:
+def document_bands(docs: Sequence[Document], config: DedupConfig) -> tuple[list[BandKeys], np.ndarray]:
     """Band keys of every document (indexes ``0..n-1``) and which documents have shingles.
 
-    One ``BandKeys`` per MinHash band, and a last one for documents too short to shingle,
-    keyed by their words. (A document without shingles has datasketch's empty signature; in
-    the MinHash bands all of those would collide, so they stay out.)
+    One ``BandKeys`` per MinHash band over each document's shingle set, and a last one for
+    documents too short to shingle, keyed by their words. (A document without shingles has
+    datasketch's empty signature; in the MinHash bands all of those would collide, so they
+    stay out.)
     """
     banding = document_banding(config)
-    sketcher = DocumentSketcher(config.num_perm, config.seed)
-    parts: list[list[BandKeys]] = []
-    filled: list[np.ndarray] = []
-    for batch in sketch_batches(docs, config.shingle_size, config.batch_shingles):
-        shingles = shingle_index(batch, config.shingle_size)
-        parts.append(band_keys(sketcher.signatures(shingles), shingles.docs, banding))
-        filled.append(np.diff(shingles.offsets) > 0)
-    has_shingles = np.concatenate(filled) if filled else np.zeros(0, dtype=bool)
-    bands = []
-    for t in range(banding.bands):
-        keys = np.concatenate([p[t].keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
-        owners = np.concatenate([p[t].docs for p in parts]) if parts else np.empty(0, dtype=np.int64)
-        bands.append(BandKeys(t, keys[has_shingles[owners]], owners[has_shingles[owners]]))
+    hasher = MinHasher(config.num_perm, config.seed)
+    sketches = sketch_documents(
+        docs, hasher, banding, shingle_size=config.shingle_size, window_words=None, batch_words=config.batch_shingles
+    )
+    bands = merge_bands(keys for keys, _ in sketches)
+    has_shingles = np.zeros(len(docs), dtype=bool)
+    has_shingles[bands[0].docs] = True  # a document with shingles has one key in every band
     short = [(key, d) for d in np.flatnonzero(~has_shingles).tolist() if (key := _short_key(docs[d])) is not None]
     bands.append(
         BandKeys(
@@ -168,7 +156,7 @@ def dedup(
     banding = document_banding(config)
 
     t0 = time.perf_counter()
-    bands, has_shingles = sketch_documents(docs, config)
+    bands, has_shingles = document_bands(docs, config)
     timings.append(StageTiming("sketch", round(time.perf_counter() - t0, 4), len(docs)))
 
     t0 = time.perf_counter()

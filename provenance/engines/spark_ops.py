@@ -1,9 +1,9 @@
 """The Spark engine's per-partition functions: Arrow record batches in, Arrow record batches out.
 
-Each one wraps the library's own stage code (``shingle_index`` + ``WindowSketcher.band_keys``,
-``pack`` + ``dedupe_packed`` + ``sorted_bucket_pairs``, ``align_batch``, ``merge_spans``,
-``credits_batch``, ``infer_origin``) so that Spark runs the very algorithm the local engine
-runs; only the shuffles between them live in ``spark.py``. Nothing here imports pyspark: these are plain generators over
+Each one wraps the library's own stage code (``sketch_windows``, ``pack_band`` +
+``sorted_bucket_pairs``, ``align_batch``, ``merge_spans``, ``credits_batch``, ``infer_origin``)
+so that Spark runs the very algorithm the local engine runs; only the shuffles between them live
+in ``spark.py``. Nothing here imports pyspark: these are plain generators over
 ``pyarrow.RecordBatch`` and are tested without a JVM.
 
 Functions that need whole groups of rows (all windows of one LSH bucket, all spans of one
@@ -23,12 +23,12 @@ import pyarrow as pa
 from provenance.cluster.clusters import merge_spans
 from provenance.config import DetectConfig
 from provenance.credits import Gazetteer
-from provenance.engines.stages import align_batch, credits_batch
+from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
 from provenance.passages import shingle_index, sort_by_hash
 from provenance.records import Cluster, Credit, Document, Occurrence
-from provenance.sketch import Banding, WindowSketcher
-from provenance.sketch.lsh import PairCounts, dedupe_packed, pack, sorted_bucket_pairs
+from provenance.sketch import Banding
+from provenance.sketch.lsh import PairCounts, pack_band, sorted_bucket_pairs
 
 # Occurrence nodes are (document, start) packed in one int64, so that their natural order is
 # the local engine's node order (document, then start) and a component's minimum is its first
@@ -232,25 +232,21 @@ def sketch_batches(
     batches: Iterable[pa.RecordBatch], detect: DetectConfig, banding: Banding, n_docs: int
 ) -> Iterator[pa.RecordBatch]:
     """Packed band keys of every document (rows ``index``, ``text``), as the local engine makes
-    and stores them: ``shingle_index`` then ``WindowSketcher.band_keys`` (``sketch_batch``), then
-    ``pack`` and ``dedupe_packed`` per batch (``BandStore.add``), which also finds the documents
-    that repeat a key (a document is never split across batches)."""
-    sketcher = WindowSketcher(detect, banding)
+    and stores them: ``sketch_windows`` (as ``sketch_batch``), then ``pack_band`` per batch
+    (``BandStore.add``), which also finds the documents that repeat a key (a document is never
+    split across batches)."""
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        docs = documents_of(batch)
-        for keys in sketcher.band_keys(shingle_index(docs, detect.shingle_size)):
-            if keys.keys.shape[0] == 0:
-                continue
-            packed, internal = dedupe_packed(pack(keys.keys, keys.docs, n_docs), n_docs)
-            values = np.concatenate([packed.view(np.int64), internal.astype(np.int64)])
-            repeat = np.zeros(values.shape[0], dtype=bool)
-            repeat[packed.shape[0] :] = True
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(np.full(values.shape[0], keys.band, dtype=np.int32)), pa.array(values), pa.array(repeat)],
-                schema=SKETCH_SCHEMA,
-            )
+        for keys, _ in sketch_windows(documents_of(batch), detect, banding):
+            for band in (pack_band(bk, n_docs) for bk in keys if bk.keys.shape[0]):
+                values = np.concatenate([band.packed.view(np.int64), band.internal.astype(np.int64)])
+                repeat = np.zeros(values.shape[0], dtype=bool)
+                repeat[band.packed.shape[0] :] = True
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(np.full(values.shape[0], band.band, dtype=np.int32)), pa.array(values), pa.array(repeat)],
+                    schema=SKETCH_SCHEMA,
+                )
 
 
 # --- LSH buckets ----------------------------------------------------------------------------

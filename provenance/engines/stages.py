@@ -4,16 +4,28 @@ these over batches and how they shuffle between them; the algorithm lives here o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from provenance.align import verify_pairs
 from provenance.config import DetectConfig
 from provenance.credits import CreditExtractor, Gazetteer
-from provenance.passages import shingle_index, sort_by_hash
+from provenance.passages import sort_by_hash
 from provenance.records import Alignment, BandKeys, Credit, Document, ShingleIndex
-from provenance.sketch import Banding, WindowSketcher
+from provenance.sketch import Banding, MinHasher, sketch_documents
+
+
+def sketch_windows(
+    docs: Sequence[Document], detect: DetectConfig, banding: Banding, batch_docs: int | None = None
+) -> Iterator[tuple[list[BandKeys], ShingleIndex]]:
+    """``sketch_documents`` with the scan's parameters: per batch of at most ``batch_docs``
+    documents (all at once when None), the LSH band keys of every window (one ``BandKeys`` per
+    band) and the batch's shingle index in text order."""
+    hasher = MinHasher(detect.num_perm, detect.seed)
+    return sketch_documents(
+        docs, hasher, banding, shingle_size=detect.shingle_size, window_words=detect.window_words, batch_docs=batch_docs
+    )
 
 
 def sketch_batch(
@@ -21,8 +33,8 @@ def sketch_batch(
 ) -> tuple[list[BandKeys], ShingleIndex]:
     """LSH band keys of every window of a batch of documents (one ``BandKeys`` per band), and
     the batch's shingle index sorted for seed matching (kept for verification)."""
-    shingles = shingle_index(docs, detect.shingle_size)
-    return WindowSketcher(detect, banding).band_keys(shingles), sort_by_hash(shingles)
+    keys, shingles = next(sketch_windows(docs, detect, banding))
+    return keys, sort_by_hash(shingles)
 
 
 def align_batch(

@@ -36,7 +36,7 @@ import numpy as np
 from provenance.cluster import build_clusters
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import load_gazetteer
-from provenance.engines.stages import align_batch, credits_batch
+from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import build_graph, infer_origins, write_gexf, write_graphml
 from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import KeyParameters
@@ -46,7 +46,7 @@ from provenance.pipeline import result_counts
 from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped, StageTiming
 from provenance.report import GEXF, GRAPHML, report_tables, write_report
 from provenance.report.manifest import build_manifest, run_identity
-from provenance.sketch import Banding, WindowSketcher, candidate_pairs
+from provenance.sketch import Banding, candidate_pairs, merge_bands
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +101,6 @@ def query_index(
     raise AssertionError("unreachable")
 
 
-def _new_keys(docs: Sequence[Document], sketcher: WindowSketcher, k: int, bands: int, batch: int) -> list[BandKeys]:
-    parts: list[list[BandKeys]] = []
-    for lo in range(0, len(docs), batch):
-        parts.append(sketcher.band_keys(shingle_index(docs[lo : lo + batch], k)))
-    return [
-        BandKeys(
-            t,
-            np.concatenate([p[t].keys for p in parts]) if parts else np.empty(0, dtype=np.uint64),
-            np.concatenate([p[t].docs for p in parts]) if parts else np.empty(0, dtype=np.int64),
-        )
-        for t in range(bands)
-    ]
-
-
 def _query(
     snapshot: Snapshot,
     docs: Sequence[Document],
@@ -137,7 +123,7 @@ def _query(
 
     new = [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
     m = len(new)
-    new_keys = _new_keys(new, WindowSketcher(d, banding), d.shingle_size, banding.bands, config.batch_docs)
+    new_keys = merge_bands(keys for keys, _ in sketch_windows(new, d, banding, config.batch_docs))
     lap("sketch", m)
 
     matched = snapshot.lookup(new_keys)

@@ -40,6 +40,7 @@ import numpy as np
 
 from provenance import __version__
 from provenance.config import DetectConfig
+from provenance.engines.stages import sketch_windows
 from provenance.index.errors import IndexBusyError, IndexStoreError
 from provenance.index.manifest import (
     LOCK,
@@ -62,9 +63,8 @@ from provenance.index.segments import (
     segment_files,
     write_segment,
 )
-from provenance.passages import shingle_index
 from provenance.records import BandKeys, Document, Skipped
-from provenance.sketch import Banding, WindowSketcher
+from provenance.sketch import Banding, merge_bands
 
 log = logging.getLogger(__name__)
 
@@ -327,22 +327,9 @@ def _sketch(
     docs: Sequence[Document], numbers: np.ndarray, detect: DetectConfig, banding: Banding, batch_docs: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per band, the keys of every window of ``docs`` and the document number of each."""
-    sketcher = WindowSketcher(detect, banding)
-    keys: list[list[np.ndarray]] = [[] for _ in range(banding.bands)]
-    owners: list[list[np.ndarray]] = [[] for _ in range(banding.bands)]
-    for lo in range(0, len(docs), batch_docs):
-        shingles = shingle_index(docs[lo : lo + batch_docs], detect.shingle_size)
-        shingles = replace(shingles, docs=numbers[lo : lo + batch_docs])
-        for bk in sketcher.band_keys(shingles):
-            keys[bk.band].append(bk.keys)
-            owners[bk.band].append(bk.docs)
-    return [
-        (
-            np.concatenate(k) if k else np.empty(0, dtype=np.uint64),
-            np.concatenate(o) if o else np.empty(0, dtype=np.int64),
-        )
-        for k, o in zip(keys, owners, strict=True)
-    ]
+    numbered = [replace(doc, index=n) for doc, n in zip(docs, numbers.tolist(), strict=True)]
+    bands = merge_bands(keys for keys, _ in sketch_windows(numbered, detect, banding, batch_docs))
+    return [(bk.keys, bk.docs) for bk in bands]
 
 
 def add_documents(

@@ -91,14 +91,21 @@ def dedupe_packed(packed: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarr
     return values, np.unique(values[counts > 1] & mask).astype(np.int64)
 
 
+def pack_band(band: BandKeys, n_docs: int) -> PackedBand:
+    """One band's keys packed with their documents (``pack``), distinct and sorted, and the
+    documents in which a key repeats (``dedupe_packed``)."""
+    packed, internal = dedupe_packed(pack(band.keys, band.docs, n_docs), n_docs)
+    return PackedBand(band.band, packed, internal)
+
+
 def bucket_pairs(band: BandKeys, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
     """Add the candidate pairs of one band to ``acc`` (see ``sorted_bucket_pairs``)."""
     if band.keys.shape[0] == 0:
         return
-    packed, internal = dedupe_packed(pack(band.keys, band.docs, n_docs), n_docs)
-    if internal.shape[0]:
-        acc.codes.append(internal * n_docs + internal)
-    sorted_bucket_pairs(band.band, packed, max_bucket, n_docs, acc)
+    packed = pack_band(band, n_docs)
+    if packed.internal.shape[0]:
+        acc.codes.append(packed.internal * n_docs + packed.internal)
+    sorted_bucket_pairs(band.band, packed.packed, max_bucket, n_docs, acc)
 
 
 def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
@@ -152,11 +159,13 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
         )
 
 
-def merge_bands(parts: Iterable[BandKeys]) -> list[BandKeys]:
-    """One ``BandKeys`` per band from per-batch pieces (batches in document order)."""
+def merge_bands(batches: Iterable[Iterable[BandKeys]]) -> list[BandKeys]:
+    """One ``BandKeys`` per band from the pieces of each batch (batches in document order), as
+    ``sketch_documents`` yields them."""
     by_band: dict[int, list[BandKeys]] = {}
-    for bk in parts:
-        by_band.setdefault(bk.band, []).append(bk)
+    for batch in batches:
+        for bk in batch:
+            by_band.setdefault(bk.band, []).append(bk)
     return [
         BandKeys(band, np.concatenate([p.keys for p in ps]), np.concatenate([p.docs for p in ps]))
         for band, ps in sorted(by_band.items())
@@ -164,7 +173,7 @@ def merge_bands(parts: Iterable[BandKeys]) -> list[BandKeys]:
 
 
 def candidate_pairs(
-    bands: Iterable[BandKeys], detect: DetectConfig, n_docs: int
+    bands: Iterable[BandKeys] | Iterable[PackedBand], detect: DetectConfig, n_docs: int
 ) -> tuple[np.ndarray, np.ndarray, PairCounts]:
     """Distinct candidate pairs ``(doc_a, doc_b, hits)`` over all bands, ``doc_a <= doc_b``.
 
@@ -174,7 +183,7 @@ def candidate_pairs(
     """
     acc = PairCounts(n_docs=n_docs, codes=[], boilerplate=[])
     if isinstance(bands, list | tuple):
-        bands = merge_bands(bands)
+        bands = merge_bands([bands])
     for band in bands:  # a BandStore yields one band at a time: only one is in memory
         if isinstance(band, PackedBand):
             band.packed.sort()

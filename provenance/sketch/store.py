@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance.records import BandKeys
-from provenance.sketch.lsh import PackedBand, dedupe_packed, pack
+from provenance.sketch.lsh import PackedBand, pack_band
 
 
 class BandStore:
@@ -37,11 +37,11 @@ class BandStore:
     def add(self, batch: Iterable[BandKeys]) -> None:
         """Append one batch's keys (each document's keys all in one batch)."""
         for bk in batch:
-            packed, internal = dedupe_packed(pack(bk.keys, bk.docs, self.n_docs), self.n_docs)
+            band = pack_band(bk, self.n_docs)
             with open(self._files[bk.band], "ab") as out:
-                out.write(packed.tobytes())
-            self._internal[bk.band].append(internal)
-            self.size += int(packed.shape[0])
+                out.write(band.packed.tobytes())
+            self._internal[bk.band].append(band.internal)
+            self.size += int(band.packed.shape[0])
 
     def __iter__(self) -> Iterator[PackedBand]:
         for band, path in enumerate(self._files):

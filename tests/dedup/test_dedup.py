@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from provenance.dedup import DedupConfig, dedup, jaccard, shingle_sets, split_component, strip_spans
 from provenance.dedup.groups import Ranked
-from provenance.dedup.minhash import DocumentSketcher
-from provenance.dedup.run import document_candidates, sketch_documents
+from provenance.dedup.run import document_bands, document_candidates
 from provenance.errors import ConfigError
 from provenance.passages import shingle_hash32, shingle_index, words
 from provenance.records import Document
+from provenance.sketch import MinHasher
 
 from .conftest import EXTRA_PARAGRAPH, corpus_rows, every_nth_word, seed
 
@@ -60,8 +60,8 @@ def test_document_signatures_equal_datasketch_minhash_over_the_shingle_set(
     texts: list[list[str]], num_perm: int, seed_: int
 ) -> None:
     docs = [Document(i, str(i), " ".join(t), "t") for i, t in enumerate(texts)]
-    got = DocumentSketcher(num_perm, seed_).signatures(shingle_index(docs, 3))
-    for doc, row in zip(docs, got, strict=True):
+    got = MinHasher(num_perm, seed_).set_signatures(shingle_index(docs, 3))
+    for doc, row in zip(docs, got.T, strict=True):
         m = MinHash(num_perm=num_perm, seed=seed_, hashfunc=shingle_hash32)
         for sh in shingle_words(doc.text):
             m.update(sh.encode("utf-8"))
@@ -71,7 +71,7 @@ def test_document_signatures_equal_datasketch_minhash_over_the_shingle_set(
 def test_candidates_are_the_pairs_datasketch_minhashlsh_finds() -> None:
     docs = documents(corpus_rows())
     config = DedupConfig(threshold=0.8, num_perm=128, seed=7)
-    bands, _ = sketch_documents(docs, config)
+    bands, _ = document_bands(docs, config)
     pairs, _ = document_candidates(bands, config, len(docs))
     lsh = MinHashLSH(threshold=0.8, num_perm=128, weights=config.weights)
     hashes = {}

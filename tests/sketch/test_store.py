@@ -54,4 +54,4 @@ def test_candidates_from_the_store_equal_candidates_from_memory() -> None:
             store.add(b)
         spilled = candidate_pairs(store, DetectConfig(), n_docs=40)
     assert in_memory[0].tolist() == spilled[0].tolist() and in_memory[1].tolist() == spilled[1].tolist()
-    assert len(merge_bands(flat)) == 3
+    assert len(merge_bands(batches)) == 3
