@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +72,13 @@ def decode_bytes(data: bytes) -> Decoded:
     with invalid sequences are corrupt: no text is returned, and the line of the first bad
     byte is named so the user can find it.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return Decoded(data.decode(encoding), encoding)
-            except UnicodeDecodeError as err:
-                return _bad(data, err.start, encoding)
+    if data[:1] in _BOM_FIRST_BYTES:  # cheap test first: JSONL decodes every line on its own
+        for bom, encoding in _BOMS:
+            if data.startswith(bom):
+                try:
+                    return Decoded(data.decode(encoding), encoding)
+                except UnicodeDecodeError as err:
+                    return _bad(data, err.start, encoding)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as err:

@@ -106,7 +106,7 @@ class _LineReader:
                 return
             self.line_no += 1
             self.total += len(raw)
-            oversized = len(raw) - _line_end(raw) > self.max_line
+            oversized = len(raw) > self.max_line and len(raw) - _line_end(raw) > self.max_line
             if oversized and not raw.endswith(b"\n"):
                 self._pass_over(handle)
             if self.max_total is not None and self.total > self.max_total:
@@ -173,7 +173,7 @@ def parse_json_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
         value = _loads(line)
         if not isinstance(value, dict):
             return None, "line is not a JSON object"
-        if _SURROGATE_ESCAPE.search(line):
+        if "\\" in line and _SURROGATE_ESCAPE.search(line):  # "in" is a memchr: lines without escapes pay ~nothing
             json.dumps(value, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as err:
         return None, f"malformed JSON: {err.msg}"
@@ -247,47 +247,8 @@ def _csv_text(path: Path, skipped: list[Skipped], max_file_bytes: int) -> str | 
     return decoded.text
 
 
-class _RecordTooLarge(Exception):
-    """Raised by ``_CsvLines`` into the csv reader that pulls from it, to stop a record early."""
-
-
-class _CsvLines:
-    """The physical lines of a CSV text, numbered, for a csv reader to pull one by one.
-
-    The lines of the record being read are kept, so that a record found to be a runaway quoted
-    field can be given back and read again from its second line.
-    """
-
-    def __init__(self, text: str, max_chars: int) -> None:
-        self._source = iter(io.StringIO(text, newline=""))
-        self._given_back: list[tuple[int, str]] = []  # last line first
-        self._next_no = 1
-        self._max_chars = max_chars
-        self._chars = 0
-        self.record: list[tuple[int, str]] = []
-
-    def __iter__(self) -> _CsvLines:
-        return self
-
-    def __next__(self) -> str:
-        if self._given_back:
-            line_no, line = self._given_back.pop()
-        else:
-            line = next(self._source)
-            line_no, self._next_no = self._next_no, self._next_no + 1
-        self.record.append((line_no, line))
-        self._chars += len(line)
-        if self._chars > self._max_chars:
-            raise _RecordTooLarge
-        return line
-
-    def start_record(self) -> None:
-        self.record = []
-        self._chars = 0
-
-    def read_again_after_first(self) -> None:
-        """Give back every line of the current record but its first, to be read again."""
-        self._given_back.extend(reversed(self.record[1:]))
+# A line ends at "\r\n", "\r" or "\n", as io.StringIO(newline="") splits lines for the csv reader.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def csv_records(text: str, source: str, skipped: list[Skipped], max_chars: int) -> Iterator[tuple[int, list[str]]]:
@@ -298,46 +259,88 @@ def csv_records(text: str, source: str, skipped: list[Skipped], max_chars: int) 
     ``skipped`` under their first line; the lines after that first line are then read again as
     records of their own, so one stray quote costs one row instead of the rest of the file.
     """
-    # The csv module's own limit (128 KiB by default) would stop long articles; ours is checked
-    # per record in _CsvLines. The setting is process-wide, so it is only ever raised.
-    if csv.field_size_limit() <= max_chars:
-        csv.field_size_limit(max_chars + 1)
-    lines = _CsvLines(text, max_chars)
-    reader = csv.reader(lines)
+    # The csv module's field limit (process-wide, 128 KiB by default) is what stops a runaway
+    # field from growing past max_chars in memory; the previous limit is put back at the end.
+    previous = csv.field_size_limit(max_chars + 1)
+    try:
+        yield from _csv_records(text, source, skipped, max_chars)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_records(text: str, source: str, skipped: list[Skipped], max_chars: int) -> Iterator[tuple[int, list[str]]]:
+    # The C reader does the work; the buffer's position tells where each record lies in the text.
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer)
+    strict = _StrictCheck()
+    lines_before = 0  # lines before the current reader's first line
     while True:
-        lines.start_record()
+        start, first = buffer.tell(), lines_before + reader.line_num + 1
         try:
             values = next(reader)
-            problem = _malformed_quoting(lines.record)
+            span, lines = (start, buffer.tell()), (first, lines_before + reader.line_num)
+            problem = _record_problem(text, span, lines, max_chars, strict)
         except StopIteration:
             return
-        except _RecordTooLarge:
-            problem = over_limit("row", None, max_chars)
         except csv.Error as err:
-            problem = f"malformed CSV: {err}"
+            big = "field larger than field limit" in str(err)
+            problem = over_limit("row", None, max_chars) if big else f"malformed CSV: {err}"
         if problem is None:
             if values:
-                yield lines.record[0][0], values
+                yield first, values
             continue
-        skipped.append(Skipped(source, problem, lines.record[0][0]))
-        lines.read_again_after_first()
+        skipped.append(Skipped(source, problem, first))
+        # Read again from the line after the bad record's first line, with a fresh reader.
+        line_end = _LINE_END.search(text, start)
+        buffer.seek(line_end.end() if line_end else len(text))
+        reader = csv.reader(buffer)
+        lines_before = first
 
 
-def _malformed_quoting(record: list[tuple[int, str]]) -> str | None:
-    """Why a record over several lines is a runaway quoted field, or None when it is sound.
+def _record_problem(
+    text: str, span: tuple[int, int], lines: tuple[int, int], max_chars: int, strict: _StrictCheck
+) -> str | None:
+    """Why the record ``text[start:end]`` on lines ``first..last`` must not be used, or None.
 
-    The lenient reader accepts a quote that is never closed (it runs to the end of the file)
-    and text after a closing quote; read strictly, either is an error. Single-line records keep
-    the lenient reading: a stray quote there cannot swallow other rows.
+    Over several lines, it must also be well-formed read strictly: the lenient reader accepts a
+    quote that is never closed (it runs to the end of the file) and text after a closing quote,
+    the marks of a quote that swallowed the rows after it. Single-line records keep the lenient
+    reading: a stray quote there cannot swallow other rows.
     """
-    if len(record) < 2:
+    (start, end), (first, last) = span, lines
+    if end - start > max_chars:
+        return over_limit("row", None, max_chars)
+    if last == first or strict.well_formed(text[start:end]):
         return None
-    try:
-        next(csv.reader(["".join(line for _, line in record)], strict=True))
-    except csv.Error:
-        first, last = record[0][0], record[-1][0]
-        return f"malformed quoting: a quoted field opened here runs to line {last}; lines from {first + 1} read again"
-    return None
+    return f"malformed quoting: a quoted field opened here runs to line {last}; lines from {first + 1} read again"
+
+
+class _StrictCheck:
+    """One strict csv reader, fed one record text at a time: building a reader for each record
+    would cost more than reading the record."""
+
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._reader = csv.reader(self, strict=True)
+
+    def __iter__(self) -> _StrictCheck:
+        return self
+
+    def __next__(self) -> str:
+        # The text of one record, then the end of input: a record still open there is an error.
+        text, self._text = self._text, None
+        if text is None:
+            raise StopIteration
+        return text
+
+    def well_formed(self, record: str) -> bool:
+        """Whether ``record`` (one record, line ends included) reads as one strict CSV record."""
+        self._text = record
+        try:
+            next(self._reader)
+        except (csv.Error, StopIteration):
+            return False
+        return True
 
 
 # Parquet
