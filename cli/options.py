@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from provenance.config import DetectConfig, FieldNames
+from provenance.config import DetectConfig, FieldNames, InputLimits
 
 DETECT = "Detection"
 FIELDS = "Input fields"
@@ -36,6 +36,14 @@ Paths = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Agencies = Annotated[Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")]
+MaxDocMb = Annotated[
+    float,
+    typer.Option(
+        "--max-doc-mb",
+        help="Largest document read, in MB; larger ones are skipped and listed (docs/limits.md).",
+        min=0.001,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -157,3 +165,9 @@ def grouped(command: F) -> F:
     run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params} | {"return": signature.return_annotation}
     return run  # type: ignore[return-value]
+
+
+def input_limits(max_doc_mb: float) -> InputLimits:
+    """Ingest limits with the document size given in MB (the file limit grows with it if needed)."""
+    doc = int(max_doc_mb * 1024**2)
+    return InputLimits(max_doc_bytes=doc, max_file_bytes=max(doc, InputLimits().max_file_bytes))

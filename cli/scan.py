@@ -14,7 +14,7 @@ from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
 from prov_cli.summary import print_scan
 
-from provenance.config import ScanConfig
+from provenance.config import MAX_DOC_BYTES, ScanConfig
 from provenance.errors import ConfigError
 from provenance.ingest import check_paths
 from provenance.pipeline import scan as run_scan
@@ -41,6 +41,7 @@ def scan(
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
+    max_doc_mb: opt.MaxDocMb = MAX_DOC_BYTES / 1024**2,
     *,
     detect: opt.Detect,
     fields: opt.Fields,
@@ -75,6 +76,7 @@ def scan(
     config = ScanConfig(
         detect=detect,
         fields=fields,
+        limits=opt.input_limits(max_doc_mb),
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
     )

@@ -130,6 +130,7 @@ class ScanConfig:
 
     detect: DetectConfig = field(default_factory=DetectConfig)
     fields: FieldNames = field(default_factory=FieldNames)
+    limits: InputLimits = field(default_factory=InputLimits)
     workers: int = 1
     batch_docs: int = 2000
     agencies: str | None = None  # a user agency file (TOML/YAML) extending the built-in gazetteer

@@ -244,3 +244,11 @@ def test_an_interrupted_add_leaves_no_orphans_and_only_its_own_files_go(corpus: 
     after = set(os.listdir(index / "segments"))
     assert "g00000009-aaaaaaaaaaaa.docs.parquet" in after
     assert len(written - after) == 2  # the killed add's two files, and nothing else, are gone
+
+
+def test_max_doc_mb_skips_a_larger_document_in_a_folder_and_reads_the_rest(runner, corpus: Path, tmp_path) -> None:
+    (corpus / "huge.txt").write_text("harbour " * 200_000, encoding="utf-8")  # 1.6 MB
+    result = runner("scan", corpus, "--out", tmp_path / "report", "--max-doc-mb", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert len(doc_ids(tmp_path / "report")) == 5
+    assert skipped(tmp_path / "report") == {str(corpus / "huge.txt"): "document of 1.5 MB is over the 1.0 MB limit"}

@@ -77,7 +77,7 @@ def _align_task(shared: _Shared, args: tuple[np.ndarray, DetectConfig]) -> tuple
     return align_batch(pairs, shared.index, shared.docs.__getitem__, detect)
 
 
-class LocalEngine(Engine):
+class LocalEngine(Engine[BandStore, np.ndarray]):
     """Runs the stages on this machine with ``workers`` processes (1 = in-process)."""
 
     name = "local"
@@ -108,8 +108,11 @@ class LocalEngine(Engine):
         """Read every input through ``provenance.ingest``."""
         docs: list[Document] = []
         skipped: list[Skipped] = []
-        for item in read_documents([Path(p) for p in paths], config.fields):
-            (skipped if isinstance(item, Skipped) else docs).append(item)
+        for item in read_documents([Path(p) for p in paths], config.fields, config.limits):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                docs.append(item)
         return docs, skipped
 
     def sketch(
@@ -135,7 +138,9 @@ class LocalEngine(Engine):
     def candidates(self, sketches: BandStore, detect: DetectConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
         """Candidate pairs from the spilled band keys, one band at a time; removes the spill."""
         with sketches:
-            pairs, _hits, acc = candidate_pairs(sketches, detect, n_docs)
+            pairs, _hits, acc = candidate_pairs(
+                sketches, n_docs, max_bucket=detect.max_bucket, min_hits=detect.min_hits
+            )
         return pairs, acc
 
     def align(

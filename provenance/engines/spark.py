@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import pyarrow as pa
@@ -108,7 +108,13 @@ class FrameSeq(Sequence[T]):
             self._items = self._records(self.frame)
         return self._items
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
         return self._all()[i]
 
     def __iter__(self) -> Iterator[T]:
@@ -156,7 +162,7 @@ def check_inputs(paths: Iterable[Path | str]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-class SparkEngine(Engine):
+class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair] | np.ndarray]):
     """Runs the scan's stages as Spark jobs.
 
     Args:
@@ -247,8 +253,11 @@ class SparkEngine(Engine):
         if not datasets:
             docs: list[Document] = []
             skipped: list[Skipped] = []
-            for item in read_documents([Path(p) for p in paths], config.fields):
-                (skipped if isinstance(item, Skipped) else docs).append(item)
+            for item in read_documents([Path(p) for p in paths], config.fields, config.limits):
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                else:
+                    docs.append(item)
             return docs, skipped
         if len(datasets) != len(paths):
             raise InputError(

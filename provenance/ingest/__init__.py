@@ -7,6 +7,7 @@ and list them in the manifest while every good document still flows on.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from provenance.ingest.textfiles import (
     load_sidecar,
     read_text_file,
 )
+from provenance.ingest.walk import printable_path, walk_folder
 from provenance.records import Document, Skipped
 
 log = logging.getLogger(__name__)
@@ -95,10 +97,12 @@ def read_documents(
     for path in check_paths(paths):
         for item in _read_path(path, fields, limits):
             if isinstance(item, Skipped):
+                item = dataclasses.replace(item, source=printable_path(item.source))
                 log.warning("skipped %s", item)
                 yield item
                 continue
-            doc_id, text, (source, line), meta, extra = item
+            doc_id, text, (raw_source, line), meta, extra = item
+            source = printable_path(raw_source)  # a non-UTF-8 file name must not reach Parquet raw
             if doc_id in seen:
                 skip = Skipped(source, f"duplicate document id {doc_id!r} (first one kept)", line)
                 log.warning("skipped %s", skip)
@@ -125,20 +129,22 @@ _Raw = tuple[str, str, tuple[str, int | None], dict, tuple]
 
 def _read_path(path: Path, fields: FieldNames, limits: InputLimits | None = None) -> Iterator[_Raw | Skipped]:
     if path.is_dir():
-        yield from _read_folder(path, fields)
+        yield from _read_folder(path, fields, limits)
     elif _kind(path) == "text":
         rows, problems = load_sidecar(path.parent, limits)
         yield from problems
-        yield from _read_text(path, path.name, rows.get(path.name, {}), fields, limits)
+        yield from _read_text(path, printable_path(path.name), rows.get(path.name, {}), fields, limits)
     else:
         yield from _read_table(path, fields, limits)
 
 
-def _read_folder(folder: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+def _read_folder(folder: Path, fields: FieldNames, limits: InputLimits | None) -> Iterator[_Raw | Skipped]:
     sidecars: dict[Path, dict[str, dict[str, str]]] = {}
-    for path in files:
-        rel = path.relative_to(folder).as_posix()
+    for path in walk_folder(folder):
+        if isinstance(path, Skipped):
+            yield path
+            continue
+        rel = printable_path(path.relative_to(folder).as_posix())
         if path.name in SIDECAR_NAMES:
             continue
         kind = _kind(path)
@@ -146,15 +152,15 @@ def _read_folder(folder: Path, fields: FieldNames) -> Iterator[_Raw | Skipped]:
             log.info("not a document type, passed over: %s", path)
             continue
         if kind != "text":
-            yield from _read_table(path, fields)
+            yield from _read_table(path, fields, limits)
             continue
         if path.parent not in sidecars:
-            rows, problems = load_sidecar(path.parent)
+            rows, problems = load_sidecar(path.parent, limits)
             sidecars[path.parent] = rows
             yield from problems
         sidecar = sidecars[path.parent]
         meta = sidecar.get(path.name) or sidecar.get(rel) or {}
-        yield from _read_text(path, rel, meta, fields)
+        yield from _read_text(path, rel, meta, fields, limits)
 
 
 def _read_text(
@@ -181,7 +187,7 @@ def _read_text(
 
 def _read_table(path: Path, fields: FieldNames, limits: InputLimits | None = None) -> Iterator[_Raw | Skipped]:
     limits = limits or InputLimits()
-    kind = _kind(path)
+    kind = _kind(path) or ""  # callers pass table files only
     skipped: list[Skipped] = []
     readers = {"jsonl": jsonl_rows, "csv": csv_rows, "parquet": parquet_rows, "sgml": sgml_rows}
     # Reuters SGML rows carry the default field names whatever the user mapped.
@@ -193,7 +199,7 @@ def _read_table(path: Path, fields: FieldNames, limits: InputLimits | None = Non
             yield Skipped(str(path), problem, line_no)
             continue
         known, extra = split_row(row, row_fields)
-        text = known.pop("text")
+        text = str(known.pop("text"))  # _row_problem checked that it is text
         doc_id = known.pop("id") or f"{path.name}:{line_no}"
         yield doc_id, text, (str(path), line_no), known, extra
     yield from _drain(skipped)

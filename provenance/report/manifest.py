@@ -12,7 +12,7 @@ from provenance import __version__
 from provenance.config import ScanConfig
 from provenance.ingest.walk import printable_path
 from provenance.records import ScanResult
-from provenance.sketch import choose_banding
+from provenance.sketch import scan_banding
 
 _MAX_BOILERPLATE_LISTED = 50
 
@@ -20,13 +20,14 @@ _MAX_BOILERPLATE_LISTED = 50
 def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
     """What makes two runs the same run: the inputs (resolved) and every parameter that
     changes the output, including the banding derived from the threshold."""
-    banding = choose_banding(config.detect)
+    banding = scan_banding(config.detect)
     detect = dataclasses.asdict(config.detect) | {"bands": banding.bands, "rows": banding.rows}
     return {
         "inputs": [printable_path(Path(p).resolve()) for p in inputs],
         "parameters": {
             "detect": detect,
             "fields": dataclasses.asdict(config.fields),
+            "limits": dataclasses.asdict(config.limits),
             "agencies": str(Path(config.agencies).resolve()) if config.agencies else None,
         },
     }
