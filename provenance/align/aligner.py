@@ -150,7 +150,7 @@ def align_pair(a: Document, b: Document, detect: DetectConfig) -> tuple[list[Ali
     for j, h in enumerate(sb):
         where.setdefault(h, []).append(j)
     same = a.index == b.index
-    seeds = []
+    seeds: list[tuple[int, int]] = []
     for i, h in enumerate(sa):
         js = where.get(h, ())
         if len(js) > MAX_SEED_REPEATS:
@@ -267,7 +267,7 @@ def verify_pairs(
             doc(b),
             partial(tok, b),
             segs,
-            detect,  # type: ignore[arg-type]
+            detect,
         )
         found.extend(alignments)
         rejected.update(why)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from provenance.records import Alignment, Cluster, Occurrence
+from provenance.records import Alignment, Cluster, Kind, Occurrence
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -64,7 +64,7 @@ def build_clusters(
     for doc in sorted(spans):
         first_node[doc] = len(nodes)
         nodes.extend((doc, s, e) for s, e in merge_spans(spans[doc]))
-    starts = {doc: [] for doc in spans}
+    starts: dict[int, list[tuple[int, int]]] = {doc: [] for doc in spans}
     for n, (doc, s, _) in enumerate(nodes):
         starts[doc].append((s, n))
 
@@ -88,7 +88,7 @@ def build_clusters(
         cluster_id = f"c{number:06d}"
         group = members[root]
         n_docs = len({nodes[n][0] for n in group})
-        kind = "cross-document" if n_docs > 1 else "internal"
+        kind: Kind = "cross-document" if n_docs > 1 else "internal"
         occurrences = []
         for n in group:
             passage_no += 1

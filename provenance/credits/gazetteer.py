@@ -374,7 +374,9 @@ class _BoundedLoader(yaml.SafeLoader):
         self._sizes: dict[int, int] = {}  # id(node) -> values it stands for, children included
         self._aliased = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    # Typed as types-PyYAML types the base method; PyYAML also passes None or a key node as
+    # ``index``, which this only forwards.
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             node = self.anchors.get(event.anchor)

@@ -253,7 +253,7 @@ def write_dedup(
     parquet = outputs.parquet
     gz = outputs.corpus.name.lower().endswith(".gz")  # temporary names end otherwise: decide here
     rows = corpus_rows(result, fields)
-    writers: list[tuple[Path, Callable[[Path], None]]] = [
+    writers: list[tuple[Path, Callable[[Path], object]]] = [
         (outputs.corpus, lambda p: _write_rows(p, rows, _corpus_table(rows, fields).schema, parquet, gz)),
         (outputs.removed, lambda p: _write_rows(p, removed_rows(result, config.policy), REMOVED, parquet, gz)),
     ]
@@ -295,7 +295,7 @@ def finish_interrupted(first: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
     """Write every file to a temporary sibling, then rename them all into place.
 
     Nothing is renamed unless every file was written; on failure the temporary files go. The

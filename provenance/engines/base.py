@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -29,9 +29,18 @@ Progress = Callable[[str, int, int], None]
 Pairs = np.ndarray | Sequence[Any]
 """Candidate pairs as an engine holds them: an ``(n, 2)`` array, or the engine's own sequence."""
 
+SketchT = TypeVar("SketchT")
+"""What an engine's ``sketch`` gives and its ``candidates`` takes."""
+PairsT = TypeVar("PairsT", bound=Pairs)
+"""What an engine's ``candidates`` gives and its ``align`` takes."""
 
-class Engine(ABC):
-    """Runs the stages of a scan. Use it as a context manager, or call ``close`` when done."""
+
+class Engine(ABC, Generic[SketchT, PairsT]):
+    """Runs the stages of a scan. Use it as a context manager, or call ``close`` when done.
+
+    An engine names the types it hands itself between stages, ``Engine[SketchT, PairsT]``;
+    the pipeline only passes them on.
+    """
 
     name: str
 
@@ -42,18 +51,18 @@ class Engine(ABC):
     @abstractmethod
     def sketch(
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
-    ) -> Any:
+    ) -> SketchT:
         """Sketch every window of ``docs``. The result is opaque to the pipeline: it is handed,
         once, to ``candidates`` of the same engine, which frees it."""
 
     @abstractmethod
-    def candidates(self, sketches: Any, detect: DetectConfig, n_docs: int) -> tuple[Pairs, PairCounts]:
+    def candidates(self, sketches: SketchT, detect: DetectConfig, n_docs: int) -> tuple[PairsT, PairCounts]:
         """Distinct candidate document pairs ``(a <= b)`` from ``sketch``'s result, and the
         banding counts (boilerplate buckets, pairs avoided, pairs below ``min_hits``)."""
 
     @abstractmethod
     def align(
-        self, docs: Sequence[Document], pairs: Pairs, detect: DetectConfig, progress: Progress | None = None
+        self, docs: Sequence[Document], pairs: PairsT, detect: DetectConfig, progress: Progress | None = None
     ) -> tuple[Sequence[Alignment], Counter]:
         """Verified alignments of the candidate pairs, and rejected pairs counted by reason."""
 
@@ -80,7 +89,7 @@ class Engine(ABC):
         """Release everything, including sessions the engine started."""
         self.release()
 
-    def __enter__(self) -> Engine:
+    def __enter__(self) -> Engine[SketchT, PairsT]:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -72,25 +72,25 @@ def build_graph(
             continue
         for a, b in combinations(sorted(chars_in), 2):
             pair_chars[(a, b)] += min(chars_in[a], chars_in[b])
-    for (agency, d), chars in sorted(supplied.items()):
+    for (agency, d), weight in sorted(supplied.items()):
         edges.append(
             GraphEdge(
                 node_id("agency", agency),
                 node_id("doc", docs[d].doc_id),
                 "supplied",
-                chars,
+                weight,
                 True,
                 "attributed reused copy",
             )
         )
-    for (a, b), chars in sorted(pair_chars.items()):
+    for (a, b), weight in sorted(pair_chars.items()):
         da, db = docs[a], docs[b]
         ka, kb = date_key(da.date), date_key(db.date)
         if ka and kb and ka != kb:
             early, late = (da, db) if ka < kb else (db, da)
             why = f"{early.doc_id} dated {early.date}, {late.doc_id} dated {late.date}"
             edges.append(
-                GraphEdge(node_id("doc", early.doc_id), node_id("doc", late.doc_id), "copied_from", chars, True, why)
+                GraphEdge(node_id("doc", early.doc_id), node_id("doc", late.doc_id), "copied_from", weight, True, why)
             )
         else:
             edges.append(
@@ -98,7 +98,7 @@ def build_graph(
                     node_id("doc", da.doc_id),
                     node_id("doc", db.doc_id),
                     "shares_wire_copy",
-                    chars,
+                    weight,
                     False,
                     "no date gives a direction",
                 )

@@ -36,7 +36,7 @@ def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.Mu
     file holds one default direction, so the attribute keeps the distinction)."""
     import networkx as nx  # imported here: a scan never needs it, and it costs 0.1 s to load
 
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n in nodes:
         graph.add_node(n.id, kind=n.kind, label=n.label)
     for e in edges:

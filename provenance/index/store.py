@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -569,7 +570,7 @@ def resolve_detect(
         ConfigError: the parameters do not fit together.
     """
     base = base or DetectConfig()
-    given = {
+    given: dict[str, Any] = {  # parameter name -> value given: ints, and the float threshold
         name: value
         for name, value in (
             ("shingle_size", shingle_size),

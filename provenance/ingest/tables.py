@@ -16,7 +16,7 @@ import logging
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -130,7 +130,7 @@ def _line_end(raw: bytes) -> int:
 
 def _json_lines(
     path: Path, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
-) -> Iterator[Row]:
+) -> Generator[Row, None, bool]:
     """The JSON objects of numbered lines; returns whether any line held more than white space."""
     seen_text = False
     warned_encoding = False
@@ -372,7 +372,7 @@ def parquet_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None 
             for row in _batch_rows(batch, path, warned):
                 row_no += 1
                 yield row_no, row
-    except (*_conversion_errors(), OSError) as err:
+    except _conversion_errors() + (OSError,) as err:
         skipped.append(Skipped(str(path), f"cannot read Parquet: {err}", row_no + 1 if row_no else None))
 
 

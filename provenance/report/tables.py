@@ -56,8 +56,8 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
     docs = result.documents
     origin_of = {o.cluster_id: o for o in result.origins}
-    passages = {name: [] for name in schemas.PASSAGES.names}
-    clusters = {name: [] for name in schemas.CLUSTERS.names}
+    passages: dict[str, list[object]] = {name: [] for name in schemas.PASSAGES.names}
+    clusters: dict[str, list[object]] = {name: [] for name in schemas.CLUSTERS.names}
     for cluster in result.clusters:
         for o in cluster.occurrences:
             doc = docs[o.doc]
@@ -86,7 +86,7 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     for cluster in result.clusters:
         for o in cluster.occurrences:
             occ_starts.setdefault(o.doc, []).append((o.start, o.end, cluster.cluster_id))
-    alignments = {name: [] for name in schemas.ALIGNMENTS.names}
+    alignments: dict[str, list[object]] = {name: [] for name in schemas.ALIGNMENTS.names}
     for al in result.alignments:
         cid = next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e)
         alignments["cluster_id"].append(cid)
