@@ -4,9 +4,10 @@ Seed and extend: exact shingle matches between the two documents are the seeds; 
 one diagonal at consecutive positions form exact segments; segments chain into a passage
 across small edits (words dropped, inserted or changed, up to ``max_gap`` words). A
 passage's character spans come from the token spans, so they are exact offsets into the
-original texts. rapidfuzz then measures the passage pair on the case-folded,
-punctuation-free text (Indel similarity, and the longest common subsequence as the count of
-matched characters).
+original texts. rapidfuzz then measures the passage pair on the folded (NFKC, case-folded;
+``provenance.passages.fold``), punctuation-free text (Indel similarity, and the longest common
+subsequence as the count of matched characters), so that an NFD copy scores 1.0 against its
+NFC original while the spans still slice the original text.
 
 Two ways to find seeds share everything after them: ``align_pair`` (one pair, dict look-ups;
 the reference, and what a single query uses) and ``verify_pairs`` (a batch of pairs at
@@ -24,7 +25,7 @@ from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.utils import default_process
 
 from provenance.config import DetectConfig
-from provenance.passages import batch_token_spans, shingle_hashes32, tokenize
+from provenance.passages import batch_token_spans, fold, shingle_hashes32, tokenize
 from provenance.records import Alignment, Document, ShingleIndex
 
 # A shingle occurring more often than this in one document is repetition ("the the the"),
@@ -99,8 +100,8 @@ def score_segments(
         (a_starts, a_ends), (b_starts, b_ends) = ta(), tb()
         a_start, a_end = int(a_starts[a0]), int(a_ends[a1 - 1])
         b_start, b_end = int(b_starts[b0]), int(b_ends[b1 - 1])
-        pa = default_process(a.text[a_start:a_end])
-        pb = default_process(b.text[b_start:b_end])
+        pa = default_process(fold(a.text[a_start:a_end]))
+        pb = default_process(fold(b.text[b_start:b_end]))
         similarity = Indel.normalized_similarity(pa, pb)
         if similarity < detect.min_similarity:
             rejected["below min_similarity"] += 1

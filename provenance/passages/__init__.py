@@ -7,6 +7,7 @@ back to exact character spans of the original text.
 from provenance.passages.shingles import concat, shingle_index, sort_by_hash
 from provenance.passages.tokenize import (
     batch_token_spans,
+    fold,
     shingle_hash32,
     shingle_hashes32,
     shingle_hashes64,
@@ -18,6 +19,7 @@ from provenance.passages.tokenize import (
 
 __all__ = [
     "batch_token_spans",
+    "fold",
     "tokenize",
     "token_hashes",
     "token_spans",

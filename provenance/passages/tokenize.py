@@ -1,13 +1,24 @@
 """Word tokenization and shingle hashing, vectorised with numpy.
 
-Tokens are maximal runs of word characters (``\\w+``, Unicode-aware), compared case-folded.
-Token hashes are xxh3-64 of the case-folded UTF-8 word: stable across runs and processes (the
+A token is a word character (``\\w``, Unicode-aware) followed by any run of word characters
+and combining marks (Unicode category M). Taking the marks along keeps a decomposed (NFD)
+"é", an "e" and U+0301, inside its word, and keeps the vowel signs of Indic scripts inside
+theirs; a mark with no word before it belongs to no token.
+
+Spans are always into the original text. Tokens are compared in their ``fold`` form: NFKC,
+then case-folded, so that NFC and NFD copies of a text, and copies written with ligatures
+("ﬁ"), fullwidth letters or superscripts, give the same tokens. ASCII text (most news) skips
+all of this: its tokens are plain ``\\w+`` runs, lower-cased, exactly as before.
+
+Token hashes are xxh3-64 of the folded UTF-8 word: stable across runs and processes (the
 persistent index and the Spark engine depend on that), unlike Python's salted ``hash``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from itertools import chain
 
@@ -27,16 +38,30 @@ _cache: dict[str, int] = {}
 _CACHE_LIMIT = 2_000_000
 
 
+def fold(text: str) -> str:
+    """The form in which text is compared: NFKC, case-folded (``str.casefold``).
+
+    NFKC is applied again after folding, because folding can undo it (U+0390 folds to three
+    code points that NFKC composes back). ASCII text is only lower-cased, which is the same.
+    """
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
 def words(text: str) -> list[str]:
-    """The case-folded word tokens of a text, in order."""
-    found = _WORD.findall(text)
+    """The folded word tokens of a text, in order (``fold`` of each token span)."""
+    found = _token_pattern(text).findall(text)
     if not found:
         return []
-    return _SEP.join(found).lower().split(_SEP)
+    # One fold over the joined tokens: NUL never composes with a neighbour, so folding the
+    # joined string equals folding each token, at a fraction of the calls.
+    joined = _SEP.join(found)
+    return (joined.lower() if text.isascii() else fold(joined)).split(_SEP)
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
-    """Stable 64-bit hashes (uint64) of case-folded tokens."""
+    """Stable 64-bit hashes (uint64) of folded tokens (as ``words`` gives them)."""
     cache = _cache
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
@@ -51,42 +76,109 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
 
 def token_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Character ``(starts, ends)`` of the word tokens of a text (int64 arrays)."""
-    flat = np.fromiter(chain.from_iterable(map(re.Match.span, _WORD.finditer(text))), dtype=np.int64)
+    matches = _token_pattern(text).finditer(text)
+    flat = np.fromiter(chain.from_iterable(map(re.Match.span, matches)), dtype=np.int64)
     return flat[0::2], flat[1::2]
 
 
+def _token_pattern(text: str) -> re.Pattern[str]:
+    """The pattern that finds the tokens of ``text``: plain ``\\w+`` for ASCII (O(1) to tell)."""
+    if text.isascii():
+        return _WORD
+    within_bmp, any_text = _mark_patterns()
+    # re matches a class by bitmap inside the BMP but range by range beyond it, which would
+    # double the cost of every word: only text with astral characters pays for that.
+    return any_text if _ASTRAL.search(text) else within_bmp
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Planes 0, 1 and 14 hold every combining mark (tested against the whole of Unicode); reading
+# only them builds the patterns in a few hundredths of a second instead of a fifth.
+_MARK_PLANES = (range(0x20000), range(0xE0000, 0xF0000))
+
+
+@functools.cache
+def _mark_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Token patterns of non-ASCII text, ``\\w`` then word characters or combining marks: one
+    for text within the BMP, one for any text.
+
+    Built on first use, from the running Python's Unicode database (the one ``\\w`` uses).
+    """
+    ranges: list[list[int]] = []
+    for code in chain.from_iterable(_MARK_PLANES):
+        if unicodedata.category(chr(code))[0] == "M":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    bmp = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges if hi < 0x10000)
+    astral = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges if hi >= 0x10000)
+    return re.compile(rf"\w[\w{bmp}]*"), re.compile(rf"\w[\w{bmp}{astral}]*")
+
+
+def _unicode_tokens(text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Spans and folded words of a text that is not all ASCII, from one pass of the pattern."""
+    matches = list(_token_pattern(text).finditer(text))
+    if not matches:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, []
+    flat = np.fromiter(chain.from_iterable(map(re.Match.span, matches)), dtype=np.int64)
+    found = fold(_SEP.join(map(re.Match.group, matches))).split(_SEP)  # as in ``words``
+    return flat[0::2], flat[1::2], found
+
+
 # \w in a str pattern is "alphanumeric (str.isalnum) or underscore"; ASCII by table, other
-# code points by asking Python once each.
+# code points by asking Python once each, along with whether they are combining marks.
 _ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)], dtype=bool)
-_WORDY: dict[int, bool] = {}
+_OTHER, _WORD_CHAR, _MARK = 0, 1, 2
+_KINDS: dict[int, int] = {}
 
 
-def _is_word(code: int) -> bool:
-    flag = _WORDY.get(code)
-    if flag is None:
-        flag = _WORDY[code] = chr(code).isalnum()
-    return flag
+def _kind(code: int) -> int:
+    kind = _KINDS.get(code)
+    if kind is None:
+        ch = chr(code)
+        kind = _WORD_CHAR if ch.isalnum() else _MARK if unicodedata.category(ch)[0] == "M" else _OTHER
+        _KINDS[code] = kind
+    return kind
+
+
+def _in_token(codes: np.ndarray) -> np.ndarray:
+    """Which code points belong to a token: word characters, and marks after one."""
+    word = np.zeros(codes.shape[0], dtype=bool)
+    ascii_ = codes < 128
+    word[ascii_] = _ASCII_WORD[codes[ascii_]]
+    if ascii_.all():
+        return word
+    high = ~ascii_
+    distinct, inverse = np.unique(codes[high], return_inverse=True)
+    kinds = np.array([_kind(int(c)) for c in distinct], dtype=np.int8)[inverse]
+    word[high] = kinds == _WORD_CHAR
+    if not (kinds == _MARK).any():
+        return word
+    mark = np.zeros(codes.shape[0], dtype=bool)
+    mark[high] = kinds == _MARK
+    # A mark is in a token when a word character comes after the last character that is
+    # neither word nor mark: the running last positions of each decide it.
+    at = np.arange(codes.shape[0])
+    last_word = np.maximum.accumulate(np.where(word, at, -1))
+    last_other = np.maximum.accumulate(np.where(word | mark, -1, at))
+    return word | (mark & (last_word > last_other))
 
 
 def batch_token_spans(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
     """``token_spans`` of many texts in one vectorised pass (the same spans, tested).
 
     The texts are joined by newlines (never part of a word), classified character by
-    character in numpy, and word runs found from the edges of the classification.
+    character in numpy, and tokens found from the edges of the classification.
     """
     if not texts:
         return []
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    word = np.zeros(codes.shape[0], dtype=bool)
-    ascii_ = codes < 128
-    word[ascii_] = _ASCII_WORD[codes[ascii_]]
-    if not ascii_.all():
-        high = ~ascii_
-        distinct, inverse = np.unique(codes[high], return_inverse=True)
-        word[high] = np.array([_is_word(int(c)) for c in distinct], dtype=bool)[inverse]
-    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    # surrogatepass: a lone surrogate is a character like any other (not a word), not an error.
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    edges = np.diff(_in_token(codes).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     bounds = np.searchsorted(starts, np.append(offsets, codes.shape[0] + 1))
     return [
@@ -97,8 +189,12 @@ def batch_token_spans(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray
 
 def tokenize(doc: Document) -> TokenizedDoc:
     """Tokens of a document with their character spans into ``doc.text`` and their hashes."""
-    starts, ends = token_spans(doc.text)
-    return TokenizedDoc(index=doc.index, starts=starts, ends=ends, hashes=token_hashes(words(doc.text)))
+    if doc.text.isascii():
+        starts, ends = token_spans(doc.text)
+        found = words(doc.text)
+    else:
+        starts, ends, found = _unicode_tokens(doc.text)
+    return TokenizedDoc(index=doc.index, starts=starts, ends=ends, hashes=token_hashes(found))
 
 
 def shingle_hashes64(hashes: np.ndarray, k: int) -> np.ndarray:
