@@ -21,10 +21,13 @@ from provenance.config import DetectConfig
 from provenance.index.errors import IncompatibleIndexError, IndexStoreError
 from provenance.ownership import INDEX_FORMAT, MANIFEST, default_mode
 from provenance.records import Skipped
-from provenance.sketch import choose_banding
+from provenance.sketch import scan_banding
 
-INDEX_SCHEMA_VERSION = 1
-"""Bump on any change an older reader would misread (file layout, columns, key folding)."""
+INDEX_SCHEMA_VERSION = 2
+"""Bump on any change an older reader would misread (file layout, columns, key folding).
+
+2: words are compared under NFKC and case folding, with combining marks kept in their word, so
+the band keys of non-ASCII text differ from version 1's."""
 
 FORMAT = INDEX_FORMAT
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # segment names: no separators, no ".."
@@ -48,7 +51,7 @@ class KeyParameters:
     @classmethod
     def from_detect(cls, detect: DetectConfig) -> KeyParameters:
         """The key parameters of a detection config (banding derived as the scan derives it)."""
-        banding = choose_banding(detect)
+        banding = scan_banding(detect)
         return cls(detect.shingle_size, detect.window_words, detect.num_perm, detect.seed, banding.bands, banding.rows)
 
     def differences(self, other: KeyParameters) -> list[str]:

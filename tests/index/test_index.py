@@ -53,7 +53,7 @@ def index(tmp_path: Path) -> Path:
 
 def test_a_new_index_records_its_parameters_and_schema(index: Path) -> None:
     data = json.loads((index / MANIFEST).read_text())
-    assert data["format"] == "prov-index" and data["schema_version"] == 1
+    assert data["format"] == "prov-index" and data["schema_version"] == 2
     assert data["parameters"] == {
         "shingle_size": 3,
         "window_words": 8,
