@@ -17,7 +17,7 @@ from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError
 from provenance.graph import build_graph
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
-from provenance.sketch import Banding, choose_banding
+from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def detect(
     timer = timer or _Timer()
     gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
     d = config.detect
-    banding = choose_banding(d)
+    banding = scan_banding(d)
     try:
         with timer.stage("sketch", lambda: len(docs)):
             sketches = engine.sketch(docs, d, banding, progress)

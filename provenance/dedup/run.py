@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from provenance.config import DetectConfig, ScanConfig
+from provenance.config import ScanConfig
 from provenance.credits import CreditExtractor, Gazetteer, load_gazetteer
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.groups import (
@@ -48,7 +48,15 @@ from provenance.engines.local import Progress
 from provenance.errors import ConfigError
 from provenance.passages import words
 from provenance.records import BandKeys, Credit, Document, Skipped, StageTiming
-from provenance.sketch import Banding, MinHasher, candidate_pairs, choose_banding, merge_bands, sketch_documents
+from provenance.sketch import (
+    Banding,
+    MinHasher,
+    candidate_pairs,
+    choose_banding,
+    merge_bands,
+    pack_bands,
+    sketch_documents,
+)
 from provenance.sketch.lsh import PairCounts
 
 log = logging.getLogger(__name__)
@@ -68,7 +76,7 @@ def _same_words(a: Document, b: Document) -> bool:
 def document_banding(config: DedupConfig) -> Banding:
     """LSH bands and rows for the dedup threshold and weights, chosen as datasketch's
     ``MinHashLSH(threshold, num_perm, weights)`` chooses them."""
-    return choose_banding(DetectConfig(num_perm=config.num_perm, threshold=config.threshold), *config.weights)
+    return choose_banding(config.threshold, config.num_perm, *config.weights)
 
 
 def document_bands(docs: Sequence[Document], config: DedupConfig) -> tuple[list[BandKeys], np.ndarray]:
@@ -101,8 +109,7 @@ def document_bands(docs: Sequence[Document], config: DedupConfig) -> tuple[list[
 def document_candidates(bands: Sequence[BandKeys], config: DedupConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
     """Distinct candidate pairs ``(a, b)``, ``a < b``, of documents sharing a band key (the
     scan's bucketing; buckets over ``max_bucket`` documents are chained)."""
-    lsh = DetectConfig(num_perm=config.num_perm, threshold=config.threshold, max_bucket=config.max_bucket)
-    pairs, _, acc = candidate_pairs(list(bands), lsh, n_docs)
+    pairs, _, acc = candidate_pairs(pack_bands(bands, n_docs), n_docs, max_bucket=config.max_bucket)
     return pairs[pairs[:, 0] != pairs[:, 1]], acc
 
 

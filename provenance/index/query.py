@@ -46,7 +46,7 @@ from provenance.pipeline import result_counts
 from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped, StageTiming
 from provenance.report import GEXF, GRAPHML, report_tables, write_report
 from provenance.report.manifest import build_manifest, run_identity
-from provenance.sketch import Banding, candidate_pairs, merge_bands
+from provenance.sketch import Banding, candidate_pairs, merge_bands, pack_bands
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,8 @@ def _query(
         )
         for mk, nk in zip(matched, new_keys, strict=True)
     ]
-    pairs, _, acc = candidate_pairs(combined, d, n_idx + m)
+    n = n_idx + m
+    pairs, _, acc = candidate_pairs(pack_bands(combined, n), n, max_bucket=d.max_bucket, min_hits=d.min_hits)
     pairs = pairs[pairs[:, 1] >= n_idx]  # a <= b: a pair involves a new document iff b is new
     lap("candidates", int(pairs.shape[0]))
 

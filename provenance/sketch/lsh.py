@@ -1,17 +1,19 @@
 """LSH banding: bucket band keys, bound oversized buckets, emit candidate document pairs.
 
-Grouping is sort-based (numpy ``lexsort``) rather than a Python dict of buckets: it is the
-same bucketing datasketch's ``MinHashLSH`` does, at array speed and in flat memory.
+Grouping is sort-based (one sort of keys packed with their documents) rather than a Python
+dict of buckets: it is the same bucketing datasketch's ``MinHashLSH`` does, at array speed and
+in flat memory. The functions take plain values; ``scan_banding`` reads a scan's config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from provenance.config import DetectConfig
+from provenance.errors import ConfigError
 from provenance.records import BandKeys, Boilerplate
 
 
@@ -27,23 +29,41 @@ def _area(ys: np.ndarray, xs: np.ndarray) -> float:
     return float(np.sum((ys[1:] + ys[:-1]) * np.diff(xs)) / 2.0)
 
 
-def choose_banding(detect: DetectConfig, fp_weight: float = 0.5, fn_weight: float = 0.5) -> Banding:
-    """Bands and rows for the configured threshold, as datasketch's ``MinHashLSH`` picks them:
-    the pair minimising the weighted areas of false positives (below the threshold) and false
-    negatives (above it) under the S-curve ``1 - (1 - s^r)^b``. Explicit bands/rows win."""
-    if detect.bands is not None and detect.rows is not None:
-        return Banding(detect.bands, detect.rows)
+def choose_banding(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> Banding:
+    """Bands and rows for a Jaccard ``threshold`` with ``num_perm`` permutations, as datasketch's
+    ``MinHashLSH(threshold, num_perm, weights=(fp_weight, fn_weight))`` picks them: the pair
+    minimising the weighted areas of false positives (below the threshold) and false negatives
+    (above it) under the S-curve ``1 - (1 - s^r)^b``, with ``bands * rows <= num_perm``.
+
+    Raises:
+        ConfigError: the threshold is not in (0, 1), ``num_perm`` is below 1, or a weight is
+            negative.
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ConfigError(f"LSH threshold must be in (0, 1), got {threshold}")
+    if num_perm < 1:
+        raise ConfigError(f"LSH needs at least one permutation, got {num_perm}")
+    if fp_weight < 0 or fn_weight < 0:
+        raise ConfigError(f"LSH weights must not be negative, got ({fp_weight}, {fn_weight})")
     best, best_err = Banding(1, 1), float("inf")
-    below = np.linspace(0.0, detect.threshold, 201)
-    above = np.linspace(detect.threshold, 1.0, 201)
-    for b in range(1, detect.num_perm + 1):
-        for r in range(1, detect.num_perm // b + 1):
+    below = np.linspace(0.0, threshold, 201)
+    above = np.linspace(threshold, 1.0, 201)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
             fp = _area(1 - (1 - below**r) ** b, below)
             fn = _area((1 - above**r) ** b, above)
             err = fp * fp_weight + fn * fn_weight
             if err < best_err:
                 best, best_err = Banding(b, r), err
     return best
+
+
+def scan_banding(detect: DetectConfig) -> Banding:
+    """The banding of a passage scan: ``detect.bands`` x ``detect.rows`` when given, else
+    ``choose_banding`` for its threshold and permutations."""
+    if detect.bands is not None and detect.rows is not None:
+        return Banding(detect.bands, detect.rows)
+    return choose_banding(detect.threshold, detect.num_perm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +116,6 @@ def pack_band(band: BandKeys, n_docs: int) -> PackedBand:
     documents in which a key repeats (``dedupe_packed``)."""
     packed, internal = dedupe_packed(pack(band.keys, band.docs, n_docs), n_docs)
     return PackedBand(band.band, packed, internal)
-
-
-def bucket_pairs(band: BandKeys, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
-    """Add the candidate pairs of one band to ``acc`` (see ``sorted_bucket_pairs``)."""
-    if band.keys.shape[0] == 0:
-        return
-    packed = pack_band(band, n_docs)
-    if packed.internal.shape[0]:
-        acc.codes.append(packed.internal * n_docs + packed.internal)
-    sorted_bucket_pairs(band.band, packed.packed, max_bucket, n_docs, acc)
 
 
 def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
@@ -172,26 +182,36 @@ def merge_bands(batches: Iterable[Iterable[BandKeys]]) -> list[BandKeys]:
     ]
 
 
-def candidate_pairs(
-    bands: Iterable[BandKeys] | Iterable[PackedBand], detect: DetectConfig, n_docs: int
-) -> tuple[np.ndarray, np.ndarray, PairCounts]:
-    """Distinct candidate pairs ``(doc_a, doc_b, hits)`` over all bands, ``doc_a <= doc_b``.
+def pack_bands(pieces: Iterable[BandKeys], n_docs: int) -> Iterator[PackedBand]:
+    """Band keys held in memory (pieces of any batches, in document order) as ``candidate_pairs``
+    takes them: one ``PackedBand`` per band, as a ``BandStore`` yields them from disk."""
+    for band in merge_bands([pieces]):
+        yield pack_band(band, n_docs)
 
-    ``bands`` is either a list of per-batch ``BandKeys`` (merged here) or an iterable that
-    yields each band once, complete (a ``BandStore``). ``hits`` counts the (band, bucket)
-    meetings of the pair.
+
+def candidate_pairs(
+    bands: Iterable[PackedBand], n_docs: int, *, max_bucket: int, min_hits: int = 1
+) -> tuple[np.ndarray, np.ndarray, PairCounts]:
+    """Distinct candidate pairs ``(doc_a, doc_b)``, ``doc_a <= doc_b``, of documents sharing a
+    bucket in some band, with their ``hits``, and the counts of the banding.
+
+    Args:
+        bands: each band once, complete (a ``BandStore``, or ``pack_bands`` of keys in memory).
+            Only one band is held at a time.
+        n_docs: documents are ``0..n_docs-1``.
+        max_bucket: buckets of more documents are chained, not paired (``sorted_bucket_pairs``).
+        min_hits: pairs meeting in fewer (band, bucket) hits are dropped (and counted).
+
+    Returns:
+        ``pairs`` (shape ``(n, 2)``), ``hits`` (the (band, bucket) meetings of each pair; a
+        document repeating a key meets itself) and a ``PairCounts``.
     """
     acc = PairCounts(n_docs=n_docs, codes=[], boilerplate=[])
-    if isinstance(bands, list | tuple):
-        bands = merge_bands([bands])
-    for band in bands:  # a BandStore yields one band at a time: only one is in memory
-        if isinstance(band, PackedBand):
-            band.packed.sort()
-            if band.internal.shape[0]:
-                acc.codes.append(band.internal * n_docs + band.internal)
-            sorted_bucket_pairs(band.band, band.packed, detect.max_bucket, n_docs, acc)
-        else:
-            bucket_pairs(band, detect.max_bucket, n_docs, acc)
+    for band in bands:
+        band.packed.sort()
+        if band.internal.shape[0]:
+            acc.codes.append(band.internal * n_docs + band.internal)
+        sorted_bucket_pairs(band.band, band.packed, max_bucket, n_docs, acc)
         del band
     if not acc.codes:
         empty = np.empty(0, dtype=np.int64)
@@ -199,7 +219,7 @@ def candidate_pairs(
     codes, hits = np.unique(np.concatenate(acc.codes), return_counts=True)
     # A pair whose windows met in a single band of one bucket is most often two stock phrases
     # sharing their minima by chance; copied text meets in several bands or several windows.
-    keep = hits >= detect.min_hits
+    keep = hits >= min_hits
     acc.below_min_hits = int((~keep).sum())
     codes, hits = codes[keep], hits[keep]
     pairs = np.stack([codes // n_docs, codes % n_docs], axis=1)

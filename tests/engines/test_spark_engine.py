@@ -25,7 +25,7 @@ from provenance.engines.stages import sketch_batch  # noqa: E402
 from provenance.pipeline import load, scan  # noqa: E402
 from provenance.records import ScanResult  # noqa: E402
 from provenance.report import TABLES, read_graph, read_table  # noqa: E402
-from provenance.sketch import candidate_pairs, choose_banding  # noqa: E402
+from provenance.sketch import candidate_pairs, pack_bands, scan_banding  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -141,9 +141,11 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
     docs, _ = load([seeds_dir, ROOT / "fixtures" / "inputs"], config)
     detect = config.detect
     keys = [
-        bk for lo in range(0, len(docs), 4) for bk in sketch_batch(docs[lo : lo + 4], detect, choose_banding(detect))[0]
+        bk for lo in range(0, len(docs), 4) for bk in sketch_batch(docs[lo : lo + 4], detect, scan_banding(detect))[0]
     ]
-    pairs, hits, acc = candidate_pairs(keys, detect, len(docs))
+    pairs, hits, acc = candidate_pairs(
+        pack_bands(keys, len(docs)), len(docs), max_bucket=detect.max_bucket, min_hits=detect.min_hits
+    )
     try:
         on_spark, spark_acc = spark.candidates(keys, detect, len(docs))
         assert [[p.doc_a, p.doc_b] for p in on_spark] == pairs.tolist()
@@ -151,7 +153,7 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
         assert spark_acc.boilerplate == acc.boilerplate
         assert (spark_acc.chained_pairs, spark_acc.dropped_pairs) == (acc.chained_pairs, acc.dropped_pairs)
         local = LocalEngine(workers=1)
-        with local.sketch(docs, detect, choose_banding(detect)):
+        with local.sketch(docs, detect, scan_banding(detect)):
             alignments, rejected = local.align(docs, pairs, detect)
         spark_alignments, spark_rejected = spark.align(docs, pairs, detect)
         assert list(spark_alignments) == alignments

@@ -19,7 +19,7 @@ from provenance.engines.local import LocalEngine
 from provenance.engines.stages import credits_batch
 from provenance.graph import infer_origins
 from provenance.pipeline import load
-from provenance.sketch import candidate_pairs, choose_banding
+from provenance.sketch import candidate_pairs, scan_banding
 from provenance.sketch.lsh import doc_bits
 
 ROOT = Path(__file__).parents[2]
@@ -76,7 +76,7 @@ def test_documents_round_trip_through_arrow_rows(corpus) -> None:
 
 def test_bucket_batches_over_shuffled_partitions_give_the_local_candidate_pairs(corpus) -> None:
     detect = DetectConfig(max_bucket=2)  # small: chained boilerplate buckets too
-    banding = choose_banding(detect)
+    banding = scan_banding(detect)
     n = len(corpus)
     table = pa.Table.from_batches(list(ops.sketch_batches(batches(doc_table(corpus), 3), detect, banding, n)))
     packed = table.column("packed").to_numpy()
@@ -95,7 +95,7 @@ def test_bucket_batches_over_shuffled_partitions_give_the_local_candidate_pairs(
 
     local = LocalEngine(workers=1)
     with local.sketch(corpus, detect, banding) as store:
-        pairs, local_hits, acc = candidate_pairs(store, detect, n)
+        pairs, local_hits, acc = candidate_pairs(store, n, max_bucket=detect.max_bucket, min_hits=detect.min_hits)
     assert repeat.any(), "the test needs documents that repeat a key"
     assert sorted(hits.items()) == [((a, b), h) for (a, b), h in zip(pairs.tolist(), local_hits.tolist(), strict=True)]
     boilerplate = sorted((r["band"], r["key"], r["size"], r["a"]) for r in rows if r["b"] == -1)
@@ -108,8 +108,8 @@ def test_bucket_batches_over_shuffled_partitions_give_the_local_candidate_pairs(
 def test_node_batches_merge_spans_as_build_clusters_does(corpus) -> None:
     detect = ScanConfig().detect
     local = LocalEngine(workers=1)
-    with local.sketch(corpus, detect, choose_banding(detect)) as store:
-        pairs, _, _ = candidate_pairs(store, detect, len(corpus))
+    with local.sketch(corpus, detect, scan_banding(detect)) as store:
+        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
     alignments, _ = local.align(corpus, pairs, detect)
     sides = []
     seq: Counter = Counter()
@@ -128,8 +128,8 @@ def test_node_batches_merge_spans_as_build_clusters_does(corpus) -> None:
 def test_verify_batches_find_the_local_alignments(corpus) -> None:
     detect = ScanConfig().detect
     local = LocalEngine(workers=1)
-    with local.sketch(corpus, detect, choose_banding(detect)) as store:
-        pairs, _, _ = candidate_pairs(store, detect, len(corpus))
+    with local.sketch(corpus, detect, scan_banding(detect)) as store:
+        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
     expected, rejected = local.align(corpus, pairs, detect)
     text = {d.index: d.text for d in corpus}
     table = pa.table(
@@ -161,8 +161,8 @@ def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
     ]
     detect = ScanConfig().detect
     local = LocalEngine(workers=1)
-    with local.sketch(corpus, detect, choose_banding(detect)) as store:
-        pairs, _, _ = candidate_pairs(store, detect, len(corpus))
+    with local.sketch(corpus, detect, scan_banding(detect)) as store:
+        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
     clusters = build_clusters(local.align(corpus, pairs, detect)[0])
     expected = infer_origins(clusters, corpus, credits, gazetteer)
     credit_json: dict[int, list] = {}

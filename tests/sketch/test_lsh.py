@@ -6,9 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.config import DetectConfig
 from provenance.records import BandKeys
-from provenance.sketch import candidate_pairs
+from provenance.sketch import candidate_pairs, pack_bands
 
 
 def band(keys: list[int], docs: list[int], number: int = 0) -> BandKeys:
@@ -17,21 +16,20 @@ def band(keys: list[int], docs: list[int], number: int = 0) -> BandKeys:
 
 def test_small_buckets_yield_every_pair_once_with_hit_counts() -> None:
     bands = [band([7, 7, 7, 9], [0, 1, 2, 3], 0), band([5, 5], [0, 1], 1)]
-    pairs, hits, acc = candidate_pairs(bands, DetectConfig(max_bucket=10), n_docs=4)
+    pairs, hits, acc = candidate_pairs(pack_bands(bands, 4), 4, max_bucket=10)
     assert pairs.tolist() == [[0, 1], [0, 2], [1, 2]]
     assert hits.tolist() == [2, 1, 1]
     assert acc.boilerplate == []
 
 
 def test_a_key_repeated_inside_one_document_makes_it_a_candidate_with_itself() -> None:
-    pairs, _, _ = candidate_pairs([band([3, 4, 3], [5, 5, 5])], DetectConfig(), n_docs=6)
+    pairs, _, _ = candidate_pairs(pack_bands([band([3, 4, 3], [5, 5, 5])], 6), 6, max_bucket=20)
     assert pairs.tolist() == [[5, 5]]
 
 
 def test_oversized_buckets_are_chained_not_paired_and_reported() -> None:
     n = 50
-    detect = DetectConfig(max_bucket=10)
-    pairs, _, acc = candidate_pairs([band([1] * n, list(range(n)))], detect, n_docs=n)
+    pairs, _, acc = candidate_pairs(pack_bands([band([1] * n, list(range(n)))], n), n, max_bucket=10)
     assert pairs.tolist() == [[i, i + 1] for i in range(n - 1)]  # linear, not n^2 / 2
     assert len(acc.boilerplate) == 1
     assert acc.boilerplate[0].size == n
@@ -43,7 +41,7 @@ def test_oversized_buckets_are_chained_not_paired_and_reported() -> None:
 def test_candidates_equal_a_dictionary_of_buckets(entries: list[tuple[int, int]], max_bucket: int) -> None:
     entries = sorted(entries, key=lambda e: e[1])  # documents ascending, as batches deliver them
     keys = [k << 8 for k, _ in entries]  # keys far above the packed document bits
-    pairs, _, acc = candidate_pairs([band(keys, [d for _, d in entries])], DetectConfig(max_bucket=max_bucket), 31)
+    pairs, _, acc = candidate_pairs(pack_bands([band(keys, [d for _, d in entries])], 31), 31, max_bucket=max_bucket)
     buckets: dict[int, list[int]] = {}
     for k, d in zip(keys, (d for _, d in entries), strict=True):
         buckets.setdefault(k, []).append(d)

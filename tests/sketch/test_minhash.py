@@ -11,9 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.config import DetectConfig
+from provenance.errors import ConfigError
 from provenance.passages import shingle_hash32, shingle_hashes32, token_hashes, words
 from provenance.records import Document
-from provenance.sketch import Banding, MinHasher, choose_banding, fold_bands, merge_bands, sketch_documents
+from provenance.sketch import (
+    Banding,
+    MinHasher,
+    choose_banding,
+    fold_bands,
+    merge_bands,
+    scan_banding,
+    sketch_documents,
+)
 from provenance.sketch.minhash import affine32_permutations, sliding_min
 
 VOCAB = ["iraqi", "forces", "mosul", "said", "the", "city", "of", "in", "a", "boy", "walks", "debris", "ap"]
@@ -63,12 +72,32 @@ def test_sliding_min_is_the_minimum_of_every_window(values: list[int], width: in
 
 @pytest.mark.parametrize(("threshold", "num_perm"), [(0.5, 16), (0.5, 128), (0.8, 64), (0.3, 8), (0.9, 32)])
 def test_banding_matches_datasketch_minhashlsh(threshold: float, num_perm: int) -> None:
-    ours = choose_banding(DetectConfig(threshold=threshold, num_perm=num_perm))
+    ours = choose_banding(threshold, num_perm)
     assert (ours.bands, ours.rows) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+    assert scan_banding(DetectConfig(threshold=threshold, num_perm=num_perm)) == ours
+
+
+@pytest.mark.parametrize(("threshold", "num_perm", "weights"), [(0.8, 128, (0.1, 0.9)), (0.6, 64, (0.3, 0.7))])
+def test_weighted_banding_matches_datasketch_minhashlsh(
+    threshold: float, num_perm: int, weights: tuple[float, float]
+) -> None:
+    ours = choose_banding(threshold, num_perm, *weights)
+    assert (ours.bands, ours.rows) == _optimal_param(threshold, num_perm, *weights)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "num_perm", "weights"),
+    [(0.0, 16, (0.5, 0.5)), (1.0, 16, (0.5, 0.5)), (0.5, 0, (0.5, 0.5)), (0.5, 16, (-0.1, 1.1))],
+)
+def test_banding_refuses_values_it_cannot_tune_for(
+    threshold: float, num_perm: int, weights: tuple[float, float]
+) -> None:
+    with pytest.raises(ConfigError):
+        choose_banding(threshold, num_perm, *weights)
 
 
 def test_explicit_bands_and_rows_win_over_the_threshold() -> None:
-    assert choose_banding(DetectConfig(num_perm=32, bands=8, rows=4)) == Banding(8, 4)
+    assert scan_banding(DetectConfig(num_perm=32, bands=8, rows=4)) == Banding(8, 4)
 
 
 def test_identical_windows_share_every_band_key_and_short_documents_have_none() -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from provenance.config import DetectConfig
 from provenance.records import BandKeys
-from provenance.sketch import BandStore, candidate_pairs, merge_bands
+from provenance.sketch import BandStore, candidate_pairs, merge_bands, pack_bands
 
 
 def batch(band: int, keys: list[int], docs: list[int]) -> BandKeys:
@@ -48,10 +47,10 @@ def test_candidates_from_the_store_equal_candidates_from_memory() -> None:
         for i in range(4)
     ]
     flat = [bk for b in batches for bk in b]
-    in_memory = candidate_pairs(flat, DetectConfig(), n_docs=40)
+    in_memory = candidate_pairs(pack_bands(flat, 40), 40, max_bucket=20)
     with BandStore(3, n_docs=40) as store:
         for b in batches:
             store.add(b)
-        spilled = candidate_pairs(store, DetectConfig(), n_docs=40)
+        spilled = candidate_pairs(store, 40, max_bucket=20)
     assert in_memory[0].tolist() == spilled[0].tolist() and in_memory[1].tolist() == spilled[1].tolist()
     assert len(merge_bands(batches)) == 3
