@@ -16,6 +16,7 @@ once, numpy merge-join over sorted shingle rows; what a scan uses).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -73,6 +74,81 @@ def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, i
 Spans = tuple[np.ndarray, np.ndarray]  # token (starts, ends) of one document
 
 
+# A break between two words: a line break, or a sentence end (".", "!", "?", maybe closing
+# quotes or brackets, then white space).
+_BREAK = re.compile(r"\n|[.!?][\"'’”)\]]*\s")
+
+
+def _is_break(text: str, left_end: int, right_start: int) -> bool:
+    return _BREAK.search(text, left_end, right_start) is not None
+
+
+def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
+    """Tokens after the last break inside tokens ``lo..hi`` (None when there is no break)."""
+    for j in range(hi - 1, lo, -1):
+        if _is_break(text, int(ends[j - 1]), int(starts[j])):
+            return hi - j
+    return None
+
+
+def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
+    """Tokens before the first break inside tokens ``lo..hi`` (None when there is no break)."""
+    for i in range(lo + 1, hi):
+        if _is_break(text, int(ends[i - 1]), int(starts[i])):
+            return i - lo
+    return None
+
+
+def trim_to_breaks(
+    a_text: str,
+    a_starts: np.ndarray,
+    a_ends: np.ndarray,
+    a_tokens: tuple[int, int],
+    b_text: str,
+    b_starts: np.ndarray,
+    b_ends: np.ndarray,
+    b_tokens: tuple[int, int],
+    shortest: int,
+) -> tuple[int, int, int, int] | None:
+    """Token ranges of a passage pair without edge fragments that run across a break.
+
+    A passage may cross a line or sentence break into the next unit only when a copy holds
+    that unit up to the passage's edge (a caption credit printed alike, a copy that drops the
+    dateline). When both copies go on inside the unit and part there ("...Mosul. Source: AAP"
+    against "...Mosul. Source: AP", or "Getty", a break, "3/22 A member of" against another
+    caption), the fragment is cut back to the break, on both sides by the same number of
+    words. Returns ``(a0, a1, b0, b1)``, or None when nothing is left.
+    """
+    (a0, a1), (b0, b1) = a_tokens, b_tokens
+    na, nb = len(a_starts), len(b_starts)
+
+    def ends_unit(text: str, starts: np.ndarray, ends: np.ndarray, last: int, n: int) -> bool:
+        return last == n - 1 or _is_break(text, int(ends[last]), int(starts[last + 1]))
+
+    def starts_unit(text: str, starts: np.ndarray, ends: np.ndarray, first: int) -> bool:
+        return first == 0 or _is_break(text, int(ends[first - 1]), int(starts[first]))
+
+    if not (ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
+        cuts = [
+            c for c in (_tail_cut(a_text, a_starts, a_ends, a0, a1), _tail_cut(b_text, b_starts, b_ends, b0, b1)) if c
+        ]
+        if cuts and max(cuts) < shortest:
+            cut = max(cuts)
+            a1, b1 = a1 - cut, b1 - cut
+    if a1 <= a0 or b1 <= b0:
+        return None
+    if not (starts_unit(a_text, a_starts, a_ends, a0) or starts_unit(b_text, b_starts, b_ends, b0)):
+        cuts = [
+            c for c in (_head_cut(a_text, a_starts, a_ends, a0, a1), _head_cut(b_text, b_starts, b_ends, b0, b1)) if c
+        ]
+        if cuts and max(cuts) < shortest:
+            cut = max(cuts)
+            a0, b0 = a0 + cut, b0 + cut
+    if a1 <= a0 or b1 <= b0:
+        return None
+    return a0, a1, b0, b1
+
+
 def score_segments(
     a: Document,
     ta: Callable[[], Spans],
@@ -98,6 +174,18 @@ def score_segments(
             rejected["overlaps its own repeat"] += 1  # a period ("ha ha ha"), not a copy
             continue
         (a_starts, a_ends), (b_starts, b_ends) = ta(), tb()
+        trimmed = trim_to_breaks(
+            a.text, a_starts, a_ends, (a0, a1), b.text, b_starts, b_ends, (b0, b1), detect.min_words
+        )
+        if trimmed is None:
+            rejected["only fragments across breaks"] += 1
+            continue
+        cut = (a1 - a0) - (trimmed[1] - trimmed[0])
+        a0, a1, b0, b1 = trimmed
+        matched -= cut
+        if matched < detect.min_words:
+            rejected["shorter than min_words"] += 1
+            continue
         a_start, a_end = int(a_starts[a0]), int(a_ends[a1 - 1])
         b_start, b_end = int(b_starts[b0]), int(b_ends[b1 - 1])
         pa = default_process(fold(a.text[a_start:a_end]))
