@@ -69,7 +69,8 @@ def scan_banding(detect: DetectConfig) -> Banding:
 @dataclass(frozen=True, slots=True)
 class PackedBand:
     """One band of a whole corpus as distinct packed keys (unsorted across batches) and the
-    documents with a repeated key: what a ``BandStore`` yields."""
+    documents with a repeated key: what ``candidate_pairs`` takes, from a ``BandStore`` or from
+    ``pack_bands``."""
 
     band: int
     packed: np.ndarray  # uint64, see ``pack``
