@@ -72,6 +72,8 @@ class DetectConfig:
     - ``min_hits``: a candidate pair must meet in at least this many (band, bucket) hits.
     - ``boilerplate_docs``: clusters spanning more documents than this are flagged as
       boilerplate (kept apart from a wire story reprinted by many outlets by being larger).
+    - ``min_overlap``: two spans in one document are one occurrence only when they overlap by
+      this share of the shorter one; less, and a match grazing another's edge cannot chain.
     """
 
     shingle_size: int = 3
@@ -87,6 +89,7 @@ class DetectConfig:
     max_bucket: int = 20
     min_hits: int = 1
     boilerplate_docs: int = 100
+    min_overlap: float = 0.5
 
     def __post_init__(self) -> None:
         _require(1 <= self.shingle_size <= 10, f"shingle size must be 1..10, got {self.shingle_size}")
@@ -122,6 +125,7 @@ class DetectConfig:
         _require(self.min_hits >= 1, f"min hits must be at least 1, got {self.min_hits}")
         _require(self.max_bucket >= 2, f"max bucket must be at least 2, got {self.max_bucket}")
         _require(self.boilerplate_docs >= 2, f"boilerplate documents must be at least 2, got {self.boilerplate_docs}")
+        _require(0.0 < self.min_overlap <= 1.0, f"min overlap must be in (0, 1], got {self.min_overlap}")
 
 
 @dataclass(frozen=True, slots=True)

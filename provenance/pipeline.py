@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from provenance.cluster import split_composites
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.base import Engine, Pairs, Progress
@@ -89,7 +90,10 @@ def detect(
         with timer.stage("align", lambda: len(alignments)):
             alignments, rejected = engine.align(docs, pairs, d, progress)
         with timer.stage("cluster", lambda: len(clusters)):
-            clusters = engine.cluster(alignments, d.boilerplate_docs)
+            # On the driver for every engine (Spark's alignments are collected here): the cut
+            # needs each document's other matches, and both engines must cluster the same pieces.
+            alignments = split_composites(list(alignments), docs)
+            clusters = engine.cluster(alignments, d.boilerplate_docs, d.min_overlap)
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
         with timer.stage("origins", lambda: len(origins)):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
@@ -74,19 +74,35 @@ def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, i
 Spans = tuple[np.ndarray, np.ndarray]  # token (starts, ends) of one document
 
 
-# A break between two words: a line break, or a sentence end (".", "!", "?", maybe closing
-# quotes or brackets, then white space).
-_BREAK = re.compile(r"\n|[.!?][\"'’”)\]]*\s")
+# A break between two words: a sentence end (".", "!", "?", maybe closing quotes or brackets,
+# then white space), or a line break that is not a soft wrap.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n|\n[ \t]+\S")  # a blank line, or an indented line
+_WRAP = (55, 80)  # line lengths of hard-wrapped text (Reuters, e-mail, plain-text wires)
 
 
-def _is_break(text: str, left_end: int, right_start: int) -> bool:
-    return _BREAK.search(text, left_end, right_start) is not None
+@lru_cache(maxsize=4096)  # str caches its hash: a hit costs an identity check
+def hard_wrapped(text: str) -> bool:
+    """Whether ``text`` is hard-wrapped: most of its (3 or more) lines are 55-80 characters
+    long, so a single line break is a soft wrap, not the end of a paragraph or caption."""
+    lengths = [len(line) for line in text.split("\n") if line.strip()]
+    if len(lengths) < 3:
+        return False
+    return sum(_WRAP[0] <= n <= _WRAP[1] for n in lengths) >= 0.6 * len(lengths)
+
+
+def is_break(text: str, left_end: int, right_start: int) -> bool:
+    """Whether the text between two words breaks a unit: a sentence end, a paragraph (blank or
+    indented line), or a line end, unless the text is hard-wrapped (``hard_wrapped``)."""
+    if _SENTENCE_END.search(text, left_end, right_start) or _PARAGRAPH.search(text, left_end, right_start + 1):
+        return True
+    return text.find("\n", left_end, right_start) >= 0 and not hard_wrapped(text)
 
 
 def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
     """Tokens after the last break inside tokens ``lo..hi`` (None when there is no break)."""
     for j in range(hi - 1, lo, -1):
-        if _is_break(text, int(ends[j - 1]), int(starts[j])):
+        if is_break(text, int(ends[j - 1]), int(starts[j])):
             return hi - j
     return None
 
@@ -94,7 +110,7 @@ def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int)
 def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
     """Tokens before the first break inside tokens ``lo..hi`` (None when there is no break)."""
     for i in range(lo + 1, hi):
-        if _is_break(text, int(ends[i - 1]), int(starts[i])):
+        if is_break(text, int(ends[i - 1]), int(starts[i])):
             return i - lo
     return None
 
@@ -123,10 +139,10 @@ def trim_to_breaks(
     na, nb = len(a_starts), len(b_starts)
 
     def ends_unit(text: str, starts: np.ndarray, ends: np.ndarray, last: int, n: int) -> bool:
-        return last == n - 1 or _is_break(text, int(ends[last]), int(starts[last + 1]))
+        return last == n - 1 or is_break(text, int(ends[last]), int(starts[last + 1]))
 
     def starts_unit(text: str, starts: np.ndarray, ends: np.ndarray, first: int) -> bool:
-        return first == 0 or _is_break(text, int(ends[first - 1]), int(starts[first]))
+        return first == 0 or is_break(text, int(ends[first - 1]), int(starts[first]))
 
     if not (ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
         cuts = [

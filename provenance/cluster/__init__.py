@@ -1,5 +1,6 @@
-"""Cluster: Alignments -> maximal passage occurrences per document -> clusters of reuse."""
+"""Cluster: Alignments -> composite matches cut -> passage occurrences per document -> clusters."""
 
-from provenance.cluster.clusters import build_clusters, merge_spans
+from provenance.cluster.clusters import build_clusters, merge_spans, occurrence_groups
+from provenance.cluster.segment import split_composites
 
-__all__ = ["build_clusters", "merge_spans"]
+__all__ = ["build_clusters", "merge_spans", "occurrence_groups", "split_composites"]

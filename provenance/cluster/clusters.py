@@ -1,9 +1,12 @@
-"""Join verified alignments into passages and clusters.
+"""Join verified alignments into passages and clusters that each hold one text.
 
-Within each document, the spans of all alignments that overlap merge into one maximal
-occurrence. Spans that merely touch stay apart: two copies of a caption printed one after the
-other are two occurrences, not one (joining fragments across small edits is the aligner's job). Alignments then link
-occurrences across (or within) documents; connected components are the clusters.
+Alignments that cover two texts reused from different sources are cut first
+(``segment.split_composites``). Within each document, the spans of alignments then join one
+occurrence only when they overlap substantially: by at least ``min_overlap`` of the shorter
+one (``occurrence_groups``), so a match that grazes the edge of another (a word of a credit, a
+stock phrase next to a quote) cannot chain two texts; two copies of a caption printed one
+after the other (touching) stay two occurrences. Alignments then link occurrences across (or
+within) documents; connected components are the clusters.
 """
 
 from __future__ import annotations
@@ -44,15 +47,51 @@ class UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
+def occurrence_groups(spans: Sequence[tuple[int, int]], min_overlap: float) -> tuple[list[tuple[int, int]], list[int]]:
+    """Group one document's alignment spans into occurrences.
+
+    Two spans join when they overlap by at least ``min_overlap`` of the shorter one (and
+    transitively): copies of one story whose matches end at different edits join, an excerpt
+    joins the story it is part of, a span that merely grazes another's edge does not.
+
+    Returns the occurrences' extents, sorted by ``(start, end)``, and for each span the number
+    of its occurrence. The Spark engine groups with this same function.
+    """
+    unique = sorted(set(spans))
+    uf = UnionFind(len(unique))
+    active: list[int] = []  # spans that may still overlap the next start, by index into unique
+    for j, (start, end) in enumerate(unique):
+        active = [i for i in active if unique[i][1] > start]
+        for i in active:
+            overlap = min(unique[i][1], end) - start
+            if overlap >= min_overlap * min(unique[i][1] - unique[i][0], end - start):
+                uf.union(i, j)
+        active.append(j)
+    extent: dict[int, list[int]] = {}
+    for i, (start, end) in enumerate(unique):
+        root = uf.find(i)
+        if root in extent:
+            extent[root][0] = min(extent[root][0], start)
+            extent[root][1] = max(extent[root][1], end)
+        else:
+            extent[root] = [start, end]
+    groups = sorted((s_, e_, root) for root, (s_, e_) in extent.items())
+    number = {root: n for n, (_, _, root) in enumerate(groups)}
+    at = {span: number[uf.find(i)] for i, span in enumerate(unique)}
+    return [(s_, e_) for s_, e_, _ in groups], [at[span] for span in spans]
+
+
 def build_clusters(
     alignments: Iterable[Alignment],
     boilerplate_docs: int | None = None,
+    min_overlap: float = 0.5,
 ) -> list[Cluster]:
     """Clusters of reused passages, in document order, with stable ids ``c000001``...
 
-    Clusters spanning more than ``boilerplate_docs`` documents are flagged as boilerplate.
-    Occurrences are ``cross-document`` when their cluster spans several documents, else
-    ``internal`` (a passage repeated inside one document).
+    Occurrences are grouped per document by ``occurrence_groups`` (``min_overlap``). Clusters
+    spanning more than ``boilerplate_docs`` documents are flagged as boilerplate. Occurrences
+    are ``cross-document`` when their cluster spans several documents, else ``internal`` (a
+    passage repeated inside one document).
     """
     alignments = list(alignments)
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -60,25 +99,17 @@ def build_clusters(
         spans.setdefault(al.doc_a, []).append((al.a_start, al.a_end))
         spans.setdefault(al.doc_b, []).append((al.b_start, al.b_end))
     nodes: list[tuple[int, int, int]] = []  # (doc, start, end), in document order
-    first_node: dict[int, int] = {}
+    node_of: dict[tuple[int, int, int], int] = {}
     for doc in sorted(spans):
-        first_node[doc] = len(nodes)
-        nodes.extend((doc, s, e) for s, e in merge_spans(spans[doc]))
-    starts: dict[int, list[tuple[int, int]]] = {doc: [] for doc in spans}
-    for n, (doc, s, _) in enumerate(nodes):
-        starts[doc].append((s, n))
-
-    def node_of(doc: int, pos: int) -> int:
-        best = first_node[doc]
-        for s, n in starts[doc]:  # few occurrences per document: a scan beats a bisect here
-            if s > pos:
-                break
-            best = n
-        return best
+        extents, group_of = occurrence_groups(spans[doc], min_overlap)
+        first = len(nodes)
+        nodes.extend((doc, s, e) for s, e in extents)
+        for (s, e), g in zip(spans[doc], group_of, strict=True):
+            node_of[(doc, s, e)] = first + g
 
     uf = UnionFind(len(nodes))
     for al in alignments:
-        uf.union(node_of(al.doc_a, al.a_start), node_of(al.doc_b, al.b_start))
+        uf.union(node_of[(al.doc_a, al.a_start, al.a_end)], node_of[(al.doc_b, al.b_start, al.b_end)])
     members: dict[int, list[int]] = {}
     for n in range(len(nodes)):
         members.setdefault(uf.find(n), []).append(n)

@@ -67,8 +67,11 @@ class Engine(ABC, Generic[SketchT, PairsT]):
         """Verified alignments of the candidate pairs, and rejected pairs counted by reason."""
 
     @abstractmethod
-    def cluster(self, alignments: Sequence[Alignment], boilerplate_docs: int | None) -> Sequence[Cluster]:
-        """Occurrences and clusters, numbered in document order."""
+    def cluster(
+        self, alignments: Sequence[Alignment], boilerplate_docs: int | None, min_overlap: float = 0.5
+    ) -> Sequence[Cluster]:
+        """Occurrences (spans grouped by ``provenance.cluster.occurrence_groups``) and clusters,
+        numbered in document order."""
 
     @abstractmethod
     def credits(

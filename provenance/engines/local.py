@@ -158,9 +158,11 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
             rejected.update(rejections)
         return found, rejected
 
-    def cluster(self, alignments: Sequence[Alignment], boilerplate_docs: int | None) -> list[Cluster]:
+    def cluster(
+        self, alignments: Sequence[Alignment], boilerplate_docs: int | None, min_overlap: float = 0.5
+    ) -> list[Cluster]:
         """Connected components of the alignments (``provenance.cluster``)."""
-        return build_clusters(alignments, boilerplate_docs=boilerplate_docs)
+        return build_clusters(alignments, boilerplate_docs=boilerplate_docs, min_overlap=min_overlap)
 
     def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
         """Agency credits of all documents, in document order."""

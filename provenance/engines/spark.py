@@ -494,10 +494,14 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         return FrameSeq(alignments, _collect_alignments, lambda _: n_found), rejected
 
     def cluster(
-        self, alignments: FrameSeq[Alignment] | Sequence[Alignment], boilerplate_docs: int | None = None
+        self,
+        alignments: FrameSeq[Alignment] | Sequence[Alignment],
+        boilerplate_docs: int | None = None,
+        min_overlap: float = 0.5,
     ) -> FrameSeq[Cluster]:
         """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
-        Spark: spans merged per document, then connected components of the occurrences."""
+        Spark: spans grouped per document (``occurrence_groups``), then connected components of
+        the occurrences."""
         frame = alignments.frame if isinstance(alignments, FrameSeq) else self._alignment_frame(alignments)
         side = ("doc_a", "doc_b", "seq")
         sides = frame.select(
@@ -516,8 +520,9 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             )
         )
         by_doc = sides.repartition(self.partitions, "doc").sortWithinPartitions("doc", "start", "end")
-        nodes = self._map(by_doc, ops.node_batches, ops.NODE_SCHEMA).withColumn(
-            "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_start")
+        group = partial(ops.node_batches, min_overlap=min_overlap)
+        nodes = self._map(by_doc, group, ops.NODE_SCHEMA).withColumn(
+            "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_no")
         )
         nodes = self._keep(nodes)
         a_side = nodes.where(F.col("side") == 0).select(*side, F.col("node").alias("u"))

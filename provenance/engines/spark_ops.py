@@ -1,7 +1,7 @@
 """The Spark engine's per-partition functions: Arrow record batches in, Arrow record batches out.
 
 Each one wraps the library's own stage code (``sketch_windows``, ``pack_band`` +
-``sorted_bucket_pairs``, ``align_batch``, ``merge_spans``, ``credits_batch``, ``infer_origin``)
+``sorted_bucket_pairs``, ``align_batch``, ``occurrence_groups``, ``credits_batch``, ``infer_origin``)
 so that Spark runs the very algorithm the local engine runs; only the shuffles between them live
 in ``spark.py``. Nothing here imports pyspark: these are plain generators over
 ``pyarrow.RecordBatch`` and are tested without a JVM.
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import pyarrow as pa
 
-from provenance.cluster.clusters import merge_spans
+from provenance.cluster.clusters import occurrence_groups
 from provenance.config import DetectConfig
 from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
@@ -80,11 +80,13 @@ NODE_SCHEMA = pa.schema(
         ("seq", pa.int32()),
         ("side", pa.int8()),
         ("doc", pa.int64()),
+        ("node_no", pa.int64()),
         ("node_start", pa.int64()),
         ("node_end", pa.int64()),
     ]
 )
-"""One side of an alignment (``side`` 0 for a, 1 for b) and the merged occurrence holding it."""
+"""One side of an alignment (``side`` 0 for a, 1 for b) and the occurrence holding it (its number
+within the document, in ``(start, end)`` order, and its extent)."""
 
 CREDIT_SCHEMA = pa.schema(
     [
@@ -378,12 +380,12 @@ def verify_batches(batches: Iterable[pa.RecordBatch], detect: DetectConfig) -> I
 # --- occurrences ----------------------------------------------------------------------------
 
 
-def node_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The merged occurrence of every alignment side.
+def node_batches(batches: Iterable[pa.RecordBatch], min_overlap: float) -> Iterator[pa.RecordBatch]:
+    """The occurrence of every alignment side.
 
     Rows ``doc, start, end, doc_a, doc_b, seq, side`` sorted by ``doc`` (all of a document's
-    sides in one partition): a document's spans merge with the local ``merge_spans``, and each
-    side gets the merged span that holds its start, as the local ``build_clusters`` links them.
+    sides in one partition): a document's spans group with the local ``occurrence_groups``, and
+    each side gets its group's number and extent, as the local ``build_clusters`` links them.
     """
     for table in complete_groups(batches, ("doc",)):
         doc = table.column("doc").to_numpy()
@@ -392,14 +394,17 @@ def node_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         order = np.lexsort((end, start, doc))
         doc, start, end = doc[order], start[order], end[order]
         table = table.take(pa.array(order))
+        node_no = np.empty_like(start)
         node_start = np.empty_like(start)
         node_end = np.empty_like(end)
         bounds = np.flatnonzero(np.concatenate([[True], doc[1:] != doc[:-1], [True]]))
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            merged = np.array(merge_spans(list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))))
-            at = np.searchsorted(merged[:, 0], start[lo:hi], side="right") - 1
-            node_start[lo:hi] = merged[at, 0]
-            node_end[lo:hi] = merged[at, 1]
+            spans = list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))
+            extents, group_of = occurrence_groups(spans, min_overlap)
+            at = np.asarray(group_of, dtype=np.int64)
+            node_no[lo:hi] = at
+            node_start[lo:hi] = np.asarray([e[0] for e in extents], dtype=np.int64)[at]
+            node_end[lo:hi] = np.asarray([e[1] for e in extents], dtype=np.int64)[at]
         yield pa.RecordBatch.from_arrays(
             [
                 table.column("doc_a").combine_chunks(),
@@ -407,6 +412,7 @@ def node_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
                 table.column("seq").combine_chunks().cast(pa.int32()),
                 table.column("side").combine_chunks().cast(pa.int8()),
                 pa.array(doc),
+                pa.array(node_no),
                 pa.array(node_start),
                 pa.array(node_end),
             ],

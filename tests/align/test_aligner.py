@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.align import align_pair, verify_pairs
+from provenance.align.aligner import hard_wrapped, is_break
 from provenance.config import DetectConfig
 from provenance.passages import shingle_index, sort_by_hash
 from provenance.records import Document
@@ -175,9 +176,6 @@ def extended_over_identical_neighbours(p: Planted) -> tuple[tuple[int, int], tup
     return (ta[a0].start(), ta[a1 - 1].end()), (tb[b0].start(), tb[b1 - 1].end())
 
 
-BREAK = re.compile(r"\n|[.!?][\"'\u2019\u201d)\]]*\s")
-
-
 def cut_to_breaks(p: Planted, a_span: tuple[int, int], b_span: tuple[int, int]) -> tuple[tuple[int, int], ...] | None:
     """The spans without an edge fragment that crosses a line or sentence break into a unit both
     texts go on with and part inside, when it is shorter than min_words (the issue 9 rule), or
@@ -189,7 +187,7 @@ def cut_to_breaks(p: Planted, a_span: tuple[int, int], b_span: tuple[int, int]) 
         words.append((text, all_words, inside[0], inside[-1] + 1))
 
     def brk(text: str, ws: list, i: int) -> bool:  # a break between word i-1 and word i
-        return i <= 0 or i >= len(ws) or BREAK.search(text, ws[i - 1].end(), ws[i].start()) is not None
+        return i <= 0 or i >= len(ws) or is_break(text, ws[i - 1].end(), ws[i].start())
 
     (ta, wa, a0, a1), (tb, wb, b0, b1) = words
     if not (brk(ta, wa, a1) or brk(tb, wb, b1)):
@@ -251,3 +249,20 @@ def test_batch_verification_equals_the_single_pair_reference() -> None:
     key = lambda al: (al.doc_a, al.doc_b, al.a_start, al.b_start)  # noqa: E731
     assert sorted(batch, key=key) == sorted(reference, key=key)
     assert len(batch) > 10
+
+
+def test_what_breaks_a_unit_and_what_is_a_soft_wrap() -> None:
+    wire = (
+        "The company said it filed a registration statement with the Securities\n"
+        "and Exchange Commission covering a proposed offering of 100 mln dlrs of\n"
+        "convertible subordinated debentures due 2012, the company said on Monday.\n"
+    )
+    assert hard_wrapped(wire)
+    assert not is_break(wire, wire.index("Securities") + 10, wire.index("and Exchange"))  # a soft wrap
+    assert is_break(wire + "    The", len(wire) - 2, len(wire) + 4)  # a sentence end, then an indent
+    scraped = "A boy walks among the debris of a damaged neighbourhood of Mosul. Photo / AP\nA boy walks on."
+    assert not hard_wrapped(scraped)
+    assert is_break(scraped, scraped.index("AP") + 2, scraped.index("AP") + 3)  # one line, one caption
+    sentence = "in western Mosul. Source: AP"
+    assert is_break(sentence, sentence.index("Mosul") + 5, sentence.index("Source"))
+    assert not is_break(sentence, sentence.index("Source") + 6, sentence.index("AP"))

@@ -105,7 +105,7 @@ def test_bucket_batches_over_shuffled_partitions_give_the_local_candidate_pairs(
     )
 
 
-def test_node_batches_merge_spans_as_build_clusters_does(corpus) -> None:
+def test_node_batches_group_spans_as_build_clusters_does(corpus) -> None:
     detect = ScanConfig().detect
     local = LocalEngine(workers=1)
     with local.sketch(corpus, detect, scan_banding(detect)) as store:
@@ -120,9 +120,11 @@ def test_node_batches_merge_spans_as_build_clusters_does(corpus) -> None:
         sides.append((al.doc_b, al.b_start, al.b_end, al.doc_a, al.doc_b, s, 1))
     names = ["doc", "start", "end", "doc_a", "doc_b", "seq", "side"]
     table = pa.table(dict(zip(names, zip(*sorted(sides), strict=True), strict=True)))
-    nodes = pa.Table.from_batches(list(ops.node_batches(batches(table, 4)))).to_pylist()
+    nodes = pa.Table.from_batches(list(ops.node_batches(batches(table, 4), min_overlap=detect.min_overlap)))
     expected = {(o.doc, o.start, o.end) for c in build_clusters(alignments) for o in c.occurrences}
-    assert {(r["doc"], r["node_start"], r["node_end"]) for r in nodes} == expected
+    assert {(r["doc"], r["node_start"], r["node_end"]) for r in nodes.to_pylist()} == expected
+    numbered = {(r["doc"], r["node_no"]): (r["node_start"], r["node_end"]) for r in nodes.to_pylist()}
+    assert len(numbered) == len(expected)  # one number per occurrence of a document
 
 
 def test_verify_batches_find_the_local_alignments(corpus) -> None:

@@ -1,0 +1,161 @@
+"""Split composite alignments: one match that spans two texts reused from different sources.
+
+A syndicated roundup quotes an AP paragraph and a Reuters paragraph back to back; two outlets
+print the roundup. The alignment between the two roundup copies covers both paragraphs, and
+without more it would join the AP story's cluster to the Reuters story's. The same happens
+when two pages of one outlet carry the same wire story under the same site header: one match
+covers header and story.
+
+The corpus shows where such a match must be cut: inside its span, other alignments cover
+separate blocks (the AP paragraph, the Reuters paragraph; the header, the story) whose
+partner documents have nothing in common. The match is cut between the blocks, on both sides
+(the partner's cut at the same share of its span, moved to the nearest space), and each piece
+is scored again, so that each piece joins the cluster of the text it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.utils import default_process
+
+from provenance.passages import fold
+from provenance.records import Alignment, Document
+
+_EDGE_SLACK = 8  # characters a block may stick out of the span it cuts (a word's punctuation)
+_SNAP = 40  # farthest a partner's cut moves to reach a space
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    doc: int
+    start: int
+    end: int
+    alignment: int
+    partner: int
+
+
+def _blocks(span: _Side, inside: list[_Side]) -> list[tuple[int, int, set[int]]]:
+    """Spans inside ``span`` merged where they overlap: ``(start, end, partner documents)``."""
+    out: list[tuple[int, int, set[int]]] = []
+    for side in sorted(inside, key=lambda s: (s.start, s.end)):
+        if out and side.start < out[-1][1]:
+            start, end, partners = out[-1]
+            out[-1] = (start, max(end, side.end), partners | {side.partner})
+        else:
+            out.append((side.start, side.end, {side.partner}))
+    return out
+
+
+def _cuts(span: _Side, sides: list[_Side], min_chars: int) -> list[tuple[int, int]]:
+    """Where to cut ``span``: ``(end of the block before, start of the block after)`` pairs."""
+    length = span.end - span.start
+    inside = [
+        s
+        for s in sides
+        if s.alignment != span.alignment
+        and s.start >= span.start - _EDGE_SLACK
+        and s.end <= span.end + _EDGE_SLACK
+        and s.end - s.start <= 0.9 * length
+        and s.partner not in (span.doc, span.partner)
+    ]
+    blocks = [b for b in _blocks(span, inside) if b[1] - b[0] >= min_chars]
+    cuts = []
+    for (_, end, before), (start, _, after) in zip(blocks, blocks[1:], strict=False):
+        if not before & after and start >= end - _EDGE_SLACK:
+            cuts.append((min(end, start), max(end, start)))
+    return cuts
+
+
+def _snap(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
+    """The white-space run nearest ``at`` within ``[lo, hi]``: (where a piece ends, where the next starts)."""
+    for step in range(_SNAP + 1):
+        for pos in (at - step, at + step):
+            if lo < pos < hi and text[pos].isspace():
+                end = pos
+                while end > lo and text[end - 1].isspace():
+                    end -= 1
+                start = pos
+                while start < hi and text[start].isspace():
+                    start += 1
+                return end, start
+    return at, at
+
+
+def _piece(a: Document, b: Document, a_span: tuple[int, int], b_span: tuple[int, int]) -> Alignment | None:
+    if a_span[1] <= a_span[0] or b_span[1] <= b_span[0]:
+        return None
+    pa = default_process(fold(a.text[a_span[0] : a_span[1]]))
+    pb = default_process(fold(b.text[b_span[0] : b_span[1]]))
+    return Alignment(
+        doc_a=a.index,
+        a_start=a_span[0],
+        a_end=a_span[1],
+        doc_b=b.index,
+        b_start=b_span[0],
+        b_end=b_span[1],
+        similarity=round(float(Indel.normalized_similarity(pa, pb)), 6),
+        matched_chars=int(LCSseq.similarity(pa, pb)),
+        matched_words=min(len(pa.split()), len(pb.split())),
+    )
+
+
+def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], min_chars: int = 40) -> list[Alignment]:
+    """``alignments`` with every composite one cut into the pieces other alignments show.
+
+    Args:
+        alignments: verified alignments.
+        docs: the documents, indexed by ``Document.index``.
+        min_chars: the smallest block that may cut a match.
+
+    Returns:
+        The alignments, a composite one replaced by its pieces in its place (order kept).
+    """
+    sides: dict[int, list[_Side]] = {}
+    for i, al in enumerate(alignments):
+        sides.setdefault(al.doc_a, []).append(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b))
+        sides.setdefault(al.doc_b, []).append(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a))
+    out: list[Alignment] = []
+    for i, al in enumerate(alignments):
+        a_side = _Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b)
+        b_side = _Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a)
+        cuts, flip = _cuts(a_side, sides[al.doc_a], min_chars), False
+        if not cuts:
+            cuts, flip = _cuts(b_side, sides[al.doc_b], min_chars), True
+        if not cuts:
+            out.append(al)
+            continue
+        out.extend(_split(al, docs, cuts, flip))
+    return out
+
+
+def _split(al: Alignment, docs: Sequence[Document], cuts: list[tuple[int, int]], flip: bool) -> list[Alignment]:
+    a, b = docs[al.doc_a], docs[al.doc_b]
+    (cs, ce), (ps, pe), partner = (
+        ((al.b_start, al.b_end), (al.a_start, al.a_end), a)
+        if flip
+        else (
+            (al.a_start, al.a_end),
+            (al.b_start, al.b_end),
+            b,
+        )
+    )
+    scale = (pe - ps) / max(ce - cs, 1)
+    here = [cs]
+    there = [ps]
+    for end, start in cuts:
+        mid = ps + round(((end + start) / 2 - cs) * scale)
+        p_end, p_start = _snap(partner.text, mid, ps, pe)
+        here.extend([end, start])
+        there.extend([p_end, p_start])
+    here.append(ce)
+    there.append(pe)
+    pieces = []
+    for k in range(0, len(here), 2):
+        mine, theirs = (here[k], here[k + 1]), (there[k], there[k + 1])
+        piece = _piece(a, b, theirs, mine) if flip else _piece(a, b, mine, theirs)
+        if piece is not None:
+            pieces.append(piece)
+    return pieces
