@@ -183,7 +183,7 @@ def test_resolve_detect_takes_the_index_parameters_and_checks_given_ones(index: 
 def test_an_index_of_another_schema_version_is_refused(index: Path) -> None:
     data = json.loads((index / MANIFEST).read_text())
     (index / MANIFEST).write_text(json.dumps({**data, "schema_version": 99}))
-    with pytest.raises(IncompatibleIndexError, match="index schema version 99, but this prov reads version 1"):
+    with pytest.raises(IncompatibleIndexError, match="index schema version 99, but this prov reads version 2"):
         open_index(index)
 
 
