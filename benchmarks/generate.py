@@ -18,12 +18,19 @@ Planted reuse, as it happens in news:
 Unrelated credits (a unique caption, a footer on an article that reprints nothing) are planted
 too, so that credit precision is measured on more than reprints.
 
+Real-world noise (``noise.py``; ``--noise web``, the default, plants all of it, ``--noise none``
+none): per-outlet site chrome, stock phrases, bylines, web-archive and scraper notices, and
+syndicated roundups that quote two agencies' stories back to back (``roundup`` occurrences of
+both stories' groups). Every noise span is labelled with its category in ``truth_noise.jsonl``.
+
 Output folder: ``corpus.jsonl`` (id, text, outlet, date, title), ``truth_passages.jsonl`` (one
 row per planted occurrence: group, doc_id, start, end [character offsets, end exclusive],
 n_words, kind, edited, origin, origin_known, original), ``truth_credits.jsonl`` (doc_id, agency,
-start, end, kind, scope, text) and ``truth.json`` (parameters, seed, counts, timings, checks).
+start, end, kind, scope, text), ``truth_noise.jsonl`` (doc_id, start, end, category, kind) and
+``truth.json`` (parameters, seed, counts, timings, checks). Offsets are verified as documents are
+written: every credit and noise span slices exactly the text planted, and no two spans overlap.
 
-Usage: python benchmarks/generate.py --docs 10000 --out benchmarks/data/gen-10k --seed 1
+Usage: python benchmarks/generate.py --docs 10000 --out benchmarks/data/gen-10k --seed 1 [--noise none]
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +50,14 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.noise import (  # noqa: E402
+    SPAN_CATEGORY,
+    Noise,
+    NoiseConfig,
+    parse_noise,
+    plant_phrase,
+    profile_name,
+)
 from benchmarks.textbase import (  # noqa: E402
     CACHE_DIR,
     HASH_MULT,
@@ -59,11 +74,14 @@ from benchmarks.textbase import (  # noqa: E402
     splice,
 )
 
-GENERATOR_VERSION = 1
+# 2: real-world noise (noise.py) and truth_noise.jsonl; with --noise none the other files are
+# byte for byte those of version 1
+GENERATOR_VERSION = 2
 
 CORPUS = "corpus.jsonl"
 TRUTH_PASSAGES = "truth_passages.jsonl"
 TRUTH_CREDITS = "truth_credits.jsonl"
+TRUTH_NOISE = "truth_noise.jsonl"
 TRUTH = "truth.json"
 
 # --- who publishes ------------------------------------------------------------------------------
@@ -134,6 +152,7 @@ class GenConfig:
     caption_words: tuple[int, int] = (10, 20)
     paragraph_words: tuple[int, int] = (25, 80)
     batch_docs: int = 20000
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
 
     def __post_init__(self) -> None:
         if self.docs < 20:
@@ -163,6 +182,18 @@ class Group:
     date: int  # day of 2024
     text: Text | None = None
     origin_known: bool = False
+    stock: tuple[str, bool, float] | None = None  # a stock phrase inside the story (noise.story_stock)
+    byline: str | None = None  # the byline line after the story
+
+
+@dataclass(slots=True)
+class Roundup:
+    """A roundup quoting a paragraph of two stories by different agencies, printed by two outlets."""
+
+    quotes: tuple[tuple[int, Text], tuple[int, Text]]  # (group index, the quoted sentences)
+    docs: tuple[int, int]
+    heading: str
+    outlet: str | None = None  # the first printing's outlet, so that the second is another one
 
 
 def _weighted(rnd: random.Random, options) -> object:
@@ -241,13 +272,14 @@ def plan(cfg: GenConfig, rnd: random.Random) -> tuple[list[Group], list[Agency |
 class _Doc:
     """A document being assembled: its parts, and the planted spans in it."""
 
-    __slots__ = ("parts", "pos", "passages", "credits")
+    __slots__ = ("parts", "pos", "passages", "credits", "noise")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.pos = 0
         self.passages: list[tuple[int, int, Occ, int, bool]] = []
         self.credits: list[tuple[int, int, str, str, str, str]] = []
+        self.noise: list[tuple[int, int, str, str]] = []  # start, end, kind, text
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -262,6 +294,35 @@ class _Doc:
         start = self.pos
         self.add(text)
         self.credits.append((start, self.pos, agency.id, kind, scope, text))
+
+    def noise_span(self, text: str, kind: str) -> None:
+        start = self.pos
+        self.add(text)
+        self.noise.append((start, self.pos, kind, text))
+
+    def extend(self, other: _Doc) -> None:
+        """Append ``other`` (its text and its spans, shifted)."""
+        n = self.pos
+        self.parts += other.parts
+        self.pos += other.pos
+        self.passages += [(s + n, e + n, *rest) for s, e, *rest in other.passages]
+        self.credits += [(s + n, e + n, *rest) for s, e, *rest in other.credits]
+        self.noise += [(s + n, e + n, *rest) for s, e, *rest in other.noise]
+
+    def verify(self, doc_id: str, text: str) -> None:
+        """Every credit and noise span slices exactly the text planted, and no two planted spans
+        (occurrences, credits, noise) overlap.
+
+        Raises:
+            RuntimeError: an offset is wrong (a bug in the generator).
+        """
+        for s, e, *_, planted in self.credits + self.noise:
+            if text[s:e] != planted or not planted or planted != planted.strip():
+                raise RuntimeError(f"{doc_id}: span {s}-{e} holds {text[s:e]!r}, planted {planted!r}")
+        spans = sorted([(s, e) for s, e, *_ in self.passages + self.credits + self.noise])
+        for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+            if s2 < e1:
+                raise RuntimeError(f"{doc_id}: planted spans {s1}-{e1} and {s2}-{e2} overlap")
 
 
 def _caption_credit(doc: _Doc, form: str | None, agency: Agency, rnd: random.Random) -> None:
@@ -297,7 +358,10 @@ class Generator:
         self.base = base
         self.rnd = random.Random(cfg.seed)
         self.rng = np.random.default_rng(cfg.seed)
-        self.counts: dict[str, int] = {}
+        self.noise = Noise(cfg.noise, cfg.seed, OUTLETS) if cfg.noise.kinds else None
+        self.roundups: list[Roundup] = []
+        self.roundup_of: dict[int, Roundup] = {}  # host document -> its roundup
+        self.noise_counts: dict[str, dict[str, int]] = {"spans": {}, "chars": {}}
 
     def _texts(self, lengths: list[int], para_prob: float, end: str) -> list[Text]:
         if not lengths:
@@ -325,6 +389,12 @@ class Generator:
         ):
             g.text = text
         plain = {id(g): render_one(self.base, g.text.words, g.text.seps) for g in groups}
+        if self.noise is not None:
+            for g in stories:
+                g.stock = self.noise.story_stock()
+                g.byline = self.noise.story_byline()
+            if cfg.noise.on("roundups"):
+                self._plan_roundups(groups, doc_agency, by_doc)
         t_plan = time.perf_counter() - t0
 
         out.mkdir(parents=True, exist_ok=True)
@@ -336,14 +406,16 @@ class Generator:
             (out / CORPUS).open("w", encoding="utf-8", buffering=1 << 20) as corpus,
             (out / TRUTH_PASSAGES).open("w", encoding="utf-8", buffering=1 << 20) as tp,
             (out / TRUTH_CREDITS).open("w", encoding="utf-8", buffering=1 << 20) as tc,
+            (out / TRUTH_NOISE).open("w", encoding="utf-8", buffering=1 << 20) as tn,
         ):
             for lo in range(0, cfg.docs, cfg.batch_docs):
                 hi = min(cfg.docs, lo + cfg.batch_docs)
                 docs, texts, words = self._batch(lo, hi, groups, doc_agency, by_doc, plain)
-                corpus_lines, passage_lines, credit_lines = [], [], []
+                corpus_lines, passage_lines, credit_lines, noise_lines = [], [], [], []
                 for i, (doc, meta) in zip(range(lo, hi), docs, strict=True):
                     doc_id = f"doc-{i:07d}"
                     text = texts[i - lo]
+                    doc.verify(doc_id, text)
                     corpus_lines.append(json.dumps({"id": doc_id, "text": text, **meta}, ensure_ascii=False))
                     counts["characters"] += len(text)
                     for start, end, occ, n_words, was_edited in doc.passages:
@@ -382,12 +454,15 @@ class Generator:
                             )
                         )
                         credit_kinds[kind] = credit_kinds.get(kind, 0) + 1
+                    noise_lines += self._noise_lines(doc_id, doc)
                     counts["originals"] += doc_agency[i] is not None
                 corpus.write("\n".join(corpus_lines) + "\n")
                 if passage_lines:
                     tp.write("\n".join(passage_lines) + "\n")
                 if credit_lines:
                     tc.write("\n".join(credit_lines) + "\n")
+                if noise_lines:
+                    tn.write("\n".join(noise_lines) + "\n")
                 counts["documents"] += hi - lo
                 counts["passages"] += len(passage_lines)
                 counts["credits"] += len(credit_lines)
@@ -398,12 +473,20 @@ class Generator:
         counts["passages_by_kind"] = kinds
         counts["passages_edited"] = edited
         counts["credits_by_kind"] = credit_kinds
+        counts["noise"] = {
+            "spans_by_kind": self.noise_counts["spans"],
+            "chars_by_category": self.noise_counts["chars"],
+            "roundups": len(self.roundups),
+            "stories_with_stock_phrase": sum(g.stock is not None for g in stories),
+            "stories_with_byline": sum(g.byline is not None for g in stories),
+        }
         counts["text_bytes"] = (out / CORPUS).stat().st_size
         truth = {
             "generator": "benchmarks/generate.py",
             "version": GENERATOR_VERSION,
             "seed": cfg.seed,
             "docs": cfg.docs,
+            "noise": profile_name(cfg.noise.kinds),
             "parameters": asdict(cfg),
             "base": self.base.stats,
             "agencies": [asdict(a) for a in AGENCIES],
@@ -414,9 +497,44 @@ class Generator:
         (out / TRUTH).write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
         return truth
 
+    def _noise_lines(self, doc_id: str, doc: _Doc) -> list[str]:
+        lines = []
+        spans, chars = self.noise_counts["spans"], self.noise_counts["chars"]
+        for start, end, kind, _ in doc.noise:
+            category = SPAN_CATEGORY[kind]
+            lines.append(json.dumps({"doc_id": doc_id, "start": start, "end": end, "category": category, "kind": kind}))
+            spans[kind] = spans.get(kind, 0) + 1
+            chars[category] = chars.get(category, 0) + end - start
+        return lines
+
+    def _plan_roundups(self, groups: list[Group], doc_agency: list[Agency | None], by_doc: dict[int, list[Occ]]):
+        """Pick the roundups: two stories by different agencies, the sentences quoted from each,
+        and two of the outlets' own articles (no story or excerpt in them) to print it."""
+        nrnd = self.noise.rnd
+        stories = [j for j, g in enumerate(groups) if g.kind == "story"]
+        hosts = [
+            d
+            for d in range(self.cfg.docs)
+            if doc_agency[d] is None and not any(o.kind != "caption" for o in by_doc.get(d, ()))
+        ]
+        n = max(2, round(self.cfg.docs * self.cfg.noise.roundup_rate))
+        nrnd.shuffle(hosts)
+        for r in range(min(n, len(hosts) // 2)):
+            a = nrnd.choice(stories)
+            others = [j for j in stories if groups[j].agency.id != groups[a].agency.id]
+            if not others:
+                break
+            b = nrnd.choice(others)
+            quotes = ((a, excerpt(self.base, groups[a].text, nrnd)), (b, excerpt(self.base, groups[b].text, nrnd)))
+            docs = tuple(sorted(hosts[2 * r : 2 * r + 2]))
+            roundup = Roundup(quotes, docs, self.noise.roundup_heading())
+            self.roundups.append(roundup)
+            for d in docs:
+                self.roundup_of[d] = roundup
+
     def _batch(self, lo, hi, groups, doc_agency, by_doc, plain):
         """Assemble documents ``lo..hi-1``: lay each out, splice all its fresh text at once, join."""
-        cfg, rnd = self.cfg, self.rnd
+        cfg, rnd, noise = self.cfg, self.rnd, self.noise
         layouts = []
         para_lengths: list[int] = []
         cap_lengths: list[int] = []
@@ -456,24 +574,44 @@ class Generator:
             elif doc_agency[i] is None and rnd.random() < cfg.unrelated_footer_prob:
                 footer = (rnd.choice(("footer", "source")), rnd.choices(AGENCIES, [a.weight for a in AGENCIES])[0])
             title_lengths.append(rnd.randint(4, 9))
-            layouts.append((blocks, footer))
+            edge = None
+            if noise is not None:  # after every draw of the clean layout, from the noise's own stream
+                if i in self.roundup_of:
+                    blocks.insert(noise.rnd.randint(1, len(blocks)), ("roundup", self.roundup_of[i]))
+                notice = noise.archive()
+                if notice is not None and notice[0] == "inline":
+                    blocks.insert(noise.rnd.randint(0, len(blocks)), ("archive", notice[1]))
+                elif notice is not None:
+                    edge = notice
+            layouts.append((blocks, footer, edge))
 
         paras = self._render_fresh(para_lengths, "end")
         uniq = self._texts(cap_lengths, 0.0, "none") if cap_lengths else []
         titles = self._render_fresh(title_lengths, "none")
         docs, texts = [], []
-        for i, (blocks, footer) in zip(range(lo, hi), layouts, strict=True):
+        for i, (blocks, footer, edge) in zip(range(lo, hi), layouts, strict=True):
             doc = _Doc()
             date = None
+            byline = False
             for b, (what, item) in enumerate(blocks):
                 if b:
                     doc.add("\n\n")
                 if what == "filler":
-                    doc.add(paras[item])
+                    self._filler(doc, paras[item])
                 elif what == "main":
                     date = self._main(doc, item, groups[item.group], plain)
+                    byline = self._story_byline(doc, item, groups[item.group])
+                elif what == "roundup":
+                    self._roundup(doc, item)
+                elif what == "archive":
+                    doc.noise_span(item, "archive")
                 else:
                     self._caption(doc, item, groups, uniq, plain)
+            if noise is not None and not byline and doc_agency[i] is None:
+                line = noise.article_byline()
+                if line is not None:
+                    doc.add(noise.line_gap())
+                    doc.noise_span(line, "byline")
             if footer is not None:
                 _footer(doc, footer[0], footer[1], rnd)
             agency = doc_agency[i]
@@ -483,6 +621,9 @@ class Generator:
                 "date": _iso_day(day),
                 "title": titles[i - lo],
             }
+            if noise is not None:
+                meta["outlet"] = self._roundup_outlet(i, meta["outlet"])
+                doc = self._page(doc, meta["outlet"], edge, titles, i - lo)
             text = "".join(doc.parts)
             docs.append((doc, meta))
             texts.append(text)
@@ -495,24 +636,22 @@ class Generator:
         sp = splice(self.base, self.rng, np.array(lengths), 0.0, end)
         return render(self.base, sp.words, sp.seps, sp.bounds)
 
+    def _filler(self, doc: _Doc, paragraph: str) -> None:
+        """An outlet's own paragraph, with a stock phrase planted in it now and then."""
+        planted = self.noise.paragraph_stock(paragraph) if self.noise is not None else None
+        if planted is None:
+            doc.add(paragraph)
+            return
+        doc.add(planted.before)
+        doc.noise_span(planted.phrase, "stock")
+        doc.add(planted.after)
+
     def _main(self, doc: _Doc, occ: Occ, group: Group, plain: dict) -> int:
         """Add a story copy or an excerpt; return the document's day."""
         rnd, base, agency = self.rnd, self.base, group.agency
         text = group.text
         if occ.kind == "excerpt":
-            sents = text.sentences.tolist() + [text.words.shape[0]]
-            n_s = len(sents) - 1
-            a = rnd.randrange(max(1, n_s - 1))
-            b = min(n_s, a + rnd.randint(2, 4))
-            while b < n_s and sents[b] - sents[a] < 25:
-                b += 1
-            while a > 0 and sents[b] - sents[a] < 25:
-                a -= 1
-            lo, hi = sents[a], sents[b]
-            seps = text.seps[lo:hi].copy()
-            seps[-1] = base.special["end"]
-            seps[seps == base.special["paragraph"]] = base.special["sentence"]
-            text = Text(text.words[lo:hi], seps, np.array(sents[a:b]) - lo)
+            text = excerpt(base, text, rnd)
         edited = False
         if not occ.original and rnd.random() < self.cfg.edit_prob:
             text, _ = light_edit(base, text, rnd, allow_cut=occ.kind == "story")
@@ -521,8 +660,64 @@ class Generator:
             doc.credit(f"{rnd.choice(CITIES)} ({agency.short}) -", agency, "dateline", "document")
             doc.add(" ")
         rendered = plain[id(group)] if occ.kind == "story" and not edited else render_one(base, text.words, text.seps)
-        doc.passage(rendered, occ, int(text.words.shape[0]), edited)
+        n_words = int(text.words.shape[0])
+        if occ.kind == "story" and group.stock is not None:  # copied with the story: news, not noise
+            phrase, clause, where = group.stock
+            planted = plant_phrase(rendered, phrase, clause, where, inner=True)
+            rendered = planted.before + phrase + planted.after
+            n_words += len(_WORD.findall(phrase))
+        doc.passage(rendered, occ, n_words, edited)
         return group.date + (0 if occ.original else rnd.randint(0, 2))
+
+    def _story_byline(self, doc: _Doc, occ: Occ, group: Group) -> bool:
+        """The story's byline right after a copy of it (most copies keep it); whether one was added."""
+        if self.noise is None or occ.kind != "story" or group.byline is None or not self.noise.keeps_byline():
+            return False
+        doc.add(self.noise.line_gap())
+        doc.noise_span(group.byline, "byline")
+        return True
+
+    def _roundup(self, doc: _Doc, roundup: Roundup) -> None:
+        """A roundup's heading, then the two quoted paragraphs back to back."""
+        doc.noise_span(roundup.heading, "roundup_heading")
+        doc.add("\n")
+        for k, (g, text) in enumerate(roundup.quotes):
+            if k:
+                doc.add(self.noise.line_gap())
+            rendered = render_one(self.base, text.words, text.seps)
+            doc.passage(rendered, Occ(g, "roundup", None), int(text.words.shape[0]), False)
+
+    def _roundup_outlet(self, i: int, outlet: str) -> str:
+        """Two outlets print a roundup: the second printing moves to another outlet if need be."""
+        roundup = self.roundup_of.get(i)
+        if roundup is None:
+            return outlet
+        if roundup.outlet is None:
+            roundup.outlet = outlet
+        elif outlet == roundup.outlet:
+            outlet = self.noise.rnd.choice([o for o in OUTLETS if o != roundup.outlet])
+        return outlet
+
+    def _page(self, body: _Doc, outlet: str, edge: tuple[str, str] | None, titles: list[str], own: int) -> _Doc:
+        """The page around a document's text: the outlet's chrome, and a notice at the top or end."""
+        noise = self.noise
+        header = noise.header(outlet)
+        footer = noise.footer(outlet, titles, own)
+        page = _Doc()
+        if edge is not None and edge[0] == "top":
+            page.noise_span(edge[1], "archive")
+            page.add("\n")
+        if header is not None:
+            page.noise_span(header, "header")
+            page.add(noise.chrome_gap())
+        page.extend(body)
+        if footer is not None:
+            page.add(noise.chrome_gap())
+            page.noise_span(footer, "footer")
+        if edge is not None and edge[0] == "end":
+            page.add("\n")
+            page.noise_span(edge[1], "archive")
+        return page
 
     def _caption(self, doc: _Doc, item, groups: list[Group], uniq: list[Text], plain: dict) -> None:
         rnd, base = self.rnd, self.base
@@ -540,6 +735,26 @@ class Generator:
         rendered = render_one(base, text.words, text.seps) if edited else plain[id(group)]
         doc.passage(rendered, item, int(text.words.shape[0]), edited)
         _caption_credit(doc, item.credit, group.agency, rnd)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def excerpt(base: Base, text: Text, rnd: random.Random) -> Text:
+    """2-4 consecutive sentences of a story (at least 25 words), as one paragraph ending in a full stop."""
+    sents = text.sentences.tolist() + [text.words.shape[0]]
+    n_s = len(sents) - 1
+    a = rnd.randrange(max(1, n_s - 1))
+    b = min(n_s, a + rnd.randint(2, 4))
+    while b < n_s and sents[b] - sents[a] < 25:
+        b += 1
+    while a > 0 and sents[b] - sents[a] < 25:
+        a -= 1
+    lo, hi = sents[a], sents[b]
+    seps = text.seps[lo:hi].copy()
+    seps[-1] = base.special["end"]
+    seps[seps == base.special["paragraph"]] = base.special["sentence"]
+    return Text(text.words[lo:hi], seps, np.array(sents[a:b]) - lo)
 
 
 def _iso_day(day: int) -> str:
@@ -573,13 +788,16 @@ def read_jsonl(path: Path) -> list[dict]:
 def check_overlap(out: Path) -> dict:
     """How much text the generated documents share that was not planted.
 
-    Counts word 8-grams (case-folded) lying wholly outside planted passages and credits that
-    occur in two documents (or twice in one): each is accidental reuse a detector would rightly
+    Counts word 8-grams (case-folded) lying wholly outside planted passages, credits and noise
+    spans that occur in two documents (or twice in one): each is accidental reuse a detector would rightly
     find but the truth does not list. Also the share of such 5-grams occurring elsewhere, next to
     the same figure for the cleaned Reuters bodies (``base.reuters_shared_5gram_rate``).
     """
     spans: dict[str, list[tuple[int, int]]] = {}
-    for row in read_jsonl(out / TRUTH_PASSAGES) + read_jsonl(out / TRUTH_CREDITS):
+    planted = read_jsonl(out / TRUTH_PASSAGES) + read_jsonl(out / TRUTH_CREDITS)
+    if (out / TRUTH_NOISE).exists():
+        planted += read_jsonl(out / TRUTH_NOISE)
+    for row in planted:
         spans.setdefault(row["doc_id"], []).append((row["start"], row["end"]))
     word = re.compile(r"\w+")
     vocab: dict[str, int] = {}
@@ -630,19 +848,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuters-files", type=int, default=None, help="read only the first N .sgm files")
     parser.add_argument("--no-cache", action="store_true", help=f"rebuild the cleaned base (cache: {CACHE_DIR})")
     parser.add_argument("--check", action="store_true", help="measure unplanted shared text afterwards (slow at 1M)")
+    parser.add_argument(
+        "--noise",
+        default="web",
+        help="real-world noise: web (default: all kinds), none (the clean corpus), or a comma-separated "
+        "list of chrome, stock, bylines, archive, roundups",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     t0 = time.perf_counter()
     try:
+        cfg = GenConfig(docs=args.docs, seed=args.seed, noise=NoiseConfig(kinds=parse_noise(args.noise)))
         base = load_base(args.reuters, args.reuters_files, None if args.no_cache else CACHE_DIR)
-        truth = generate(GenConfig(docs=args.docs, seed=args.seed), args.out, base, check=args.check)
+        truth = generate(cfg, args.out, base, check=args.check)
     except (FileNotFoundError, ValueError) as err:
         print(f"generate: error: {err}", file=sys.stderr)
         return 2
     c = truth["counts"]
     print(
         f"{c['documents']:,} documents ({c['text_bytes'] / 1e6:.1f} MB), {c['passages']:,} planted occurrences "
-        f"in {c['story_groups'] + c['caption_groups']:,} groups, {c['credits']:,} credits -> {args.out} "
+        f"in {c['story_groups'] + c['caption_groups']:,} groups, {c['credits']:,} credits, "
+        f"{sum(c['noise']['spans_by_kind'].values()):,} noise spans (noise: {truth['noise']}) -> {args.out} "
         f"in {time.perf_counter() - t0:.1f}s"
     )
     if "check" in truth:

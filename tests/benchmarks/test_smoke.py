@@ -16,32 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks import baseline, evaluate, generate, run, textbase
+from benchmarks import baseline, evaluate, generate, noise, run, textbase
 from provenance.ingest import read_documents
 
-ROOT = Path(__file__).resolve().parents[2]
-# PROV_REUTERS, as in the other tests; PROV_REUTERS_DIR is the name benchmarks/ reads.
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
-
-
-@pytest.fixture(scope="module")
-def base() -> textbase.Base:
-    # Only the tests that build a corpus need Reuters: they all come through this fixture, so
-    # they skip here, and the metric tests below run without it.
-    if not list(REUTERS.glob("*.sgm")):
-        pytest.skip(f"Reuters-21578 corpus not found at {REUTERS} (set PROV_REUTERS to its folder)")
-    return textbase.load_base(REUTERS, files=3, cache_dir=None)
-
-
-@pytest.fixture(scope="module")
-def corpus(base: textbase.Base, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("gen") / "gen-300"
-    generate.generate(generate.GenConfig(docs=300, seed=7), out, base, check=True)
-    return out
+# The corpus fixtures (``base``, ``corpus``: 300 documents, seed 7, with the web noise) are in
+# conftest.py, shared with test_noise.py.
 
 
 def texts(folder: Path) -> dict[str, str]:
@@ -57,7 +36,7 @@ def test_generated_truth_is_consistent(corpus: Path) -> None:
     passages = evaluate.read_jsonl(corpus / generate.TRUTH_PASSAGES)
     credits = evaluate.read_jsonl(corpus / generate.TRUTH_CREDITS)
     assert len(docs) == truth["counts"]["documents"] == 300
-    assert {p["kind"] for p in passages} == {"story", "excerpt", "caption"}
+    assert {p["kind"] for p in passages} == {"story", "excerpt", "caption", "roundup"}
     assert any(p["edited"] for p in passages) and any(not p["edited"] for p in passages)
     assert any(p["original"] for p in passages)
     by_doc: dict[str, list[tuple[int, int]]] = {}
@@ -79,7 +58,7 @@ def test_generated_truth_is_consistent(corpus: Path) -> None:
     # every copy of a group is the same text (up to light edits): verbatim copies are identical
     verbatim: dict[str, set[str]] = {}
     for p in passages:
-        if not p["edited"] and p["kind"] != "excerpt":
+        if not p["edited"] and p["kind"] in ("story", "caption"):
             verbatim.setdefault(p["group"], set()).add(docs[p["doc_id"]][p["start"] : p["end"]])
     assert all(len(v) == 1 for v in verbatim.values())
     # only planted text is shared
@@ -89,7 +68,7 @@ def test_generated_truth_is_consistent(corpus: Path) -> None:
 def test_generator_is_deterministic(base: textbase.Base, corpus: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     generate.generate(generate.GenConfig(docs=300, seed=7), again, base)
-    for name in (generate.CORPUS, generate.TRUTH_PASSAGES, generate.TRUTH_CREDITS):
+    for name in (generate.CORPUS, generate.TRUTH_PASSAGES, generate.TRUTH_CREDITS, generate.TRUTH_NOISE):
         assert (again / name).read_bytes() == (corpus / name).read_bytes(), name
 
 
@@ -102,17 +81,54 @@ def test_base_is_clean(base: textbase.Base) -> None:
 # --- scan, baseline and evaluation ---------------------------------------------------------------
 
 
-def test_scan_and_evaluate(corpus: Path, tmp_path: Path, runner) -> None:
-    report = tmp_path / "prov"
-    result = runner("scan", corpus / generate.CORPUS, "--out", report, "--quiet", "--workers", 1)
-    assert result.exit_code == 0, result.output
-    metrics = evaluate.evaluate(evaluate.load_truth(corpus), evaluate.load_found(report))
+@pytest.fixture(scope="module")
+def prov_report(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from prov_cli.main import app
+    from typer.testing import CliRunner
+
+    report = tmp_path_factory.mktemp("scan") / "prov"
+    args = ["scan", str(corpus / generate.CORPUS), "--out", str(report), "--quiet", "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return report
+
+
+def test_scan_and_evaluate(corpus: Path, prov_report: Path) -> None:
+    metrics = evaluate.evaluate(evaluate.load_truth(corpus), evaluate.load_found(prov_report))
     for key in ("chars", "plagdet", "recall_by_length", "recall_by_kind", "clusters", "credits", "origin"):
         assert key in metrics
+    for key in ("news", "noise", "purity"):
+        assert key in metrics
     assert metrics["recall_by_kind"]["story"]["char_recall"] > 0.9
-    assert metrics["chars"]["f1"] > 0.9
     assert metrics["plagdet"]["granularity"] >= 1.0
     assert -1.0 <= metrics["clusters"]["ari_chars"] <= 1.0
+    assert metrics["noise"]["chars"] > 0
+    coherence = evaluate.coherence(prov_report)
+    assert coherence["news_occurrences"] > 0 and 0.0 <= coherence["alike_share"] <= 1.0
+
+
+def test_scan_of_the_clean_corpus(base: textbase.Base, tmp_path: Path, runner) -> None:
+    clean = tmp_path / "clean"
+    generate.generate(generate.GenConfig(docs=300, seed=7, noise=noise.NoiseConfig(kinds=())), clean, base)
+    result = runner("scan", clean / generate.CORPUS, "--out", tmp_path / "prov", "--quiet", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    metrics = evaluate.evaluate(evaluate.load_truth(clean), evaluate.load_found(tmp_path / "prov"))
+    assert metrics["noise"]["chars"] == 0
+    assert metrics["chars"]["f1"] > 0.9
+    assert metrics["news"]["chars"]["f1"] > 0.9
+    assert metrics["purity"]["purity"] > 0.9
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9: prov merges site chrome, bylines and stock phrases with the news and flags or chains "
+    "them; remove this marker when the library meets the targets",
+)
+def test_issue_9_targets_on_the_noisy_corpus(corpus: Path, prov_report: Path) -> None:
+    metrics = evaluate.evaluate(evaluate.load_truth(corpus), evaluate.load_found(prov_report))
+    assert metrics["news"]["chars"]["f1"] >= run.TARGETS["news_char_f1_min"]
+    assert metrics["noise"]["share_as_news"] <= run.TARGETS["noise_as_news_max"]
+    assert metrics["purity"]["purity"] >= run.TARGETS["purity_min"]
 
 
 def test_baseline_is_scored_the_same_way(corpus: Path, tmp_path: Path) -> None:
