@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from provenance.errors import ConfigError
@@ -128,6 +129,80 @@ class DetectConfig:
         _require(0.0 < self.min_overlap <= 1.0, f"min overlap must be in (0, 1], got {self.min_overlap}")
 
 
+REGEX_PREFIX = "re:"
+"""A boilerplate pattern starting with this is a regular expression; any other is a phrase."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryConfig:
+    """Thresholds of the categories stage (``provenance.cluster.categories``), which tells a
+    cluster's news apart from boilerplate, stock phrases and credit lines.
+
+    - ``edge_share`` / ``edge_chars``: a copy is at the page head (tail) when it lies within the
+      first (last) ``edge_share`` of its document's characters, or ``edge_chars`` characters
+      if that is more, but never more than half the document.
+    - ``edge_copies``: page-edge boilerplate has at least this share of its copies at the head
+      or the tail.
+    - ``min_docs``: position and context decide only for a text in at least this many
+      documents (two copies may be one story told twice).
+    - ``outlet_share``: outlet boilerplate has at least this share of its documents in one
+      outlet (passim's ``pboiler``); used only when the corpus names two outlets or more.
+    - ``context_words``: words read before and after each copy to compare their contexts.
+    - ``diverse_context``: copies whose contexts overlap (mean Jaccard of their words of four
+      letters or more) at most this much stand in a different story each time.
+    - ``stock_words``: a stock phrase is at most this many words long (median copy).
+    - ``credit_line_words``: a credit line holds at most this many words.
+    - ``credit_copies``: a credit cluster has at least this share of its copies made (mostly)
+      of credit lines.
+    - ``sample``: copies per cluster whose text is examined (evenly spaced over the cluster);
+      counts of documents and outlets always use every copy.
+    - ``patterns``: known boilerplate, each a phrase (matched case-insensitively, any run of
+      blanks between words) or, after ``re:``, a regular expression.
+    - ``pattern_cover``: a pattern marks a copy when its matches cover this share of the copy,
+      or when the copy is at the page head or tail.
+    """
+
+    edge_share: float = 0.15
+    edge_chars: int = 400
+    edge_copies: float = 0.8
+    min_docs: int = 3
+    outlet_share: float = 0.8
+    context_words: int = 10
+    diverse_context: float = 0.15
+    stock_words: int = 20
+    credit_line_words: int = 25
+    credit_copies: float = 0.6
+    sample: int = 16
+    patterns: tuple[str, ...] = ()
+    pattern_cover: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("edge_share", "edge_copies", "outlet_share", "credit_copies", "pattern_cover"):
+            value = getattr(self, name)
+            _require(0.0 < value <= 1.0, f"{name} must be in (0, 1], got {value}")
+        _require(0.0 <= self.diverse_context < 1.0, f"diverse_context must be in [0, 1), got {self.diverse_context}")
+        _require(self.edge_chars >= 0, f"edge_chars must not be negative, got {self.edge_chars}")
+        _require(self.min_docs >= 2, f"min_docs must be at least 2, got {self.min_docs}")
+        for name in ("context_words", "stock_words", "credit_line_words"):
+            value = getattr(self, name)
+            _require(1 <= value <= 1000, f"{name} must be 1..1000, got {value}")
+        _require(self.sample >= 2, f"sample must be at least 2 copies, got {self.sample}")
+        for pattern in self.patterns:
+            body = pattern[len(REGEX_PREFIX) :] if pattern.startswith(REGEX_PREFIX) else pattern
+            _require(bool(body.strip()), f"boilerplate pattern {pattern!r} is empty")
+            if pattern.startswith(REGEX_PREFIX):
+                try:
+                    compiled = re.compile(body)
+                except re.error as err:
+                    raise ConfigError(
+                        f"boilerplate pattern {pattern!r} is not a valid regular expression: {err}"
+                    ) from None
+                _require(
+                    compiled.fullmatch("") is None,
+                    f"boilerplate pattern {pattern!r} matches empty text; it must match at least one character",
+                )
+
+
 @dataclass(frozen=True, slots=True)
 class ScanConfig:
     """Everything one scan needs besides its inputs."""
@@ -138,6 +213,7 @@ class ScanConfig:
     workers: int = 1
     batch_docs: int = 2000
     agencies: str | None = None  # a user agency file (TOML/YAML) extending the built-in gazetteer
+    categories: CategoryConfig = field(default_factory=CategoryConfig)
 
     def __post_init__(self) -> None:
         _require(1 <= self.workers <= 256, f"workers must be 1..256, got {self.workers}")

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance.cluster import split_composites
+from provenance.cluster.categories import categorize, category_counts
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.base import Engine, Pairs, Progress
 from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError
-from provenance.graph import build_graph
+from provenance.graph import build_graph, news_origins
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
 from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
@@ -96,8 +97,13 @@ def detect(
             clusters = engine.cluster(alignments, d.boilerplate_docs, d.min_overlap)
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
+        with timer.stage("categories", lambda: len(categorized)):
+            # On the driver for every engine, so that local and Spark agree by construction.
+            categorized = categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
         with timer.stage("origins", lambda: len(origins)):
-            origins = engine.origins(clusters, docs, credits, gazetteer)
+            # The engine infers over its own clusters; only news clusters keep an origin.
+            origins = news_origins(engine.origins(clusters, docs, credits, gazetteer), categorized)
+        clusters = categorized
     finally:
         engine.release()
     with timer.stage("graph", lambda: len(edges)):
@@ -142,6 +148,7 @@ def result_counts(
         "alignments": len(alignments),
         "rejected_candidates": sum(rejected.values()),
         "clusters": len(clusters),
+        **{f"clusters_{name}": n for name, n in category_counts(clusters).items()},
         "passages": sum(len(c.occurrences) for c in clusters),
         "credits": len(credits),
         "clusters_with_origin": sum(1 for o in origins if o.agency),

@@ -142,13 +142,26 @@ class Occurrence:
     kind: Kind
 
 
+Category = Literal["news", "boilerplate", "stock", "credit"]
+"""What a cluster's shared text is: reuse of reporting (``news``), site chrome, templates and
+scraper or archive notices (``boilerplate``), a formulaic phrase recurring across unrelated
+stories (``stock``), or bylines, credit and editing lines (``credit``)."""
+CATEGORIES: tuple[Category, ...] = ("news", "boilerplate", "stock", "credit")
+
+
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """Occurrences of the same reused text, joined through verified alignments."""
+    """Occurrences of the same reused text, joined through verified alignments.
+
+    ``category`` and ``category_reason`` are set by the categories stage
+    (``provenance.cluster.categories``); ``boilerplate`` is true for every category but news.
+    """
 
     cluster_id: str
     occurrences: tuple[Occurrence, ...]
     boilerplate: bool = False
+    category: Category = "news"
+    category_reason: str = ""
 
     @property
     def docs(self) -> tuple[int, ...]:

@@ -2,8 +2,8 @@
 
 The passage scan (``provenance.pipeline.detect``) runs over the kept documents only, so that a
 story's own near-copies, already removed, do not make its text look like boilerplate. A
-cluster is boilerplate when the scan flags it so: it spans more than ``boilerplate_docs``
-documents (the scan's own ``DetectConfig.boilerplate_docs``, set from the dedup config).
+cluster is boilerplate when it spans more than ``boilerplate_docs`` documents (the scan's own
+``DetectConfig.boilerplate_docs``, set from the dedup config), whatever its category.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def boilerplate_spans(
     spans = []
     for cluster in result.clusters:
         n_docs = len(cluster.docs)
-        if not cluster.boilerplate:
+        # Spread alone, not the scan's category: a stock phrase or a credit line cut out of a
+        # sentence would leave it broken.
+        if n_docs <= boilerplate_docs:
             continue
         for occ in cluster.occurrences:
             start, end = widen(local[occ.doc].text, occ.start, occ.end)

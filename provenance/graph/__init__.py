@@ -2,6 +2,15 @@
 
 from provenance.graph.build import build_graph, node_id
 from provenance.graph.export import to_networkx, write_gexf, write_graphml
-from provenance.graph.origins import infer_origin, infer_origins
+from provenance.graph.origins import infer_origin, infer_origins, news_origins
 
-__all__ = ["build_graph", "node_id", "infer_origin", "infer_origins", "to_networkx", "write_graphml", "write_gexf"]
+__all__ = [
+    "build_graph",
+    "node_id",
+    "infer_origin",
+    "infer_origins",
+    "news_origins",
+    "to_networkx",
+    "write_graphml",
+    "write_gexf",
+]

@@ -14,12 +14,15 @@ an agency and to one it carries (AAP and AP), the carrier's points go to the age
 because the copy most likely started there. The winner's share of all points, damped when
 there are few points, is the confidence; below ``MIN_POINTS`` or ``MIN_SHARE`` the origin is
 unknown rather than a guess.
+
+Only news clusters have an origin: ``news_origins`` gives every other cluster (boilerplate,
+stock phrase, credit line) none, with the evidence "not news".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from provenance.credits import UNNAMED, Gazetteer
 from provenance.dates import date_key
@@ -118,3 +121,22 @@ def infer_origins(
     for credit in credits:
         credits_of[credit.doc].append(credit)
     return [infer_origin(c, docs, credits_of, gazetteer) for c in clusters]
+
+
+NOT_NEWS = "not news"
+"""How an origin's evidence starts when its cluster is not news (``news_origins``)."""
+
+
+def news_origins(origins: Iterable[Origin], clusters: Sequence[Cluster]) -> list[Origin]:
+    """One origin per cluster, in cluster order: as inferred for news clusters; none, with the
+    evidence "not news (<category>)", for every other category."""
+    inferred = {o.cluster_id: o for o in origins}
+    out = []
+    for cluster in clusters:
+        origin = inferred.get(cluster.cluster_id)
+        if cluster.category != "news":
+            origin = Origin(cluster.cluster_id, None, 0.0, f"{NOT_NEWS} ({cluster.category})")
+        elif origin is None:
+            origin = Origin(cluster.cluster_id, None, 0.0, "no credits cover this passage")
+        out.append(origin)
+    return out

@@ -11,10 +11,12 @@ side read from the index instead of re-sketched:
    index plus the new documents (every indexed document with that key, all new ones, in that
    order), so boilerplate buckets are capped the same way. Pairs between two indexed
    documents are dropped; new-new pairs and a new document's repeats of itself are kept.
-4. ``align`` / ``cluster`` / ``credits`` / ``origins`` / ``graph``: the scan's stage
-   functions (``provenance.engines.stages.align_batch`` and ``credits_batch``, the ones every
-   engine maps over batches; ``build_clusters``, ``infer_origins``, ``build_graph``) over the
-   new documents and the indexed documents they were verified against, in this process.
+4. ``align`` / ``cluster`` / ``credits`` / ``categories`` / ``origins`` / ``graph``: the scan's
+   stage functions (``provenance.engines.stages.align_batch`` and ``credits_batch``, the ones
+   every engine maps over batches; ``build_clusters``, ``categorize``, ``infer_origins``,
+   ``build_graph``) over the new documents and the indexed documents they were verified
+   against, in this process. Categories are decided among these documents only, so a text
+   the index holds in many more documents may be judged differently than in a full scan.
 
 So for a document queried against an index, its alignments, passages and spans are those a
 scan of the indexed documents together with it reports for it.
@@ -34,10 +36,11 @@ from typing import Any
 import numpy as np
 
 from provenance.cluster import build_clusters
+from provenance.cluster.categories import categorize
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
-from provenance.graph import build_graph, infer_origins, write_gexf, write_graphml
+from provenance.graph import build_graph, infer_origins, news_origins, write_gexf, write_graphml
 from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import KeyParameters
 from provenance.index.store import Snapshot, open_index
@@ -169,7 +172,9 @@ def _query(
     lap("cluster", len(clusters))
     credits = credits_batch(final, gazetteer)
     lap("credits", len(credits))
-    origins = infer_origins(clusters, final, credits, gazetteer)
+    clusters = categorize(clusters, final, credits, config.categories, d.boilerplate_docs)
+    lap("categories", len(clusters))
+    origins = news_origins(infer_origins(clusters, final, credits, gazetteer), clusters)
     lap("origins", len(origins))
     nodes, edges = build_graph(final, clusters, origins)
     lap("graph", len(edges))

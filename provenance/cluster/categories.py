@@ -1,0 +1,386 @@
+"""Say what each cluster's shared text is: news, boilerplate, a stock phrase or a credit line.
+
+The decision reads the corpus, not a list of phrases. For every cluster it measures, over its
+copies (occurrences) and their documents:
+
+- **spread**: how many documents and outlets hold the text;
+- **outlet concentration** (passim's ``pboiler``): the share of its documents in one outlet,
+  only when the corpus names two outlets or more;
+- **position**: the share of copies at the page head or tail (``CategoryConfig.edge_share``),
+  and of those with no word at all between them and the page edge;
+- **context**: the words just before and after each copy, compared between copies in
+  different documents (mean Jaccard of words of four letters or more, so that "the" and
+  "said" do not make two unrelated stories look alike): a stock phrase or a site header
+  stands in a different story each time, a reprinted story among the same words;
+- **inline**: whether a copy shares its line with other text, or its sentence goes on after
+  it on the next line (a phrase inside a sentence), or it stands on lines of its own (a menu,
+  a notice);
+- **length**: the median copy's words;
+- **credit lines**: the share of copies made mostly of credit lines: the line of a byline,
+  footer or source credit found by the credits stage, or a short line of names after "by"
+  ("Reporting by Jane Doe; Editing by Tom Brown", which names no agency);
+- **known boilerplate**: the user's own patterns (``CategoryConfig.patterns``).
+
+The first rule that holds decides (figures are ``CategoryConfig`` fields):
+
+1. ``boilerplate``: a known pattern marks at least half of the copies;
+2. ``credit``: at least ``credit_copies`` of the copies are credit lines;
+3. ``boilerplate``: the text is in more than ``boilerplate_docs`` documents (the scan's rule);
+4. ``boilerplate``: at least ``outlet_share`` of its documents are one outlet's, and its
+   copies sit at the page edge or in a different story each time (site chrome);
+5. ``stock``: in ``min_docs`` documents or more, at most ``stock_words`` long, a different
+   story around each copy, and inside a line in most copies (a phrase in a sentence);
+6. ``boilerplate``: in ``min_docs`` documents or more (and as many outlets, when outlets are
+   known), at least ``edge_copies`` of the copies at the page head or tail, on lines of their
+   own, and either a different story around each or nothing between them and the page edge
+   in ``edge_copies`` of the copies (chrome, archive notices: what follows a notice may be
+   more template, so its context may look alike). Without outlets, a background paragraph
+   closing three short stories looks like a footer and is judged one;
+7. ``stock``: as 5, standing on its own lines (a formulaic line such as a table row);
+8. ``news``: everything else, including every text repeated inside one document only.
+
+Every decision carries a short reason naming the signal and its figures. The function is pure
+and runs on the driver for every engine, so local and Spark scans agree by construction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.config import REGEX_PREFIX, CategoryConfig
+from provenance.errors import ConfigError, InputError
+from provenance.records import CATEGORIES, Category, Cluster, Credit, Document, Occurrence
+
+CREDIT_LINE_KINDS = frozenset({"byline", "footer", "source"})
+"""Credits whose whole line is a credit line (a caption credit's line is the caption)."""
+
+_WORD = re.compile(r"\w")
+# The sentence goes on after a copy, past a line break: hard-wrapped text (Reuters-21578).
+_GOES_ON = re.compile(r"\s*[^\W\d_A-Z]|\s*\d")
+# Words of four letters or more: "the" and "said" would make unrelated stories look alike.
+_CONTENT = re.compile(r"\b[^\W\d_]{4,}\b")
+# "by" before a word: a quick test before looking for a credit line.
+_BY_NAME = re.compile(r"(?<!\w)[Bb][Yy]\s+(?=[^\W\d_])")
+# A line opening with a name after "by": "By Jane Doe", "(Reporting by Jane Doe; Editing by ...".
+_CREDIT_OPENING = re.compile(r"\W*(?:([^\W\d_]+)\s+)?([Bb]y)\s+([^\W\d_])")
+_CHARS_PER_WORD = 6  # ``context_words`` words of context are read as this many characters each
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the categories stage measured on one cluster (``sampled`` copies for the text-based
+    shares; every copy for documents and outlets).
+
+    ``outlet_share`` and ``top_outlet`` are None when outlets say nothing (the corpus names
+    fewer than two, or none of the cluster's documents has one); ``context`` is None when no
+    two sampled copies are in different documents.
+    """
+
+    n_docs: int
+    n_outlets: int
+    top_outlet: str | None
+    outlet_share: float | None
+    sampled: int
+    head: float
+    tail: float
+    outer: float
+    inline: float
+    context: float | None
+    words: int
+    credit: float
+    credit_what: str
+    pattern: float
+    pattern_hit: str
+
+    @property
+    def edge(self) -> float:
+        """Share of copies at the page head or tail."""
+        return self.head + self.tail
+
+
+def load_patterns(path: Path) -> tuple[str, ...]:
+    """Known boilerplate from a file: one pattern a line, a phrase or, after ``re:``, a regular
+    expression. Blank lines and lines starting with ``#`` are skipped.
+
+    Raises:
+        InputError: the file cannot be read or is not UTF-8.
+        ConfigError: a regular expression is invalid or matches empty text (with its line).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read boilerplate patterns {path}: {err}") from None
+    patterns = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            CategoryConfig(patterns=(line,))
+        except ConfigError as err:
+            raise ConfigError(f"{path}:{number}: {err}") from None
+        patterns.append(line)
+    return tuple(patterns)
+
+
+def compile_patterns(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One regular expression matching any of ``patterns`` (see ``load_patterns``), or None."""
+    parts = []
+    for pattern in patterns:
+        if pattern.startswith(REGEX_PREFIX):
+            parts.append(f"(?:{pattern[len(REGEX_PREFIX) :]})")
+        else:
+            parts.append("(?i:" + r"\s+".join(re.escape(word) for word in pattern.split()) + ")")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _sample(occurrences: Sequence[Occurrence], k: int) -> Sequence[Occurrence]:
+    """At most ``k`` copies, evenly spaced over the cluster (the same ones on every run)."""
+    n = len(occurrences)
+    return occurrences if n <= k else [occurrences[i * n // k] for i in range(k)]
+
+
+def _context(text: str, start: int, end: int, k: int) -> frozenset[str]:
+    """The words of four letters or more among the about ``k`` words before and after a copy
+    (read as ``k * 6`` characters), tagged with their side."""
+    reach = k * _CHARS_PER_WORD
+    before = _CONTENT.findall(text[max(0, start - reach) : start].casefold())
+    after = _CONTENT.findall(text[end : end + reach].casefold())
+    return frozenset(["<" + w for w in before] + [">" + w for w in after])
+
+
+def _name_line(line: str, max_words: int) -> bool:
+    """A short line of names after "by": it opens with "By Name" or "Word by Name" ("Reporting
+    by", "Photo by"; a capitalised word, not "owned by"), and most of its words are capitalised."""
+    opening = _CREDIT_OPENING.match(line)
+    if not opening or not opening.group(3).isupper():
+        return False
+    first = opening.group(1)
+    if not (first[0].isupper() if first else opening.group(2) == "By"):
+        return False
+    words = [w for w in (w.strip("()[];,.:") for w in line.split()) if w and w[0].isalpha()]
+    if len(words) > max_words:
+        return False
+    capitals = sum(1 for w in words if w[0].isupper())
+    return capitals * 2 >= len(words)
+
+
+def _credit_chars(
+    text: str, start: int, end: int, regions: Sequence[tuple[int, int, str]], max_words: int
+) -> tuple[int, str]:
+    """Characters of ``[start, end)`` on credit lines, and what the first credit line is."""
+    covered = 0
+    what = ""
+    line_start = text.rfind("\n", 0, start) + 1
+    while line_start < end:
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        lo, hi = max(start, line_start), min(end, line_end)
+        if hi > lo:
+            found = next((why for s, e, why in regions if s < line_end and line_start < e), "")
+            if not found and _name_line(text[line_start:line_end], max_words):
+                found = "names after 'by'"
+            if found:
+                covered += hi - lo
+                what = what or found
+        line_start = line_end + 1
+    return covered, what
+
+
+def _line_regions(doc: Document, credits: Sequence[Credit]) -> list[tuple[int, int, str]]:
+    """The lines of a document's byline, footer and source credits."""
+    regions = []
+    for c in credits:
+        if c.kind in CREDIT_LINE_KINDS:
+            lo = doc.text.rfind("\n", 0, c.start) + 1
+            hi = doc.text.find("\n", c.end)
+            regions.append((lo, len(doc.text) if hi < 0 else hi, f"{c.kind} credit to {c.agency}"))
+    return regions
+
+
+def measure(
+    cluster: Cluster,
+    docs: Sequence[Document],
+    regions_of: dict[int, list[tuple[int, int, str]]],
+    params: CategoryConfig,
+    n_corpus_outlets: int,
+    pattern: re.Pattern[str] | None = None,
+) -> Signals:
+    """The signals of one cluster (see the module docstring).
+
+    ``regions_of`` maps a document to its credit lines (``(start, end, what)``);
+    ``n_corpus_outlets`` is the number of distinct outlets in the corpus.
+    """
+    doc_ids = {o.doc for o in cluster.occurrences}
+    outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
+    top_outlet, outlet_share = None, None
+    if n_corpus_outlets >= 2 and outlets:
+        top_outlet, top = max(outlets.items(), key=lambda kv: (kv[1], kv[0]))
+        outlet_share = top / len(doc_ids)
+    # Contexts decide only for a text that recurs, or that one outlet holds: compared only then.
+    concentrated = outlet_share is not None and outlet_share >= params.outlet_share
+    compare = len(doc_ids) >= params.min_docs or (concentrated and len(doc_ids) > 1)
+    sample = _sample(cluster.occurrences, params.sample)
+    head = tail = outer = inline = credit = marked = 0
+    credit_what = pattern_hit = ""
+    words: list[int] = []
+    contexts: list[tuple[int, frozenset[str]]] = []
+    for occ in sample:
+        text = docs[occ.doc].text
+        start, end = occ.start, occ.end
+        n = len(text)
+        n_words = len(text[start:end].split())
+        words.append(n_words)
+        zone = min(max(params.edge_share * n, params.edge_chars), n / 2)
+        at_edge = False
+        if end <= zone:
+            head += 1
+            at_edge = True
+            outer += _WORD.search(text, 0, start) is None
+        elif start >= n - zone:
+            tail += 1
+            at_edge = True
+            outer += _WORD.search(text, end) is None
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = n if line_end < 0 else line_end
+        if _WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _GOES_ON.match(text, end):
+            inline += 1
+        regions = regions_of.get(occ.doc, ())
+        if n_words <= 2 * params.credit_line_words and (regions or _BY_NAME.search(text, line_start, line_end)):
+            covered, what = _credit_chars(text, start, end, regions, params.credit_line_words)
+            if covered * 2 >= end - start:
+                credit += 1
+                credit_what = credit_what or what
+        if pattern is not None:
+            hits = list(pattern.finditer(text, start, end))
+            matched = sum(m.end() - m.start() for m in hits)
+            if hits and (matched >= params.pattern_cover * (end - start) or at_edge):
+                marked += 1
+                pattern_hit = pattern_hit or hits[0].group()
+        if compare:
+            contexts.append((occ.doc, _context(text, start, end, params.context_words)))
+    overlaps = [_jaccard(a, b) for i, (da, a) in enumerate(contexts) for db, b in contexts[i + 1 :] if da != db]
+    m = len(sample)
+    words.sort()
+    return Signals(
+        n_docs=len(doc_ids),
+        n_outlets=len(outlets),
+        top_outlet=top_outlet,
+        outlet_share=outlet_share,
+        sampled=m,
+        head=head / m,
+        tail=tail / m,
+        outer=outer / m,
+        inline=inline / m,
+        context=sum(overlaps) / len(overlaps) if overlaps else None,
+        words=words[(m - 1) // 2],
+        credit=credit / m,
+        credit_what=credit_what,
+        pattern=marked / m,
+        pattern_hit=pattern_hit,
+    )
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0  # nothing around either copy (each is a whole document): the same setting
+    return len(a & b) / len(a | b)
+
+
+def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | None = None) -> tuple[Category, str]:
+    """The category of a cluster from its signals, and the reason in words."""
+    s = signals
+    n = s.n_docs
+    where = f"in {n:,} documents" + (f" of {s.n_outlets} outlets" if s.n_outlets > 1 else "")
+    copies = f"of {s.sampled} copies" + (" examined" if s.sampled == params.sample else "")
+    if s.pattern >= 0.5:
+        return "boilerplate", f"matches known boilerplate ({_quote(s.pattern_hit)}) in {s.pattern:.0%} {copies}"
+    if s.credit >= params.credit_copies:
+        return "credit", f"credit lines ({s.credit_what}) in {s.credit:.0%} {copies}"
+    if n < 2:
+        return "news", f"{s.words} words repeated inside one document"
+    if boilerplate_docs is not None and n > boilerplate_docs:
+        return "boilerplate", f"in {n:,} documents, more than the boilerplate limit ({boilerplate_docs})"
+    diverse = s.context is not None and s.context <= params.diverse_context
+    edge = s.edge >= params.edge_copies
+    context = f"context overlap {s.context:.0%}" if s.context is not None else "no context compared"
+    if s.outlet_share is not None and s.outlet_share >= params.outlet_share and (s.edge >= 0.5 or diverse):
+        why = f"{where}, {s.outlet_share:.0%} of them in one outlet ({s.top_outlet})"
+        why += f", {_edge(s)}" if s.edge >= 0.5 else f", a different story around each copy ({context})"
+        return "boilerplate", why
+    recurs = n >= params.min_docs and diverse
+    if recurs and s.words <= params.stock_words and s.inline >= 0.5:
+        return "stock", f"a {s.words}-word phrase {where}, inside a different story each time ({context})"
+    # Site chrome belongs to one outlet (rule 4); when outlets are known, text that a few of
+    # them print at the page edge is more likely a shared story's paragraph than scraper text.
+    spread = s.outlet_share is None or s.n_outlets >= params.min_docs
+    if n >= params.min_docs and spread and edge and s.inline < 0.5 and (diverse or s.outer >= params.edge_copies):
+        why = (
+            f", a different story around each copy ({context})" if diverse else ", nothing between it and the page edge"
+        )
+        return "boilerplate", f"{where}, {_edge(s)}, on lines of its own{why}"
+    if recurs and s.words <= params.stock_words:
+        return "stock", f"a {s.words}-word line {where}, in a different story each time ({context})"
+    return "news", f"{s.words} words {where}" + (f", {context}" if s.context is not None else "")
+
+
+def _edge(s: Signals) -> str:
+    if s.head >= 2 * s.tail:
+        return f"at page head in {s.head:.0%} of copies"
+    if s.tail >= 2 * s.head:
+        return f"at page tail in {s.tail:.0%} of copies"
+    return f"at page head or tail in {s.edge:.0%} of copies"
+
+
+def _quote(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
+
+
+def categorize(
+    clusters: Iterable[Cluster],
+    docs: Sequence[Document],
+    credits: Iterable[Credit],
+    params: CategoryConfig | None = None,
+    boilerplate_docs: int | None = None,
+) -> list[Cluster]:
+    """The same clusters, in the same order, with ``category``, ``category_reason`` and
+    ``boilerplate`` (true for every category but news) set.
+
+    Args:
+        clusters: clusters from the cluster stage (any engine's sequence).
+        docs: every document of the run, indexed by ``Document.index``.
+        credits: the credits stage's output; byline, footer and source credits mark credit lines.
+        params: thresholds and the user's known boilerplate.
+        boilerplate_docs: clusters over this many documents are boilerplate (the scan's
+            ``DetectConfig.boilerplate_docs``); None for no limit.
+    """
+    params = params or CategoryConfig()
+    credits_of: dict[int, list[Credit]] = {}
+    for credit in credits:
+        if credit.kind in CREDIT_LINE_KINDS:
+            credits_of.setdefault(credit.doc, []).append(credit)
+    regions_of = {d: _line_regions(docs[d], cs) for d, cs in credits_of.items()}
+    n_outlets = len({d.outlet for d in docs if d.outlet})
+    pattern = compile_patterns(params.patterns)
+    out = []
+    for cluster in clusters:
+        category, reason = decide(
+            measure(cluster, docs, regions_of, params, n_outlets, pattern), params, boilerplate_docs
+        )
+        out.append(
+            dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
+        )
+    return out
+
+
+def category_counts(clusters: Iterable[Cluster]) -> dict[Category, int]:
+    """Clusters per category, every category listed (news first), zeros included."""
+    counts = Counter(c.category for c in clusters)
+    return {name: counts[name] for name in CATEGORIES}
