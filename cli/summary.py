@@ -41,8 +41,8 @@ def _mb(n: int) -> str:
 
 
 def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
-    """Print what a scan found (counts, likely origins, the ``top`` largest clusters with a
-    snippet) and where the report is."""
+    """Print what a scan found (counts, what the clusters are, likely origins of the news, the
+    ``top`` largest news clusters with a snippet) and where the report is."""
     console = _console()
     c = result.counts
     seconds = sum(t.seconds for t in result.timings)
@@ -58,18 +58,27 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
             f"({c['pairs_avoided_by_bucket_cap']} pair checks avoided); see manifest.json."
         )
     docs = result.documents
-    origins = {o.cluster_id: o for o in result.origins}
-    if result.origins:
-        by_agency = Counter(o.agency or "unknown" for o in result.origins)
+    news = [cl for cl in result.clusters if cl.category == "news"]
+    others = Counter(cl.category for cl in result.clusters if cl.category != "news")
+    if others:
+        console.print(
+            f"[bold]{len(news)}[/] news cluster{'' if len(news) == 1 else 's'}; not news: "
+            + ", ".join(f"{n} {name}" for name, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])))
+            + " (the category columns of clusters.parquet say why)."
+        )
+    news_ids = {cl.cluster_id for cl in news}
+    origins = {o.cluster_id: o for o in result.origins if o.cluster_id in news_ids}
+    if origins:
+        by_agency = Counter(o.agency or "unknown" for o in origins.values())
         named = ", ".join(f"{inline(a)} {n}" for a, n in by_agency.most_common() if a != "unknown")
         console.print(
             f"Likely origins: {named or 'none named'}"
             + (f"; unknown {by_agency['unknown']}" if by_agency["unknown"] else "")
             + f". {len(result.credits)} agency credits found."
         )
-    ranked = sorted(result.clusters, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]
+    ranked = sorted(news, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]
     if ranked:
-        table = Table(title=f"Largest clusters (of {len(result.clusters)})", title_justify="left", expand=False)
+        table = Table(title=f"Largest news clusters (of {len(news)})", title_justify="left", expand=False)
         table.add_column("cluster")
         table.add_column("kind")
         table.add_column("docs", justify="right")
@@ -81,10 +90,9 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
             text, _ = representative(cl, docs)
             names = [docs[d].doc_id for d in cl.docs]
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            kind = cl.occurrences[0].kind + (" (boilerplate)" if cl.boilerplate else "")
             table.add_row(
                 cell(cl.cluster_id),
-                cell(kind),
+                cell(cl.occurrences[0].kind),
                 str(len(cl.docs)),
                 str(len(cl.occurrences)),
                 cell(_origin(origins.get(cl.cluster_id))),

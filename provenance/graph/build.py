@@ -11,8 +11,8 @@ Edges (each with a weight and the evidence behind it):
   when both are dated and the dates differ; weighted by shared characters.
 - ``shares_wire_copy``: document -- document (undirected), when no date gives a direction.
 
-Clusters flagged as boilerplate add no document-to-document edges: they would add n^2 edges
-that say nothing about provenance.
+Only news clusters enter the graph: boilerplate, stock phrases and credit lines say nothing
+about who supplied whom (and would add n^2 edges), so they add no node and no edge.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def node_id(kind: str, name: str) -> str:
 def build_graph(
     docs: Sequence[Document], clusters: Sequence[Cluster], origins: Sequence[Origin]
 ) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """Nodes and edges of the provenance graph, in a stable order."""
+    """Nodes and edges of the provenance graph of the news clusters, in a stable order."""
+    clusters = [c for c in clusters if c.category == "news" and not c.boilerplate]
     nodes: dict[str, GraphNode] = {}
     edges: list[GraphEdge] = []
 
@@ -68,7 +69,7 @@ def build_graph(
             edges.append(GraphEdge(anode, cnode, "origin_of", origin.confidence, True, origin.evidence))
             for d, chars in chars_in.items():
                 supplied[(origin.agency, d)] += chars
-        if cluster.boilerplate or len(chars_in) > MAX_PAIR_DOCS:
+        if len(chars_in) > MAX_PAIR_DOCS:
             continue
         for a, b in combinations(sorted(chars_in), 2):
             pair_chars[(a, b)] += min(chars_in[a], chars_in[b])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 
 _META = {b"prov.schema_version": SCHEMA_VERSION.encode()}
 
@@ -37,8 +37,10 @@ PASSAGES = _schema(
     pa.field("end", pa.int64(), nullable=False),
     pa.field("text", pa.string(), nullable=False),
     pa.field("kind", pa.string(), nullable=False),
+    pa.field("category", pa.string(), nullable=False),
 )
-"""One row per occurrence of a reused passage; ``text == document_text[start:end]``."""
+"""One row per occurrence of a reused passage; ``text == document_text[start:end]``;
+``category`` is its cluster's."""
 
 ALIGNMENTS = _schema(
     pa.field("cluster_id", pa.string(), nullable=False),
@@ -61,13 +63,17 @@ CLUSTERS = _schema(
     pa.field("n_documents", pa.int64(), nullable=False),
     pa.field("n_outlets", pa.int64(), nullable=False),
     pa.field("boilerplate", pa.bool_(), nullable=False),
+    pa.field("category", pa.string(), nullable=False),
+    pa.field("category_reason", pa.string(), nullable=False),
     pa.field("representative", pa.string(), nullable=False),
     pa.field("representative_doc", pa.string(), nullable=False),
     pa.field("origin", pa.string()),
     pa.field("origin_confidence", pa.float64(), nullable=False),
     pa.field("origin_evidence", pa.string(), nullable=False),
 )
-"""One row per cluster of reused text; ``origin`` is an agency id, or null when unknown."""
+"""One row per cluster of reused text; ``category`` is news, boilerplate, stock or credit (and
+``boilerplate`` true for all but news); ``origin`` is an agency id, or null when unknown or
+when the cluster is not news."""
 
 CREDITS = _schema(
     pa.field("doc_id", pa.string(), nullable=False),
@@ -107,8 +113,9 @@ WIRE_SHARE = _schema(
     pa.field("total_chars", pa.int64(), nullable=False),
     pa.field("share", pa.float64(), nullable=False),
 )
-"""Share of each document's and each outlet's characters that are reused copy, by origin
-(``origin`` is an agency id, ``unknown``, or ``all`` for the total)."""
+"""Share of each document's and each outlet's characters that are reused news copy, by origin
+(``origin`` is an agency id, ``unknown``, or ``all`` for the total); other categories do not
+count."""
 
 TABLES = {
     "documents": DOCUMENTS,

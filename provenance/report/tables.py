@@ -68,6 +68,7 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
             passages["end"].append(o.end)
             passages["text"].append(doc.text[o.start : o.end])
             passages["kind"].append(o.kind)
+            passages["category"].append(cluster.category)
         rep_text, rep_doc = representative(cluster, docs)
         member_docs = cluster.docs
         clusters["cluster_id"].append(cluster.cluster_id)
@@ -76,6 +77,8 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
         clusters["n_documents"].append(len(member_docs))
         clusters["n_outlets"].append(len({docs[d].outlet or docs[d].doc_id for d in member_docs}))
         clusters["boilerplate"].append(cluster.boilerplate)
+        clusters["category"].append(cluster.category)
+        clusters["category_reason"].append(cluster.category_reason)
         clusters["representative"].append(rep_text)
         clusters["representative_doc"].append(rep_doc)
         origin = origin_of.get(cluster.cluster_id)
@@ -149,14 +152,15 @@ def credits_table(result: ScanResult) -> pa.Table:
 def wire_share_table(result: ScanResult) -> pa.Table:
     """Share of reused copy per document and per outlet, by attributed origin.
 
-    Only cross-document clusters count (a passage repeated inside one article is not copy);
-    occurrences in one document never overlap, so characters add up.
+    Only cross-document news clusters count (a passage repeated inside one article is not
+    copy, and boilerplate, stock phrases and credit lines are not reporting); occurrences in one
+    document never overlap, so characters add up.
     """
     docs = result.documents
     origin_of = {o.cluster_id: (o.agency or "unknown") for o in result.origins}
     per_doc: dict[int, Counter] = {}
     for cluster in result.clusters:
-        if cluster.occurrences[0].kind != "cross-document":
+        if cluster.occurrences[0].kind != "cross-document" or cluster.category != "news":
             continue
         origin = origin_of.get(cluster.cluster_id, "unknown")
         for o in cluster.occurrences:

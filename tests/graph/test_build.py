@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from provenance.graph import build_graph, node_id
-from provenance.records import Cluster, Document, GraphEdge, GraphNode, Occurrence, Origin
+from provenance.records import Category, Cluster, Document, GraphEdge, GraphNode, Occurrence, Origin
 
 PARAGRAPH = (
     "Flights resumed at Kolkata's airport on Monday evening after Cyclone Nadira weakened into a deep "
@@ -32,8 +32,8 @@ def occ(doc: int, start: int, end: int, cluster_id: str = "c000001", kind: str =
     return Occurrence(f"p-{cluster_id}-{doc}-{start}", cluster_id, doc, start, end, kind)  # type: ignore[arg-type]
 
 
-def cluster(cluster_id: str, *occurrences: Occurrence, boilerplate: bool = False) -> Cluster:
-    return Cluster(cluster_id, occurrences, boilerplate)
+def cluster(cluster_id: str, *occurrences: Occurrence, category: Category = "news") -> Cluster:
+    return Cluster(cluster_id, occurrences, boilerplate=category != "news", category=category)
 
 
 def edges_of(edges: list[GraphEdge], kind: str) -> list[GraphEdge]:
@@ -148,25 +148,21 @@ def test_a_passage_repeated_inside_one_document_adds_no_document_edge() -> None:
     assert (contains.source, contains.target, contains.weight) == ("doc:doc-0", "cluster:c000001", 360.0)
 
 
-# Boilerplate
+# Not news: boilerplate, stock phrases, credit lines
 
 
-def test_boilerplate_clusters_add_no_document_to_document_edges() -> None:
+@pytest.mark.parametrize("category", ["boilerplate", "stock", "credit"])
+def test_clusters_that_are_not_news_are_left_out_of_the_graph(category: Category) -> None:
     docs = [make_doc(i, f"Outlet {i}", f"2024-05-2{i}") for i in range(4)]
-    stock = cluster("c000001", *(occ(d, 0, 180) for d in range(4)), boilerplate=True)
-    nodes, edges = build_graph(docs, [stock], [Origin("c000001", "AP", 0.9, "caption credit")])
-
-    check_graph(nodes, edges)
-    assert doc_pairs(edges) == []
-    # It still appears in the graph: its documents contain it.
-    assert len(edges_of(edges, "contains")) == 4
-    assert {n.id for n in nodes} >= {"cluster:c000001", "doc:doc-0", "doc:doc-3"}
+    other = cluster("c000001", *(occ(d, 0, 180) for d in range(4)), category=category)
+    nodes, edges = build_graph(docs, [other], [Origin("c000001", "AP", 0.9, "caption credit")])
+    assert (nodes, edges) == ([], [])
 
 
 def test_boilerplate_next_to_real_copy_only_links_through_the_real_copy() -> None:
     docs = [make_doc(i, f"Outlet {i}", f"2024-05-2{i}") for i in range(3)]
     clusters = [
-        cluster("c000001", *(occ(d, 0, 180) for d in range(3)), boilerplate=True),
+        cluster("c000001", *(occ(d, 0, 180) for d in range(3)), category="boilerplate"),
         cluster("c000002", occ(0, 182, 362, "c000002"), occ(1, 182, 362, "c000002")),
     ]
     _, edges = build_graph(docs, clusters, [])
