@@ -132,6 +132,7 @@ def query(
     top: Annotated[int, typer.Option(help="Rows of the terminal table.")] = 20,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
+    boilerplate_patterns: opt.BoilerplatePatterns = None,
     *,
     passages: opt.Passages,
     keys: opt.IndexKeys,
@@ -147,6 +148,7 @@ def query(
         detect=resolve_detect(index, passages, **keys),
         fields=fields,
         agencies=str(agencies) if agencies else None,
+        categories=opt.category_config(boilerplate_patterns),
     )
     inputs = check_paths(paths)
     check_destination(out, query_identity(config, inputs, index), force)  # fail before a long run

@@ -19,7 +19,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from provenance.config import DetectConfig, FieldNames, InputLimits
+from provenance.cluster.categories import load_patterns
+from provenance.config import CategoryConfig, DetectConfig, FieldNames, InputLimits
 
 DETECT = "Detection"
 FIELDS = "Input fields"
@@ -36,6 +37,16 @@ Paths = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Agencies = Annotated[Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")]
+BoilerplatePatterns = Annotated[
+    Path | None,
+    typer.Option(
+        "--boilerplate-patterns",
+        metavar="FILE",
+        help="Known boilerplate, one phrase (or re:regex) a line; adds to the corpus statistics "
+        "that tell news from boilerplate (docs/report.md).",
+        rich_help_panel=DETECT,
+    ),
+]
 MaxDocMb = Annotated[
     float,
     typer.Option(
@@ -171,3 +182,13 @@ def input_limits(max_doc_mb: float) -> InputLimits:
     """Ingest limits with the document size given in MB (the file limit grows with it if needed)."""
     doc = int(max_doc_mb * 1024**2)
     return InputLimits(max_doc_bytes=doc, max_file_bytes=max(doc, InputLimits().max_file_bytes))
+
+
+def category_config(patterns: Path | None) -> CategoryConfig:
+    """Category thresholds, with the known boilerplate of the ``--boilerplate-patterns`` file.
+
+    Raises:
+        InputError: the file cannot be read.
+        ConfigError: a pattern is invalid (with its line).
+    """
+    return CategoryConfig(patterns=load_patterns(patterns) if patterns else ())

@@ -41,6 +41,7 @@ def scan(
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
+    boilerplate_patterns: opt.BoilerplatePatterns = None,
     max_doc_mb: opt.MaxDocMb = MAX_DOC_BYTES / 1024**2,
     *,
     detect: opt.Detect,
@@ -79,6 +80,7 @@ def scan(
         limits=opt.input_limits(max_doc_mb),
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
+        categories=opt.category_config(boilerplate_patterns),
     )
     if engine is EngineName.spark:
         from provenance.engines.spark import SparkEngine, check_inputs
