@@ -94,22 +94,26 @@ def hard_wrapped(text: str) -> bool:
 def is_break(text: str, left_end: int, right_start: int) -> bool:
     """Whether the text between two words breaks a unit: a sentence end, a paragraph (blank or
     indented line), or a line end, unless the text is hard-wrapped (``hard_wrapped``)."""
+    if right_start - left_end == 1 and text[left_end] == " ":
+        return False  # the common case, decided without a regex
     if _SENTENCE_END.search(text, left_end, right_start) or _PARAGRAPH.search(text, left_end, right_start + 1):
         return True
     return text.find("\n", left_end, right_start) >= 0 and not hard_wrapped(text)
 
 
-def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
-    """Tokens after the last break inside tokens ``lo..hi`` (None when there is no break)."""
-    for j in range(hi - 1, lo, -1):
+def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
+    """Tokens after the last break inside tokens ``lo..hi``, looking no further back than
+    ``within`` tokens (None when there is no break that close)."""
+    for j in range(hi - 1, max(lo, hi - within - 1), -1):
         if is_break(text, int(ends[j - 1]), int(starts[j])):
             return hi - j
     return None
 
 
-def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int | None:
-    """Tokens before the first break inside tokens ``lo..hi`` (None when there is no break)."""
-    for i in range(lo + 1, hi):
+def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
+    """Tokens before the first break inside tokens ``lo..hi``, looking no further than
+    ``within`` tokens (None when there is no break that close)."""
+    for i in range(lo + 1, min(hi, lo + within + 1)):
         if is_break(text, int(ends[i - 1]), int(starts[i])):
             return i - lo
     return None
@@ -146,7 +150,12 @@ def trim_to_breaks(
 
     if not (ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
         cuts = [
-            c for c in (_tail_cut(a_text, a_starts, a_ends, a0, a1), _tail_cut(b_text, b_starts, b_ends, b0, b1)) if c
+            c
+            for c in (
+                _tail_cut(a_text, a_starts, a_ends, a0, a1, shortest),
+                _tail_cut(b_text, b_starts, b_ends, b0, b1, shortest),
+            )
+            if c
         ]
         if cuts and max(cuts) < shortest:
             cut = max(cuts)
@@ -155,7 +164,12 @@ def trim_to_breaks(
         return None
     if not (starts_unit(a_text, a_starts, a_ends, a0) or starts_unit(b_text, b_starts, b_ends, b0)):
         cuts = [
-            c for c in (_head_cut(a_text, a_starts, a_ends, a0, a1), _head_cut(b_text, b_starts, b_ends, b0, b1)) if c
+            c
+            for c in (
+                _head_cut(a_text, a_starts, a_ends, a0, a1, shortest),
+                _head_cut(b_text, b_starts, b_ends, b0, b1, shortest),
+            )
+            if c
         ]
         if cuts and max(cuts) < shortest:
             cut = max(cuts)

@@ -15,6 +15,7 @@ is scored again, so that each piece joins the cluster of the text it holds.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,19 @@ class _Side:
     partner: int
 
 
+@dataclass(frozen=True, slots=True)
+class _DocSides:
+    """One document's alignment sides, sorted by start (for range look-ups)."""
+
+    sides: list[_Side]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, sides: list[_Side]) -> _DocSides:
+        ordered = sorted(sides, key=lambda s: (s.start, s.end))
+        return cls(ordered, [s.start for s in ordered])
+
+
 def _blocks(span: _Side, inside: list[_Side]) -> list[tuple[int, int, set[int]]]:
     """Spans inside ``span`` merged where they overlap: ``(start, end, partner documents)``."""
     out: list[tuple[int, int, set[int]]] = []
@@ -49,18 +63,23 @@ def _blocks(span: _Side, inside: list[_Side]) -> list[tuple[int, int, set[int]]]
     return out
 
 
-def _cuts(span: _Side, sides: list[_Side], min_chars: int) -> list[tuple[int, int]]:
+def _cuts(span: _Side, sides: _DocSides, min_chars: int) -> list[tuple[int, int]]:
     """Where to cut ``span``: ``(end of the block before, start of the block after)`` pairs."""
     length = span.end - span.start
+    if length < 2 * min_chars:  # too short to hold two blocks
+        return []
+    lo = bisect_left(sides.starts, span.start - _EDGE_SLACK)
+    hi = bisect_right(sides.starts, span.end)
     inside = [
         s
-        for s in sides
+        for s in sides.sides[lo:hi]
         if s.alignment != span.alignment
-        and s.start >= span.start - _EDGE_SLACK
         and s.end <= span.end + _EDGE_SLACK
         and s.end - s.start <= 0.9 * length
         and s.partner not in (span.doc, span.partner)
     ]
+    if len(inside) < 2:
+        return []
     blocks = [b for b in _blocks(span, inside) if b[1] - b[0] >= min_chars]
     cuts = []
     for (_, end, before), (start, _, after) in zip(blocks, blocks[1:], strict=False):
@@ -113,10 +132,11 @@ def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], 
     Returns:
         The alignments, a composite one replaced by its pieces in its place (order kept).
     """
-    sides: dict[int, list[_Side]] = {}
+    by_doc: dict[int, list[_Side]] = {}
     for i, al in enumerate(alignments):
-        sides.setdefault(al.doc_a, []).append(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b))
-        sides.setdefault(al.doc_b, []).append(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a))
+        by_doc.setdefault(al.doc_a, []).append(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b))
+        by_doc.setdefault(al.doc_b, []).append(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a))
+    sides = {doc: _DocSides.of(found) for doc, found in by_doc.items()}
     out: list[Alignment] = []
     for i, al in enumerate(alignments):
         a_side = _Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b)

@@ -190,16 +190,17 @@ def cut_to_breaks(p: Planted, a_span: tuple[int, int], b_span: tuple[int, int]) 
         return i <= 0 or i >= len(ws) or is_break(text, ws[i - 1].end(), ws[i].start())
 
     (ta, wa, a0, a1), (tb, wb, b0, b1) = words
+    near = DetectConfig().min_words  # breaks farther from the edge than this never cut
     if not (brk(ta, wa, a1) or brk(tb, wb, b1)):
         cuts = [
-            next((hi - j for j in range(hi - 1, lo, -1) if brk(t, ws, j)), 0)
+            next((hi - j for j in range(hi - 1, max(lo, hi - near - 1), -1) if brk(t, ws, j)), 0)
             for t, ws, lo, hi in ((ta, wa, a0, a1), (tb, wb, b0, b1))
         ]
         if max(cuts) < DetectConfig().min_words:
             a1, b1 = a1 - max(cuts), b1 - max(cuts)
     if not (brk(ta, wa, a0) or brk(tb, wb, b0)):
         cuts = [
-            next((j - lo for j in range(lo + 1, hi) if brk(t, ws, j)), 0)
+            next((j - lo for j in range(lo + 1, min(hi, lo + near + 1)) if brk(t, ws, j)), 0)
             for t, ws, lo, hi in ((ta, wa, a0, a1), (tb, wb, b0, b1))
         ]
         if max(cuts) < DetectConfig().min_words:
