@@ -52,6 +52,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance.cluster.clusters import merge_spans
 from provenance.config import REGEX_PREFIX, CategoryConfig
 from provenance.errors import ConfigError, InputError
 from provenance.records import CATEGORIES, Category, Cluster, Credit, Document, Occurrence
@@ -60,8 +61,7 @@ CREDIT_LINE_KINDS = frozenset({"byline", "footer", "source"})
 """Credits whose whole line is a credit line (a caption credit's line is the caption)."""
 
 _WORD = re.compile(r"\w")
-# The sentence goes on after a copy, past a line break: hard-wrapped text (Reuters-21578).
-_GOES_ON = re.compile(r"\s*[^\W\d_A-Z]|\s*\d")
+_NEXT = re.compile(r"\s*(\S)")
 # Words of four letters or more: "the" and "said" would make unrelated stories look alike.
 _CONTENT = re.compile(r"\b[^\W\d_]{4,}\b")
 # "by" before a word: a quick test before looking for a credit line.
@@ -128,15 +128,23 @@ def load_patterns(path: Path) -> tuple[str, ...]:
     return tuple(patterns)
 
 
-def compile_patterns(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    """One regular expression matching any of ``patterns`` (see ``load_patterns``), or None."""
-    parts = []
+def compile_patterns(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """``patterns`` (see ``load_patterns``) as regular expressions, each compiled alone so that a
+    user's expression may carry its own flags (``re:(?i)read or share``)."""
+    compiled = []
     for pattern in patterns:
         if pattern.startswith(REGEX_PREFIX):
-            parts.append(f"(?:{pattern[len(REGEX_PREFIX) :]})")
+            compiled.append(re.compile(pattern[len(REGEX_PREFIX) :]))
         else:
-            parts.append("(?i:" + r"\s+".join(re.escape(word) for word in pattern.split()) + ")")
-    return re.compile("|".join(parts)) if parts else None
+            compiled.append(re.compile(r"\s+".join(re.escape(word) for word in pattern.split()), re.IGNORECASE))
+    return compiled
+
+
+def _goes_on(text: str, end: int) -> bool:
+    """Whether the sentence goes on after ``end``, past a line break (the next character is
+    lower case or a digit): hard-wrapped text such as Reuters-21578's."""
+    following = _NEXT.match(text, end)
+    return following is not None and (following.group(1).islower() or following.group(1).isdigit())
 
 
 def _sample(occurrences: Sequence[Occurrence], k: int) -> Sequence[Occurrence]:
@@ -209,7 +217,7 @@ def measure(
     regions_of: dict[int, list[tuple[int, int, str]]],
     params: CategoryConfig,
     n_corpus_outlets: int,
-    pattern: re.Pattern[str] | None = None,
+    patterns: Sequence[re.Pattern[str]] = (),
 ) -> Signals:
     """The signals of one cluster (see the module docstring).
 
@@ -249,7 +257,7 @@ def measure(
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = n if line_end < 0 else line_end
-        if _WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _GOES_ON.match(text, end):
+        if _WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _goes_on(text, end):
             inline += 1
         regions = regions_of.get(occ.doc, ())
         if n_words <= 2 * params.credit_line_words and (regions or _BY_NAME.search(text, line_start, line_end)):
@@ -257,9 +265,9 @@ def measure(
             if covered * 2 >= end - start:
                 credit += 1
                 credit_what = credit_what or what
-        if pattern is not None:
-            hits = list(pattern.finditer(text, start, end))
-            matched = sum(m.end() - m.start() for m in hits)
+        if patterns:
+            hits = [m for pattern in patterns for m in pattern.finditer(text, start, end) if m.end() > m.start()]
+            matched = sum(e - s for s, e in merge_spans([m.span() for m in hits]))
             if hits and (matched >= params.pattern_cover * (end - start) or at_edge):
                 marked += 1
                 pattern_hit = pattern_hit or hits[0].group()
@@ -368,11 +376,11 @@ def categorize(
             credits_of.setdefault(credit.doc, []).append(credit)
     regions_of = {d: _line_regions(docs[d], cs) for d, cs in credits_of.items()}
     n_outlets = len({d.outlet for d in docs if d.outlet})
-    pattern = compile_patterns(params.patterns)
+    patterns = compile_patterns(params.patterns)
     out = []
     for cluster in clusters:
         category, reason = decide(
-            measure(cluster, docs, regions_of, params, n_outlets, pattern), params, boilerplate_docs
+            measure(cluster, docs, regions_of, params, n_outlets, patterns), params, boilerplate_docs
         )
         out.append(
             dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")

@@ -196,7 +196,7 @@ def test_known_boilerplate_patterns_add_to_the_signals() -> None:
     line = "Sign up for the weekend edition and get our best long reads every Saturday morning"
     docs = docs_with(line, n=2)  # two documents: position and context alone do not decide
     assert categorize([cluster_of(docs, line)], docs, [])[0].category == "news"
-    for pattern in ("sign up for the WEEKEND edition", r"re:get our best \w+ reads"):
+    for pattern in ("sign up for the WEEKEND edition", r"re:get our best \w+ reads", r"re:(?i)GET OUR BEST \w+"):
         (found,) = categorize([cluster_of(docs, line)], docs, [], CategoryConfig(patterns=(pattern,)))
         assert found.category == "boilerplate"
         assert found.category_reason.startswith("matches known boilerplate")
