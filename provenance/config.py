@@ -73,8 +73,9 @@ class DetectConfig:
     - ``min_hits``: a candidate pair must meet in at least this many (band, bucket) hits.
     - ``boilerplate_docs``: clusters spanning more documents than this are flagged as
       boilerplate (kept apart from a wire story reprinted by many outlets by being larger).
-    - ``min_overlap``: two spans in one document are one occurrence only when they overlap by
-      this share of the shorter one; less, and a match grazing another's edge cannot chain.
+    - ``min_overlap`` / ``long_chars``: two spans in one document are one occurrence only when
+      they overlap by this share of the longer one, or of the shorter one if it has
+      ``long_chars`` characters or more; so a short line inside a story cannot chain stories.
     """
 
     shingle_size: int = 3
@@ -91,6 +92,7 @@ class DetectConfig:
     min_hits: int = 1
     boilerplate_docs: int = 100
     min_overlap: float = 0.5
+    long_chars: int = 200
 
     def __post_init__(self) -> None:
         _require(1 <= self.shingle_size <= 10, f"shingle size must be 1..10, got {self.shingle_size}")
@@ -127,6 +129,7 @@ class DetectConfig:
         _require(self.max_bucket >= 2, f"max bucket must be at least 2, got {self.max_bucket}")
         _require(self.boilerplate_docs >= 2, f"boilerplate documents must be at least 2, got {self.boilerplate_docs}")
         _require(0.0 < self.min_overlap <= 1.0, f"min overlap must be in (0, 1], got {self.min_overlap}")
+        _require(self.long_chars >= 1, f"long_chars must be positive, got {self.long_chars}")
 
 
 REGEX_PREFIX = "re:"
@@ -151,6 +154,13 @@ class CategoryConfig:
     - ``diverse_context``: copies whose contexts overlap (mean Jaccard of their words of four
       letters or more) at most this much stand in a different story each time.
     - ``stock_words``: a stock phrase is at most this many words long (median copy).
+    - ``template_docs`` / ``template_words``: a text of at most ``template_words`` words in
+      ``template_docs`` documents or more, with a different story around each copy, is
+      template boilerplate wherever it sits on the page.
+    - ``stock_docs``: a stock phrase is in at least this many documents (a caption or quote
+      shared by a few stories is news).
+    - ``stock_line_docs``: a stock phrase standing on a line of its own (not inside a sentence)
+      is in at least this many documents; fewer, and it is more likely a shared caption.
     - ``credit_line_words``: a credit line holds at most this many words.
     - ``credit_copies``: a credit cluster has at least this share of its copies made (mostly)
       of credit lines.
@@ -170,6 +180,10 @@ class CategoryConfig:
     context_words: int = 10
     diverse_context: float = 0.15
     stock_words: int = 20
+    stock_docs: int = 3
+    stock_line_docs: int = 8
+    template_docs: int = 10
+    template_words: int = 60
     credit_line_words: int = 25
     credit_copies: float = 0.6
     sample: int = 16

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from provenance.cluster import split_composites
+from provenance.cluster import merge_within, split_composites
 from provenance.cluster.categories import categorize, category_counts
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
@@ -94,7 +94,7 @@ def detect(
             # On the driver for every engine (Spark's alignments are collected here): the cut
             # needs each document's other matches, and both engines must cluster the same pieces.
             alignments = split_composites(list(alignments), docs)
-            clusters = engine.cluster(alignments, d.boilerplate_docs, d.min_overlap)
+            clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
         with timer.stage("categories", lambda: len(categorized)):

@@ -28,7 +28,9 @@ The first rule that holds decides (figures are ``CategoryConfig`` fields):
 3. ``boilerplate``: the text is in more than ``boilerplate_docs`` documents (the scan's rule);
 4. ``boilerplate``: at least ``outlet_share`` of its documents are one outlet's, and its
    copies sit at the page edge or in a different story each time (site chrome);
-5. ``stock``: in ``min_docs`` documents or more, at most ``stock_words`` long, a different
+5. ``boilerplate``: in ``template_docs`` documents or more, at most ``template_words`` long,
+   a different story around each copy (a cookie notice or disclaimer placed anywhere);
+5b. ``stock``: in ``stock_docs`` documents or more, at most ``stock_words`` long, a different
    story around each copy, and inside a line in most copies (a phrase in a sentence);
 6. ``boilerplate``: in ``min_docs`` documents or more (and as many outlets, when outlets are
    known), at least ``edge_copies`` of the copies at the page head or tail, on lines of their
@@ -36,7 +38,8 @@ The first rule that holds decides (figures are ``CategoryConfig`` fields):
    in ``edge_copies`` of the copies (chrome, archive notices: what follows a notice may be
    more template, so its context may look alike). Without outlets, a background paragraph
    closing three short stories looks like a footer and is judged one;
-7. ``stock``: as 5, standing on its own lines (a formulaic line such as a table row);
+7. ``stock``: as 5, standing on its own lines, in ``stock_line_docs`` documents or more (a
+   formulaic line such as a table row; a caption shared by a few outlets is news);
 8. ``news``: everything else, including every text repeated inside one document only.
 
 Every decision carries a short reason naming the signal and its figures. The function is pure
@@ -323,7 +326,11 @@ def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | Non
         why += f", {_edge(s)}" if s.edge >= 0.5 else f", a different story around each copy ({context})"
         return "boilerplate", why
     recurs = n >= params.min_docs and diverse
-    if recurs and s.words <= params.stock_words and s.inline >= 0.5:
+    if recurs and n >= params.template_docs and s.words <= params.template_words:
+        # A story reprinted this widely keeps its length; a short text in many different
+        # stories is a template (a cookie notice, a standard disclaimer) wherever it sits.
+        return "boilerplate", f"a {s.words}-word text {where}, a different story around each copy ({context})"
+    if recurs and n >= params.stock_docs and s.words <= params.stock_words and s.inline >= 0.5:
         return "stock", f"a {s.words}-word phrase {where}, inside a different story each time ({context})"
     # Site chrome belongs to one outlet (rule 4); when outlets are known, text that a few of
     # them print at the page edge is more likely a shared story's paragraph than scraper text.
@@ -333,7 +340,9 @@ def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | Non
             f", a different story around each copy ({context})" if diverse else ", nothing between it and the page edge"
         )
         return "boilerplate", f"{where}, {_edge(s)}, on lines of its own{why}"
-    if recurs and s.words <= params.stock_words:
+    # A line of its own in a few stories is most often a shared caption (news); a formulaic
+    # line (a table row, a standard notice) recurs across many more.
+    if recurs and s.words <= params.stock_words and n >= params.stock_line_docs:
         return "stock", f"a {s.words}-word line {where}, in a different story each time ({context})"
     return "news", f"{s.words} words {where}" + (f", {context}" if s.context is not None else "")
 

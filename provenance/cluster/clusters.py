@@ -2,15 +2,17 @@
 
 Alignments that cover two texts reused from different sources are cut first
 (``segment.split_composites``). Within each document, the spans of alignments then join one
-occurrence only when they overlap substantially: by at least ``min_overlap`` of the shorter
-one (``occurrence_groups``), so a match that grazes the edge of another (a word of a credit, a
-stock phrase next to a quote) cannot chain two texts; two copies of a caption printed one
-after the other (touching) stay two occurrences. Alignments then link occurrences across (or
-within) documents; connected components are the clusters.
+occurrence only when they overlap substantially: by at least ``min_overlap`` of the longer
+one, or of the shorter when that is long itself (``occurrence_groups``). So neither a match that
+grazes the edge of another nor a stock phrase inside many stories can chain texts, while the
+copies of one story, matched to different edits, stay one occurrence. Two copies of a caption
+printed one after the other (touching) stay two occurrences. Alignments then link occurrences
+across (or within) documents; connected components are the clusters.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 
 from provenance.records import Alignment, Cluster, Kind, Occurrence
@@ -47,12 +49,16 @@ class UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def occurrence_groups(spans: Sequence[tuple[int, int]], min_overlap: float) -> tuple[list[tuple[int, int]], list[int]]:
+def occurrence_groups(
+    spans: Sequence[tuple[int, int]], min_overlap: float, long_chars: int = 200
+) -> tuple[list[tuple[int, int]], list[int]]:
     """Group one document's alignment spans into occurrences.
 
-    Two spans join when they overlap by at least ``min_overlap`` of the shorter one (and
-    transitively): copies of one story whose matches end at different edits join, an excerpt
-    joins the story it is part of, a span that merely grazes another's edge does not.
+    Two spans join (transitively) when they overlap by at least ``min_overlap`` of the longer
+    one, or of the shorter one when that is itself ``long_chars`` or more: copies of one story
+    whose matches end at different edits join, and so does a long excerpt of it; a short span
+    inside a long one (a stock phrase or a caption inside a story, a byline under it) does not,
+    so it cannot chain every story that carries it into one cluster.
 
     Returns the occurrences' extents, sorted by ``(start, end)``, and for each span the number
     of its occurrence. The Spark engine groups with this same function.
@@ -64,7 +70,8 @@ def occurrence_groups(spans: Sequence[tuple[int, int]], min_overlap: float) -> t
         active = [i for i in active if unique[i][1] > start]
         for i in active:
             overlap = min(unique[i][1], end) - start
-            if overlap >= min_overlap * min(unique[i][1] - unique[i][0], end - start):
+            shorter, longer = sorted((unique[i][1] - unique[i][0], end - start))
+            if overlap >= min_overlap * longer or (shorter >= long_chars and overlap >= min_overlap * shorter):
                 uf.union(i, j)
         active.append(j)
     extent: dict[int, list[int]] = {}
@@ -85,10 +92,12 @@ def build_clusters(
     alignments: Iterable[Alignment],
     boilerplate_docs: int | None = None,
     min_overlap: float = 0.5,
+    long_chars: int = 200,
 ) -> list[Cluster]:
     """Clusters of reused passages, in document order, with stable ids ``c000001``...
 
-    Occurrences are grouped per document by ``occurrence_groups`` (``min_overlap``). Clusters
+    Occurrences are grouped per document by ``occurrence_groups`` (``min_overlap``,
+    ``long_chars``). Clusters
     spanning more than ``boilerplate_docs`` documents are flagged as boilerplate. Occurrences
     are ``cross-document`` when their cluster spans several documents, else ``internal`` (a
     passage repeated inside one document).
@@ -101,7 +110,7 @@ def build_clusters(
     nodes: list[tuple[int, int, int]] = []  # (doc, start, end), in document order
     node_of: dict[tuple[int, int, int], int] = {}
     for doc in sorted(spans):
-        extents, group_of = occurrence_groups(spans[doc], min_overlap)
+        extents, group_of = occurrence_groups(spans[doc], min_overlap, long_chars)
         first = len(nodes)
         nodes.extend((doc, s, e) for s, e in extents)
         for (s, e), g in zip(spans[doc], group_of, strict=True):
@@ -128,3 +137,27 @@ def build_clusters(
         flagged = boilerplate_docs is not None and n_docs > boilerplate_docs
         clusters.append(Cluster(cluster_id, tuple(occurrences), boilerplate=flagged))
     return clusters
+
+
+def merge_within(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """``clusters`` with the overlapping occurrences of one cluster in one document merged.
+
+    Two fragments of one story (a paragraph matched alone, and the whole copy matched
+    elsewhere) may stay apart in ``occurrence_groups`` yet land in the same cluster: there they
+    are one copy. Passage ids are numbered again in cluster order, then document order, so
+    every engine numbers them alike (the pipeline runs this on the driver).
+    """
+    out = []
+    number = 0
+    for cluster in clusters:
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for o in cluster.occurrences:
+            spans.setdefault(o.doc, []).append((o.start, o.end))
+        kind = cluster.occurrences[0].kind
+        occurrences = []
+        for doc in sorted(spans):
+            for start, end in merge_spans(spans[doc]):
+                number += 1
+                occurrences.append(Occurrence(f"p{number:06d}", cluster.cluster_id, doc, start, end, kind))
+        out.append(dataclasses.replace(cluster, occurrences=tuple(occurrences)))
+    return out

@@ -8,7 +8,7 @@ covers header and story.
 
 The corpus shows where such a match must be cut: inside its span, other alignments cover
 separate blocks (the AP paragraph, the Reuters paragraph; the header, the story) whose
-partner documents have nothing in common. The match is cut between the blocks, on both sides
+partner documents are mostly different (``_unrelated``). The match is cut between the blocks, on both sides
 (the partner's cut at the same share of its span, moved to the nearest space), and each piece
 is scored again, so that each piece joins the cluster of the text it holds.
 """
@@ -63,6 +63,13 @@ def _blocks(span: _Side, inside: list[_Side]) -> list[tuple[int, int, set[int]]]
     return out
 
 
+def _unrelated(before: set[int], after: set[int]) -> bool:
+    """Whether two blocks come from different sources: their partner documents overlap by at
+    most half (Jaccard). A header printed above many stories shares a few partners with each
+    story it tops; the two halves of one story split by an inserted caption share them all."""
+    return len(before & after) < 0.5 * len(before | after)
+
+
 def _cuts(span: _Side, sides: _DocSides, min_chars: int) -> list[tuple[int, int]]:
     """Where to cut ``span``: ``(end of the block before, start of the block after)`` pairs."""
     length = span.end - span.start
@@ -75,7 +82,7 @@ def _cuts(span: _Side, sides: _DocSides, min_chars: int) -> list[tuple[int, int]
         for s in sides.sides[lo:hi]
         if s.alignment != span.alignment
         and s.end <= span.end + _EDGE_SLACK
-        and s.end - s.start <= 0.9 * length
+        and s.end - s.start <= length - min_chars  # a block leaves room for another
         and s.partner not in (span.doc, span.partner)
     ]
     if len(inside) < 2:
@@ -83,7 +90,7 @@ def _cuts(span: _Side, sides: _DocSides, min_chars: int) -> list[tuple[int, int]
     blocks = [b for b in _blocks(span, inside) if b[1] - b[0] >= min_chars]
     cuts = []
     for (_, end, before), (start, _, after) in zip(blocks, blocks[1:], strict=False):
-        if not before & after and start >= end - _EDGE_SLACK:
+        if _unrelated(before, after) and start >= end - _EDGE_SLACK:
             cuts.append((min(end, start), max(end, start)))
     return cuts
 

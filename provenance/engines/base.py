@@ -68,7 +68,11 @@ class Engine(ABC, Generic[SketchT, PairsT]):
 
     @abstractmethod
     def cluster(
-        self, alignments: Sequence[Alignment], boilerplate_docs: int | None, min_overlap: float = 0.5
+        self,
+        alignments: Sequence[Alignment],
+        boilerplate_docs: int | None,
+        min_overlap: float = 0.5,
+        long_chars: int = 200,
     ) -> Sequence[Cluster]:
         """Occurrences (spans grouped by ``provenance.cluster.occurrence_groups``) and clusters,
         numbered in document order."""

@@ -159,10 +159,14 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         return found, rejected
 
     def cluster(
-        self, alignments: Sequence[Alignment], boilerplate_docs: int | None, min_overlap: float = 0.5
+        self,
+        alignments: Sequence[Alignment],
+        boilerplate_docs: int | None,
+        min_overlap: float = 0.5,
+        long_chars: int = 200,
     ) -> list[Cluster]:
         """Connected components of the alignments (``provenance.cluster``)."""
-        return build_clusters(alignments, boilerplate_docs=boilerplate_docs, min_overlap=min_overlap)
+        return build_clusters(alignments, boilerplate_docs, min_overlap, long_chars)
 
     def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
         """Agency credits of all documents, in document order."""

@@ -498,6 +498,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         alignments: FrameSeq[Alignment] | Sequence[Alignment],
         boilerplate_docs: int | None = None,
         min_overlap: float = 0.5,
+        long_chars: int = 200,
     ) -> FrameSeq[Cluster]:
         """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
         Spark: spans grouped per document (``occurrence_groups``), then connected components of
@@ -520,7 +521,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             )
         )
         by_doc = sides.repartition(self.partitions, "doc").sortWithinPartitions("doc", "start", "end")
-        group = partial(ops.node_batches, min_overlap=min_overlap)
+        group = partial(ops.node_batches, min_overlap=min_overlap, long_chars=long_chars)
         nodes = self._map(by_doc, group, ops.NODE_SCHEMA).withColumn(
             "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_no")
         )

@@ -380,7 +380,9 @@ def verify_batches(batches: Iterable[pa.RecordBatch], detect: DetectConfig) -> I
 # --- occurrences ----------------------------------------------------------------------------
 
 
-def node_batches(batches: Iterable[pa.RecordBatch], min_overlap: float) -> Iterator[pa.RecordBatch]:
+def node_batches(
+    batches: Iterable[pa.RecordBatch], min_overlap: float, long_chars: int = 200
+) -> Iterator[pa.RecordBatch]:
     """The occurrence of every alignment side.
 
     Rows ``doc, start, end, doc_a, doc_b, seq, side`` sorted by ``doc`` (all of a document's
@@ -400,7 +402,7 @@ def node_batches(batches: Iterable[pa.RecordBatch], min_overlap: float) -> Itera
         bounds = np.flatnonzero(np.concatenate([[True], doc[1:] != doc[:-1], [True]]))
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             spans = list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))
-            extents, group_of = occurrence_groups(spans, min_overlap)
+            extents, group_of = occurrence_groups(spans, min_overlap, long_chars)
             at = np.asarray(group_of, dtype=np.int64)
             node_no[lo:hi] = at
             node_start[lo:hi] = np.asarray([e[0] for e in extents], dtype=np.int64)[at]

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from provenance.cluster import build_clusters
+from provenance.cluster import build_clusters, merge_within, split_composites
 from provenance.cluster.categories import categorize
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import load_gazetteer
@@ -168,7 +168,8 @@ def _query(
     final = [dataclasses.replace(local[old], index=i) for old, i in renumber.items()]
     final.sort(key=lambda doc: doc.index)
     alignments = [dataclasses.replace(al, doc_a=renumber[al.doc_a], doc_b=renumber[al.doc_b]) for al in alignments]
-    clusters = build_clusters(alignments, boilerplate_docs=d.boilerplate_docs)
+    alignments = split_composites(alignments, final)  # as detect() does
+    clusters = merge_within(build_clusters(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
     lap("cluster", len(clusters))
     credits = credits_batch(final, gazetteer)
     lap("credits", len(credits))

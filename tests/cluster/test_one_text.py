@@ -102,10 +102,13 @@ def test_site_chrome_above_a_story_does_not_chain_the_story_to_the_outlets_other
     assert len(chrome) == 1 and {o.doc for o in chrome[0].occurrences} == {0, 1, 2, 3, 4}
 
 
-def test_a_span_grazing_another_does_not_join_it_but_a_contained_one_does() -> None:
-    extents, group_of = occurrence_groups([(0, 100), (90, 300), (120, 200), (300, 340)], 0.5)
-    assert extents == [(0, 100), (90, 300), (300, 340)]
-    assert group_of == [0, 1, 1, 2]
+def test_a_grazing_or_short_contained_span_stays_apart_and_a_long_contained_one_joins() -> None:
+    spans = [(0, 100), (90, 300), (120, 200), (300, 340), (400, 1000), (420, 700)]
+    extents, group_of = occurrence_groups(spans, 0.5, long_chars=200)
+    # (90, 300) grazes (0, 100); the 80-char (120, 200) inside it is a short line (a stock phrase,
+    # a caption) and stays apart; the 280-char (420, 700) is a long excerpt of (400, 1000) and joins
+    assert extents == [(0, 100), (90, 300), (120, 200), (300, 340), (400, 1000)]
+    assert group_of == [0, 1, 2, 3, 4, 4]
 
 
 def al(a: int, a0: int, a1: int, b: int, b0: int, b1: int) -> Alignment:
