@@ -102,21 +102,28 @@ def is_break(text: str, left_end: int, right_start: int) -> bool:
 
 
 def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
-    """Tokens after the last break inside tokens ``lo..hi``, looking no further back than
-    ``within`` tokens (None when there is no break that close)."""
-    for j in range(hi - 1, max(lo, hi - within - 1), -1):
+    """Tokens after the last break inside tokens ``lo..hi``, when fewer than ``within`` (None
+    when there is no break that close)."""
+    for j in range(hi - 1, max(lo, hi - within), -1):
         if is_break(text, int(ends[j - 1]), int(starts[j])):
             return hi - j
     return None
 
 
 def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
-    """Tokens before the first break inside tokens ``lo..hi``, looking no further than
-    ``within`` tokens (None when there is no break that close)."""
-    for i in range(lo + 1, min(hi, lo + within + 1)):
+    """Tokens before the first break inside tokens ``lo..hi``, when fewer than ``within``
+    (None when there is no break that close)."""
+    for i in range(lo + 1, min(hi, lo + within)):
         if is_break(text, int(ends[i - 1]), int(starts[i])):
             return i - lo
     return None
+
+
+def _common_cut(cut_a: int | None, cut_b: int | None) -> int:
+    """Words to cut from both sides: the larger fragment either side shows (0 when neither
+    has a break close to the edge). Both searches stop at ``shortest`` words, so a cut is
+    always shorter than that."""
+    return max(cut_a or 0, cut_b or 0)
 
 
 def trim_to_breaks(
@@ -149,31 +156,17 @@ def trim_to_breaks(
         return first == 0 or is_break(text, int(ends[first - 1]), int(starts[first]))
 
     if not (ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
-        cuts = [
-            c
-            for c in (
-                _tail_cut(a_text, a_starts, a_ends, a0, a1, shortest),
-                _tail_cut(b_text, b_starts, b_ends, b0, b1, shortest),
-            )
-            if c
-        ]
-        if cuts and max(cuts) < shortest:
-            cut = max(cuts)
-            a1, b1 = a1 - cut, b1 - cut
+        cut = _common_cut(
+            _tail_cut(a_text, a_starts, a_ends, a0, a1, shortest), _tail_cut(b_text, b_starts, b_ends, b0, b1, shortest)
+        )
+        a1, b1 = a1 - cut, b1 - cut
     if a1 <= a0 or b1 <= b0:
         return None
     if not (starts_unit(a_text, a_starts, a_ends, a0) or starts_unit(b_text, b_starts, b_ends, b0)):
-        cuts = [
-            c
-            for c in (
-                _head_cut(a_text, a_starts, a_ends, a0, a1, shortest),
-                _head_cut(b_text, b_starts, b_ends, b0, b1, shortest),
-            )
-            if c
-        ]
-        if cuts and max(cuts) < shortest:
-            cut = max(cuts)
-            a0, b0 = a0 + cut, b0 + cut
+        cut = _common_cut(
+            _head_cut(a_text, a_starts, a_ends, a0, a1, shortest), _head_cut(b_text, b_starts, b_ends, b0, b1, shortest)
+        )
+        a0, b0 = a0 + cut, b0 + cut
     if a1 <= a0 or b1 <= b0:
         return None
     return a0, a1, b0, b1

@@ -190,21 +190,19 @@ def cut_to_breaks(p: Planted, a_span: tuple[int, int], b_span: tuple[int, int]) 
         return i <= 0 or i >= len(ws) or is_break(text, ws[i - 1].end(), ws[i].start())
 
     (ta, wa, a0, a1), (tb, wb, b0, b1) = words
-    near = DetectConfig().min_words  # breaks farther from the edge than this never cut
+    near = DetectConfig().min_words  # only a fragment of fewer words than this is cut
     if not (brk(ta, wa, a1) or brk(tb, wb, b1)):
         cuts = [
-            next((hi - j for j in range(hi - 1, max(lo, hi - near - 1), -1) if brk(t, ws, j)), 0)
+            next((hi - j for j in range(hi - 1, max(lo, hi - near), -1) if brk(t, ws, j)), 0)
             for t, ws, lo, hi in ((ta, wa, a0, a1), (tb, wb, b0, b1))
         ]
-        if max(cuts) < DetectConfig().min_words:
-            a1, b1 = a1 - max(cuts), b1 - max(cuts)
+        a1, b1 = a1 - max(cuts), b1 - max(cuts)
     if not (brk(ta, wa, a0) or brk(tb, wb, b0)):
         cuts = [
-            next((j - lo for j in range(lo + 1, min(hi, lo + near + 1)) if brk(t, ws, j)), 0)
+            next((j - lo for j in range(lo + 1, min(hi, lo + near)) if brk(t, ws, j)), 0)
             for t, ws, lo, hi in ((ta, wa, a0, a1), (tb, wb, b0, b1))
         ]
-        if max(cuts) < DetectConfig().min_words:
-            a0, b0 = a0 + max(cuts), b0 + max(cuts)
+        a0, b0 = a0 + max(cuts), b0 + max(cuts)
     if a1 - a0 < DetectConfig().min_words:
         return None
     return (wa[a0].start(), wa[a1 - 1].end()), (wb[b0].start(), wb[b1 - 1].end())
