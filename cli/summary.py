@@ -79,26 +79,32 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
     ranked = sorted(news, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]
     if ranked:
         table = Table(title=f"Largest news clusters (of {len(news)})", title_justify="left", expand=False)
-        table.add_column("cluster")
-        table.add_column("kind")
-        table.add_column("docs", justify="right")
-        table.add_column("occ.", justify="right")
-        table.add_column("origin")
-        table.add_column("snippet")
-        table.add_column("documents")
+        # One line per cluster at any terminal width: the figures keep their width, the snippet
+        # takes the rest (cut with an ellipsis), and the documents column shows only when there
+        # is room for it (every document is in passages.parquet).
+        fixed = {"cluster": 7, "kind": 9, "docs": 4, "occ.": 4, "origin": 14}
+        with_docs = console.width >= 110
+        columns = len(fixed) + 1 + with_docs
+        room = console.width - sum(fixed.values()) - (3 * columns + 1) - (26 if with_docs else 0)
+        for name, width in fixed.items():
+            justify = "right" if name in ("docs", "occ.") else "left"
+            table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", width=width)
+        table.add_column("snippet", no_wrap=True, overflow="ellipsis", width=max(room, 10))
+        if with_docs:
+            table.add_column("documents", no_wrap=True, overflow="ellipsis", width=26)
         for cl in ranked:
             text, _ = representative(cl, docs)
             names = [docs[d].doc_id for d in cl.docs]
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            table.add_row(
+            row = [
                 cell(cl.cluster_id),
-                cell(cl.occurrences[0].kind),
+                cell({"cross-document": "cross-doc"}.get(cl.occurrences[0].kind, cl.occurrences[0].kind)),
                 str(len(cl.docs)),
                 str(len(cl.occurrences)),
                 cell(_origin(origins.get(cl.cluster_id))),
-                cell(_snippet(text, 70)),
-                cell(shown),
-            )
+                cell(_snippet(text, 200)),
+            ]
+            table.add_row(*row, *([cell(shown)] if with_docs else []))
         console.print(table)
     console.print(f"Report: [bold]{inline(out)}[/]")
 
