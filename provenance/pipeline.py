@@ -18,6 +18,7 @@ from provenance.engines.base import Engine, Pairs, Progress
 from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError
 from provenance.graph import build_graph, news_origins
+from provenance.ingest import load as load  # the one loader, for callers that read inputs before detect()
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
 from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
@@ -38,11 +39,6 @@ class _Timer:
         seconds = time.perf_counter() - t0
         self.timings.append(StageTiming(name, round(seconds, 4), items()))
         log.info("stage %s: %.2fs", name, seconds)
-
-
-def load(paths: Iterable[Path], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
-    """Read every input on this machine; return the documents and the skipped inputs."""
-    return LocalEngine().load(paths, config)
 
 
 def make_engine(engine: Engine | str | None, config: ScanConfig) -> Engine:

@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from provenance import ingest
 from provenance.cluster import build_clusters
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.graph import infer_origins
-from provenance.ingest import read_documents
 from provenance.passages import concat
 from provenance.records import Alignment, BandKeys, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
@@ -105,15 +105,8 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                     progress(stage, done, total)
 
     def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
-        """Read every input through ``provenance.ingest``."""
-        docs: list[Document] = []
-        skipped: list[Skipped] = []
-        for item in read_documents([Path(p) for p in paths], config.fields, config.limits):
-            if isinstance(item, Skipped):
-                skipped.append(item)
-            else:
-                docs.append(item)
-        return docs, skipped
+        """Read every input in this process (``provenance.ingest.load``)."""
+        return ingest.load(paths, config)
 
     def sketch(
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None

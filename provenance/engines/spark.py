@@ -34,8 +34,9 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import pyarrow as pa
 
+from provenance import ingest
 from provenance._optional import require_pyspark
-from provenance.config import DetectConfig, FieldNames, ScanConfig
+from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -43,7 +44,8 @@ from provenance.engines.spark_graph import connected_components
 from provenance.engines.spark_session import start_session
 from provenance.errors import InputError
 from provenance.graph import infer_origins
-from provenance.ingest import check_paths, read_documents
+from provenance.ingest import IngestPolicy, check_paths
+from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL
 from provenance.records import (
     Alignment,
     BandKeys,
@@ -242,30 +244,29 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     # --- documents ----------------------------------------------------------------------------
 
     def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
-        """Read the inputs: local files on the driver (as a local scan does), Parquet datasets
-        with ``spark.read.parquet``.
+        """Read the inputs: local files on the driver (``provenance.ingest.load``, as a local scan
+        reads them), Parquet datasets with ``spark.read.parquet`` under the same input rules.
 
         Raises:
-            InputError: a local path is unreadable, or local files and datasets are mixed.
+            InputError: a local path is unreadable, a dataset cannot be read or has no text
+                column, or local files and datasets are mixed.
         """
         paths = list(paths)
         datasets = [p for p in paths if is_dataset(p)]
         if not datasets:
-            docs: list[Document] = []
-            skipped: list[Skipped] = []
-            for item in read_documents([Path(p) for p in paths], config.fields, config.limits):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                else:
-                    docs.append(item)
-            return docs, skipped
+            return ingest.load(paths, config)
         if len(datasets) != len(paths):
             raise InputError(
                 "give either local files (read on the driver) or Parquet datasets (read by Spark), not both in one scan"
             )
-        return self._read_datasets([dataset_uri(p) for p in datasets], config.fields)
+        return self._read_datasets([dataset_uri(p) for p in datasets], IngestPolicy(config.fields, config.limits))
 
-    def _read_datasets(self, uris: list[str], fields: FieldNames) -> tuple[FrameSeq[Document], list[Skipped]]:
+    def _read_datasets(self, uris: list[str], policy: IngestPolicy) -> tuple[FrameSeq[Document], list[Skipped]]:
+        """The documents of Parquet datasets, read by Spark, under ``policy``'s input rules
+        (``provenance.ingest.policy``): each rule runs as Spark SQL built from the policy's own
+        constants and limits, and each reason is the policy's, so a dataset gives the documents
+        and skips that reading its files locally gives (apart from ``source``, a URI here)."""
+        fields = policy.fields
         parts = []
         for rank, uri in enumerate(uris):
             try:
@@ -285,17 +286,24 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
 
             file_name = F.element_at(F.split(F.col("_metadata.file_path"), "/"), -1)
             row = F.col("_metadata.row_index") + 1
+            given_id = text_of(fields.id)
             extra = (
                 F.to_json(F.array(*[F.array(F.lit(n), F.col(f"`{n}`").cast("string")) for n in extra_names]))
                 if extra_names
                 else F.lit(None).cast("string")
             )
+            # Rule 3 looks at the text fields (string columns) in the dataset's order, as nul_field does.
+            strings = [name for name, kind in frame.dtypes if kind == "string"]
+            nul = F.coalesce(*[F.when(F.col(f"`{n}`").contains(NUL), F.lit(n)) for n in strings])
             parts.append(
                 frame.select(
                     F.lit(rank).alias("_rank"),
                     F.col("_metadata.file_path").alias("_file"),
                     row.alias("_row"),
-                    F.coalesce(text_of(fields.id), F.concat(file_name, F.lit(":"), row.cast("string"))).alias("doc_id"),
+                    # Rule 4: no id, or an empty one: <file name>:<line>.
+                    F.when(F.length(given_id) > 0, given_id)
+                    .otherwise(F.format_string(FALLBACK_ID, file_name, row))
+                    .alias("doc_id"),
                     F.col(f"`{fields.text}`").alias("text"),
                     F.concat(F.col("_metadata.file_path"), F.lit(":"), row.cast("string")).alias("source"),
                     text_of(fields.outlet).alias("outlet"),
@@ -303,27 +311,31 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                     text_of(fields.title).alias("title"),
                     text_of(fields.url).alias("url"),
                     extra.alias("extra"),
+                    nul.alias("_nul"),
                 )
             )
         rows = parts[0]
         for part in parts[1:]:
             rows = rows.unionByName(part)
-        # As ingest does: rows without text are skipped, then the first row of an id wins.
-        empty = F.col("text").isNull() | F.col("text").rlike(r"^\s*$")
+        # Rules 1 to 3 (blank text, text over the size limit, a NUL), then rule 5 among the rows
+        # that keep them: the first row of an id in reading order wins.
+        blank = F.col("text").isNull() | F.col("text").rlike(f"^{BLANK_TEXT}$")
+        size = F.octet_length("text")
+        broken = blank | (size > policy.limits.max_doc_bytes) | F.col("_nul").isNotNull()
         first = Window.partitionBy("doc_id").orderBy("_rank", "_file", "_row")
         rows = (
-            rows.where(~empty)
+            rows.where(~broken)
             .withColumn("_dup", F.row_number().over(first))
-            .unionByName(rows.where(empty).withColumn("_dup", F.lit(0)))
+            .unionByName(rows.where(broken).withColumn("_dup", F.lit(0)))
         )
-        problems = rows.where(F.col("_dup") != 1).select("_rank", "_file", "_row", "doc_id", "_dup")
+        problems = rows.where(F.col("_dup") != 1).select(
+            "_rank", "_file", "_row", "doc_id", "_dup", blank.alias("_blank"), size.alias("_size"), "_nul"
+        )
         skipped = []
         for r in sorted(problems.collect(), key=lambda r: (r["_rank"], r["_file"], r["_row"])):
-            reason = (
-                f"duplicate document id {r['doc_id']!r} (first one kept)"
-                if r["_dup"]
-                else f"row has no text in field {fields.text!r}"
-            )
+            reason = policy.duplicate(r["doc_id"]) if r["_dup"] else policy.reason(r["_blank"], r["_size"], r["_nul"])
+            if reason is None:
+                raise RuntimeError(f"{r['_file']}:{r['_row']}: Spark SQL skipped it, IngestPolicy.reason names no rule")
             skip = Skipped(r["_file"], reason, r["_row"])
             log.warning("skipped %s", skip)
             skipped.append(skip)

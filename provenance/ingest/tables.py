@@ -1,8 +1,9 @@
 """One document per row: JSON Lines (optionally gzipped), CSV and Parquet files.
 
-Every reader streams ``(line or row number, fields)`` and records what it cannot use in the
-``skipped`` list it is given, so one bad line, row or byte range never stops the rest of a file.
-Sizes are bounded by ``InputLimits`` (docs/limits.md).
+Every reader streams ``(line or row number, fields)`` records and notes what it cannot use in
+the ``skipped`` list it is given, so one bad line, row or byte range never stops the rest of a
+file; ``table_row`` makes a record a ``Row``. Sizes are bounded by ``InputLimits``
+(docs/limits.md).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from typing import IO, Any
 from provenance.config import FieldNames, InputLimits
 from provenance.ingest.decode import SNIFF_BYTES, decode_bytes, looks_binary, over_limit, read_capped
 from provenance.ingest.gzipped import open_gzip
+from provenance.ingest.policy import NUL
+from provenance.ingest.rows import Row
 from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
 
-Row = tuple[int, dict[str, Any]]  # (1-based line or row number, fields)
+Record = tuple[int, dict[str, Any]]  # (1-based line or row number, fields)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 CSV_SUFFIXES = (".csv",)
@@ -42,7 +45,7 @@ _CHUNK = 1 << 20  # bytes read at a time while passing over an oversized line
 # JSON Lines
 
 
-def jsonl_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+def jsonl_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Record]:
     """Rows of a JSON Lines file (gzipped when its name ends in .gz), streamed line by line.
 
     Malformed lines, lines that are not objects or not valid Unicode, and lines over
@@ -130,7 +133,7 @@ def _line_end(raw: bytes) -> int:
 
 def _json_lines(
     path: Path, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
-) -> Generator[Row, None, bool]:
+) -> Generator[Record, None, bool]:
     """The JSON objects of numbered lines; returns whether any line held more than white space."""
     seen_text = False
     warned_encoding = False
@@ -205,7 +208,7 @@ def _int_or_text(digits: str) -> int | str:
 # CSV
 
 
-def csv_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+def csv_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Record]:
     """Rows of a CSV file with a header; rows with the wrong number of fields are skipped.
 
     The file is read whole, so one over ``limits.max_file_bytes`` is skipped unread. Rows are
@@ -355,7 +358,7 @@ def _conversion_errors() -> tuple[type[Exception], ...]:
     return (ValueError, OverflowError, pa.ArrowException)
 
 
-def parquet_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Row]:
+def parquet_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Record]:
     """Rows of a Parquet file (or a folder of Parquet part files), read in batches.
 
     A value Python cannot hold (a timestamp past the year 9999) is read as Arrow's text for it,
@@ -427,19 +430,24 @@ def stringify(value: Any) -> str | None:
         return str(value)
 
 
-def split_row(row: dict[str, Any], fields: FieldNames) -> tuple[dict[str, str | None], tuple]:
-    """The known attributes of a row and its pass-through extra fields (as text)."""
-    known = {
-        "id": stringify(row.get(fields.id)),
-        "text": row.get(fields.text),
-        "outlet": stringify(row.get(fields.outlet)),
-        "date": stringify(row.get(fields.date)),
-        "title": stringify(row.get(fields.title)),
-        "url": stringify(row.get(fields.url)),
-    }
+def table_row(record: dict[str, Any], fields: FieldNames, source: str, line: int | None) -> Row:
+    """A record as a ``Row``: the fields ``fields`` maps as text (``stringify``; a text that is
+    not a string is no text), the other fields passed through in their order, and the first
+    field holding a NUL character."""
+    text = record.get(fields.text)
     reserved = {fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url}
-    extra = tuple((str(k), stringify(v)) for k, v in row.items() if k not in reserved)
-    return known, extra
+    return Row(
+        source=source,
+        line=line,
+        doc_id=stringify(record.get(fields.id)),
+        text=text if isinstance(text, str) else "",
+        outlet=stringify(record.get(fields.outlet)),
+        date=stringify(record.get(fields.date)),
+        title=stringify(record.get(fields.title)),
+        url=stringify(record.get(fields.url)),
+        extra=tuple((str(k), stringify(v)) for k, v in record.items() if k not in reserved),
+        nul_field=nul_field(record),
+    )
 
 
 def nul_field(row: dict[str, Any]) -> str | None:
@@ -449,15 +457,6 @@ def nul_field(row: dict[str, Any]) -> str | None:
     in which a NUL is written as the escape ``\\u0000``.
     """
     for name, value in row.items():
-        if isinstance(value, str) and "\x00" in value:
+        if isinstance(value, str) and NUL in value:
             return str(name)
     return None
-
-
-def utf8_size_over(text: str, limit: int) -> int | None:
-    """The UTF-8 size of ``text`` when it is over ``limit`` bytes, else None (cheap for short
-    texts: no character takes more than 4 bytes)."""
-    if len(text) * 4 <= limit:
-        return None
-    size = len(text.encode("utf-8", "surrogatepass"))
-    return size if size > limit else None

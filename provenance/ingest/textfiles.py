@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from provenance.config import MAX_DOC_BYTES, InputLimits
+from provenance.config import MAX_DOC_BYTES, FieldNames, InputLimits
 from provenance.ingest.decode import decode_bytes, looks_binary, read_capped
-from provenance.ingest.tables import csv_records, parse_json_object
+from provenance.ingest.policy import NUL, is_blank
+from provenance.ingest.rows import Row
+from provenance.ingest.tables import csv_records, parse_json_object, table_row
 from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,38 @@ def read_text_file(
         return None, Skipped(str(path), decoded.problem or "undecodable", decoded.line)
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         log.warning("%s: not UTF-8, read as %s", path, decoded.encoding)
-    if not decoded.text.strip():
+    if is_blank(decoded.text):
         return None, Skipped(str(path), "no text")
     return decoded.text, None
+
+
+def text_rows(
+    path: Path, doc_id: str, meta: dict[str, str], fields: FieldNames, limits: InputLimits
+) -> Iterator[Row | Skipped]:
+    """The document of one text file, as a ``Row`` with id ``doc_id`` and the metadata of its
+    sidecar row ``meta`` (mapped by ``fields`` as a table's; a date header in the text is the
+    date when the sidecar gives none), or why the file was skipped."""
+    text, problem = read_text_file(path, limits.max_doc_bytes)
+    if text is None:
+        if problem is not None:
+            yield problem
+        return
+    nul = text.find(NUL)
+    if nul >= 0:  # past the first 8 KiB, or the file would have been skipped as binary
+        yield Skipped(str(path), "NUL character in the text", text.count("\n", 0, nul) + 1)
+        return
+    described = table_row(meta, fields, str(path), None)
+    yield Row(
+        source=str(path),
+        line=None,
+        doc_id=doc_id,
+        text=text,
+        outlet=described.outlet,
+        date=described.date or date_from_header(text),
+        title=described.title,
+        url=described.url,
+        extra=tuple((k, v) for k, v in described.extra if k not in _SIDECAR_KEYS),
+    )
 
 
 def load_sidecar(folder: Path, limits: InputLimits | None = None) -> tuple[dict[str, dict[str, str]], list[Skipped]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,7 +18,7 @@ pytest.importorskip("pyspark", reason="the Spark engine tests need the spark ext
 
 from provenance.cluster import build_clusters  # noqa: E402
 from provenance.cluster.clusters import UnionFind  # noqa: E402
-from provenance.config import DetectConfig, ScanConfig  # noqa: E402
+from provenance.config import DetectConfig, InputLimits, ScanConfig  # noqa: E402
 from provenance.engines.local import LocalEngine  # noqa: E402
 from provenance.engines.spark import SparkEngine  # noqa: E402
 from provenance.engines.spark_graph import connected_components  # noqa: E402
@@ -132,6 +133,51 @@ def test_a_parquet_dataset_read_by_spark_gives_the_same_result(
     assert [d.source.removeprefix("file:") for d in on_spark.documents] == [d.source for d in local.documents]
     for name in ("alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate"):
         assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+
+
+def test_a_parquet_dataset_gets_the_input_rules_of_a_local_read(spark: SparkEngine, tmp_path: Path) -> None:
+    # Spark runs IngestPolicy's rules as Spark SQL; a local read of the same part files runs them
+    # in Python. Every rule is broken here at least once, some in ways Spark SQL reads differently
+    # from Python unless built from the policy (an empty id, white space beyond ASCII).
+    folder = tmp_path / "rules.parquet"
+    folder.mkdir()
+    story = "The council met on Tuesday to discuss the new harbour wall and its cost."
+    first = [
+        {"id": "a", "text": story, "title": "kept", "tag": 1},
+        {"id": None, "text": story + " Again.", "title": None, "tag": 2},  # no id: part-00000.parquet:2
+        {"id": "", "text": story + " Thrice.", "title": None, "tag": 3},  # an empty id is no id either
+        {"id": "b", "text": "", "title": None, "tag": 4},
+        {"id": "c", "text": None, "title": None, "tag": 5},
+        {"id": "d", "text": " \u00a0\u2003\n", "title": None, "tag": 6},  # white space only, not all ASCII
+    ]
+    second = [
+        {"id": "a", "text": "a second row with a known id", "title": None, "tag": 7},
+        {"id": "b", "text": "b is free: its first row had no text", "title": None, "tag": 8},
+        {"id": "e", "text": "x" * 201, "title": None, "tag": 9},  # over the limit below
+        {"id": "f", "text": "short", "title": "a NUL\x00 in the title", "tag": 10},
+        {"id": "f", "text": "f is free: its first row had a NUL", "title": None, "tag": 11},
+    ]
+    pq.write_table(pa.Table.from_pylist(first), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(second), folder / "part-00001.parquet")
+    config = ScanConfig(limits=InputLimits(max_doc_bytes=200), workers=1)
+
+    local_docs, local_skipped = LocalEngine(workers=1).load([folder], config)
+    try:
+        spark_docs, spark_skipped = spark.load([folder], config)
+        # Spark names the files it read by URI; everything else is the local read's.
+        assert [replace(d, source=d.source.removeprefix("file:")) for d in spark_docs] == local_docs
+        assert [replace(s, source=s.source.removeprefix("file:")) for s in spark_skipped] == local_skipped
+    finally:
+        spark.release()
+    assert [d.doc_id for d in local_docs] == ["a", "part-00000.parquet:2", "part-00000.parquet:3", "b", "f"]
+    assert [(Path(s.source).name, s.line, s.reason) for s in local_skipped] == [
+        ("part-00000.parquet", 4, "row has no text in field 'text'"),
+        ("part-00000.parquet", 5, "row has no text in field 'text'"),
+        ("part-00000.parquet", 6, "row has no text in field 'text'"),
+        ("part-00001.parquet", 1, "duplicate document id 'a' (first one kept)"),
+        ("part-00001.parquet", 3, "document of 201 bytes is over the 200 bytes limit"),
+        ("part-00001.parquet", 4, "NUL character in field 'title'"),
+    ]
 
 
 def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
