@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from provenance.arrow import from_row, schema_of, to_table
 from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import INDEX_SCHEMA_VERSION, PLAIN_NAME, SEGMENTS, SegmentInfo
 from provenance.records import Document
@@ -34,18 +35,11 @@ _META = {b"prov.index_schema_version": str(INDEX_SCHEMA_VERSION).encode()}
 _BAND_OFFSETS = b"prov.band_offsets"
 DOCS_ROW_GROUP = 1024
 
-DOCS = pa.schema(
-    [
-        pa.field("doc", pa.int64(), nullable=False),
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("outlet", pa.string()),
-        pa.field("date", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("extra", pa.map_(pa.string(), pa.string())),
-    ],
+_DOC_NAMES = {"index": "doc"}
+DOCS = schema_of(
+    Document,
+    names=_DOC_NAMES,
+    order=["doc", "doc_id", "text", "outlet", "date", "title", "url", "source", "extra"],
     metadata=_META,
 )
 """One row per indexed document: its number, id, original text, metadata and pass-through fields."""
@@ -102,20 +96,8 @@ def write_segment(
     """
     docs_path, keys_path = segment_files(root, name)
     docs_path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pydict(
-        {
-            "doc": numbers.astype(np.int64),
-            "doc_id": [d.doc_id for d in docs],
-            "text": [d.text for d in docs],
-            "outlet": [d.outlet for d in docs],
-            "date": [d.date for d in docs],
-            "title": [d.title for d in docs],
-            "url": [d.url for d in docs],
-            "source": [d.source for d in docs],
-            "extra": [list(d.extra) for d in docs],
-        },
-        schema=DOCS,
-    )
+    # Rows are numbered by the index, not by the documents' position in this run.
+    table = to_table(docs, DOCS, names=_DOC_NAMES, values={"doc": numbers.astype(np.int64)})
     offsets = [0]
     key_parts, doc_parts = [], []
     for keys, owners in band_keys:
@@ -218,14 +200,4 @@ def read_docs(root: Path, info: SegmentInfo, numbers: np.ndarray | None = None) 
 
 def document_from_row(row: dict, index: int) -> Document:
     """A ``Document`` (with ``index``) from a ``DOCS`` row."""
-    return Document(
-        index=index,
-        doc_id=row["doc_id"],
-        text=row["text"],
-        source=row["source"],
-        outlet=row["outlet"],
-        date=row["date"],
-        title=row["title"],
-        url=row["url"],
-        extra=tuple(row["extra"] or ()),
-    )
+    return from_row({**row, "doc": index}, Document, DOCS, names=_DOC_NAMES)
