@@ -7,7 +7,8 @@ from collections import Counter
 
 import pyarrow as pa
 
-from provenance.records import Cluster, Document, ScanResult
+from provenance.arrow import to_table
+from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,16 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
     docs = result.documents
     origin_of = {o.cluster_id: o for o in result.origins}
-    passages: dict[str, list[object]] = {name: [] for name in schemas.PASSAGES.names}
+    occurrences: list[Occurrence] = []
+    passages: dict[str, list[object]] = {"cluster_id": [], "doc_id": [], "text": [], "category": []}
     clusters: dict[str, list[object]] = {name: [] for name in schemas.CLUSTERS.names}
     for cluster in result.clusters:
         for o in cluster.occurrences:
             doc = docs[o.doc]
-            passages["passage_id"].append(o.passage_id)
+            occurrences.append(o)
             passages["cluster_id"].append(cluster.cluster_id)
             passages["doc_id"].append(doc.doc_id)
-            passages["start"].append(o.start)
-            passages["end"].append(o.end)
             passages["text"].append(doc.text[o.start : o.end])
-            passages["kind"].append(o.kind)
             passages["category"].append(cluster.category)
         rep_text, rep_doc = representative(cluster, docs)
         member_docs = cluster.docs
@@ -89,42 +88,19 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     for cluster in result.clusters:
         for o in cluster.occurrences:
             occ_starts.setdefault(o.doc, []).append((o.start, o.end, cluster.cluster_id))
-    alignments: dict[str, list[object]] = {name: [] for name in schemas.ALIGNMENTS.names}
-    for al in result.alignments:
-        cid = next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e)
-        alignments["cluster_id"].append(cid)
-        alignments["doc_a"].append(docs[al.doc_a].doc_id)
-        alignments["a_start"].append(al.a_start)
-        alignments["a_end"].append(al.a_end)
-        alignments["doc_b"].append(docs[al.doc_b].doc_id)
-        alignments["b_start"].append(al.b_start)
-        alignments["b_end"].append(al.b_end)
-        alignments["similarity"].append(al.similarity)
-        alignments["matched_chars"].append(al.matched_chars)
-        alignments["matched_words"].append(al.matched_words)
+    alignments = {
+        "cluster_id": [next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e) for al in result.alignments],
+        "doc_a": [docs[al.doc_a].doc_id for al in result.alignments],
+        "doc_b": [docs[al.doc_b].doc_id for al in result.alignments],
+    }
     return {
         "documents": documents_table(docs),
-        "passages": pa.Table.from_pydict(passages, schema=schemas.PASSAGES),
-        "alignments": pa.Table.from_pydict(alignments, schema=schemas.ALIGNMENTS),
+        "passages": to_table(occurrences, schemas.PASSAGES, values=passages),
+        "alignments": to_table(result.alignments, schemas.ALIGNMENTS, values=alignments),
         "clusters": pa.Table.from_pydict(clusters, schema=schemas.CLUSTERS),
         "credits": credits_table(result),
-        "nodes": pa.Table.from_pylist(
-            [{"node_id": n.id, "kind": n.kind, "label": n.label} for n in result.nodes], schema=schemas.NODES
-        ),
-        "edges": pa.Table.from_pylist(
-            [
-                {
-                    "source": e.source,
-                    "target": e.target,
-                    "kind": e.kind,
-                    "weight": e.weight,
-                    "directed": e.directed,
-                    "evidence": e.evidence,
-                }
-                for e in result.edges
-            ],
-            schema=schemas.EDGES,
-        ),
+        "nodes": to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
+        "edges": to_table(result.edges, schemas.EDGES),
         "wire_share": wire_share_table(result),
     }
 
@@ -132,21 +108,11 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
 def credits_table(result: ScanResult) -> pa.Table:
     """``credits`` rows: every credit with its text and scope."""
     docs = result.documents
-    rows = [
-        {
-            "doc_id": docs[c.doc].doc_id,
-            "agency": c.agency,
-            "start": c.start,
-            "end": c.end,
-            "text": docs[c.doc].text[c.start : c.end],
-            "kind": c.kind,
-            "scope": c.scope,
-            "scope_start": c.scope_start,
-            "scope_end": c.scope_end,
-        }
-        for c in result.credits
-    ]
-    return pa.Table.from_pylist(rows, schema=schemas.CREDITS)
+    texts = {
+        "doc_id": [docs[c.doc].doc_id for c in result.credits],
+        "text": [docs[c.doc].text[c.start : c.end] for c in result.credits],
+    }
+    return to_table(result.credits, schemas.CREDITS, values=texts)
 
 
 def wire_share_table(result: ScanResult) -> pa.Table:
