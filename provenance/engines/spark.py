@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from provenance import ingest
 from provenance._optional import require_pyspark
+from provenance.arrow import from_table, to_table
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
@@ -72,10 +73,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DOCUMENT_DDL = (
-    "`index` bigint, `doc_id` string, `text` string, `source` string, `outlet` string, `date` string, "
-    "`title` string, `url` string, `extra` string"
-)
+DOCUMENT_DDL = ops.ddl(ops.DOCUMENT_SCHEMA)
 _URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letters at least: not C:/)
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
@@ -354,19 +352,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         held = self._frames.get(id(docs))
         if held is not None and held[0] is docs:
             return held[1]
-        table = pa.table(
-            {
-                "index": pa.array([d.index for d in docs], pa.int64()),
-                "doc_id": pa.array([d.doc_id for d in docs], pa.string()),
-                "text": pa.array([d.text for d in docs], pa.string()),
-                "source": pa.array([d.source for d in docs], pa.string()),
-                "outlet": pa.array([d.outlet for d in docs], pa.string()),
-                "date": pa.array([d.date for d in docs], pa.string()),
-                "title": pa.array([d.title for d in docs], pa.string()),
-                "url": pa.array([d.url for d in docs], pa.string()),
-                "extra": pa.array([ops.extra_json(d.extra) for d in docs], pa.string()),
-            }
-        )
+        table = to_table(docs, ops.DOCUMENT_SCHEMA)
         frame = self._keep(self._frame_of(table, DOCUMENT_DDL))
         self._frames[id(docs)] = (docs, frame)
         return frame
@@ -634,15 +620,12 @@ def _columns(frame: DataFrame, names: Sequence[str]) -> list[list]:
 
 
 def _collect_documents(frame: DataFrame) -> list[Document]:
-    names = ["index", "doc_id", "text", "source", "outlet", "date", "title", "url", "extra"]
-    docs = ops.documents_of(pa.table(dict(zip(names, _columns(frame, names), strict=True))))
-    return docs
+    return ops.documents_of(to_arrow(frame.select(*ops.DOCUMENT_SCHEMA.names)))
 
 
 def _collect_alignments(frame: DataFrame) -> list[Alignment]:
-    names = list(Alignment.__slots__) + ["seq"]
-    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: (r[0], r[3], r[-1]))
-    return [Alignment(*r[:-1]) for r in rows]
+    table = to_arrow(frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
+    return from_table(table.sort_by([("doc_a", "ascending"), ("doc_b", "ascending"), ("seq", "ascending")]), Alignment)
 
 
 def _collect_clusters(frame: DataFrame) -> list[Cluster]:
@@ -662,6 +645,5 @@ def _collect_clusters(frame: DataFrame) -> list[Cluster]:
 
 
 def _collect_credits(frame: DataFrame) -> list[Credit]:
-    names = ["doc", "seq", "agency", "start", "end", "kind", "scope", "scope_start", "scope_end"]
-    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: (r[0], r[1]))
-    return [Credit(r[0], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
+    table = to_arrow(frame.select(*ops.CREDIT_SCHEMA.names))
+    return from_table(table.sort_by([("doc", "ascending"), ("seq", "ascending")]), Credit)

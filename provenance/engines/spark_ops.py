@@ -20,13 +20,14 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import pyarrow as pa
 
+from provenance.arrow import from_table, pairs_json, schema_of
 from provenance.cluster.clusters import occurrence_groups
 from provenance.config import DetectConfig
 from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
 from provenance.passages import shingle_index, sort_by_hash
-from provenance.records import Cluster, Credit, Document, Occurrence
+from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, pack_band, sorted_bucket_pairs
 
@@ -185,46 +186,24 @@ def complete_groups(
         yield carry
 
 
+ALIGNMENT_SCHEMA = schema_of(Alignment)
+"""The columns of an ``Alignment``."""
+
+DOCUMENT_SCHEMA = schema_of(Document, stored_as={"extra": pa.string()})
+"""A document per row as Spark carries it: its fields, with ``extra`` as JSON pairs (a dataset's
+pass-through columns become that JSON in Spark SQL)."""
+
+extra_json = pairs_json
+"""A document's pass-through fields as the JSON the ``extra`` column holds."""
+
+
 def documents_of(table: pa.Table | pa.RecordBatch) -> list[Document]:
-    """``Document`` records of rows holding ``index``, ``text`` and any of ``doc_id``,
-    ``source``, ``outlet``, ``date``, ``title``, ``url``, ``extra`` (JSON pairs), sorted by index
+    """``Document`` records of ``DOCUMENT_SCHEMA`` rows holding ``index``, ``text`` and any of
+    the other columns (a missing or null ``doc_id`` or ``source`` is empty), sorted by index
     (the order the shingle index needs)."""
-    columns = {name: table.column(name).to_pylist() for name in table.schema.names}
-    n = table.num_rows
-    empty = [None] * n
-    extras = columns.get("extra", empty)
-    docs = [
-        Document(
-            index=index,
-            doc_id=doc_id or "",
-            text=text,
-            source=source or "",
-            outlet=outlet,
-            date=date,
-            title=title,
-            url=url,
-            extra=tuple((k, v) for k, v in json.loads(extra)) if extra else (),
-        )
-        for index, doc_id, text, source, outlet, date, title, url, extra in zip(
-            columns["index"],
-            columns.get("doc_id", empty),
-            columns["text"],
-            columns.get("source", empty),
-            columns.get("outlet", empty),
-            columns.get("date", empty),
-            columns.get("title", empty),
-            columns.get("url", empty),
-            extras,
-            strict=True,
-        )
-    ]
+    docs = from_table(table, Document, defaults={"doc_id": "", "source": ""})
     docs.sort(key=lambda d: d.index)
     return docs
-
-
-def extra_json(extra: tuple[tuple[str, str], ...]) -> str | None:
-    """A document's pass-through fields as the JSON the ``extra`` column holds."""
-    return json.dumps([list(pair) for pair in extra], ensure_ascii=False) if extra else None
 
 
 # --- sketch ---------------------------------------------------------------------------------
