@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -129,6 +130,7 @@ def query(
     index: IndexDir,
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = DEFAULT_QUERY_OUT,
     force: Annotated[bool, typer.Option(help="Replace a report of a different run in --out.")] = False,
+    workers: opt.Workers = 0,
     top: Annotated[int, typer.Option(help="Rows of the terminal table.")] = 20,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
@@ -147,6 +149,7 @@ def query(
     config = ScanConfig(
         detect=resolve_detect(index, passages, **keys),
         fields=fields,
+        workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
         categories=opt.category_config(boilerplate_patterns),
     )

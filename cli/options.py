@@ -37,6 +37,7 @@ Paths = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Agencies = Annotated[Path | None, typer.Option(help="Agency file (TOML or YAML) extending the built-in gazetteer.")]
+Workers = Annotated[int, typer.Option(help="Processes to use (default: all cores).")]
 BoilerplatePatterns = Annotated[
     Path | None,
     typer.Option(

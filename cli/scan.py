@@ -37,7 +37,7 @@ def scan(
     paths: opt.Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = DEFAULT_OUT,
     force: Annotated[bool, typer.Option(help="Replace a report of a different run in --out.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes to use (default: all cores).")] = 0,
+    workers: opt.Workers = 0,
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,

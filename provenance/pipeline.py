@@ -1,13 +1,21 @@
-"""scan(): the one orchestrator. It composes the stages and times them; it does no I/O of its
-own besides reading the inputs through ``ingest`` (reports are written by ``report``)."""
+"""scan() and detect(): the one orchestrator. It composes the stages and times them; it does no
+I/O of its own besides reading the inputs through ``ingest`` (reports are written by ``report``).
+
+Where the candidate pairs come from is the one thing that varies: a ``CandidateSource``. A scan
+uses ``EngineCandidates`` (the engine sketches every document and bands the sketches); a query
+of an index uses ``provenance.index.query.IndexCandidates`` (sketch the new documents, look
+their keys up in the index, fetch the indexed documents they meet). Everything after the
+candidates (align, cluster, credits, categories, origins, graph, counts) runs once, here, on
+the engine, for both.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
+from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.cluster import merge_within, split_composites
@@ -19,26 +27,83 @@ from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError
 from provenance.graph import build_graph, news_origins
 from provenance.ingest import load as load  # the one loader, for callers that read inputs before detect()
-from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, StageTiming
+from provenance.records import Alignment, Boilerplate, Cluster, Credit, Document, Origin, ScanResult, Skipped
 from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
+from provenance.timing import StageTimer
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("local", "spark")
 
 
-class _Timer:
-    def __init__(self) -> None:
-        self.timings: list[StageTiming] = []
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """What a candidate source hands ``detect``: the documents the pairs number (``0..n-1``,
+    the ones the engine aligns), the candidate pairs as the engine's ``align`` takes them, and
+    the banding counts."""
 
-    @contextmanager
-    def stage(self, name: str, items: Callable[[], int] = lambda: 0):
-        t0 = time.perf_counter()
-        yield
-        seconds = time.perf_counter() - t0
-        self.timings.append(StageTiming(name, round(seconds, 4), items()))
-        log.info("stage %s: %.2fs", name, seconds)
+    docs: Sequence[Document]
+    pairs: Pairs
+    counts: PairCounts
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The documents a result reports (``0..n-1``), the alignments over them, the capped
+    buckets to list, and counts the source adds to the result's."""
+
+    docs: Sequence[Document]
+    alignments: Sequence[Alignment]
+    boilerplate: Sequence[Boilerplate]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+class CandidateSource(ABC):
+    """Where ``detect`` gets its candidate pairs. ``candidates`` runs the source's stages on the
+    engine, timing each on ``timer``; ``keep`` chooses, after alignment, which documents the
+    result reports. A new source (another kind of index, a fixed list of pairs) subclasses it;
+    everything after the candidates stays in ``detect``."""
+
+    @abstractmethod
+    def candidates(
+        self,
+        docs: Sequence[Document],
+        config: ScanConfig,
+        engine: Engine,
+        timer: StageTimer,
+        progress: Progress | None,
+    ) -> Candidates:
+        """The documents to align and their candidate pairs.
+
+        Raises:
+            ProvenanceError: the source cannot give candidates for this config (its own subclass).
+        """
+
+    def keep(self, found: Candidates, alignments: Sequence[Alignment]) -> Kept:
+        """The documents, alignments and capped buckets the result reports (default: all of
+        them, as they are)."""
+        return Kept(found.docs, alignments, found.counts.boilerplate)
+
+
+class EngineCandidates(CandidateSource):
+    """A scan's candidates: the engine sketches every document and bands the sketches."""
+
+    def candidates(
+        self,
+        docs: Sequence[Document],
+        config: ScanConfig,
+        engine: Engine,
+        timer: StageTimer,
+        progress: Progress | None,
+    ) -> Candidates:
+        """``engine.sketch`` then ``engine.candidates`` over ``docs`` (indexed ``0..n-1``)."""
+        d = config.detect
+        with timer.stage("sketch", lambda: len(docs)):
+            sketches = engine.sketch(docs, d, scan_banding(d), progress)
+        with timer.stage("candidates", lambda: len(pairs)):
+            pairs, acc = engine.candidates(sketches, d, len(docs))
+        return Candidates(docs, pairs, acc)
 
 
 def make_engine(engine: Engine | str | None, config: ScanConfig) -> Engine:
@@ -64,32 +129,41 @@ def detect(
     config: ScanConfig,
     engine: Engine | str | None = None,
     progress: Progress | None = None,
-    timer: _Timer | None = None,
+    timer: StageTimer | None = None,
     skipped: Sequence[Skipped] = (),
+    source: CandidateSource | None = None,
 ) -> ScanResult:
-    """Find reused passages in documents already read (indexes must be ``0..n-1``).
+    """Find reused passages in documents already read.
+
+    Args:
+        docs: the documents (indexes ``0..n-1`` for the default source).
+        config: parameters; ``config.workers`` and ``config.batch_docs`` size the local engine.
+        engine: where the stages run (see ``make_engine``).
+        progress: called as ``progress(stage, done, total)`` during long stages.
+        timer: the stage timer to record on (one is made when None).
+        skipped: inputs that were not read, carried into the result for the record.
+        source: where the candidate pairs come from; ``EngineCandidates`` (a scan) when None.
 
     Raises:
         ConfigError: the agency file given in ``config.agencies`` is malformed, or the engine
             is unknown or not installed.
     """
     engine = make_engine(engine, config)
-    timer = timer or _Timer()
+    timer = timer or StageTimer()
+    source = source or EngineCandidates()
     gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
     d = config.detect
     banding = scan_banding(d)
     try:
-        with timer.stage("sketch", lambda: len(docs)):
-            sketches = engine.sketch(docs, d, banding, progress)
-        with timer.stage("candidates", lambda: len(pairs)):
-            pairs, acc = engine.candidates(sketches, d, len(docs))
-            del sketches
+        found = source.candidates(docs, config, engine, timer, progress)
         with timer.stage("align", lambda: len(alignments)):
-            alignments, rejected = engine.align(docs, pairs, d, progress)
+            alignments, rejected = engine.align(found.docs, found.pairs, d, progress)
         with timer.stage("cluster", lambda: len(clusters)):
+            kept = source.keep(found, alignments)
+            docs = kept.docs
             # On the driver for every engine (Spark's alignments are collected here): the cut
             # needs each document's other matches, and both engines must cluster the same pieces.
-            alignments = split_composites(list(alignments), docs)
+            alignments = split_composites(list(kept.alignments), docs)
             clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
@@ -104,13 +178,15 @@ def detect(
         engine.release()
     with timer.stage("graph", lambda: len(edges)):
         nodes, edges = build_graph(docs, clusters, origins)
+    pairs, acc = found.pairs, found.counts
     counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
+    counts.update(kept.counts)
     return ScanResult(
         documents=tuple(docs),
         alignments=tuple(alignments),
         clusters=tuple(clusters),
         skipped=tuple(skipped),
-        boilerplate=tuple(acc.boilerplate),
+        boilerplate=tuple(kept.boilerplate),
         timings=tuple(timer.timings),
         counts=counts,
         credits=tuple(credits),
@@ -177,7 +253,7 @@ def scan(
     """
     config = config or ScanConfig()
     engine = make_engine(engine, config)
-    timer = _Timer()
+    timer = StageTimer()
     with timer.stage("read", lambda: len(docs)):
         docs, skipped = engine.load(paths, config)
     return detect(docs, config, engine, progress, timer, skipped)

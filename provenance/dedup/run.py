@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,7 +46,7 @@ from provenance.dedup.strip import boilerplate_spans, strip_spans
 from provenance.engines.local import Progress
 from provenance.errors import ConfigError
 from provenance.passages import words
-from provenance.records import BandKeys, Credit, Document, Skipped, StageTiming
+from provenance.records import BandKeys, Credit, Document, Skipped
 from provenance.sketch import (
     Banding,
     MinHasher,
@@ -58,6 +57,7 @@ from provenance.sketch import (
     sketch_documents,
 )
 from provenance.sketch.lsh import PairCounts
+from provenance.timing import StageTimer
 
 log = logging.getLogger(__name__)
 
@@ -159,46 +159,38 @@ def dedup(
     docs = tuple(docs)
     if any(doc.index != i for i, doc in enumerate(docs)):
         raise ConfigError("documents must be indexed 0..n-1 in order (read them with provenance.pipeline.load)")
-    timings: list[StageTiming] = []
+    timer = StageTimer()
     banding = document_banding(config)
 
-    t0 = time.perf_counter()
-    bands, has_shingles = document_bands(docs, config)
-    timings.append(StageTiming("sketch", round(time.perf_counter() - t0, 4), len(docs)))
-
-    t0 = time.perf_counter()
-    pairs, acc = document_candidates(bands, config, len(docs))
-    timings.append(StageTiming("candidates", round(time.perf_counter() - t0, 4), int(len(pairs))))
-
-    t0 = time.perf_counter()
-    sims, sets = verify_candidates(docs, pairs, has_shingles, config.shingle_size)
-    verified = pairs[sims >= config.threshold]
-    timings.append(StageTiming("verify", round(time.perf_counter() - t0, 4), int(len(verified))))
-
-    t0 = time.perf_counter()
-    groups = _groups(docs, verified, sets, has_shingles, config, scan_config, gazetteer)
-    removals = [
-        Removal(
-            doc=d,
-            kept=g.kept,
-            similarity=round(s, 6),
-            reason="identical text" if docs[d].text == docs[g.kept].text else "near-duplicate",
-            kept_because=g.kept_because,
-        )
-        for g in groups
-        for d, s in g.removed
-    ]
-    removed = {r.doc for r in removals}
-    kept = [doc for doc in docs if doc.index not in removed]
-    timings.append(StageTiming("group", round(time.perf_counter() - t0, 4), len(groups)))
+    with timer.stage("sketch", lambda: len(docs)):
+        bands, has_shingles = document_bands(docs, config)
+    with timer.stage("candidates", lambda: len(pairs)):
+        pairs, acc = document_candidates(bands, config, len(docs))
+    with timer.stage("verify", lambda: len(verified)):
+        sims, sets = verify_candidates(docs, pairs, has_shingles, config.shingle_size)
+        verified = pairs[sims >= config.threshold]
+    with timer.stage("group", lambda: len(groups)):
+        groups = _groups(docs, verified, sets, has_shingles, config, scan_config, gazetteer)
+        removals = [
+            Removal(
+                doc=d,
+                kept=g.kept,
+                similarity=round(s, 6),
+                reason="identical text" if docs[d].text == docs[g.kept].text else "near-duplicate",
+                kept_because=g.kept_because,
+            )
+            for g in groups
+            for d, s in g.removed
+        ]
+        removed = {r.doc for r in removals}
+        kept = [doc for doc in docs if doc.index not in removed]
 
     stripped: list[StrippedSpan] = []
     if config.strip_boilerplate and kept:
-        t0 = time.perf_counter()
-        stripped = boilerplate_spans(kept, config.boilerplate_docs, scan_config, progress)
-        kept, emptied = _apply_strip(kept, stripped)
-        removals.extend(Removal(d, None, 0.0, "only boilerplate", "") for d in emptied)
-        timings.append(StageTiming("strip", round(time.perf_counter() - t0, 4), len(stripped)))
+        with timer.stage("strip", lambda: len(stripped)):
+            stripped = boilerplate_spans(kept, config.boilerplate_docs, scan_config, progress)
+            kept, emptied = _apply_strip(kept, stripped)
+            removals.extend(Removal(d, None, 0.0, "only boilerplate", "") for d in emptied)
 
     removals.sort(key=lambda r: r.doc)
     counts = {
@@ -224,7 +216,7 @@ def dedup(
         removals=tuple(removals),
         stripped=tuple(stripped),
         skipped=tuple(skipped),
-        timings=tuple(timings),
+        timings=tuple(timer.timings),
         counts=counts,
     )
 

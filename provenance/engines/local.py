@@ -4,8 +4,10 @@ Worker processes are forked per stage, after the documents are read and sketched
 share the corpus and its shingle index through copy-on-write memory instead of receiving them
 pickled: the pool's initializer hands them the stage's ``_Shared`` state (fork passes
 initializer arguments without pickling), and only batch bounds and results travel. The
-engine keeps the shingle index from ``sketch`` to ``align`` on itself, and ``release`` (called
-by the pipeline when a scan ends) drops it.
+engine keeps the shingle index from ``sketch`` to ``align`` on itself, with the documents it
+belongs to, and ``release`` (called by the pipeline when a scan ends) drops it. ``align`` of
+other documents (a query's, whose candidates come from an index, not from ``sketch``) builds
+their shingle index itself.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.graph import infer_origins
-from provenance.passages import concat
+from provenance.passages import concat, shingle_index, sort_by_hash
 from provenance.records import Alignment, BandKeys, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
 from provenance.sketch.lsh import PairCounts
@@ -65,6 +67,11 @@ def _sketch_task(shared: _Shared, args: tuple[int, int, DetectConfig, Banding]) 
     return sketch_batch(shared.docs[lo:hi], detect, banding)
 
 
+def _shingles_task(shared: _Shared, args: tuple[int, int, int]) -> ShingleIndex:
+    lo, hi, shingle_size = args
+    return sort_by_hash(shingle_index(shared.docs[lo:hi], shingle_size))
+
+
 def _credits_task(shared: _Shared, args: tuple[int, int, Gazetteer]) -> list[Credit]:
     lo, hi, gazetteer = args
     return credits_batch(shared.docs[lo:hi], gazetteer)
@@ -87,6 +94,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         self.batch_docs = batch_docs
         self.batch_pairs = batch_pairs
         self._index: ShingleIndex | None = None
+        self._indexed: Sequence[Document] | None = None  # the documents ``_index`` belongs to
 
     def _map(
         self, fn: Callable[[_Shared, T], R], shared: _Shared, tasks: list[T], progress: Progress | None, stage: str
@@ -113,7 +121,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
     ) -> BandStore:
         """Band keys of all documents, spilled to a ``BandStore`` (``candidates`` closes it);
         keeps their shingle index for ``align``."""
-        self._index = None
+        self.release()
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
         store = BandStore(banding.bands, len(docs))
@@ -125,7 +133,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         except BaseException:
             store.close()
             raise
-        self._index = concat(parts)
+        self._index, self._indexed = concat(parts), docs
         return store
 
     def candidates(self, sketches: BandStore, detect: DetectConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
@@ -139,10 +147,16 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
     def align(
         self, docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, progress: Progress | None = None
     ) -> tuple[list[Alignment], Counter]:
-        """Verified alignments of all candidate pairs (sorted so a batch reuses its tokens)."""
+        """Verified alignments of all candidate pairs (sorted so a batch reuses its tokens),
+        against the shingle index ``sketch`` kept for ``docs``, or one built here when ``docs``
+        were not sketched (candidates from an index)."""
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
         step = self.batch_pairs
         tasks = [(pairs[lo : lo + step], detect) for lo in range(0, len(pairs), step)]
+        if not tasks:
+            return [], Counter()
+        if self._index is None or self._indexed is not docs:
+            self._index, self._indexed = self._shingles(docs, detect.shingle_size), docs
         shared = _Shared(docs, self._index)
         found: list[Alignment] = []
         rejected: Counter = Counter()
@@ -176,6 +190,13 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         """Origins of every cluster (``provenance.graph.infer_origins``)."""
         return infer_origins(clusters, docs, credits, gazetteer)
 
+    def _shingles(self, docs: Sequence[Document], shingle_size: int) -> ShingleIndex:
+        """The shingle index of ``docs`` sorted for seed matching, built in batches."""
+        step = self.batch_docs
+        tasks = [(lo, min(lo + step, len(docs)), shingle_size) for lo in range(0, len(docs), step)]
+        return concat(list(self._map(_shingles_task, _Shared(docs), tasks, None, "shingles")))
+
     def release(self) -> None:
-        """Drop the shingle index kept from ``sketch``."""
+        """Drop the shingle index kept from ``sketch`` (or built by ``align``)."""
         self._index = None
+        self._indexed = None

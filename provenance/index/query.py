@@ -1,7 +1,8 @@
 """Query the index: which indexed documents and passages new documents reuse.
 
-A query is the scan restricted to the pairs that involve a new document, with the indexed
-side read from the index instead of re-sketched:
+A query is ``provenance.pipeline.detect`` with an ``IndexCandidates`` source: the scan
+restricted to the pairs that involve a new document, with the indexed side read from the index
+instead of re-sketched. The source's stages, timed on the run's stage timer:
 
 1. ``sketch``: the new documents' window band keys, with the index's parameters.
 2. ``lookup``: every indexed ``(key, document)`` sharing a key with them (binary search in the
@@ -11,12 +12,13 @@ side read from the index instead of re-sketched:
    index plus the new documents (every indexed document with that key, all new ones, in that
    order), so boilerplate buckets are capped the same way. Pairs between two indexed
    documents are dropped; new-new pairs and a new document's repeats of itself are kept.
-4. ``align`` / ``cluster`` / ``credits`` / ``categories`` / ``origins`` / ``graph``: the scan's
-   stage functions (``provenance.engines.stages.align_batch`` and ``credits_batch``, the ones
-   every engine maps over batches; ``build_clusters``, ``categorize``, ``infer_origins``,
-   ``build_graph``) over the new documents and the indexed documents they were verified
-   against, in this process. Categories are decided among these documents only, so a text
-   the index holds in many more documents may be judged differently than in a full scan.
+4. ``fetch``: the indexed documents of those pairs are read from the index.
+
+Then ``detect`` runs the rest on the engine (so ``workers`` apply), as for a scan: ``align``;
+``cluster``, over the new documents and the indexed documents they were verified against
+(``IndexCandidates.keep`` renumbers them, indexed first); ``credits``; ``categories``;
+``origins``; ``graph``. Categories are decided among these documents only, so a text the
+index holds in many more documents may be judged differently than in a full scan.
 
 So for a document queried against an index, its alignments, passages and spans are those a
 scan of the indexed documents together with it reports for it.
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,21 +35,19 @@ from typing import Any
 
 import numpy as np
 
-from provenance.cluster import build_clusters, merge_within, split_composites
-from provenance.cluster.categories import categorize
-from provenance.config import DetectConfig, ScanConfig
-from provenance.credits import load_gazetteer
-from provenance.engines.stages import align_batch, credits_batch, sketch_windows
-from provenance.graph import build_graph, infer_origins, news_origins, write_gexf, write_graphml
+from provenance.config import ScanConfig
+from provenance.engines.base import Engine, Progress
+from provenance.engines.stages import sketch_windows
+from provenance.graph import write_gexf, write_graphml
 from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import KeyParameters
 from provenance.index.store import Snapshot, open_index
-from provenance.passages import shingle_index, sort_by_hash
-from provenance.pipeline import result_counts
-from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped, StageTiming
+from provenance.pipeline import Candidates, CandidateSource, Kept, detect
+from provenance.records import Alignment, BandKeys, Boilerplate, Document, ScanResult, Skipped
 from provenance.report import GEXF, GRAPHML, report_tables, write_report
 from provenance.report.manifest import build_manifest, run_identity
 from provenance.sketch import Banding, candidate_pairs, merge_bands, pack_bands
+from provenance.timing import StageTimer
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +71,7 @@ def query_index(
     docs: Sequence[Document],
     config: ScanConfig,
     skipped: Sequence[Skipped] = (),
+    progress: Progress | None = None,
 ) -> QueryResult:
     """Find the passages ``docs`` reuse from the indexed documents (and from each other).
 
@@ -83,19 +82,20 @@ def query_index(
         config: scan parameters; the key parameters of ``config.detect`` must be the index's
             (see ``provenance.index.resolve_detect``). Verification parameters are free.
         skipped: inputs that were not read, carried into the result for the record.
+        progress: called as ``progress(stage, done, total)`` during long stages.
 
     Returns:
-        A ``QueryResult``.
+        A ``QueryResult``. The stages run on the local engine with ``config.workers`` processes.
 
     Raises:
         IncompatibleIndexError: the key parameters differ from the index's.
         IndexStoreError: no index at ``index``, or it cannot be read.
     """
     if isinstance(index, Snapshot):
-        return _query(index, docs, config, skipped)
+        return _query(index, docs, config, skipped, progress)
     for attempt in range(3):
         try:
-            return _query(open_index(index), docs, config, skipped)
+            return _query(open_index(index), docs, config, skipped, progress)
         except FileNotFoundError as err:
             # A compaction deleted a segment of the state this query opened: read the new one.
             log.info("index changed while reading (%s); reopening", err.filename)
@@ -109,118 +109,109 @@ def _query(
     docs: Sequence[Document],
     config: ScanConfig,
     skipped: Sequence[Skipped],
+    progress: Progress | None,
 ) -> QueryResult:
-    d = config.detect
-    params = KeyParameters.from_detect(d)
-    snapshot.manifest.check(params, snapshot.root)
-    banding = Banding(params.bands, params.rows)
-    gazetteer = load_gazetteer(Path(config.agencies) if config.agencies else None)
-    timings: list[StageTiming] = []
-    clock = time.perf_counter()
-
-    def lap(stage: str, items: int) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings.append(StageTiming(stage, round(now - clock, 4), items))
-        clock = now
-
-    new = [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
-    m = len(new)
-    new_keys = merge_bands(keys for keys, _ in sketch_windows(new, d, banding, config.batch_docs))
-    lap("sketch", m)
-
-    matched = snapshot.lookup(new_keys)
-    numbers = np.unique(np.concatenate([b.docs for b in matched])) if matched else np.empty(0, dtype=np.int64)
-    n_idx = int(numbers.shape[0])
-    lap("lookup", n_idx)
-
-    # Local numbering: matched indexed documents by index number, then the new documents.
-    combined = [
-        BandKeys(
-            nk.band,
-            np.concatenate([mk.keys, nk.keys]),
-            np.concatenate([np.searchsorted(numbers, mk.docs), nk.docs + n_idx]),
-        )
-        for mk, nk in zip(matched, new_keys, strict=True)
-    ]
-    n = n_idx + m
-    pairs, _, acc = candidate_pairs(pack_bands(combined, n), n, max_bucket=d.max_bucket, min_hits=d.min_hits)
-    pairs = pairs[pairs[:, 1] >= n_idx]  # a <= b: a pair involves a new document iff b is new
-    lap("candidates", int(pairs.shape[0]))
-
-    needed = np.unique(pairs[pairs[:, 0] < n_idx, 0])
-    indexed = snapshot.documents(numbers[needed].tolist())
-    shift = np.full(n_idx + m, -1, dtype=np.int64)
-    shift[needed] = np.arange(needed.shape[0])
-    shift[n_idx:] = np.arange(m) + needed.shape[0]
-    local = indexed + [dataclasses.replace(doc, index=needed.shape[0] + doc.index) for doc in new]
-    pairs = shift[pairs]
-    lap("fetch", len(indexed))
-
-    alignments, rejected = _align(local, pairs, d, config.batch_docs)
-    lap("align", len(alignments))
-
-    # Keep the indexed documents a passage was verified against, and every new document.
-    first_new = len(indexed)
-    used = sorted({x for al in alignments for x in (al.doc_a, al.doc_b) if x < first_new})
-    renumber = {old: i for i, old in enumerate(used)}
-    renumber.update({first_new + i: len(used) + i for i in range(m)})
-    final = [dataclasses.replace(local[old], index=i) for old, i in renumber.items()]
-    final.sort(key=lambda doc: doc.index)
-    alignments = [dataclasses.replace(al, doc_a=renumber[al.doc_a], doc_b=renumber[al.doc_b]) for al in alignments]
-    alignments = split_composites(alignments, final)  # as detect() does
-    clusters = merge_within(build_clusters(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
-    lap("cluster", len(clusters))
-    credits = credits_batch(final, gazetteer)
-    lap("credits", len(credits))
-    clusters = categorize(clusters, final, credits, config.categories, d.boilerplate_docs)
-    lap("categories", len(clusters))
-    origins = news_origins(infer_origins(clusters, final, credits, gazetteer), clusters)
-    lap("origins", len(origins))
-    nodes, edges = build_graph(final, clusters, origins)
-    lap("graph", len(edges))
-
-    boilerplate = _remap_boilerplate(acc.boilerplate, n_idx, needed, renumber, first_new)
-    counts = {
-        **result_counts(final, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins),
-        "new_documents": m,
-        "indexed_documents": len(used),
-        "index_documents": snapshot.manifest.documents,
-        "indexed_candidates": int(needed.shape[0]),
-    }
-    scan = ScanResult(
-        documents=tuple(final),
-        alignments=tuple(alignments),
-        clusters=tuple(clusters),
-        skipped=tuple(skipped),
-        boilerplate=tuple(boilerplate),
-        timings=tuple(timings),
-        counts=counts,
-        credits=tuple(credits),
-        origins=tuple(origins),
-        nodes=tuple(nodes),
-        edges=tuple(edges),
-    )
-    return QueryResult(scan, len(used), snapshot.manifest.generation, snapshot.manifest.documents)
+    scan = detect(docs, config, progress=progress, skipped=skipped, source=IndexCandidates(snapshot))
+    first_new = scan.counts["indexed_documents"]
+    return QueryResult(scan, first_new, snapshot.manifest.generation, snapshot.manifest.documents)
 
 
-def _align(
-    docs: Sequence[Document], pairs: np.ndarray, detect: DetectConfig, batch: int
-) -> tuple[list[Alignment], Counter]:
-    """Verify pairs as the scan's engine does: pairs sorted, in batches, against the documents'
-    shingle index sorted by hash."""
-    if pairs.shape[0] == 0:
-        return [], Counter()
-    index = sort_by_hash(shingle_index(docs, detect.shingle_size))
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    found: list[Alignment] = []
-    rejected: Counter = Counter()
-    step = max(batch, 1) * 5
-    for lo in range(0, pairs.shape[0], step):
-        alignments, why = align_batch(pairs[lo : lo + step], index, docs.__getitem__, detect)
-        found.extend(alignments)
-        rejected.update(why)
-    return found, rejected
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What ``IndexCandidates.keep`` needs from its ``candidates``: the number of matched
+    indexed documents, which of them (in that numbering) the pairs kept, and the new ones."""
+
+    matched: int
+    needed: np.ndarray
+    new: int
+
+
+class IndexCandidates(CandidateSource):
+    """Candidates of new documents against an index (see the module's docstring).
+
+    ``candidates`` numbers the documents to align as the indexed documents fetched (by index
+    number) and then the new ones; ``keep`` keeps the indexed documents a passage was verified
+    against and every new document, renumbered in that order, and adds the query's counts.
+    Pairs are an ``(n, 2)`` array, for the local engine.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._found: _Found | None = None
+
+    def candidates(
+        self,
+        docs: Sequence[Document],
+        config: ScanConfig,
+        engine: Engine,
+        timer: StageTimer,
+        progress: Progress | None,
+    ) -> Candidates:
+        """Sketch ``docs`` (any indexes), look their keys up, band, and fetch the indexed side.
+
+        Raises:
+            IncompatibleIndexError: the key parameters of ``config.detect`` differ from the index's.
+        """
+        d = config.detect
+        params = KeyParameters.from_detect(d)
+        self.snapshot.manifest.check(params, self.snapshot.root)
+        banding = Banding(params.bands, params.rows)
+        new = [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
+        m = len(new)
+        with timer.stage("sketch", lambda: m):
+            new_keys = merge_bands(keys for keys, _ in sketch_windows(new, d, banding, config.batch_docs))
+
+        with timer.stage("lookup", lambda: n_idx):
+            matched = self.snapshot.lookup(new_keys)
+            numbers = np.unique(np.concatenate([b.docs for b in matched])) if matched else np.empty(0, dtype=np.int64)
+            n_idx = int(numbers.shape[0])
+
+        with timer.stage("candidates", lambda: int(pairs.shape[0])):
+            # Local numbering: matched indexed documents by index number, then the new documents.
+            combined = [
+                BandKeys(
+                    nk.band,
+                    np.concatenate([mk.keys, nk.keys]),
+                    np.concatenate([np.searchsorted(numbers, mk.docs), nk.docs + n_idx]),
+                )
+                for mk, nk in zip(matched, new_keys, strict=True)
+            ]
+            n = n_idx + m
+            pairs, _, acc = candidate_pairs(pack_bands(combined, n), n, max_bucket=d.max_bucket, min_hits=d.min_hits)
+            pairs = pairs[pairs[:, 1] >= n_idx]  # a <= b: a pair involves a new document iff b is new
+
+        with timer.stage("fetch", lambda: len(indexed)):
+            needed = np.unique(pairs[pairs[:, 0] < n_idx, 0])
+            indexed = self.snapshot.documents(numbers[needed].tolist())
+            shift = np.full(n_idx + m, -1, dtype=np.int64)
+            shift[needed] = np.arange(needed.shape[0])
+            shift[n_idx:] = np.arange(m) + needed.shape[0]
+            local = indexed + [dataclasses.replace(doc, index=needed.shape[0] + doc.index) for doc in new]
+            pairs = shift[pairs]
+        self._found = _Found(n_idx, needed, m)
+        return Candidates(local, pairs, acc)
+
+    def keep(self, found: Candidates, alignments: Sequence[Alignment]) -> Kept:
+        """The indexed documents a passage was verified against, then every new document,
+        renumbered ``0..n-1``; the alignments and capped buckets in that numbering."""
+        if self._found is None:
+            raise RuntimeError("IndexCandidates.keep before candidates")
+        n_idx, needed, m = self._found.matched, self._found.needed, self._found.new
+        first_new = int(needed.shape[0])
+        used = sorted({x for al in alignments for x in (al.doc_a, al.doc_b) if x < first_new})
+        renumber = {old: i for i, old in enumerate(used)}
+        renumber.update({first_new + i: len(used) + i for i in range(m)})
+        final = [dataclasses.replace(found.docs[old], index=i) for old, i in renumber.items()]
+        final.sort(key=lambda doc: doc.index)
+        kept = [dataclasses.replace(al, doc_a=renumber[al.doc_a], doc_b=renumber[al.doc_b]) for al in alignments]
+        counts = {
+            "new_documents": m,
+            "indexed_documents": len(used),
+            "index_documents": self.snapshot.manifest.documents,
+            "indexed_candidates": first_new,
+        }
+        boilerplate = _remap_boilerplate(found.counts.boilerplate, n_idx, needed, renumber, first_new)
+        return Kept(final, kept, boilerplate, counts)
 
 
 def _remap_boilerplate(
