@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from prov_cli.display import cell, inline, printable
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from provenance.report.tables import representative
 
@@ -87,8 +88,8 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
         columns = len(fixed) + 1 + with_docs
         room = console.width - sum(fixed.values()) - (3 * columns + 1) - (26 if with_docs else 0)
         for name, width in fixed.items():
-            justify = "right" if name in ("docs", "occ.") else "left"
-            table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", width=width)
+            right = name in ("docs", "occ.")
+            table.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width)
         table.add_column("snippet", no_wrap=True, overflow="ellipsis", width=max(room, 10))
         if with_docs:
             table.add_column("documents", no_wrap=True, overflow="ellipsis", width=26)
@@ -96,7 +97,7 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
             text, _ = representative(cl, docs)
             names = [docs[d].doc_id for d in cl.docs]
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            row = [
+            row: list[Text | str] = [
                 cell(cl.cluster_id),
                 cell({"cross-document": "cross-doc"}.get(cl.occurrences[0].kind, cl.occurrences[0].kind)),
                 str(len(cl.docs)),
