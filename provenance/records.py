@@ -118,15 +118,6 @@ class Alignment:
     matched_words: int
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A candidate pair that verification dropped, with the reason (kept for the counts)."""
-
-    doc_a: int
-    doc_b: int
-    reason: str
-
-
 Kind = Literal["cross-document", "internal"]
 
 

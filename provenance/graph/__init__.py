@@ -1,7 +1,7 @@
 """Graph: clusters + credits -> likely origins, the provenance graph, and its exports."""
 
 from provenance.graph.build import build_graph, node_id
-from provenance.graph.export import to_networkx, write_gexf, write_graphml
+from provenance.graph.export import write_gexf, write_graphml
 from provenance.graph.origins import infer_origin, infer_origins, news_origins
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "infer_origin",
     "infer_origins",
     "news_origins",
-    "to_networkx",
     "write_graphml",
     "write_gexf",
 ]

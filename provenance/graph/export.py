@@ -19,31 +19,13 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from provenance.errors import ReportError
 from provenance.records import GraphEdge, GraphNode
 
-if TYPE_CHECKING:
-    import networkx as nx
-
 _NODE_ATTRS = (("kind", "string"), ("label", "string"))
 _EDGE_ATTRS = (("kind", "string"), ("weight", "double"), ("directed", "boolean"), ("evidence", "string"))
-
-
-def to_networkx(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge]) -> nx.MultiDiGraph:
-    """A networkx multigraph; undirected edges carry ``directed=False`` (one GraphML or GEXF
-    file holds one default direction, so the attribute keeps the distinction)."""
-    import networkx as nx  # imported here: a scan never needs it, and it costs 0.1 s to load
-
-    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    for n in nodes:
-        graph.add_node(n.id, kind=n.kind, label=n.label)
-    for e in edges:
-        graph.add_edge(
-            e.source, e.target, kind=e.kind, weight=float(e.weight), directed=e.directed, evidence=e.evidence
-        )
-    return graph
 
 
 # What XML 1.0 cannot carry even as a character reference. Lone surrogates cannot be written
