@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 
 import pyarrow as pa
 
@@ -45,12 +46,14 @@ def documents_table(docs: tuple[Document, ...]) -> pa.Table:
     return table
 
 
-def representative(cluster: Cluster, docs: tuple[Document, ...]) -> tuple[str, str]:
-    """The cluster's most frequent occurrence text (longest on ties) and a document holding it."""
+def representative(cluster: Cluster, docs: Sequence[Document]) -> tuple[str, str]:
+    """The cluster's fullest copy (its longest occurrence; the most frequent text of that
+    length, then the first) and a document holding it. Every other member is alike it or a
+    part of it, as an excerpt is of the story."""
     texts = [(docs[o.doc].text[o.start : o.end], docs[o.doc].doc_id) for o in cluster.occurrences]
     counts = Counter(t for t, _ in texts)
-    best = max(texts, key=lambda item: (counts[item[0]], len(item[0])))
-    return best
+    longest = max(len(t) for t, _ in texts)
+    return max((item for item in texts if len(item[0]) == longest), key=lambda item: counts[item[0]])
 
 
 def report_tables(result: ScanResult) -> dict[str, pa.Table]:
