@@ -64,6 +64,8 @@ def occurrence_groups(
     of its occurrence. The Spark engine groups with this same function.
     """
     unique = sorted(set(spans))
+    if len(unique) == 1:  # most documents: one span, or one span repeated by many matches
+        return unique, [0] * len(spans)
     uf = UnionFind(len(unique))
     active: list[int] = []  # spans that may still overlap the next start, by index into unique
     for j, (start, end) in enumerate(unique):

@@ -95,7 +95,7 @@ def _cuts(span: _Side, sides: _DocSides, min_chars: int) -> list[tuple[int, int]
     return cuts
 
 
-def _snap(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
+def snap(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
     """The white-space run nearest ``at`` within ``[lo, hi]``: (where a piece ends, where the next starts)."""
     for step in range(_SNAP + 1):
         for pos in (at - step, at + step):
@@ -110,7 +110,8 @@ def _snap(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
     return at, at
 
 
-def _piece(a: Document, b: Document, a_span: tuple[int, int], b_span: tuple[int, int]) -> Alignment | None:
+def rescore(a: Document, b: Document, a_span: tuple[int, int], b_span: tuple[int, int]) -> Alignment | None:
+    """The alignment of ``a_span`` with ``b_span``, scored as the aligner scores (None if empty)."""
     if a_span[1] <= a_span[0] or b_span[1] <= b_span[0]:
         return None
     pa = default_process(fold(a.text[a_span[0] : a_span[1]]))
@@ -174,7 +175,7 @@ def _split(al: Alignment, docs: Sequence[Document], cuts: list[tuple[int, int]],
     there = [ps]
     for end, start in cuts:
         mid = ps + round(((end + start) / 2 - cs) * scale)
-        p_end, p_start = _snap(partner.text, mid, ps, pe)
+        p_end, p_start = snap(partner.text, mid, ps, pe)
         here.extend([end, start])
         there.extend([p_end, p_start])
     here.append(ce)
@@ -182,7 +183,7 @@ def _split(al: Alignment, docs: Sequence[Document], cuts: list[tuple[int, int]],
     pieces = []
     for k in range(0, len(here), 2):
         mine, theirs = (here[k], here[k + 1]), (there[k], there[k + 1])
-        piece = _piece(a, b, theirs, mine) if flip else _piece(a, b, mine, theirs)
+        piece = rescore(a, b, theirs, mine) if flip else rescore(a, b, mine, theirs)
         if piece is not None:
             pieces.append(piece)
     return pieces

@@ -151,3 +151,18 @@ def test_occurrence_groups_cover_every_span_and_order_their_extents(raw, min_ove
     for (start, end), g in zip(spans, group_of, strict=True):
         assert extents[g][0] <= start and end <= extents[g][1]
     assert sorted(set(group_of)) == list(range(len(extents)))
+
+
+def test_noise_on_many_pages_is_cut_off_the_edges_of_a_match() -> None:
+    from provenance.cluster.trim import trim_noise
+
+    page = HEADER + "\n\n" + AP
+    docs = docs_of([page, page])
+    story = len(HEADER) + 2
+    whole = al(0, 0, len(page), 1, 0, len(page))
+    (trimmed,) = trim_noise([whole], docs, {0: [(0, len(HEADER))], 1: [(0, len(HEADER))]})
+    assert (trimmed.a_start, trimmed.a_end, trimmed.b_start, trimmed.b_end) == (story, len(page), story, len(page))
+    assert trimmed.similarity == 1.0
+    # a match that is all noise stays as it is: it is the noise's own cluster
+    header_only = al(0, 0, len(HEADER), 1, 0, len(HEADER))
+    assert trim_noise([header_only], docs, {0: [(0, len(HEADER))], 1: [(0, len(HEADER))]}) == [header_only]

@@ -1,0 +1,124 @@
+"""Trim boilerplate off the edges of matches before their occurrences merge (issue 9, item 2).
+
+Two pages of one outlet that print the same wire story under the same site header match over
+header and story at once. Left so, the story's occurrence on those pages contains the header,
+and joins the header's cluster, which holds every page of the outlet. A first, strict
+clustering and its categories show which spans of each document are boilerplate, stock
+phrases or credit lines; a match that starts (ends) in such a span is cut to start after it
+(end before it), on both sides by the same share of its length. A match that is all noise is
+kept as it is: it is the noise's own cluster.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from provenance.cluster.segment import rescore, snap
+from provenance.records import Alignment, Cluster, Document
+
+_SLACK = 8  # characters of white space or punctuation between a noise span and a match edge
+
+
+def noise_spans(clusters: Iterable[Cluster], min_docs: int) -> dict[int, list[tuple[int, int]]]:
+    """Per document, the sorted spans of the clusters that are not news and span at least
+    ``min_docs`` documents. A strict first clustering cuts stories into pieces, and a story's
+    opening paragraph, at the head of its three copies, looks like a header: only noise
+    printed on many pages is sure enough to cut a match with."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for cluster in clusters:
+        if cluster.category == "news" or len({o.doc for o in cluster.occurrences}) < min_docs:
+            continue
+        for o in cluster.occurrences:
+            out.setdefault(o.doc, []).append((o.start, o.end))
+    for spans in out.values():
+        spans.sort()
+    return out
+
+
+def _head(spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """Where the match ``[start, end)`` starts once noise spans covering its head are skipped."""
+    moved = True
+    while moved:
+        moved = False
+        i = bisect_right(spans, (start + _SLACK, 1 << 62))
+        for s, e in spans[max(0, i - 64) : i]:  # spans starting at or before the head
+            if s <= start + _SLACK and start < e < end:
+                start, moved = e, True
+    return start
+
+
+def _tail(spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """Where the match ``[start, end)`` ends once noise spans covering its tail are skipped."""
+    moved = True
+    while moved:
+        moved = False
+        i = bisect_right(spans, (end, 1 << 62))
+        for s, e in spans[max(0, i - 64) : i]:
+            if start < s < end and e >= end - _SLACK:
+                end, moved = s, True
+    return end
+
+
+def trim_noise(
+    alignments: Sequence[Alignment],
+    docs: Sequence[Document],
+    noise: dict[int, list[tuple[int, int]]],
+    min_chars: int = 40,
+) -> list[Alignment]:
+    """``alignments`` with noise cut off their edges (see the module docstring).
+
+    Args:
+        alignments: verified (and split) alignments.
+        docs: the documents, indexed by ``Document.index``.
+        noise: per document, sorted spans of boilerplate, stock and credit clusters.
+        min_chars: a trimmed match must keep at least this many characters on each side, or it
+            is kept untrimmed.
+
+    Returns:
+        The alignments in the same order, trimmed and rescored where they carried noise.
+    """
+    out: list[Alignment] = []
+    for al in alignments:
+        a_noise, b_noise = noise.get(al.doc_a), noise.get(al.doc_b)
+        if not a_noise and not b_noise:
+            out.append(al)
+            continue
+        trimmed = _trim(al, docs, a_noise or [], b_noise or [], min_chars)
+        out.append(trimmed if trimmed is not None else al)
+    return out
+
+
+def _trim(
+    al: Alignment,
+    docs: Sequence[Document],
+    a_noise: list[tuple[int, int]],
+    b_noise: list[tuple[int, int]],
+    min_chars: int,
+) -> Alignment | None:
+    a_len, b_len = al.a_end - al.a_start, al.b_end - al.b_start
+    # The share of each side's length the noise covers at the head and at the tail; both sides
+    # are cut by the larger share, so that they still hold the same text.
+    head = max(
+        (_head(a_noise, al.a_start, al.a_end) - al.a_start) / a_len,
+        (_head(b_noise, al.b_start, al.b_end) - al.b_start) / b_len,
+    )
+    tail = max(
+        (al.a_end - _tail(a_noise, al.a_start, al.a_end)) / a_len,
+        (al.b_end - _tail(b_noise, al.b_start, al.b_end)) / b_len,
+    )
+    if head == 0 and tail == 0:
+        return al
+    a, b = docs[al.doc_a], docs[al.doc_b]
+    a_span = _cut(a, al.a_start, al.a_end, head, tail)
+    b_span = _cut(b, al.b_start, al.b_end, head, tail)
+    if a_span[1] - a_span[0] < min_chars or b_span[1] - b_span[0] < min_chars:
+        return None
+    return rescore(a, b, a_span, b_span)
+
+
+def _cut(doc: Document, start: int, end: int, head: float, tail: float) -> tuple[int, int]:
+    length = end - start
+    new_start = start if head == 0 else snap(doc.text, start + round(head * length), start, end)[1]
+    new_end = end if tail == 0 else snap(doc.text, end - round(tail * length), new_start, end)[0]
+    return new_start, max(new_end, new_start)
