@@ -99,6 +99,7 @@ class Signals:
     credit_what: str
     pattern: float
     pattern_hit: str
+    captioned: float = 0.0
 
     @property
     def edge(self) -> float:
@@ -221,11 +222,13 @@ def measure(
     params: CategoryConfig,
     n_corpus_outlets: int,
     patterns: Sequence[re.Pattern[str]] = (),
+    captions_of: dict[int, list[int]] | None = None,
 ) -> Signals:
     """The signals of one cluster (see the module docstring).
 
     ``regions_of`` maps a document to its credit lines (``(start, end, what)``);
-    ``n_corpus_outlets`` is the number of distinct outlets in the corpus.
+    ``n_corpus_outlets`` is the number of distinct outlets in the corpus; ``captions_of`` maps a
+    document to the starts of its caption credits ("Photo / AP" closing a caption line).
     """
     doc_ids = {o.doc for o in cluster.occurrences}
     outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
@@ -237,7 +240,7 @@ def measure(
     concentrated = outlet_share is not None and outlet_share >= params.outlet_share
     compare = len(doc_ids) >= params.min_docs or (concentrated and len(doc_ids) > 1)
     sample = _sample(cluster.occurrences, params.sample)
-    head = tail = outer = inline = credit = marked = 0
+    head = tail = outer = inline = credit = marked = captioned = 0
     credit_what = pattern_hit = ""
     words: list[int] = []
     contexts: list[tuple[int, frozenset[str]]] = []
@@ -262,6 +265,10 @@ def measure(
         line_end = n if line_end < 0 else line_end
         if _WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _goes_on(text, end):
             inline += 1
+        # A caption credit on the copy's own line, after its start: a shared photo caption.
+        starts = (captions_of or {}).get(occ.doc, ())
+        if any(start <= c <= line_end for c in starts):
+            captioned += 1
         regions = regions_of.get(occ.doc, ())
         if n_words <= 2 * params.credit_line_words and (regions or _BY_NAME.search(text, line_start, line_end)):
             covered, what = _credit_chars(text, start, end, regions, params.credit_line_words)
@@ -295,6 +302,7 @@ def measure(
         credit_what=credit_what,
         pattern=marked / m,
         pattern_hit=pattern_hit,
+        captioned=captioned / m,
     )
 
 
@@ -326,6 +334,9 @@ def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | Non
         why += f", {_edge(s)}" if s.edge >= 0.5 else f", a different story around each copy ({context})"
         return "boilerplate", why
     recurs = n >= params.min_docs and diverse
+    if s.captioned >= 0.5 and n < params.template_docs:
+        # A short line in a few stories that carries a photo credit is a shared caption.
+        return "news", f"a {s.words}-word caption {where}, with a photo credit in {s.captioned:.0%} {copies}"
     if recurs and n >= params.template_docs and s.words <= params.template_words:
         # A story reprinted this widely keeps its length; a short text in many different
         # stories is a template (a cookie notice, a standard disclaimer) wherever it sits.
@@ -379,17 +390,22 @@ def categorize(
             ``DetectConfig.boilerplate_docs``); None for no limit.
     """
     params = params or CategoryConfig()
+    credits = list(credits)  # read twice below
     credits_of: dict[int, list[Credit]] = {}
     for credit in credits:
         if credit.kind in CREDIT_LINE_KINDS:
             credits_of.setdefault(credit.doc, []).append(credit)
     regions_of = {d: _line_regions(docs[d], cs) for d, cs in credits_of.items()}
+    captions_of: dict[int, list[int]] = {}
+    for credit in credits:
+        if credit.kind == "caption":
+            captions_of.setdefault(credit.doc, []).append(credit.start)
     n_outlets = len({d.outlet for d in docs if d.outlet})
     patterns = compile_patterns(params.patterns)
     out = []
     for cluster in clusters:
         category, reason = decide(
-            measure(cluster, docs, regions_of, params, n_outlets, patterns), params, boilerplate_docs
+            measure(cluster, docs, regions_of, params, n_outlets, patterns, captions_of), params, boilerplate_docs
         )
         out.append(
             dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")

@@ -166,3 +166,19 @@ def test_noise_on_many_pages_is_cut_off_the_edges_of_a_match() -> None:
     # a match that is all noise stays as it is: it is the noise's own cluster
     header_only = al(0, 0, len(HEADER), 1, 0, len(HEADER))
     assert trim_noise([header_only], docs, {0: [(0, len(HEADER))], 1: [(0, len(HEADER))]}) == [header_only]
+
+
+CAPTION = "Rescuers carry an injured miner to a waiting ambulance outside the collapsed shaft near Copiapo"
+
+
+def test_a_caption_shared_by_a_few_stories_is_news_and_the_same_line_without_credits_is_not() -> None:
+    bodies = OWN_STORIES + [REUTERS, AP[:180]]
+    captioned = [f"{body}\n{CAPTION}. Photo / AP\nMore on this story later." for body in bodies[:4]]
+    result, docs = scan_texts(captioned, ["a", "b", "c", "d"])
+    (caption,) = [c for c in result.clusters if "Rescuers carry" in held(c, docs)]
+    assert caption.category == "news", caption.category_reason
+    assert "caption" in caption.category_reason
+    bare = [f"{body} Witnesses saw {CAPTION.lower()} as night fell." for body in bodies[:4]]
+    result, docs = scan_texts(bare, ["a", "b", "c", "d"])
+    (phrase,) = [c for c in result.clusters if "rescuers carry" in held(c, docs).lower()]
+    assert phrase.category == "stock", phrase.category_reason
