@@ -157,6 +157,8 @@ class CategoryConfig:
     - ``template_docs`` / ``template_words``: a text of at most ``template_words`` words in
       ``template_docs`` documents or more, with a different story around each copy, is
       template boilerplate wherever it sits on the page.
+    - ``edge_line_words``: a line of its own this short, at the page edge in both of its two
+      copies, is a link-list headline (boilerplate).
     - ``stock_docs``: a stock phrase is in at least this many documents (a caption or quote
       shared by a few stories is news).
     - ``stock_line_docs``: a stock phrase standing on a line of its own (not inside a sentence)
@@ -181,6 +183,7 @@ class CategoryConfig:
     diverse_context: float = 0.15
     stock_words: int = 20
     stock_docs: int = 3
+    edge_line_words: int = 15
     stock_line_docs: int = 8
     template_docs: int = 10
     template_words: int = 60

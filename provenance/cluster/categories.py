@@ -40,6 +40,8 @@ The first rule that holds decides (figures are ``CategoryConfig`` fields):
    closing three short stories looks like a footer and is judged one;
 7. ``stock``: as 5, standing on its own lines, in ``stock_line_docs`` documents or more (a
    formulaic line such as a table row; a caption shared by a few outlets is news);
+7b. ``boilerplate``: a line of its own of at most ``edge_line_words`` words in two documents,
+   at the page edge in both (a headline in a "Related stories" list);
 8. ``news``: everything else, including every text repeated inside one document only.
 
 Every decision carries a short reason naming the signal and its figures. The function is pure
@@ -337,6 +339,10 @@ def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | Non
     if s.captioned >= 0.5 and n < params.template_docs:
         # A short line in a few stories that carries a photo credit is a shared caption.
         return "news", f"a {s.words}-word caption {where}, with a photo credit in {s.captioned:.0%} {copies}"
+    if n == 2 and s.edge >= 1.0 and s.inline < 0.5 and s.words <= params.edge_line_words:
+        # A lone short line at the page edge of both copies: a headline in "Related stories"
+        # or "You may also like" lists, or one page's title listed under another's story.
+        return "boilerplate", f"a {s.words}-word line of its own at the page edge of both copies (a link list)"
     if recurs and n >= params.template_docs and s.words <= params.template_words:
         # A story reprinted this widely keeps its length; a short text in many different
         # stories is a template (a cookie notice, a standard disclaimer) wherever it sits.

@@ -193,8 +193,8 @@ def test_a_line_the_credits_stage_credits_is_a_credit() -> None:
 
 
 def test_known_boilerplate_patterns_add_to_the_signals() -> None:
-    line = "Sign up for the weekend edition and get our best long reads every Saturday morning"
-    docs = docs_with(line, n=2)  # two documents: position and context alone do not decide
+    line = "Sign up for the weekend edition and get our best long reads every Saturday morning, with our editors' picks"
+    docs = docs_with(line, n=2)  # two documents, a line too long for a link list: position alone does not decide
     assert categorize([cluster_of(docs, line)], docs, [])[0].category == "news"
     for pattern in ("sign up for the WEEKEND edition", r"re:get our best \w+ reads", r"re:(?i)GET OUR BEST \w+"):
         (found,) = categorize([cluster_of(docs, line)], docs, [], CategoryConfig(patterns=(pattern,)))
@@ -262,3 +262,13 @@ def test_pattern_files_skip_blanks_and_comments_and_name_the_bad_line(tmp_path: 
     path.write_text("Read or Share this story\nre:[unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"chrome\.txt:2: "):
         load_patterns(path)
+
+
+def test_a_short_line_at_the_page_edge_of_its_two_copies_is_a_link_list_headline() -> None:
+    line = "Harbour dredging contract goes to local firm"
+    docs = docs_with(line, where="tail", n=2)
+    (found,) = categorize([cluster_of(docs, line)], docs, [])
+    assert found.category == "boilerplate"
+    assert found.category_reason == "a 7-word line of its own at the page edge of both copies (a link list)"
+    inline = [Document(d.index, d.doc_id, d.text.replace("\n\n" + line, " " + line), "t") for d in docs]
+    assert categorize([cluster_of(inline, line)], inline, [])[0].category == "news"  # inside a paragraph
