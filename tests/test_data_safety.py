@@ -252,3 +252,22 @@ def test_max_doc_mb_skips_a_larger_document_in_a_folder_and_reads_the_rest(runne
     assert result.exit_code == 0, result.output
     assert len(doc_ids(tmp_path / "report")) == 5
     assert skipped(tmp_path / "report") == {str(corpus / "huge.txt"): "document of 1.5 MB is over the 1.0 MB limit"}
+
+
+def test_an_add_killed_while_writing_its_segment_leaves_no_temporary_files(corpus: Path, tmp_path: Path) -> None:
+    from provenance.config import DetectConfig
+    from provenance.index import add_documents
+    from provenance.index.segments import segment_temporaries
+    from provenance.index.store import reserve_segment
+    from provenance.ingest import read_documents
+    from provenance.records import Document
+
+    docs = [d for d in read_documents([corpus]) if isinstance(d, Document)]
+    index = tmp_path / "ix"
+    add_documents(index, docs[:2], DetectConfig())
+    # what a kill inside write_segment leaves: the name reserved, only the temporaries on disk
+    reserve_segment(index, "g00000002-0123456789ab")
+    for path in segment_temporaries(index, "g00000002-0123456789ab"):
+        path.write_bytes(b"half a segment")
+    add_documents(index, docs[2:], DetectConfig())
+    assert not [p for p in os.listdir(index / "segments") if p.endswith(".tmp")]

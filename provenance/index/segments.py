@@ -63,6 +63,12 @@ def segment_files(root: Path, name: str) -> tuple[Path, Path]:
     return folder / f"{name}.docs.parquet", folder / f"{name}.keys.arrow"
 
 
+def segment_temporaries(root: Path, name: str) -> tuple[Path, Path]:
+    """The temporary files ``write_segment`` writes segment ``name`` into before renaming them."""
+    docs, keys = segment_files(root, name)
+    return docs.with_name(f".{docs.name}.tmp"), keys.with_name(f".{keys.name}.tmp")
+
+
 def is_segment_name(name: str) -> bool:
     """Whether ``name`` is a plain segment name: no path separators, no ``..``, nothing that
     could make ``segment_files`` point outside ``segments/``."""
@@ -110,8 +116,7 @@ def write_segment(
     all_docs = np.concatenate(doc_parts) if doc_parts else np.empty(0, dtype=np.int64)
     schema = KEYS.with_metadata({**_META, _BAND_OFFSETS: json.dumps(offsets).encode()})
     batch = pa.record_batch([pa.array(all_keys, pa.uint64()), pa.array(all_docs.astype(np.uint32))], schema=schema)
-    tmp_docs = docs_path.with_name(f".{docs_path.name}.tmp")
-    tmp_keys = keys_path.with_name(f".{keys_path.name}.tmp")
+    tmp_docs, tmp_keys = segment_temporaries(root, name)
     try:
         pq.write_table(table, tmp_docs, row_group_size=DOCS_ROW_GROUP, compression="zstd")
         with pa.OSFile(str(tmp_keys), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:

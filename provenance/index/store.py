@@ -62,6 +62,7 @@ from provenance.index.segments import (
     read_docs,
     read_ids,
     segment_files,
+    segment_temporaries,
     write_segment,
 )
 from provenance.records import BandKeys, Document, Skipped
@@ -272,8 +273,8 @@ def remove_orphans(root: Path, manifest: IndexManifest | None) -> list[str]:
     for name in _read_pending(root):
         if name in committed:
             continue
-        for path in segment_files(root, name):
-            if path.exists():
+        for path in (*segment_files(root, name), *segment_temporaries(root, name)):
+            if path.exists():  # a kill may have left the files, or only their temporaries
                 path.unlink()
                 gone.append(path.name)
     _write_pending(root, [])
