@@ -30,8 +30,9 @@ Metrics (see benchmarks/README.md for the definitions):
   passages of news clusters;
 - ``noise``: the share of the truth's noise characters (``truth_noise.jsonl``: boilerplate,
   stock, credit) inside passages of news clusters, overall and by category;
-- ``purity``: the share of clusters touching planted passages (sharing a scored character with
-  one) whose occurrences touch one truth group only.
+- ``purity``: the share of news clusters touching planted passages (sharing a scored character
+  with one) whose occurrences touch one truth group only (``purity_all``: over every cluster,
+  flagged ones too).
 
 ``coherence`` needs no truth: for every news cluster, whether each occurrence is alike the
 cluster's representative (rapidfuzz ``fuzz.partial_ratio`` >= 60 on case-folded texts), and
@@ -530,10 +531,10 @@ def _noise(noise: _Noise, has_categories: bool) -> dict:
 
 
 def _purity(truth: Truth, found: Found, acc: _Acc) -> dict:
-    """Cluster purity: among the report's clusters touching planted passages (sharing a scored
-    character with one), the share whose occurrences touch one truth group only. Also over the
-    clusters the report calls news, weighted by planted characters, and the impure clusters
-    touching the most groups."""
+    """Cluster purity: among the report's news clusters touching planted passages (sharing a
+    scored character with one), the share whose occurrences touch one truth group only. Also
+    over every such cluster (``purity_all``), weighted by planted characters, and the impure
+    clusters touching the most groups."""
     groups_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (i, cluster), w in acc.cells.items():
         if w > 0:
@@ -542,15 +543,19 @@ def _purity(truth: Truth, found: Found, acc: _Acc) -> dict:
     news = [c for c in pure if found.is_news(c)]
     chars = sum(sum(g.values()) for g in groups_of.values())
     impure = sorted((c for c, ok in pure.items() if not ok), key=lambda c: (-len(groups_of[c]), c))
+    news_pure = sum(pure[c] for c in news)
     return {
-        "purity": _ratio(sum(pure.values()), len(pure)),
-        "clusters": len(pure),
-        "impure": len(pure) - sum(pure.values()),
+        # issue 9's definition: the share of *news* clusters that hold one story
+        "purity": _ratio(news_pure, len(news)),
+        "clusters": len(news),
+        "impure": len(news) - news_pure,
+        # every cluster touching planted text, flagged ones too (a flagged cluster that holds a
+        # stock phrase planted inside several stories counts as impure here)
+        "purity_all": _ratio(sum(pure.values()), len(pure)),
+        "clusters_all": len(pure),
         # weighted by the planted characters each cluster covers: one giant chained cluster weighs
         # as much as the stories it swallowed
         "purity_chars": _ratio(sum(sum(g.values()) for c, g in groups_of.items() if pure[c]), chars),
-        "purity_news_flagged": _ratio(sum(pure[c] for c in news), len(news)),
-        "clusters_news_flagged": len(news),
         "impure_examples": [
             {"cluster_id": c, "news": found.is_news(c), "groups": dict(sorted(groups_of[c].items()))}
             for c in impure[:10]
@@ -742,6 +747,7 @@ def summary_rows(metrics: dict) -> list[tuple[str, str]]:
     purity = metrics["purity"]
     rows.append(("cluster purity", f"{fmt(purity['purity'])} ({purity['impure']} of {purity['clusters']} impure)"))
     rows.append(("cluster purity by planted chars", fmt(purity["purity_chars"])))
+    rows.append(("cluster purity, flagged clusters too", fmt(purity["purity_all"])))
     return rows
 
 

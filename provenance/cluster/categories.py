@@ -71,8 +71,9 @@ _NEXT = re.compile(r"\s*(\S)")
 _CONTENT = re.compile(r"\b[^\W\d_]{4,}\b")
 # "by" before a word: a quick test before looking for a credit line.
 _BY_NAME = re.compile(r"(?<!\w)[Bb][Yy]\s+(?=[^\W\d_])")
-# A line opening with a name after "by": "By Jane Doe", "(Reporting by Jane Doe; Editing by ...".
-_CREDIT_OPENING = re.compile(r"\W*(?:([^\W\d_]+)\s+)?([Bb]y)\s+([^\W\d_])")
+# A line opening with a name after "by": "By Jane Doe", "(Reporting by Jane Doe; Editing by ...",
+# "Additional reporting by ...": a capitalised word, maybe one lower-case word, then "by".
+_CREDIT_OPENING = re.compile(r"\W*(?:([^\W\d_]+)(?:\s+[a-z]+)?\s+)?([Bb]y)\s+([^\W\d_])")
 _CHARS_PER_WORD = 6  # ``context_words`` words of context are read as this many characters each
 
 
@@ -343,6 +344,17 @@ def decide(signals: Signals, params: CategoryConfig, boilerplate_docs: int | Non
         # A lone short line at the page edge of both copies: a headline in "Related stories"
         # or "You may also like" lists, or one page's title listed under another's story.
         return "boilerplate", f"a {s.words}-word line of its own at the page edge of both copies (a link list)"
+    if n >= 2 * params.template_docs and s.words <= params.stock_words:
+        # A short text on this many pages is template text whatever surrounds it (the template
+        # around it may repeat too): page furniture at the edge or on its own line, else a
+        # formula inside the stories.
+        if s.edge >= 0.5 or s.inline < 0.5:
+            return (
+                "boilerplate",
+                f"a {s.words}-word template line {where}, {_edge(s) if s.edge >= 0.5 else 'on its own line'}",
+            )
+        return "stock", f"a {s.words}-word phrase {where}, inside the text"
+
     if recurs and n >= params.template_docs and s.words <= params.template_words:
         # A story reprinted this widely keeps its length; a short text in many different
         # stories is a template (a cookie notice, a standard disclaimer) wherever it sits.

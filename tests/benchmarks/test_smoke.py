@@ -119,11 +119,6 @@ def test_scan_of_the_clean_corpus(base: textbase.Base, tmp_path: Path, runner) -
     assert metrics["purity"]["purity"] > 0.9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: prov merges site chrome, bylines and stock phrases with the news and flags or chains "
-    "them; remove this marker when the library meets the targets",
-)
 def test_issue_9_targets_on_the_noisy_corpus(corpus: Path, prov_report: Path) -> None:
     metrics = evaluate.evaluate(evaluate.load_truth(corpus), evaluate.load_found(prov_report))
     assert metrics["news"]["chars"]["f1"] >= run.TARGETS["news_char_f1_min"]
