@@ -272,3 +272,18 @@ def test_a_short_line_at_the_page_edge_of_its_two_copies_is_a_link_list_headline
     assert found.category_reason == "a 7-word line of its own at the page edge of both copies (a link list)"
     inline = [Document(d.index, d.doc_id, d.text.replace("\n\n" + line, " " + line), "t") for d in docs]
     assert categorize([cluster_of(inline, line)], inline, [])[0].category == "news"  # inside a paragraph
+
+
+def test_a_short_line_on_twenty_pages_is_a_template_line_even_among_repeated_template() -> None:
+    line = "All rights reserved. Terms of Use | Privacy Policy | Contact Us"
+    docs = docs_with(line + "\nNewsletter: sign up", where="tail", n=20)  # the text after it repeats too
+    (found,) = categorize([cluster_of(docs, line)], docs, [])
+    assert found.category == "boilerplate"
+    assert found.category_reason == "a 12-word template line in 20 documents, at page tail in 100% of copies"
+
+
+def test_a_credit_line_may_open_with_two_words_before_by() -> None:
+    line = "Additional reporting by Lucas Moreau; Writing by Mei Tanaka; Editing by Graham Selby"
+    docs = docs_with(line, n=3)
+    (found,) = categorize([cluster_of(docs, line)], docs, [])
+    assert found.category == "credit", found.category_reason
