@@ -101,10 +101,23 @@ def is_break(text: str, left_end: int, right_start: int) -> bool:
     return text.find("\n", left_end, right_start) >= 0 and not hard_wrapped(text)
 
 
+def _may_break(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` can hold a break at all: most windows of a few words hold no
+    sentence end and no line end, and are passed over with a few ``str.find`` calls."""
+    if text.find(".", lo, hi) >= 0 or text.find("!", lo, hi) >= 0 or text.find("?", lo, hi) >= 0:
+        return True
+    if text.find("\n", lo, hi) < 0:
+        return False
+    return not hard_wrapped(text) or _PARAGRAPH.search(text, lo, hi + 1) is not None
+
+
 def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
     """Tokens after the last break inside tokens ``lo..hi``, when fewer than ``within`` (None
     when there is no break that close)."""
-    for j in range(hi - 1, max(lo, hi - within), -1):
+    first = max(lo, hi - within) + 1
+    if first >= hi or not _may_break(text, int(ends[first - 1]), int(starts[hi - 1])):
+        return None
+    for j in range(hi - 1, first - 1, -1):
         if is_break(text, int(ends[j - 1]), int(starts[j])):
             return hi - j
     return None
@@ -113,7 +126,10 @@ def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int,
 def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
     """Tokens before the first break inside tokens ``lo..hi``, when fewer than ``within``
     (None when there is no break that close)."""
-    for i in range(lo + 1, min(hi, lo + within)):
+    last = min(hi, lo + within) - 1
+    if last <= lo or not _may_break(text, int(ends[lo]), int(starts[last])):
+        return None
+    for i in range(lo + 1, last + 1):
         if is_break(text, int(ends[i - 1]), int(starts[i])):
             return i - lo
     return None
