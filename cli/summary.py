@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from prov_cli.display import cell, inline, printable
 from rich.console import Console
@@ -235,19 +235,39 @@ def print_query(result: QueryResult, out: Path, top: int = 20) -> None:
     shown = rows[: max(top, 0)]
     if shown:
         table = Table(title=f"Reused passages (first {len(shown)} of {len(rows)})", title_justify="left")
-        for col in ("new document", "span", "reuses", "span", "sim.", "origin", "text"):
-            table.add_column(col, justify="right" if col in ("span", "sim.") else "left")
+        cells = []
         for new_side, new_span, old_side, old_span, similarity, origin in shown:
             label = docs[old_side].doc_id + (" (new)" if old_side >= first_new else "")
-            table.add_row(
-                cell(docs[new_side].doc_id),
-                f"{new_span[0]}-{new_span[1]}",
-                cell(label),
-                f"{old_span[0]}-{old_span[1]}",
-                f"{similarity:.2f}",
-                cell(_origin(origin)),
-                cell(_snippet(docs[new_side].text[new_span[0] : new_span[1]], 60)),
+            cells.append(
+                [
+                    cell(docs[new_side].doc_id),
+                    cell(f"{new_span[0]}-{new_span[1]}"),
+                    cell(label),
+                    cell(f"{old_span[0]}-{old_span[1]}"),
+                    cell(f"{similarity:.2f}"),
+                    cell(_origin(origin)),
+                ]
             )
+        # One line per passage at any width: each column as wide as its longest cell (ids at most
+        # 28), ids shortened with an ellipsis when the terminal is narrow, and the text column
+        # only when there is room for it (every passage is in passages.parquet).
+        names = ["new document", "span", "reuses", "span", "sim.", "origin"]
+        widths = [max(len(names[i]), *(c[i].cell_len for c in cells)) for i in range(len(names))]
+        widths[0], widths[2] = min(widths[0], 28), min(widths[2], 28)
+        spare = console.width - (3 * (len(names) + 1) + 1) - sum(widths)
+        while spare < 12 and max(widths[0], widths[2]) > 8:  # give the ids' room to the text
+            i = 0 if widths[0] >= widths[2] else 2
+            widths[i] -= 1
+            spare += 1
+        with_text = spare >= 12
+        for i, name in enumerate(names):
+            justify: Literal["left", "right"] = "right" if name in ("span", "sim.") else "left"
+            table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", width=widths[i])
+        if with_text:
+            table.add_column("text", no_wrap=True, overflow="ellipsis", width=spare)
+        for row, (new_side, new_span, *_) in zip(cells, shown, strict=True):
+            text = cell(_snippet(docs[new_side].text[new_span[0] : new_span[1]], 200))
+            table.add_row(*row, *([text] if with_text else []))
         console.print(table)
     console.print(f"Report: [bold]{inline(out)}[/]")
 
