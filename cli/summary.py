@@ -41,6 +41,12 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def _room(width: int, widths: Sequence[int]) -> int:
+    """Characters a terminal ``width`` wide leaves for one more column of a rich table (box
+    borders and one space of padding each side) whose other columns have ``widths``."""
+    return width - (3 * (len(widths) + 1) + 1) - sum(widths)
+
+
 def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
     """Print what a scan found (counts, what the clusters are, likely origins of the news, the
     ``top`` largest news clusters with a snippet) and where the report is."""
@@ -85,8 +91,7 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
         # is room for it (every document is in passages.parquet).
         fixed = {"cluster": 7, "kind": 9, "docs": 4, "occ.": 4, "origin": 14}
         with_docs = console.width >= 110
-        columns = len(fixed) + 1 + with_docs
-        room = console.width - sum(fixed.values()) - (3 * columns + 1) - (26 if with_docs else 0)
+        room = _room(console.width, [*fixed.values(), *([26] if with_docs else [])])
         for name, width in fixed.items():
             right = name in ("docs", "occ.")
             table.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width)
@@ -254,11 +259,9 @@ def print_query(result: QueryResult, out: Path, top: int = 20) -> None:
         names = ["new document", "span", "reuses", "span", "sim.", "origin"]
         widths = [max(len(names[i]), *(c[i].cell_len for c in cells)) for i in range(len(names))]
         widths[0], widths[2] = min(widths[0], 28), min(widths[2], 28)
-        spare = console.width - (3 * (len(names) + 1) + 1) - sum(widths)
-        while spare < 12 and max(widths[0], widths[2]) > 8:  # give the ids' room to the text
-            i = 0 if widths[0] >= widths[2] else 2
-            widths[i] -= 1
-            spare += 1
+        while _room(console.width, widths) < 12 and max(widths[0], widths[2]) > 8:  # ids give way
+            widths[0 if widths[0] >= widths[2] else 2] -= 1
+        spare = _room(console.width, widths)
         with_text = spare >= 12
         for i, name in enumerate(names):
             justify: Literal["left", "right"] = "right" if name in ("span", "sim.") else "left"

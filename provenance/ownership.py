@@ -81,6 +81,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def dead_owner(pid: str) -> bool:
+    """Whether ``pid`` (as written in a leftover's name or marker) names this process or one
+    that no longer runs: its leftovers may go. Text that is not a pid proves nothing."""
+    return pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid)))
+
+
 def partial_owner(folder: Path) -> int | None:
     """The pid recorded in a temporary folder's marker, or None when it has no valid marker."""
     try:

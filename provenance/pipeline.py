@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provenance.cluster import build_clusters, merge_within, split_composites
+from provenance.cluster import merge_within, split_composites
 from provenance.cluster.categories import categorize, category_counts
-from provenance.cluster.trim import noise_spans, trim_noise
+from provenance.cluster.trim import trim_wide_noise
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.base import Engine, Pairs, Progress
@@ -35,8 +35,6 @@ from provenance.timing import StageTimer
 
 log = logging.getLogger(__name__)
 
-STRICT = 1 << 62
-"""``long_chars`` of the first clustering: spans join only by overlapping the longer one."""
 
 ENGINES = ("local", "spark")
 
@@ -170,14 +168,7 @@ def detect(
             # On the driver for every engine (Spark's alignments are collected here): the cuts
             # need each document's other matches, and both engines must cluster the same pieces.
             alignments = split_composites(list(kept.alignments), docs)
-            # A first, strict clustering tells the noise apart; the noise is then cut off the
-            # edges of the matches that carry it, before their occurrences merge.
-            # Only noise on many pages cuts (see noise_spans): only those clusters are judged.
-            wide = config.categories.template_docs
-            strict = build_clusters(alignments, d.boilerplate_docs, d.min_overlap, STRICT)
-            strict = [c for c in strict if len({o.doc for o in c.occurrences}) >= wide]
-            rough = categorize(strict, docs, credits, config.categories, d.boilerplate_docs)
-            alignments = trim_noise(alignments, docs, noise_spans(rough, wide))
+            alignments = trim_wide_noise(alignments, docs, credits, config)
             clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
         with timer.stage("categories", lambda: len(categorized)):
             # On the driver for every engine, so that local and Spark agree by construction.

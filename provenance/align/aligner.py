@@ -135,6 +135,14 @@ def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int,
     return None
 
 
+def _ends_unit(text: str, starts: np.ndarray, ends: np.ndarray, last: int, n: int) -> bool:
+    return last == n - 1 or is_break(text, int(ends[last]), int(starts[last + 1]))
+
+
+def _starts_unit(text: str, starts: np.ndarray, ends: np.ndarray, first: int) -> bool:
+    return first == 0 or is_break(text, int(ends[first - 1]), int(starts[first]))
+
+
 def _common_cut(cut_a: int | None, cut_b: int | None) -> int:
     """Words to cut from both sides: the larger fragment either side shows (0 when neither
     has a break close to the edge). Both searches stop at ``shortest`` words, so a cut is
@@ -164,21 +172,14 @@ def trim_to_breaks(
     """
     (a0, a1), (b0, b1) = a_tokens, b_tokens
     na, nb = len(a_starts), len(b_starts)
-
-    def ends_unit(text: str, starts: np.ndarray, ends: np.ndarray, last: int, n: int) -> bool:
-        return last == n - 1 or is_break(text, int(ends[last]), int(starts[last + 1]))
-
-    def starts_unit(text: str, starts: np.ndarray, ends: np.ndarray, first: int) -> bool:
-        return first == 0 or is_break(text, int(ends[first - 1]), int(starts[first]))
-
-    if not (ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
+    if not (_ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or _ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
         cut = _common_cut(
             _tail_cut(a_text, a_starts, a_ends, a0, a1, shortest), _tail_cut(b_text, b_starts, b_ends, b0, b1, shortest)
         )
         a1, b1 = a1 - cut, b1 - cut
     if a1 <= a0 or b1 <= b0:
         return None
-    if not (starts_unit(a_text, a_starts, a_ends, a0) or starts_unit(b_text, b_starts, b_ends, b0)):
+    if not (_starts_unit(a_text, a_starts, a_ends, a0) or _starts_unit(b_text, b_starts, b_ends, b0)):
         cut = _common_cut(
             _head_cut(a_text, a_starts, a_ends, a0, a1, shortest), _head_cut(b_text, b_starts, b_ends, b0, b1, shortest)
         )
@@ -186,6 +187,38 @@ def trim_to_breaks(
     if a1 <= a0 or b1 <= b0:
         return None
     return a0, a1, b0, b1
+
+
+def comparable(text: str) -> str:
+    """A span in the form rapidfuzz compares: folded (NFKC, case-folded), punctuation-free."""
+    return default_process(fold(text))
+
+
+def scored(
+    a: Document,
+    a_span: tuple[int, int],
+    b: Document,
+    b_span: tuple[int, int],
+    pa: str,
+    pb: str,
+    matched_words: int,
+    similarity: float | None = None,
+) -> Alignment:
+    """The alignment of two spans whose ``comparable`` forms are ``pa`` and ``pb``: Indel
+    similarity and, as matched characters, their longest common subsequence."""
+    if similarity is None:
+        similarity = Indel.normalized_similarity(pa, pb)
+    return Alignment(
+        doc_a=a.index,
+        a_start=a_span[0],
+        a_end=a_span[1],
+        doc_b=b.index,
+        b_start=b_span[0],
+        b_end=b_span[1],
+        similarity=round(float(similarity), 6),
+        matched_chars=int(LCSseq.similarity(pa, pb)),
+        matched_words=matched_words,
+    )
 
 
 def score_segments(
@@ -227,25 +260,12 @@ def score_segments(
             continue
         a_start, a_end = int(a_starts[a0]), int(a_ends[a1 - 1])
         b_start, b_end = int(b_starts[b0]), int(b_ends[b1 - 1])
-        pa = default_process(fold(a.text[a_start:a_end]))
-        pb = default_process(fold(b.text[b_start:b_end]))
+        pa, pb = comparable(a.text[a_start:a_end]), comparable(b.text[b_start:b_end])
         similarity = Indel.normalized_similarity(pa, pb)
         if similarity < detect.min_similarity:
             rejected["below min_similarity"] += 1
             continue
-        found.append(
-            Alignment(
-                doc_a=a.index,
-                a_start=a_start,
-                a_end=a_end,
-                doc_b=b.index,
-                b_start=b_start,
-                b_end=b_end,
-                similarity=round(float(similarity), 6),
-                matched_chars=int(LCSseq.similarity(pa, pb)),
-                matched_words=int(matched),
-            )
-        )
+        found.append(scored(a, (a_start, a_end), b, (b_start, b_end), pa, pb, int(matched), similarity))
     return found, rejected
 
 

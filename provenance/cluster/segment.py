@@ -19,10 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Indel, LCSseq
-from rapidfuzz.utils import default_process
-
-from provenance.passages import fold
+from provenance.align.aligner import comparable, scored
 from provenance.records import Alignment, Document
 
 _EDGE_SLACK = 8  # characters a block may stick out of the span it cuts (a word's punctuation)
@@ -114,19 +111,9 @@ def rescore(a: Document, b: Document, a_span: tuple[int, int], b_span: tuple[int
     """The alignment of ``a_span`` with ``b_span``, scored as the aligner scores (None if empty)."""
     if a_span[1] <= a_span[0] or b_span[1] <= b_span[0]:
         return None
-    pa = default_process(fold(a.text[a_span[0] : a_span[1]]))
-    pb = default_process(fold(b.text[b_span[0] : b_span[1]]))
-    return Alignment(
-        doc_a=a.index,
-        a_start=a_span[0],
-        a_end=a_span[1],
-        doc_b=b.index,
-        b_start=b_span[0],
-        b_end=b_span[1],
-        similarity=round(float(Indel.normalized_similarity(pa, pb)), 6),
-        matched_chars=int(LCSseq.similarity(pa, pb)),
-        matched_words=min(len(pa.split()), len(pb.split())),
-    )
+    pa, pb = comparable(a.text[a_span[0] : a_span[1]]), comparable(b.text[b_span[0] : b_span[1]])
+    # Words matched are not known for a piece: the shorter side's word count stands for them.
+    return scored(a, a_span, b, b_span, pa, pb, min(len(pa.split()), len(pb.split())))
 
 
 def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], min_chars: int = 40) -> list[Alignment]:

@@ -14,20 +14,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
+from provenance.cluster.categories import categorize
+from provenance.cluster.clusters import build_clusters
 from provenance.cluster.segment import rescore, snap
-from provenance.records import Alignment, Cluster, Document
+from provenance.config import ScanConfig
+from provenance.records import Alignment, Cluster, Credit, Document
 
+_NEVER = 1 << 62  # long_chars of the strict pass: no span is long enough to join by containment
+_LOOKBACK = 64  # noise spans examined per edge: the nearest ones starting before it (bounds the work)
 _SLACK = 8  # characters of white space or punctuation between a noise span and a match edge
 
 
-def noise_spans(clusters: Iterable[Cluster], min_docs: int) -> dict[int, list[tuple[int, int]]]:
-    """Per document, the sorted spans of the clusters that are not news and span at least
-    ``min_docs`` documents. A strict first clustering cuts stories into pieces, and a story's
-    opening paragraph, at the head of its three copies, looks like a header: only noise
-    printed on many pages is sure enough to cut a match with."""
+def noise_spans(clusters: Iterable[Cluster]) -> dict[int, list[tuple[int, int]]]:
+    """Per document, the sorted spans of the clusters that are not news."""
     out: dict[int, list[tuple[int, int]]] = {}
     for cluster in clusters:
-        if cluster.category == "news" or len({o.doc for o in cluster.occurrences}) < min_docs:
+        if cluster.category == "news":
             continue
         for o in cluster.occurrences:
             out.setdefault(o.doc, []).append((o.start, o.end))
@@ -36,13 +38,31 @@ def noise_spans(clusters: Iterable[Cluster], min_docs: int) -> dict[int, list[tu
     return out
 
 
+def trim_wide_noise(
+    alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
+) -> list[Alignment]:
+    """``alignments`` with the noise that a strict first clustering finds on many pages cut off
+    their edges (``trim_noise``).
+
+    The strict clustering joins spans only when they overlap by half the longer one, so noise
+    and stories stay apart in it. Only its clusters in ``template_docs`` documents or more are
+    judged: a strict pass cuts stories into pieces, and a story's opening paragraph at the head
+    of its three copies looks like a header; noise printed on many pages is sure enough.
+    """
+    d, wide = config.detect, config.categories.template_docs
+    strict = build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER)
+    strict = [c for c in strict if len(c.docs) >= wide]
+    judged = categorize(strict, docs, credits, config.categories, d.boilerplate_docs)
+    return trim_noise(alignments, docs, noise_spans(judged))
+
+
 def _head(spans: list[tuple[int, int]], start: int, end: int) -> int:
     """Where the match ``[start, end)`` starts once noise spans covering its head are skipped."""
     moved = True
     while moved:
         moved = False
-        i = bisect_right(spans, (start + _SLACK, 1 << 62))
-        for s, e in spans[max(0, i - 64) : i]:  # spans starting at or before the head
+        i = bisect_right(spans, (start + _SLACK, _NEVER))
+        for s, e in spans[max(0, i - _LOOKBACK) : i]:  # spans starting at or before the head
             if s <= start + _SLACK and start < e < end:
                 start, moved = e, True
     return start
@@ -53,8 +73,8 @@ def _tail(spans: list[tuple[int, int]], start: int, end: int) -> int:
     moved = True
     while moved:
         moved = False
-        i = bisect_right(spans, (end, 1 << 62))
-        for s, e in spans[max(0, i - 64) : i]:
+        i = bisect_right(spans, (end, _NEVER))
+        for s, e in spans[max(0, i - _LOOKBACK) : i]:
             if start < s < end and e >= end - _SLACK:
                 end, moved = s, True
     return end

@@ -39,7 +39,7 @@ from provenance.config import FieldNames
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.records import DedupResult
 from provenance.errors import ReportError
-from provenance.ownership import default_mode, is_within, pid_alive
+from provenance.ownership import dead_owner, default_mode, is_within
 
 DEDUP_SCHEMA_VERSION = "1.0"
 log = logging.getLogger(__name__)
@@ -290,8 +290,7 @@ def finish_interrupted(first: Path) -> None:
         except (OSError, ValueError, TypeError) as err:
             log.warning("%s: cannot finish the interrupted write recorded there (%s)", journal, err)
     for leftover in first.parent.glob(f".{glob.escape(first.name)}.partial-*"):
-        pid = leftover.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
+        if dead_owner(leftover.name.rsplit(".partial-", 1)[1].split("-", 1)[0]):
             leftover.unlink(missing_ok=True)
 
 

@@ -30,7 +30,15 @@ INDEX_SCHEMA_VERSION = 2
 the band keys of non-ASCII text differ from version 1's."""
 
 FORMAT = INDEX_FORMAT
-PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # segment names: no separators, no ".."
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_segment_name(name: str) -> bool:
+    """Whether ``name`` is a plain segment name: no path separators, no ``..``, nothing that
+    could make a segment's files lie outside ``segments/``."""
+    return _PLAIN_NAME.fullmatch(name) is not None
+
+
 SEGMENTS = "segments"
 LOCK = "lock"
 
@@ -170,7 +178,7 @@ class IndexManifest:
             )
         except (KeyError, TypeError, ValueError) as err:
             raise IndexStoreError(f"{where}: malformed index manifest ({str(err)[:200]})") from None
-        bad = [n for n in [s.name for s in manifest.segments] + list(manifest.retired) if not PLAIN_NAME.fullmatch(n)]
+        bad = [n for n in [s.name for s in manifest.segments] + list(manifest.retired) if not is_segment_name(n)]
         if bad:
             # A name such as "../../victim" would make maintenance delete files outside the index.
             raise IndexStoreError(

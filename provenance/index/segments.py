@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from provenance.arrow import from_row, schema_of, to_table
 from provenance.index.errors import IndexStoreError
-from provenance.index.manifest import INDEX_SCHEMA_VERSION, PLAIN_NAME, SEGMENTS, SegmentInfo
+from provenance.index.manifest import INDEX_SCHEMA_VERSION, SEGMENTS, SegmentInfo, is_segment_name
 from provenance.records import Document
 
 _META = {b"prov.index_schema_version": str(INDEX_SCHEMA_VERSION).encode()}
@@ -67,12 +67,6 @@ def segment_temporaries(root: Path, name: str) -> tuple[Path, Path]:
     """The temporary files ``write_segment`` writes segment ``name`` into before renaming them."""
     docs, keys = segment_files(root, name)
     return docs.with_name(f".{docs.name}.tmp"), keys.with_name(f".{keys.name}.tmp")
-
-
-def is_segment_name(name: str) -> bool:
-    """Whether ``name`` is a plain segment name: no path separators, no ``..``, nothing that
-    could make ``segment_files`` point outside ``segments/``."""
-    return PLAIN_NAME.fullmatch(name) is not None
 
 
 def new_segment_name(generation: int) -> str:

@@ -25,7 +25,7 @@ from provenance.ownership import (
     MANIFEST,
     PARTIAL_MARKER,
     REPORT_FORMAT,
-    folder_kind,
+    dead_owner,
     is_within,
     load_manifest,
     manifest_kind,
@@ -166,6 +166,12 @@ def _check_replaceable(out: Path, real: Path, identity: dict[str, Any], force: b
         )
 
 
+def _bare_report(folder: Path) -> bool:
+    """Whether ``folder`` is a prov report holding nothing but its listed files."""
+    data = load_manifest(folder)
+    return manifest_kind(data) == "report" and not report_strangers(folder, data)
+
+
 def recover(out: Path) -> list[Path]:
     """Tidy what interrupted writes of ``out`` left beside it, and return what was touched.
 
@@ -179,8 +185,8 @@ def recover(out: Path) -> list[Path]:
         return []
     touched: list[Path] = []
     name = glob.escape(out.name)
-    olds = [p for p in parent.glob(f".{name}.old-*") if p.is_dir() and _dead_owner(p.name.rsplit("-", 1)[-1])]
-    olds = [p for p in olds if folder_kind(p) == "report" and not report_strangers(p, load_manifest(p))]
+    olds = [p for p in parent.glob(f".{name}.old-*") if p.is_dir() and dead_owner(p.name.rsplit("-", 1)[-1])]
+    olds = [p for p in olds if _bare_report(p)]
     if not out.exists() and olds:
         newest = max(olds, key=lambda p: p.stat().st_mtime)
         os.replace(newest, out)
@@ -200,10 +206,6 @@ def recover(out: Path) -> list[Path]:
             log.info("removed %s, left by an interrupted run", partial)
             touched.append(partial)
     return touched
-
-
-def _dead_owner(pid: str) -> bool:
-    return pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid)))
 
 
 def write_report(
