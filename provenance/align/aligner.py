@@ -17,6 +17,7 @@ once, numpy merge-join over sorted shingle rows; what a scan uses).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
@@ -71,9 +72,6 @@ def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, i
         yield chain[0], chain[1], chain[2], chain[3], chain[4]
 
 
-Spans = tuple[np.ndarray, np.ndarray]  # token (starts, ends) of one document
-
-
 # A break between two words: a sentence end (".", "!", "?", maybe closing quotes or brackets,
 # then white space), or a line break that is not a soft wrap.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s")
@@ -101,65 +99,51 @@ def is_break(text: str, left_end: int, right_start: int) -> bool:
     return text.find("\n", left_end, right_start) >= 0 and not hard_wrapped(text)
 
 
-def _may_break(text: str, lo: int, hi: int) -> bool:
-    """Whether ``text[lo:hi]`` can hold a break at all: most windows of a few words hold no
-    sentence end and no line end, and are passed over with a few ``str.find`` calls."""
-    if text.find(".", lo, hi) >= 0 or text.find("!", lo, hi) >= 0 or text.find("?", lo, hi) >= 0:
-        return True
-    if text.find("\n", lo, hi) < 0:
-        return False
-    return not hard_wrapped(text) or _PARAGRAPH.search(text, lo, hi + 1) is not None
+# Where a break may be: a sentence end (its characters are never part of a word, so it lies
+# inside one gap, and is a break) or a line end (a break unless a soft wrap).
+_BREAK_HINT = re.compile(r"([.!?][\"'\u2019\u201d)\]]*\s)|\n")
 
 
-def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
-    """Tokens after the last break inside tokens ``lo..hi``, when fewer than ``within`` (None
+def _break_gaps(text: str, starts: np.ndarray, ends: np.ndarray, first: int, last: int) -> list[int]:
+    """The gaps ``j`` in ``first..last`` that break a unit (``is_break``), ascending; gap
+    ``j`` lies between tokens ``j - 1`` and ``j``. One regex scan over the window, then a
+    binary search per hint: a window of words with no sentence or line end costs one scan."""
+    gaps: list[int] = []
+    for hint in _BREAK_HINT.finditer(text, int(ends[first - 1]), int(starts[last])):
+        j = bisect_right(starts, hint.start(), first, last + 1)
+        if gaps and gaps[-1] == j:
+            continue
+        if hint.group(1) is not None or is_break(text, int(ends[j - 1]), int(starts[j])):
+            gaps.append(j)
+    return gaps
+
+
+def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int:
+    """Tokens after the last break inside tokens ``lo..hi``, when fewer than ``within`` (0
     when there is no break that close)."""
     first = max(lo, hi - within) + 1
-    if first >= hi or not _may_break(text, int(ends[first - 1]), int(starts[hi - 1])):
-        return None
-    for j in range(hi - 1, first - 1, -1):
-        if is_break(text, int(ends[j - 1]), int(starts[j])):
-            return hi - j
-    return None
+    gaps = _break_gaps(text, starts, ends, first, hi - 1) if first < hi else []
+    return hi - gaps[-1] if gaps else 0
 
 
-def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int | None:
-    """Tokens before the first break inside tokens ``lo..hi``, when fewer than ``within``
-    (None when there is no break that close)."""
+def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int:
+    """Tokens before the first break inside tokens ``lo..hi``, when fewer than ``within`` (0
+    when there is no break that close)."""
     last = min(hi, lo + within) - 1
-    if last <= lo or not _may_break(text, int(ends[lo]), int(starts[last])):
-        return None
-    for i in range(lo + 1, last + 1):
-        if is_break(text, int(ends[i - 1]), int(starts[i])):
-            return i - lo
-    return None
+    gaps = _break_gaps(text, starts, ends, lo + 1, last) if last > lo else []
+    return gaps[0] - lo if gaps else 0
 
 
-def _ends_unit(text: str, starts: np.ndarray, ends: np.ndarray, last: int, n: int) -> bool:
-    return last == n - 1 or is_break(text, int(ends[last]), int(starts[last + 1]))
+def _is_gap_break(text: str, starts: np.ndarray, ends: np.ndarray, j: int) -> bool:
+    """Whether gap ``j`` is a break; the document's start and end always are."""
+    return j <= 0 or j >= len(starts) or is_break(text, int(ends[j - 1]), int(starts[j]))
 
 
-def _starts_unit(text: str, starts: np.ndarray, ends: np.ndarray, first: int) -> bool:
-    return first == 0 or is_break(text, int(ends[first - 1]), int(starts[first]))
-
-
-def _common_cut(cut_a: int | None, cut_b: int | None) -> int:
-    """Words to cut from both sides: the larger fragment either side shows (0 when neither
-    has a break close to the edge). Both searches stop at ``shortest`` words, so a cut is
-    always shorter than that."""
-    return max(cut_a or 0, cut_b or 0)
+Words = tuple[str, np.ndarray, np.ndarray]  # a text, its token starts and ends
 
 
 def trim_to_breaks(
-    a_text: str,
-    a_starts: np.ndarray,
-    a_ends: np.ndarray,
-    a_tokens: tuple[int, int],
-    b_text: str,
-    b_starts: np.ndarray,
-    b_ends: np.ndarray,
-    b_tokens: tuple[int, int],
-    shortest: int,
+    a: Words, a_tokens: tuple[int, int], b: Words, b_tokens: tuple[int, int], shortest: int
 ) -> tuple[int, int, int, int] | None:
     """Token ranges of a passage pair without edge fragments that run across a break.
 
@@ -168,21 +152,17 @@ def trim_to_breaks(
     dateline). When both copies go on inside the unit and part there ("...Mosul. Source: AAP"
     against "...Mosul. Source: AP", or "Getty", a break, "3/22 A member of" against another
     caption), the fragment is cut back to the break, on both sides by the same number of
-    words. Returns ``(a0, a1, b0, b1)``, or None when nothing is left.
+    words: the larger fragment either side shows, always fewer than ``shortest`` words.
+    Returns ``(a0, a1, b0, b1)``, or None when nothing is left.
     """
     (a0, a1), (b0, b1) = a_tokens, b_tokens
-    na, nb = len(a_starts), len(b_starts)
-    if not (_ends_unit(a_text, a_starts, a_ends, a1 - 1, na) or _ends_unit(b_text, b_starts, b_ends, b1 - 1, nb)):
-        cut = _common_cut(
-            _tail_cut(a_text, a_starts, a_ends, a0, a1, shortest), _tail_cut(b_text, b_starts, b_ends, b0, b1, shortest)
-        )
+    if not (_is_gap_break(*a, a1) or _is_gap_break(*b, b1)):
+        cut = max(_tail_cut(*a, a0, a1, shortest), _tail_cut(*b, b0, b1, shortest))
         a1, b1 = a1 - cut, b1 - cut
     if a1 <= a0 or b1 <= b0:
         return None
-    if not (_starts_unit(a_text, a_starts, a_ends, a0) or _starts_unit(b_text, b_starts, b_ends, b0)):
-        cut = _common_cut(
-            _head_cut(a_text, a_starts, a_ends, a0, a1, shortest), _head_cut(b_text, b_starts, b_ends, b0, b1, shortest)
-        )
+    if not (_is_gap_break(*a, a0) or _is_gap_break(*b, b0)):
+        cut = max(_head_cut(*a, a0, a1, shortest), _head_cut(*b, b0, b1, shortest))
         a0, b0 = a0 + cut, b0 + cut
     if a1 <= a0 or b1 <= b0:
         return None
@@ -223,15 +203,15 @@ def scored(
 
 def score_segments(
     a: Document,
-    ta: Callable[[], Spans],
+    ta: Callable[[], Words],
     b: Document,
-    tb: Callable[[], Spans],
+    tb: Callable[[], Words],
     segs: list[Segment],
     detect: DetectConfig,
 ) -> tuple[list[Alignment], Counter]:
     """Chain a pair's segments into passages and keep those long and similar enough.
 
-    ``ta``/``tb`` give the documents' token spans; they are called only for a passage long
+    ``ta``/``tb`` give the documents' ``Words``; they are called only for a passage long
     enough to score, so most rejected pairs never tokenize. Returns the alignments and a
     count of rejected passages by reason.
     """
@@ -245,10 +225,8 @@ def score_segments(
         if same and a1 > b0:
             rejected["overlaps its own repeat"] += 1  # a period ("ha ha ha"), not a copy
             continue
-        (a_starts, a_ends), (b_starts, b_ends) = ta(), tb()
-        trimmed = trim_to_breaks(
-            a.text, a_starts, a_ends, (a0, a1), b.text, b_starts, b_ends, (b0, b1), detect.min_words
-        )
+        wa, wb = ta(), tb()
+        trimmed = trim_to_breaks(wa, (a0, a1), wb, (b0, b1), detect.min_words)
         if trimmed is None:
             rejected["only fragments across breaks"] += 1
             continue
@@ -258,8 +236,8 @@ def score_segments(
         if matched < detect.min_words:
             rejected["shorter than min_words"] += 1
             continue
-        a_start, a_end = int(a_starts[a0]), int(a_ends[a1 - 1])
-        b_start, b_end = int(b_starts[b0]), int(b_ends[b1 - 1])
+        a_start, a_end = int(wa[1][a0]), int(wa[2][a1 - 1])
+        b_start, b_end = int(wb[1][b0]), int(wb[2][b1 - 1])
         pa, pb = comparable(a.text[a_start:a_end]), comparable(b.text[b_start:b_end])
         similarity = Indel.normalized_similarity(pa, pb)
         if similarity < detect.min_similarity:
@@ -305,7 +283,9 @@ def align_pair(a: Document, b: Document, detect: DetectConfig) -> tuple[list[Ali
             continue
         seeds.extend((j - i, i) for j in js if not same or j > i)
     segs = _segments_from_seeds(seeds, k)
-    return score_segments(a, lambda: (ta.starts, ta.ends), b, lambda: (tb.starts, tb.ends), segs, detect)
+    wa = (a.text, ta.starts, ta.ends)
+    wb = wa if tb is ta else (b.text, tb.starts, tb.ends)
+    return score_segments(a, lambda: wa, b, lambda: wb, segs, detect)
 
 
 def _gather(index: ShingleIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -404,7 +384,9 @@ def verify_pairs(
     # Spans of every document a hopeful pair touches, in one vectorised pass.
     needed = np.unique(pairs[hopeful].ravel()).tolist()
     spans = dict(zip(needed, batch_token_spans([doc(i).text for i in needed]), strict=True))
-    tok = spans.__getitem__
+
+    def tok(i: int) -> Words:
+        return (doc(i).text, *spans[i])
 
     for p in np.flatnonzero(hopeful).tolist():
         a, b = int(pairs[p, 0]), int(pairs[p, 1])

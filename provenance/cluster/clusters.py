@@ -66,27 +66,38 @@ def occurrence_groups(
     unique = sorted(set(spans))
     if len(unique) == 1:  # most documents: one span, or one span repeated by many matches
         return unique, [0] * len(spans)
-    uf = UnionFind(len(unique))
-    active: list[int] = []  # spans that may still overlap the next start, by index into unique
+    parent = list(range(len(unique)))  # a union-find inlined: this loop runs for every span
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    active: list[tuple[int, int, int]] = []  # (end, length, index) of spans that may overlap the next
     for j, (start, end) in enumerate(unique):
-        active = [i for i in active if unique[i][1] > start]
-        for i in active:
-            overlap = min(unique[i][1], end) - start
-            shorter, longer = sorted((unique[i][1] - unique[i][0], end - start))
+        length = end - start
+        active = [t for t in active if t[0] > start]
+        for other_end, other_length, i in active:
+            overlap = (end if end < other_end else other_end) - start
+            longer, shorter = (length, other_length) if length > other_length else (other_length, length)
             if overlap >= min_overlap * longer or (shorter >= long_chars and overlap >= min_overlap * shorter):
-                uf.union(i, j)
-        active.append(j)
+                ri, rj = root(i), root(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+        active.append((end, length, j))
     extent: dict[int, list[int]] = {}
-    for i, (start, end) in enumerate(unique):
-        root = uf.find(i)
-        if root in extent:
-            extent[root][0] = min(extent[root][0], start)
-            extent[root][1] = max(extent[root][1], end)
+    roots = [root(i) for i in range(len(unique))]
+    for (start, end), r in zip(unique, roots, strict=True):
+        if r in extent:
+            box = extent[r]
+            box[0] = min(box[0], start)
+            box[1] = max(box[1], end)
         else:
-            extent[root] = [start, end]
-    groups = sorted((s_, e_, root) for root, (s_, e_) in extent.items())
-    number = {root: n for n, (_, _, root) in enumerate(groups)}
-    at = {span: number[uf.find(i)] for i, span in enumerate(unique)}
+            extent[r] = [start, end]
+    groups = sorted((s_, e_, r) for r, (s_, e_) in extent.items())
+    number = {r: n for n, (_, _, r) in enumerate(groups)}
+    at = {span: number[r] for span, r in zip(unique, roots, strict=True)}
     return [(s_, e_) for s_, e_, _ in groups], [at[span] for span in spans]
 
 
@@ -95,41 +106,49 @@ def build_clusters(
     boilerplate_docs: int | None = None,
     min_overlap: float = 0.5,
     long_chars: int = 200,
+    min_docs: int = 1,
 ) -> list[Cluster]:
     """Clusters of reused passages, in document order, with stable ids ``c000001``...
 
     Occurrences are grouped per document by ``occurrence_groups`` (``min_overlap``,
-    ``long_chars``). Clusters
-    spanning more than ``boilerplate_docs`` documents are flagged as boilerplate. Occurrences
-    are ``cross-document`` when their cluster spans several documents, else ``internal`` (a
-    passage repeated inside one document).
+    ``long_chars``). Clusters spanning more than ``boilerplate_docs`` documents are flagged as
+    boilerplate. Occurrences are ``cross-document`` when their cluster spans several
+    documents, else ``internal`` (a passage repeated inside one document). With ``min_docs``,
+    only clusters in that many documents or more are returned (their ids unchanged, so the
+    numbering has gaps).
     """
-    alignments = list(alignments)
     spans: dict[int, list[tuple[int, int]]] = {}
+    sides: list[tuple[int, int, int, int]] = []  # per alignment: (doc_a, span no., doc_b, span no.)
     for al in alignments:
-        spans.setdefault(al.doc_a, []).append((al.a_start, al.a_end))
-        spans.setdefault(al.doc_b, []).append((al.b_start, al.b_end))
+        on_a = spans.setdefault(al.doc_a, [])
+        at_a = len(on_a)
+        on_a.append((al.a_start, al.a_end))
+        on_b = spans.setdefault(al.doc_b, [])
+        sides.append((al.doc_a, at_a, al.doc_b, len(on_b)))
+        on_b.append((al.b_start, al.b_end))
     nodes: list[tuple[int, int, int]] = []  # (doc, start, end), in document order
-    node_of: dict[tuple[int, int, int], int] = {}
+    node_of: dict[int, list[int]] = {}  # per document, the node of each of its spans
     for doc in sorted(spans):
         extents, group_of = occurrence_groups(spans[doc], min_overlap, long_chars)
         first = len(nodes)
         nodes.extend((doc, s, e) for s, e in extents)
-        for (s, e), g in zip(spans[doc], group_of, strict=True):
-            node_of[(doc, s, e)] = first + g
+        node_of[doc] = [first + g for g in group_of]
 
     uf = UnionFind(len(nodes))
-    for al in alignments:
-        uf.union(node_of[(al.doc_a, al.a_start, al.a_end)], node_of[(al.doc_b, al.b_start, al.b_end)])
+    for doc_a, at_a, doc_b, at_b in sides:
+        uf.union(node_of[doc_a][at_a], node_of[doc_b][at_b])
     members: dict[int, list[int]] = {}
     for n in range(len(nodes)):
         members.setdefault(uf.find(n), []).append(n)
     clusters = []
     passage_no = 0
     for number, root in enumerate(sorted(members), start=1):
-        cluster_id = f"c{number:06d}"
         group = members[root]
         n_docs = len({nodes[n][0] for n in group})
+        if n_docs < min_docs:
+            passage_no += len(group)
+            continue
+        cluster_id = f"c{number:06d}"
         kind: Kind = "cross-document" if n_docs > 1 else "internal"
         occurrences = []
         for n in group:

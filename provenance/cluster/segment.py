@@ -18,6 +18,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
 
 from provenance.align.aligner import comparable, scored
 from provenance.records import Alignment, Document
@@ -26,8 +29,7 @@ _EDGE_SLACK = 8  # characters a block may stick out of the span it cuts (a word'
 _SNAP = 40  # farthest a partner's cut moves to reach a space
 
 
-@dataclass(frozen=True, slots=True)
-class _Side:
+class _Side(NamedTuple):  # a NamedTuple: made four times per alignment, it must be cheap
     doc: int
     start: int
     end: int
@@ -127,18 +129,39 @@ def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], 
     Returns:
         The alignments, a composite one replaced by its pieces in its place (order kept).
     """
-    by_doc: dict[int, list[_Side]] = {}
-    for i, al in enumerate(alignments):
-        by_doc.setdefault(al.doc_a, []).append(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b))
-        by_doc.setdefault(al.doc_b, []).append(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a))
-    sides = {doc: _DocSides.of(found) for doc, found in by_doc.items()}
+    n = len(alignments)
+    if n == 0:
+        return []
+    # Every alignment's two sides as arrays: side i < n is alignment i's a side, n + i its b side.
+    doc = np.array([al.doc_a for al in alignments] + [al.doc_b for al in alignments], dtype=np.int64)
+    start = np.array([al.a_start for al in alignments] + [al.b_start for al in alignments], dtype=np.int64)
+    end = np.array([al.a_end for al in alignments] + [al.b_end for al in alignments], dtype=np.int64)
+    partner = np.concatenate([doc[n:], doc[:n]])
+    # A cut needs two other sides starting inside the span (``_cuts``); counting the sides that
+    # start there, in one vectorised pass, leaves the Python work to the few that could.
+    order = np.lexsort((start, doc))
+    key = (doc << np.int64(32)) + start
+    sorted_key = key[order]
+    inside = np.searchsorted(sorted_key, key + (end - start), side="right") - np.searchsorted(
+        sorted_key, key - _EDGE_SLACK, side="left"
+    )
+    hopeful = (inside >= 3) & (end - start >= 2 * min_chars)
+    if not hopeful.any():
+        return list(alignments)
+    bounds = np.searchsorted(doc[order], np.unique(doc[hopeful]))
+    sides: dict[int, _DocSides] = {}
+    for lo in bounds.tolist():
+        d = int(doc[order[lo]])
+        rows = order[lo : np.searchsorted(sorted_key, (d + 1) << 32, side="left")].tolist()
+        found = [_Side(d, int(start[r]), int(end[r]), r % n, int(partner[r])) for r in rows]
+        sides[d] = _DocSides.of(found)
     out: list[Alignment] = []
     for i, al in enumerate(alignments):
-        a_side = _Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b)
-        b_side = _Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a)
-        cuts, flip = _cuts(a_side, sides[al.doc_a], min_chars), False
-        if not cuts:
-            cuts, flip = _cuts(b_side, sides[al.doc_b], min_chars), True
+        cuts, flip = [], False
+        if hopeful[i]:
+            cuts = _cuts(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b), sides[al.doc_a], min_chars)
+        if not cuts and hopeful[n + i]:
+            cuts, flip = _cuts(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a), sides[al.doc_b], min_chars), True
         if not cuts:
             out.append(al)
             continue

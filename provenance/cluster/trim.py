@@ -50,8 +50,7 @@ def trim_wide_noise(
     of its three copies looks like a header; noise printed on many pages is sure enough.
     """
     d, wide = config.detect, config.categories.template_docs
-    strict = build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER)
-    strict = [c for c in strict if len(c.docs) >= wide]
+    strict = build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER, min_docs=wide)
     judged = categorize(strict, docs, credits, config.categories, d.boilerplate_docs)
     return trim_noise(alignments, docs, noise_spans(judged))
 

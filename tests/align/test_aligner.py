@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.align import align_pair, verify_pairs
-from provenance.align.aligner import hard_wrapped, is_break
+from provenance.align.aligner import _head_cut, _tail_cut, hard_wrapped, is_break
 from provenance.config import DetectConfig
 from provenance.passages import shingle_index, sort_by_hash
 from provenance.records import Document
@@ -265,3 +265,35 @@ def test_what_breaks_a_unit_and_what_is_a_soft_wrap() -> None:
     sentence = "in western Mosul. Source: AP"
     assert is_break(sentence, sentence.index("Mosul") + 5, sentence.index("Source"))
     assert not is_break(sentence, sentence.index("Source") + 6, sentence.index("AP"))
+
+
+PIECES = ["word", "U.S.", "1.5", ". ", ".\n", "\n", "\n\n", "\n  ", ' "', '." ', "? ", "Getty", " ", "  ", "3/22"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES), min_size=2, max_size=60),
+    st.booleans(),
+    st.integers(0, 80),
+    st.integers(1, 60),
+    st.integers(1, 12),
+)
+def test_the_edge_cuts_find_the_same_break_as_checking_every_gap(
+    pieces: list[str], wrap: bool, lo: int, span: int, within: int
+) -> None:
+    """``_tail_cut``/``_head_cut`` look only where a regex hints at a break; they must find
+    the same break as asking ``is_break`` of every gap near the edge, in hard-wrapped text
+    (where a single line end is a soft wrap) too."""
+    text = " ".join(pieces) + " end"
+    if wrap:  # lines of 64 characters: single line ends become soft wraps
+        text = "\n".join([("wrapped line of wire copy " * 3)[:64]] * 3) + "\n" + text
+    ws = list(WORD.finditer(text))
+    starts, ends = np.array([m.start() for m in ws]), np.array([m.end() for m in ws])
+    lo = min(lo, len(ws) - 1)
+    hi = min(len(ws), lo + span)
+    gap = lambda j: is_break(text, int(ends[j - 1]), int(starts[j]))  # noqa: E731
+
+    tail = next((hi - j for j in range(hi - 1, max(lo, hi - within), -1) if gap(j)), 0)
+    head = next((i - lo for i in range(lo + 1, min(hi, lo + within)) if gap(i)), 0)
+    assert _tail_cut(text, starts, ends, lo, hi, within) == tail
+    assert _head_cut(text, starts, ends, lo, hi, within) == head
