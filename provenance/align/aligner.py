@@ -76,6 +76,7 @@ def chains(segs: list[Segment], max_gap: int) -> Iterator[tuple[int, int, int, i
 # then white space), or a line break that is not a soft wrap.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|\n[ \t]+\S")  # a blank line, or an indented line
+_LINE_END = re.compile(r"\n")
 _WRAP = (55, 80)  # line lengths of hard-wrapped text (Reuters, e-mail, plain-text wires)
 
 
@@ -99,39 +100,50 @@ def is_break(text: str, left_end: int, right_start: int) -> bool:
     return text.find("\n", left_end, right_start) >= 0 and not hard_wrapped(text)
 
 
-# Where a break may be: a sentence end (its characters are never part of a word, so it lies
-# inside one gap, and is a break) or a line end (a break unless a soft wrap).
-_BREAK_HINT = re.compile(r"([.!?][\"'\u2019\u201d)\]]*\s)|\n")
+def break_gaps(text: str, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+    """The gaps of a document that break a unit (``is_break``), ascending; gap ``j`` lies
+    between tokens ``j - 1`` and ``j``. A break's characters are never part of a word, so
+    each regex match lies inside one gap: three scans and one vectorised search find them."""
+    if len(starts) < 2:
+        return []
+    lo, hi = int(ends[0]), int(starts[-1])
+    at = [m.start() for m in _SENTENCE_END.finditer(text, lo, hi)]
+    if hard_wrapped(text):  # a single line end is a soft wrap; only paragraphs break
+        at += [m.start() for m in _PARAGRAPH.finditer(text, lo, hi + 1)]
+    else:
+        at += [m.start() for m in _LINE_END.finditer(text, lo, hi)]
+    return np.unique(np.searchsorted(starts, at, side="right")).tolist() if at else []
 
 
-def _break_gaps(text: str, starts: np.ndarray, ends: np.ndarray, first: int, last: int) -> list[int]:
-    """The gaps ``j`` in ``first..last`` that break a unit (``is_break``), ascending; gap
-    ``j`` lies between tokens ``j - 1`` and ``j``. One regex scan over the window, then a
-    binary search per hint: a window of words with no sentence or line end costs one scan."""
-    gaps: list[int] = []
-    for hint in _BREAK_HINT.finditer(text, int(ends[first - 1]), int(starts[last])):
-        j = bisect_right(starts, hint.start(), first, last + 1)
-        if gaps and gaps[-1] == j:
-            continue
-        if hint.group(1) is not None or is_break(text, int(ends[j - 1]), int(starts[j])):
-            gaps.append(j)
+# A document's breaks, kept per text across the pairs of a worker: most documents with
+# passages have several, and finding the breaks costs more than looking them up. Bounded.
+_GAPS: dict[str, list[int]] = {}
+_GAPS_LIMIT = 20_000
+
+
+def _gaps_of(text: str, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+    gaps = _GAPS.get(text)
+    if gaps is None:
+        if len(_GAPS) >= _GAPS_LIMIT:
+            _GAPS.clear()
+        gaps = _GAPS[text] = break_gaps(text, starts, ends)
     return gaps
 
 
 def _tail_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int:
     """Tokens after the last break inside tokens ``lo..hi``, when fewer than ``within`` (0
     when there is no break that close)."""
-    first = max(lo, hi - within) + 1
-    gaps = _break_gaps(text, starts, ends, first, hi - 1) if first < hi else []
-    return hi - gaps[-1] if gaps else 0
+    gaps = _gaps_of(text, starts, ends)
+    i = bisect_right(gaps, hi - 1) - 1
+    return hi - gaps[i] if i >= 0 and gaps[i] > max(lo, hi - within) else 0
 
 
 def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int, within: int) -> int:
     """Tokens before the first break inside tokens ``lo..hi``, when fewer than ``within`` (0
     when there is no break that close)."""
-    last = min(hi, lo + within) - 1
-    gaps = _break_gaps(text, starts, ends, lo + 1, last) if last > lo else []
-    return gaps[0] - lo if gaps else 0
+    gaps = _gaps_of(text, starts, ends)
+    i = bisect_right(gaps, lo)
+    return gaps[i] - lo if i < len(gaps) and gaps[i] < min(hi, lo + within) else 0
 
 
 def _is_gap_break(text: str, starts: np.ndarray, ends: np.ndarray, j: int) -> bool:

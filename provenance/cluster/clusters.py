@@ -49,6 +49,12 @@ class UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
+def _joins(length_a: int, length_b: int, overlap: int, min_overlap: float, long_chars: int) -> bool:
+    """Whether two spans overlapping by ``overlap`` characters are one occurrence."""
+    longer, shorter = (length_a, length_b) if length_a > length_b else (length_b, length_a)
+    return overlap >= min_overlap * longer or (shorter >= long_chars and overlap >= min_overlap * shorter)
+
+
 def occurrence_groups(
     spans: Sequence[tuple[int, int]], min_overlap: float, long_chars: int = 200
 ) -> tuple[list[tuple[int, int]], list[int]]:
@@ -66,6 +72,11 @@ def occurrence_groups(
     unique = sorted(set(spans))
     if len(unique) == 1:  # most documents: one span, or one span repeated by many matches
         return unique, [0] * len(spans)
+    if len(unique) == 2:  # the next most common case, decided without the general machinery
+        (s0, e0), (s1, e1) = unique
+        if _joins(e0 - s0, e1 - s1, min(e0, e1) - s1, min_overlap, long_chars):
+            return [(s0, max(e0, e1))], [0] * len(spans)
+        return unique, [0 if span == unique[0] else 1 for span in spans]
     parent = list(range(len(unique)))  # a union-find inlined: this loop runs for every span
 
     def root(x: int) -> int:
@@ -79,9 +90,7 @@ def occurrence_groups(
         length = end - start
         active = [t for t in active if t[0] > start]
         for other_end, other_length, i in active:
-            overlap = (end if end < other_end else other_end) - start
-            longer, shorter = (length, other_length) if length > other_length else (other_length, length)
-            if overlap >= min_overlap * longer or (shorter >= long_chars and overlap >= min_overlap * shorter):
+            if _joins(length, other_length, (end if end < other_end else other_end) - start, min_overlap, long_chars):
                 ri, rj = root(i), root(j)
                 if ri != rj:
                     parent[max(ri, rj)] = min(ri, rj)

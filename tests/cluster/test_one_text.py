@@ -142,15 +142,35 @@ def test_a_composite_match_is_cut_where_other_matches_show_two_texts() -> None:
     assert all(p.similarity == 1.0 for p in pieces[:2])
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 500), st.integers(1, 200)), min_size=1, max_size=30), st.floats(0.05, 1.0))
-def test_occurrence_groups_cover_every_span_and_order_their_extents(raw, min_overlap: float) -> None:
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 500), st.integers(1, 200)), min_size=1, max_size=30),
+    st.floats(0.05, 1.0),
+    st.sampled_from([50, 120, 200]),
+)
+def test_occurrence_groups_are_the_components_of_the_overlap_rule(raw, min_overlap: float, long_chars: int) -> None:
     spans = [(s, s + n) for s, n in raw]
-    extents, group_of = occurrence_groups(spans, min_overlap)
+    extents, group_of = occurrence_groups(spans, min_overlap, long_chars)
     assert extents == sorted(extents)
     for (start, end), g in zip(spans, group_of, strict=True):
         assert extents[g][0] <= start and end <= extents[g][1]
     assert sorted(set(group_of)) == list(range(len(extents)))
+
+    # The reference: every pair of spans compared, joined by the rule, components by search.
+    def joins(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        overlap = min(a[1], b[1]) - max(a[0], b[0])
+        shorter, longer = sorted((a[1] - a[0], b[1] - b[0]))
+        return overlap >= min_overlap * longer or (shorter >= long_chars and overlap >= min_overlap * shorter)
+
+    component = list(range(len(spans)))
+    for i in range(len(spans)):
+        for j in range(len(spans)):
+            if spans[i] == spans[j] or joins(spans[i], spans[j]):
+                old, new = component[j], component[i]
+                component = [new if c == old else c for c in component]
+    for i in range(len(spans)):
+        for j in range(len(spans)):
+            assert (group_of[i] == group_of[j]) == (component[i] == component[j])
 
 
 def test_noise_on_many_pages_is_cut_off_the_edges_of_a_match() -> None:
