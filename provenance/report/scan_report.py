@@ -7,8 +7,10 @@ from pathlib import Path
 from provenance.config import ScanConfig
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
+from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
 from provenance.report.manifest import build_manifest
-from provenance.report.tables import report_tables
+from provenance.report.schemas import SCHEMA_VERSION
+from provenance.report.tables import report_tables, texts_table
 from provenance.report.writer import read_manifest, read_table, write_report
 
 GRAPHML = "graph.graphml"
@@ -16,19 +18,34 @@ GEXF = "graph.gexf"
 
 
 def write_scan_report(
-    out: Path, result: ScanResult, config: ScanConfig, inputs: list[Path], force: bool = False, engine: str = "local"
+    out: Path,
+    result: ScanResult,
+    config: ScanConfig,
+    inputs: list[Path],
+    force: bool = False,
+    engine: str = "local",
+    texts: bool = True,
 ) -> Path:
     """Write every report file of ``result`` into ``out``; see ``writer.write_report``.
+
+    With ``texts`` (the default) the documents' full texts are stored (``texts.parquet``), so
+    the report and its HTML pages need no inputs; leave them out when texts may not be
+    redistributed.
 
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written.
     """
+    tables = report_tables(result)
+    if texts:
+        tables["texts"] = texts_table(result.documents)
+    manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
     extra = {
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
+        INDEX: write_index,
+        SITE_DIR: lambda path: write_site(tables, manifest | {"schema_version": SCHEMA_VERSION}, path),
     }
-    manifest = build_manifest(result, config, inputs, engine)
-    return write_report(out, report_tables(result), manifest, force=force, extra_files=extra)
+    return write_report(out, tables, manifest, force=force, extra_files=extra)
 
 
 def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:

@@ -128,3 +128,11 @@ TABLES = {
     "wire_share": WIRE_SHARE,
 }
 """Table name -> schema; each is written as ``<name>.parquet`` in the report folder."""
+
+
+TEXTS = _schema(
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+)
+"""The full text of every document, so that a report stands alone (left out with ``--no-texts``);
+every offset of the report slices it."""

@@ -164,3 +164,11 @@ def _share_rows(level: str, ident: str, chars: Counter, total: int) -> list[dict
         }
         for origin, n in items
     ]
+
+
+def texts_table(docs: Sequence[Document]) -> pa.Table:
+    """``texts`` rows: every document's full text, in document order."""
+    return pa.table(
+        {"doc_id": [d.doc_id for d in docs], "text": [d.text for d in docs]},
+        schema=schemas.TEXTS,
+    )

@@ -1,0 +1,432 @@
+"""Build the HTML report of a scan: a static site that opens from ``file://``.
+
+The pages are one small app (``assets/app.js``, ``assets/style.css``, no library, no network)
+and data files it loads with ``<script>`` tags as it needs them (``fetch`` of ``file://``
+URLs is refused by browsers, a script tag is not). Nothing grows into one huge page: the
+overview is one small file; the cluster list comes in chunks of ``LIST_CHUNK`` rows; a
+cluster's occurrences with their context, and a document's text with its passages and
+credits, come in chunks of ``DETAIL_CHUNK`` clusters or documents.
+
+Everything is built from the report's tables (``prov html REPORT`` rebuilds it from a
+finished report), so the site shows exactly what the Parquet files hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from provenance.dates import date_key
+from provenance.report.html.graph_svg import graph_svg
+
+SITE_DIR = "html"  # beside index.html in the report folder
+INDEX = "index.html"
+LIST_CHUNK = 2000  # cluster-list rows per data file
+DETAIL_CHUNK = 100  # clusters (or documents) per data file
+CONTEXT_CHARS = 300  # text shown before and after each copy
+MAX_SHOWN = 200  # occurrences a cluster page carries (all are in passages.parquet)
+SNIPPET = 160
+MAX_UNITS = 1000  # outlets (or documents) in the share tables: the most copy first; all in wire_share.parquet
+LAG_BINS = (  # the reprint-lag histogram's bins, in hours (upper bounds)
+    (0, "same time"),
+    (1, "< 1 hour"),
+    (6, "1-6 hours"),
+    (24, "6-24 hours"),
+    (48, "1-2 days"),
+    (24 * 7, "2-7 days"),
+    (24 * 30, "1-4 weeks"),
+    (float("inf"), "> 4 weeks"),
+)
+
+
+@dataclass
+class _Doc:
+    doc_id: str
+    outlet: str | None
+    date: str | None
+    when: datetime | None
+    title: str | None
+    url: str | None
+    n_chars: int
+    text: str | None = None
+    passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
+    credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
+
+
+def _column(table: pa.Table | None, name: str) -> list[Any]:
+    if table is None or name not in table.column_names:
+        return [None] * (table.num_rows if table is not None else 0)
+    return table.column(name).to_pylist()
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.date().isoformat() if (when.hour, when.minute, when.second) == (0, 0, 0) else when.isoformat()
+
+
+class _Writer:
+    """Writes data files as ``PROV.put(key, value)`` scripts under ``html/data``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = 0
+
+    def put(self, key: str, value: Any) -> None:
+        path = self.root / "data" / f"{key}.js"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        path.write_text(f"PROV.put({json.dumps(key)},{payload});\n", encoding="utf-8")
+        self.files += 1
+
+
+def _load_docs(tables: dict[str, pa.Table]) -> tuple[list[_Doc], dict[str, int]]:
+    documents = tables["documents"]
+    docs = [
+        _Doc(doc_id, outlet, date, date_key(date), title, url, n_chars or 0)
+        for doc_id, outlet, date, title, url, n_chars in zip(
+            _column(documents, "doc_id"),
+            _column(documents, "outlet"),
+            _column(documents, "date"),
+            _column(documents, "title"),
+            _column(documents, "url"),
+            _column(documents, "n_chars"),
+            strict=True,
+        )
+    ]
+    number = {d.doc_id: i for i, d in enumerate(docs)}
+    texts = tables.get("texts")
+    if texts is not None:
+        for doc_id, text in zip(_column(texts, "doc_id"), _column(texts, "text"), strict=True):
+            if doc_id in number:
+                docs[number[doc_id]].text = text
+    credits = tables.get("credits")
+    for doc_id, start, end, agency, kind in zip(
+        _column(credits, "doc_id"),
+        _column(credits, "start"),
+        _column(credits, "end"),
+        _column(credits, "agency"),
+        _column(credits, "kind"),
+        strict=True,
+    ):
+        if doc_id in number:
+            docs[number[doc_id]].credits.append([start, end, agency, kind])
+    return docs, number
+
+
+@dataclass
+class _Cluster:
+    number: int
+    cluster_id: str
+    category: str
+    reason: str
+    n_docs: int
+    n_outlets: int
+    representative: str
+    representative_doc: str | None
+    origin: str | None
+    confidence: float
+    evidence: str
+    occurrences: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # doc, start, end, pid, text
+
+
+def _load_clusters(tables: dict[str, pa.Table], docs: list[_Doc], number: dict[str, int]) -> list[_Cluster]:
+    table = tables["clusters"]
+    clusters = [
+        _Cluster(i, *row)
+        for i, row in enumerate(
+            zip(
+                _column(table, "cluster_id"),
+                _column(table, "category"),
+                _column(table, "category_reason"),
+                _column(table, "n_documents"),
+                _column(table, "n_outlets"),
+                _column(table, "representative"),
+                _column(table, "representative_doc"),
+                _column(table, "origin"),
+                _column(table, "origin_confidence"),
+                _column(table, "origin_evidence"),
+                strict=True,
+            )
+        )
+    ]
+    by_id = {c.cluster_id: c for c in clusters}
+    passages = tables["passages"]
+    for pid, cid, doc_id, start, end, text in zip(
+        _column(passages, "passage_id"),
+        _column(passages, "cluster_id"),
+        _column(passages, "doc_id"),
+        _column(passages, "start"),
+        _column(passages, "end"),
+        _column(passages, "text"),
+        strict=True,
+    ):
+        cluster, doc = by_id.get(cid), number.get(doc_id)
+        if cluster is None or doc is None:
+            continue
+        cluster.occurrences.append((doc, start, end, pid, text))
+        docs[doc].passages.append([start, end, cluster.number, cluster.category])
+    for cluster in clusters:  # dated copies first, earliest first: the likely source leads
+        cluster.occurrences.sort(key=lambda o: _time_order(docs[o[0]].when) + (o[0], o[1]))
+    return clusters
+
+
+def _time_order(when: datetime | None) -> tuple[int, float]:
+    return (0, when.timestamp()) if when is not None else (1, 0.0)
+
+
+def _dates(cluster: _Cluster, docs: list[_Doc]) -> list[datetime]:
+    return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
+
+
+def _list_row(cluster: _Cluster, docs: list[_Doc]) -> list[Any]:
+    dates = _dates(cluster, docs)
+    snippet = " ".join(cluster.representative.split())
+    return [
+        cluster.number,
+        cluster.cluster_id,
+        cluster.category,
+        cluster.n_docs,
+        cluster.n_outlets,
+        len(cluster.occurrences),
+        cluster.origin,
+        _iso(dates[0]) if dates else None,
+        _iso(dates[-1]) if dates else None,
+        len(cluster.representative),
+        snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…",
+    ]
+
+
+def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]]]:
+    """Text before and after a copy, and the credits in that window (offsets from ``start``)."""
+    if doc.text is None:
+        return "", "", []
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(doc.text), end + CONTEXT_CHARS)
+    credits = [[s - start, e - start, agency, kind] for s, e, agency, kind in doc.credits if s < hi and e > lo]
+    return doc.text[lo:start], doc.text[end:hi], credits
+
+
+def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
+    shown = cluster.occurrences[:MAX_SHOWN]
+    occurrences = []
+    for doc_no, start, end, pid, text in shown:
+        doc = docs[doc_no]
+        before, after, credits = _context(doc, start, end)
+        occurrences.append(
+            {
+                "passage": pid,
+                "doc": doc_no,
+                "doc_id": doc.doc_id,
+                "outlet": doc.outlet,
+                "date": _iso(doc.when) or doc.date,
+                "start": start,
+                "end": end,
+                "text": text,
+                "before": before,
+                "after": after,
+                "credits": credits,
+                "cut_before": start - len(before) > 0,
+                "cut_after": doc.text is not None and end + len(after) < len(doc.text),
+            }
+        )
+    return {
+        "id": cluster.cluster_id,
+        "number": cluster.number,
+        "category": cluster.category,
+        "reason": cluster.reason,
+        "n_docs": cluster.n_docs,
+        "n_outlets": cluster.n_outlets,
+        "n_occurrences": len(cluster.occurrences),
+        "origin": cluster.origin,
+        "confidence": cluster.confidence,
+        "evidence": cluster.evidence,
+        "representative": cluster.representative,
+        "representative_doc": cluster.representative_doc,
+        "occurrences": occurrences,
+    }
+
+
+def _share_tables(tables: dict[str, pa.Table], docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
+    """The outlets x origins tables, both directions (documents stand for outlets when the
+    corpus names none)."""
+    share = tables.get("wire_share")
+    rows = list(
+        zip(
+            _column(share, "level"),
+            _column(share, "id"),
+            _column(share, "origin"),
+            _column(share, "reused_chars"),
+            _column(share, "total_chars"),
+            strict=True,
+        )
+    )
+    level = "outlet" if any(r[0] == "outlet" for r in rows) else "document"
+    origins = sorted({r[2] for r in rows if r[0] == level and r[2] != "all"})
+    by_unit: dict[str, dict[str, Any]] = {}
+    for lvl, ident, origin, reused, total in rows:
+        if lvl != level:
+            continue
+        unit = by_unit.setdefault(ident, {"unit": ident, "total_chars": total, "chars": {}})
+        unit["chars"][origin] = reused
+    # The other direction: of each origin's news clusters, the share each unit printed.
+    unit_of = (lambda d: docs[d].outlet) if level == "outlet" else (lambda d: docs[d].doc_id)
+    per_origin: Counter[str] = Counter()
+    printed: dict[str, Counter[str]] = defaultdict(Counter)
+    for cluster in clusters:
+        if cluster.category != "news" or cluster.n_docs < 2:
+            continue
+        origin = cluster.origin or "unknown"
+        per_origin[origin] += 1
+        for unit in {unit_of(o[0]) for o in cluster.occurrences}:
+            if unit:
+                printed[unit][origin] += 1
+    return {
+        "level": level,
+        "origins": origins,
+        "units": sorted(by_unit.values(), key=lambda u: (-u["chars"].get("all", 0), u["unit"]))[:MAX_UNITS],
+        "units_total": len(by_unit),
+        "clusters_per_origin": dict(per_origin),
+        "printed": {unit: dict(c) for unit, c in printed.items()},
+    }
+
+
+def _time(docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
+    """News copy per period and origin, and the lag from each news cluster's earliest dated
+    copy to every later one."""
+    dated = [d.when for d in docs if d.when is not None]
+    if not dated:
+        return {"dated": 0, "documents": len(docs)}
+    span = max(dated) - min(dated)
+    weekly = span > timedelta(days=120)
+
+    def period(when: datetime) -> str:
+        day = when.date()
+        return (day - timedelta(days=day.weekday())).isoformat() if weekly else day.isoformat()
+
+    series: dict[str, Counter[str]] = defaultdict(Counter)
+    lags = [0] * len(LAG_BINS)
+    lag_count = 0
+    for cluster in clusters:
+        if cluster.category != "news" or cluster.n_docs < 2:
+            continue
+        origin = cluster.origin or "unknown"
+        copies = [(docs[o[0]].when, o[2] - o[1]) for o in cluster.occurrences if docs[o[0]].when is not None]
+        for when, chars in copies:
+            series[period(when)][origin] += chars
+        if len(copies) < 2:
+            continue
+        first = min(when for when, _ in copies)
+        for when, _ in sorted(copies)[1:]:
+            hours = (when - first).total_seconds() / 3600
+            lags[next(i for i, (top, _) in enumerate(LAG_BINS) if hours <= top)] += 1
+            lag_count += 1
+    return {
+        "dated": len(dated),
+        "documents": len(docs),
+        "period": "week" if weekly else "day",
+        "series": [{"period": p, "chars": dict(series[p])} for p in sorted(series)],
+        "lag_bins": [label for _, label in LAG_BINS],
+        "lags": lags,
+        "lag_count": lag_count,
+    }
+
+
+def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluster], has_texts: bool) -> dict[str, Any]:
+    categories = Counter(c.category for c in clusters)
+    origins: dict[str, dict[str, int]] = {}
+    for cluster in clusters:
+        if cluster.category != "news" or cluster.n_docs < 2:
+            continue
+        entry = origins.setdefault(cluster.origin or "unknown", {"clusters": 0, "copies": 0, "chars": 0})
+        entry["clusters"] += 1
+        entry["copies"] += len(cluster.occurrences)
+        entry["chars"] += sum(o[2] - o[1] for o in cluster.occurrences)
+    params = manifest.get("parameters", {})
+    return {
+        "tool": manifest.get("tool", "prov"),
+        "version": manifest.get("version"),
+        "created": manifest.get("created"),
+        "engine": manifest.get("engine"),
+        "schema_version": manifest.get("schema_version"),
+        "inputs": manifest.get("inputs", []),
+        "detect": params.get("detect", {}),
+        "counts": manifest.get("counts", {}),
+        "timings": manifest.get("timings", []),
+        "skipped": len(manifest.get("skipped", [])),
+        "documents": len(docs),
+        "outlets": len({d.outlet for d in docs if d.outlet}),
+        "clusters": len(clusters),
+        "categories": dict(categories),
+        "origins": sorted(
+            ({"origin": k, **v} for k, v in origins.items()), key=lambda o: (-o["clusters"], o["origin"])
+        ),
+        "has_texts": has_texts,
+        "list_chunks": (len(clusters) + LIST_CHUNK - 1) // LIST_CHUNK,
+        "list_chunk": LIST_CHUNK,
+        "detail_chunk": DETAIL_CHUNK,
+    }
+
+
+def write_site(tables: dict[str, pa.Table], manifest: dict[str, Any], site: Path) -> None:
+    """Write the ``html`` folder of a report (the app, its styles and its data files).
+
+    Args:
+        tables: the report's tables by name (``documents``, ``passages``, ``clusters``,
+            ``credits``, ``wire_share``; ``texts`` when the report stores texts).
+        manifest: the report's manifest (the run's inputs, parameters, counts, timings).
+        site: the folder to create (``REPORT/html``, or its stand-in in a temporary folder).
+    """
+    site.mkdir(parents=True, exist_ok=True)
+    assets = resources.files("provenance.report.html") / "assets"
+    for name in ("app.js", "style.css"):
+        (site / name).write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    docs, number = _load_docs(tables)
+    clusters = _load_clusters(tables, docs, number)
+    out = _Writer(site)
+    overview = _overview(manifest, docs, clusters, "texts" in tables)
+    overview["shares"] = _share_tables(tables, docs, clusters)
+    overview["time"] = _time(docs, clusters)
+    out.put("overview", overview)
+    (site / "graph.svg").write_text(graph_svg(overview["shares"]), encoding="utf-8")
+    ordered = sorted(clusters, key=lambda c: (-c.n_docs, -len(c.occurrences), c.number))
+    for chunk in range(0, len(ordered), LIST_CHUNK):
+        out.put(f"list/{chunk // LIST_CHUNK:05d}", [_list_row(c, docs) for c in ordered[chunk : chunk + LIST_CHUNK]])
+    for chunk in range(0, len(clusters), DETAIL_CHUNK):
+        part = clusters[chunk : chunk + DETAIL_CHUNK]
+        out.put(f"c/{chunk // DETAIL_CHUNK:05d}", {str(c.number): _cluster_detail(c, docs) for c in part})
+    _write_documents(out, docs, clusters)
+
+
+def write_index(path: Path) -> None:
+    """Write a report's ``index.html`` (the same page for every report; it loads ``html/``)."""
+    template = resources.files("provenance.report.html") / "assets" / "index.html"
+    path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _write_documents(out: _Writer, docs: list[_Doc], clusters: list[_Cluster]) -> None:
+    """Documents with a passage, in chunks by document number."""
+    chunks: dict[int, dict[str, Any]] = defaultdict(dict)
+    ids = {c.number: c.cluster_id for c in clusters}
+    for i, doc in enumerate(docs):
+        if not doc.passages:
+            continue
+        chunks[i // DETAIL_CHUNK][str(i)] = {
+            "id": doc.doc_id,
+            "outlet": doc.outlet,
+            "date": _iso(doc.when) or doc.date,
+            "title": doc.title,
+            "url": doc.url,
+            "n_chars": doc.n_chars,
+            "text": doc.text,
+            "passages": sorted([s, e, n, ids[n], cat] for s, e, n, cat in doc.passages),
+            "credits": sorted(doc.credits),
+        }
+    for chunk, part in sorted(chunks.items()):
+        out.put(f"d/{chunk:05d}", part)
