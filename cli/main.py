@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from prov_cli.dedup import dedup
+from prov_cli.export import export
 from prov_cli.graph import graph
 from prov_cli.index import index_app, query
 from prov_cli.scan import scan
@@ -38,6 +39,7 @@ def main(
 
 app.command()(scan)
 app.command()(graph)
+app.command()(export)
 app.command()(dedup)
 app.add_typer(index_app, name="index")
 app.command()(query)
