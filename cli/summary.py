@@ -1,7 +1,9 @@
-"""What each command prints when it is done: counts, then a table of what it found.
+"""What each command prints when it is done: counts, then what it found.
 
 Every id, title, name, snippet and path shown here comes from files prov did not write or
-from the user, so each passes through ``cell`` or ``inline`` (see ``prov_cli.display``).
+from the user, so each passes through ``cell``, ``inline``, ``flow`` or ``clip`` (see
+``prov_cli.display``). What scan, query and dedup found is laid out in blocks, not tables, so
+that at any width and in a pipe a document id is printed whole, with its outlet and date.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from prov_cli.display import cell, inline, printable
+from prov_cli.display import cell, clip, flow, inline
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -21,30 +23,42 @@ from provenance.report.tables import representative
 if TYPE_CHECKING:
     from provenance.dedup import DedupConfig, DedupOutputs, DedupResult
     from provenance.index import AddResult, CompactResult, DeleteResult, IndexManifest, QueryResult
-    from provenance.records import GraphEdge, GraphNode, Origin, ScanResult, Skipped
+    from provenance.records import Document, GraphEdge, GraphNode, Origin, ScanResult, Skipped
+
+
+DOCUMENTS_SHOWN = 3  # per cluster; the rest are in passages.parquet
 
 
 def _console() -> Console:
     return Console(highlight=False)
 
 
-def _snippet(text: str, width: int) -> str:
-    flat = printable(" ".join(text.split()))  # escaped before cutting, so the width holds
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+def _say(console: Console, lines: Sequence[str], style: str = "") -> None:
+    """Print ``lines`` (escaped already, by ``flow`` or ``clip``) as they are: no markup, no
+    wrapping by rich, so an id longer than the terminal is wrapped by the terminal, never cut."""
+    for line in lines:
+        console.print(Text(line, style=style), soft_wrap=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _document(doc: Document, lead: str = "", suffix: str = "", end: str = "") -> list[str]:
+    """Parts for ``flow``: a document's id (between ``lead`` and ``suffix``), then its outlet and
+    date in brackets where known; ``end`` closes the last part."""
+    known = ", ".join(value for value in (doc.outlet, doc.date) if value)
+    parts = [lead + doc.doc_id + suffix, *([f"({known})"] if known else [])]
+    parts[-1] += end
+    return parts
 
 
 def _origin(origin: Origin | None) -> str:
-    return f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "?"
+    return f"{origin.agency} ({origin.confidence:.2f})" if origin and origin.agency else "unknown"
 
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
-
-
-def _room(width: int, widths: Sequence[int]) -> int:
-    """Characters a terminal ``width`` wide leaves for one more column of a rich table (box
-    borders and one space of padding each side) whose other columns have ``widths``."""
-    return width - (3 * (len(widths) + 1) + 1) - sum(widths)
 
 
 def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
@@ -85,34 +99,28 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
         )
     ranked = sorted(news, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]
     if ranked:
-        table = Table(title=f"Largest news clusters (of {len(news)})", title_justify="left", expand=False)
-        # One line per cluster at any terminal width: the figures keep their width, the snippet
-        # takes the rest (cut with an ellipsis), and the documents column shows only when there
-        # is room for it (every document is in passages.parquet).
-        fixed = {"cluster": 7, "kind": 9, "docs": 4, "occ.": 4, "origin": 14}
-        with_docs = console.width >= 110
-        room = _room(console.width, [*fixed.values(), *([26] if with_docs else [])])
-        for name, width in fixed.items():
-            right = name in ("docs", "occ.")
-            table.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width)
-        table.add_column("snippet", no_wrap=True, overflow="ellipsis", width=max(room, 10))
-        if with_docs:
-            table.add_column("documents", no_wrap=True, overflow="ellipsis", width=26)
+        # A block per cluster, not a table: every id whole (a pipe or a narrow terminal cut them
+        # short), the snippet on at most two lines, a document's outlet and date beside it.
+        width = console.width
+        console.print(f"\n[bold]Largest news clusters[/] ({len(ranked)} of {len(news)})")
         for cl in ranked:
             text, _ = representative(cl, docs)
-            names = [docs[d].doc_id for d in cl.docs]
-            shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            row: list[Text | str] = [
-                cell(cl.cluster_id),
-                cell({"cross-document": "cross-doc"}.get(cl.occurrences[0].kind, cl.occurrences[0].kind)),
-                str(len(cl.docs)),
-                str(len(cl.occurrences)),
-                cell(_origin(origins.get(cl.cluster_id))),
-                cell(_snippet(text, 200)),
+            kind = cl.occurrences[0].kind
+            head = [
+                f"{cl.cluster_id} ",  # its own space and the separator's: two after the id
+                f"{kind},",
+                f"{_count(len(cl.docs), 'document')},",
+                f"{_count(len(cl.occurrences), 'occurrence')},",
+                f"origin {_origin(origins.get(cl.cluster_id))}",
             ]
-            table.add_row(*row, *([cell(shown)] if with_docs else []))
-        console.print(table)
-    console.print(f"Report: [bold]{inline(out)}[/]")
+            _say(console, ["", *flow(head, width, hang=9)], style="bold")
+            _say(console, clip(text, width, indent=4), style="italic")
+            for d in cl.docs[:DOCUMENTS_SHOWN]:
+                _say(console, flow(_document(docs[d], lead="- "), width, indent=2, hang=4))
+            if len(cl.docs) > DOCUMENTS_SHOWN:
+                more = len(cl.docs) - DOCUMENTS_SHOWN
+                _say(console, flow([f"- and {more} more, in passages.parquet"], width, indent=2))
+    _say(console, ["", *flow(["Report:", out], console.width)])
 
 
 def print_dedup(result: DedupResult, config: DedupConfig, outputs: DedupOutputs) -> None:
@@ -139,13 +147,13 @@ def print_dedup(result: DedupResult, config: DedupConfig, outputs: DedupOutputs)
     docs = result.documents
     shown = [(r, docs[r.kept]) for r in result.removals if r.kept is not None][:10]
     if shown:
-        table = Table(title=f"Removed (first {len(shown)} of {c['removed']})", title_justify="left")
-        for col in ("removed", "kept", "similarity", "kept because"):
-            table.add_column(col, justify="right" if col == "similarity" else "left")
+        width = console.width
+        console.print(f"\n[bold]Removed[/] ({len(shown)} of {c['removed']})")
         for r, kept in shown:
-            table.add_row(cell(docs[r.doc].doc_id), cell(kept.doc_id), f"{r.similarity:.3f}", cell(r.kept_because))
-        console.print(table)
-    console.print(f"Corpus: [bold]{inline(outputs.corpus)}[/]; removed: [bold]{inline(outputs.removed)}[/]")
+            _say(console, ["", *flow(_document(docs[r.doc]), width, hang=2)], style="bold")
+            line = ["kept", *_document(kept, end=","), f"similarity {r.similarity:.3f}:", r.kept_because]
+            _say(console, flow(line, width, indent=2, hang=6))
+    _say(console, ["", *flow(["Corpus:", f"{outputs.corpus};", "removed:", outputs.removed], console.width)])
 
 
 def print_added(index: Path, result: AddResult, skipped: Sequence[Skipped]) -> None:
@@ -239,40 +247,18 @@ def print_query(result: QueryResult, out: Path, top: int = 20) -> None:
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     shown = rows[: max(top, 0)]
     if shown:
-        table = Table(title=f"Reused passages (first {len(shown)} of {len(rows)})", title_justify="left")
-        cells = []
-        for new_side, new_span, old_side, old_span, similarity, origin in shown:
-            label = docs[old_side].doc_id + (" (new)" if old_side >= first_new else "")
-            cells.append(
-                [
-                    cell(docs[new_side].doc_id),
-                    cell(f"{new_span[0]}-{new_span[1]}"),
-                    cell(label),
-                    cell(f"{old_span[0]}-{old_span[1]}"),
-                    cell(f"{similarity:.2f}"),
-                    cell(_origin(origin)),
-                ]
-            )
-        # One line per passage at any width: each column as wide as its longest cell (ids at most
-        # 28), ids shortened with an ellipsis when the terminal is narrow, and the text column
-        # only when there is room for it (every passage is in passages.parquet).
-        names = ["new document", "span", "reuses", "span", "sim.", "origin"]
-        widths = [max(len(names[i]), *(c[i].cell_len for c in cells)) for i in range(len(names))]
-        widths[0], widths[2] = min(widths[0], 28), min(widths[2], 28)
-        while _room(console.width, widths) < 12 and max(widths[0], widths[2]) > 8:  # ids give way
-            widths[0 if widths[0] >= widths[2] else 2] -= 1
-        spare = _room(console.width, widths)
-        with_text = spare >= 12
-        for i, name in enumerate(names):
-            justify: Literal["left", "right"] = "right" if name in ("span", "sim.") else "left"
-            table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", width=widths[i])
-        if with_text:
-            table.add_column("text", no_wrap=True, overflow="ellipsis", width=spare)
-        for row, (new_side, new_span, *_) in zip(cells, shown, strict=True):
-            text = cell(_snippet(docs[new_side].text[new_span[0] : new_span[1]], 200))
-            table.add_row(*row, *([text] if with_text else []))
-        console.print(table)
-    console.print(f"Report: [bold]{inline(out)}[/]")
+        # A block per new document, a line per passage: ids whole, outlets and dates beside them,
+        # the reused text on at most two lines (every passage is in passages.parquet).
+        width = console.width
+        console.print(f"\n[bold]Reused passages[/] ({len(shown)} of {len(rows)})")
+        for i, (new_side, new_span, old_side, old_span, similarity, origin) in enumerate(shown):
+            if i == 0 or shown[i - 1][0] != new_side:
+                _say(console, ["", *flow(_document(docs[new_side]), width, hang=2)], style="bold")
+            old = _document(docs[old_side], suffix=" (new)" if old_side >= first_new else "", end=";")
+            line = [f"{new_span[0]}-{new_span[1]} reuses {old_span[0]}-{old_span[1]} of", *old]
+            _say(console, flow([*line, f"similarity {similarity:.2f},", f"origin {_origin(origin)}"], width, 2, 6))
+            _say(console, clip(docs[new_side].text[new_span[0] : new_span[1]], width, indent=4), style="italic")
+    _say(console, ["", *flow(["Report:", out], console.width)])
 
 
 def print_graph(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge], top: int, written: Sequence[Path]) -> None:

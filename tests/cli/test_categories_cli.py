@@ -59,7 +59,7 @@ def test_scan_reports_every_category_and_counts_each_in_the_manifest(runner, tmp
     # The summary lists news clusters and counts the rest on one line.
     output = " ".join(result.output.split())
     assert "1 news cluster; not news: 7 boilerplate, 2 credit, 2 stock" in output
-    assert "Largest news clusters (of 1)" in output
+    assert "Largest news clusters (1 of 1)" in output
     assert "Likely origins: Reuters 1." in output
 
 
