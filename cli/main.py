@@ -8,6 +8,7 @@ import typer
 from prov_cli.dedup import dedup
 from prov_cli.export import export
 from prov_cli.graph import graph
+from prov_cli.html import html
 from prov_cli.index import index_app, query
 from prov_cli.scan import scan
 
@@ -39,6 +40,7 @@ def main(
 
 app.command()(scan)
 app.command()(graph)
+app.command()(html)
 app.command()(export)
 app.command()(dedup)
 app.add_typer(index_app, name="index")

@@ -37,6 +37,13 @@ def scan(
     paths: opt.Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = DEFAULT_OUT,
     force: Annotated[bool, typer.Option(help="Replace a report of a different run in --out.")] = False,
+    texts: Annotated[
+        bool,
+        typer.Option(
+            help="Store the documents' full texts in the report (texts.parquet) for the HTML pages and later "
+            "analysis; --no-texts when the texts may not be redistributed.",
+        ),
+    ] = True,
     workers: opt.Workers = 0,
     top: Annotated[int, typer.Option(help="Clusters listed in the summary.")] = 10,
     quiet: opt.Quiet = False,
@@ -95,6 +102,6 @@ def scan(
     check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
     with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
         result = run_scan(inputs, config, engine=runner, progress=progress)
-    write_scan_report(out, result, config, inputs, force=force, engine=engine.value)
+    write_scan_report(out, result, config, inputs, force=force, engine=engine.value, texts=texts)
     if not quiet:
         print_scan(result, out, top)

@@ -29,6 +29,7 @@ from provenance.report.html.graph_svg import graph_svg
 SITE_DIR = "html"  # beside index.html in the report folder
 INDEX = "index.html"
 LIST_CHUNK = 2000  # cluster-list rows per data file
+PAGE_SIZE = 50  # cluster-list rows per page
 DETAIL_CHUNK = 100  # clusters (or documents) per data file
 CONTEXT_CHARS = 300  # text shown before and after each copy
 MAX_SHOWN = 200  # occurrences a cluster page carries (all are in passages.parquet)
@@ -232,7 +233,7 @@ def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
                 "before": before,
                 "after": after,
                 "credits": credits,
-                "cut_before": start - len(before) > 0,
+                "cut_before": doc.text is not None and start - len(before) > 0,
                 "cut_after": doc.text is not None and end + len(after) < len(doc.text),
             }
         )
@@ -317,13 +318,17 @@ def _time(docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
         if cluster.category != "news" or cluster.n_docs < 2:
             continue
         origin = cluster.origin or "unknown"
-        copies = [(docs[o[0]].when, o[2] - o[1]) for o in cluster.occurrences if docs[o[0]].when is not None]
-        for when, chars in copies:
-            series[period(when)][origin] += chars
+        copies: list[tuple[datetime, int]] = []
+        for doc, start, end, _, _ in cluster.occurrences:
+            when = docs[doc].when
+            if when is not None:
+                copies.append((when, end - start))
+                series[period(when)][origin] += end - start
         if len(copies) < 2:
             continue
-        first = min(when for when, _ in copies)
-        for when, _ in sorted(copies)[1:]:
+        copies.sort()
+        first = copies[0][0]
+        for when, _ in copies[1:]:
             hours = (when - first).total_seconds() / 3600
             lags[next(i for i, (top, _) in enumerate(LAG_BINS) if hours <= top)] += 1
             lag_count += 1
@@ -367,9 +372,11 @@ def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluste
         "origins": sorted(
             ({"origin": k, **v} for k, v in origins.items()), key=lambda o: (-o["clusters"], o["origin"])
         ),
+        "cluster_origins": sorted({c.origin or "unknown" for c in clusters}),
         "has_texts": has_texts,
         "list_chunks": (len(clusters) + LIST_CHUNK - 1) // LIST_CHUNK,
         "list_chunk": LIST_CHUNK,
+        "page_size": PAGE_SIZE,
         "detail_chunk": DETAIL_CHUNK,
     }
 
@@ -394,7 +401,9 @@ def write_site(tables: dict[str, pa.Table], manifest: dict[str, Any], site: Path
     overview["shares"] = _share_tables(tables, docs, clusters)
     overview["time"] = _time(docs, clusters)
     out.put("overview", overview)
-    (site / "graph.svg").write_text(graph_svg(overview["shares"]), encoding="utf-8")
+    picture = graph_svg(overview["shares"])
+    (site / "graph.svg").write_text(picture, encoding="utf-8")  # to open or print on its own
+    out.put("graph", picture)  # the page puts it inline, so that its bands keep their tooltips
     ordered = sorted(clusters, key=lambda c: (-c.n_docs, -len(c.occurrences), c.number))
     for chunk in range(0, len(ordered), LIST_CHUNK):
         out.put(f"list/{chunk // LIST_CHUNK:05d}", [_list_row(c, docs) for c in ordered[chunk : chunk + LIST_CHUNK]])

@@ -40,7 +40,6 @@ window.PROV = (() => {
   const SVG = "http://www.w3.org/2000/svg";
   const CATEGORIES = ["news", "boilerplate", "stock", "credit"];
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-  const PAGE = 50;
   let overview = null;
 
   /* ---- small DOM helpers ---- */
@@ -275,12 +274,15 @@ window.PROV = (() => {
     );
   }
 
-  function viewGraph() {
+  async function viewGraph() {
     const what = overview.shares.level === "outlet" ? "outlets" : "documents";
+    const picture = await PROV.load("graph");
+    // our own SVG (text escaped when written), parsed as XML: it is never run as HTML
+    const parsed = new DOMParser().parseFromString(picture, "image/svg+xml").documentElement;
     page(
       "Graph",
-      el("p", { class: "note" }, "Origins (left) and the " + what + " that printed their copy (right); a band's width grows with the characters of copy. Hover a band for its figure. The full graph, with documents and clusters, is in graph.graphml and graph.gexf for Gephi."),
-      el("object", { data: "html/graph.svg", type: "image/svg+xml", class: "graph", "aria-label": "provenance graph" }),
+      el("p", { class: "note" }, "Origins (left) and the " + what + " that printed their copy (right); a band's width grows with the characters of copy. Hover a band or a name for its figure. The same picture is html/graph.svg; the full graph, with documents and clusters, is in graph.graphml and graph.gexf for Gephi."),
+      el("div", { class: "graph table-wrap" }, document.importNode(parsed, true)),
     );
   }
 
@@ -308,8 +310,8 @@ window.PROV = (() => {
     const s = p.toString();
     return s ? "?" + s : "";
   }
-  async function loadRows(all, progress) {
-    const n = all ? overview.list_chunks : Math.min(1, overview.list_chunks);
+  async function loadRows(chunks, progress) {
+    const n = Math.min(chunks, overview.list_chunks);
     const rows = [];
     for (let i = 0; i < n; i++) {
       if (progress && n > 1) progress(i, n);
@@ -320,10 +322,14 @@ window.PROV = (() => {
   }
   async function viewClusters(q) {
     const f = parseQuery(q);
-    const needAll = f.category || f.origin || f.min || f.q || f.from || f.to || f.sort !== "docs" || !f.desc || f.page * PAGE > overview.list_chunk;
+    const PAGE = overview.page_size;
+    // The list's data files hold the clusters in the default order: a default view loads the
+    // files its page needs; a filter or another order needs them all.
+    const needAll = !!(f.category || f.origin || f.min || f.q || f.from || f.to || f.sort !== "docs" || !f.desc);
+    const chunks = needAll ? overview.list_chunks : Math.ceil(f.page * PAGE / overview.list_chunk);
     const status = el("p", { class: "note" }, "Loading clusters…");
     page("Clusters", status);
-    const rows = await loadRows(needAll, (i, n) => { status.textContent = "Loading clusters: part " + (i + 1) + " of " + n + "…"; });
+    const rows = await loadRows(chunks, (i, n) => { status.textContent = "Loading clusters: part " + (i + 1) + " of " + n + "…"; });
     const needle = f.q.toLowerCase();
     const kept = rows.filter((r) =>
       (!f.category || r.category === f.category) && (!f.origin || (r.origin || "unknown") === f.origin) && r.docs >= f.min &&
@@ -338,10 +344,11 @@ window.PROV = (() => {
         return (x < y ? -1 : 1) * (f.desc ? -1 : 1);
       });
     }
-    const pages = Math.max(1, Math.ceil(kept.length / PAGE));
+    const total = needAll ? kept.length : overview.clusters;
+    const pages = Math.max(1, Math.ceil(total / PAGE));
     const current = Math.min(f.page, pages);
     const go = (changes) => { location.hash = "#/clusters" + queryString({ ...f, page: 1, ...changes }); };
-    const origins = ["", ...(overview.shares.origins || []), ...Object.keys(overview.shares.clusters_per_origin || {})].filter((v, i, a) => a.indexOf(v) === i);
+    const origins = ["", ...overview.cluster_origins];
     const controls = el("form", { class: "controls", onsubmit: (e) => { e.preventDefault(); const d = new FormData(e.target); go({ category: d.get("category"), origin: d.get("origin"), min: parseInt(d.get("min") || "0", 10) || 0, q: d.get("q"), from: d.get("from"), to: d.get("to") }); } },
       el("label", {}, "category", el("select", { name: "category" }, ["", ...CATEGORIES].map((c) => el("option", { value: c, selected: c === f.category }, c || "all")))),
       el("label", {}, "origin", el("select", { name: "origin" }, origins.map((o) => el("option", { value: o, selected: o === f.origin }, o || "any")))),
@@ -369,7 +376,7 @@ window.PROV = (() => {
     ));
     const pager = () => el("div", { class: "pager" },
       el("button", { disabled: current <= 1, onclick: () => { location.hash = "#/clusters" + queryString({ ...f, page: current - 1 }); } }, "‹ previous"),
-      el("span", {}, "page " + current + " of " + pages + " · " + fmt(kept.length) + " clusters" + (needAll || overview.list_chunks <= 1 ? "" : " (of " + fmt(overview.clusters) + ")")),
+      el("span", {}, "page " + current + " of " + pages + " · " + plural(total, "cluster") + (needAll && total < overview.clusters ? " (of " + fmt(overview.clusters) + ")" : "")),
       el("button", { disabled: current >= pages, onclick: () => { location.hash = "#/clusters" + queryString({ ...f, page: current + 1 }); } }, "next ›"),
     );
     page("Clusters", controls, pager(),
@@ -486,6 +493,7 @@ window.PROV = (() => {
         el("span", {}, el("i", { class: "swatch", style: "background:var(--drop)" }), "words of the fullest copy left out"),
         el("span", {}, el("mark", { class: "credit" }, "AP"), "a credit"),
         el("label", {}, el("input", { type: "checkbox", checked: showDiff, onchange: (e) => { if (e.target.checked) sessionStorage.removeItem("prov-nodiff"); else sessionStorage.setItem("prov-nodiff", "1"); viewCluster(no); } }), " show differences")),
+      overview.has_texts ? null : el("p", { class: "note" }, "No text around the copies: the report was written with --no-texts."),
       c.n_occurrences > c.occurrences.length ? el("p", { class: "note" }, "Showing " + fmt(c.occurrences.length) + " of " + fmt(c.n_occurrences) + " copies (earliest first); passages.parquet lists them all.") : null,
       el("div", { class: "cards" }, cards),
     );
@@ -506,14 +514,19 @@ window.PROV = (() => {
       d.credits.forEach(([s, e]) => { cuts.add(s); cuts.add(e); });
       const points = [...cuts].filter((p) => p >= 0 && p <= d.text.length).sort((a, b) => a - b);
       body = el("div", { class: "doc-text" });
+      let link = null;  // the open passage link: consecutive pieces of one passage share it
       for (let i = 0; i + 1 < points.length; i++) {
         const s = points[i], e = points[i + 1];
         const text = d.text.slice(s, e);
         const pass = d.passages.filter(([ps, pe]) => ps <= s && e <= pe).sort((p, q) => (p[1] - p[0]) - (q[1] - q[0]))[0];
         const credit = d.credits.find(([cs, ce]) => cs <= s && e <= ce);
-        let node = credit ? el("mark", { class: "credit", title: credit[3] + " credit to " + credit[2] }, text) : document.createTextNode(text);
-        if (pass) node = el("a", { class: "pass cat-" + pass[4], href: "#/cluster/" + pass[2], title: pass[3] + " (" + pass[4] + ")", style: "background:" + clusterColour(pass[2]) + ";border-color:" + (pass[4] === "news" ? "#2a7d3f" : "#8a6d00") }, node);
-        body.appendChild(node);
+        const node = credit ? el("mark", { class: "credit", title: credit[3] + " credit to " + credit[2] }, text) : document.createTextNode(text);
+        if (!pass) { link = null; body.appendChild(node); continue; }
+        if (!link || link.dataset.key !== pass.join("|")) {
+          link = el("a", { class: "pass cat-" + pass[4], href: "#/cluster/" + pass[2], title: pass[3] + " (" + pass[4] + ")", "data-key": pass.join("|"), style: "background:" + clusterColour(pass[2]) + ";border-color:" + (pass[4] === "news" ? "#2a7d3f" : "#8a6d00") });
+          body.appendChild(link);
+        }
+        link.appendChild(node);
       }
     }
     page(
@@ -540,7 +553,7 @@ window.PROV = (() => {
       if (view === "overview") viewOverview();
       else if (view === "shares") viewShares();
       else if (view === "time") viewTime();
-      else if (view === "graph") viewGraph();
+      else if (view === "graph") await viewGraph();
       else if (view === "clusters") await viewClusters(query);
       else if (view === "cluster") await viewCluster(parseInt(parts[1], 10));
       else if (view === "doc") await viewDoc(parseInt(parts[1], 10));
