@@ -13,7 +13,10 @@ import pytest
 import provenance.report.writer as writer
 from provenance.report import TABLES
 
-REPORT_FILES = sorted([f"{name}.parquet" for name in TABLES] + ["graph.gexf", "graph.graphml", "manifest.json"])
+REPORT_FILES = sorted(
+    [f"{name}.parquet" for name in TABLES]
+    + ["texts.parquet", "graph.gexf", "graph.graphml", "manifest.json", "index.html", "html"]
+)
 SEED_IDS = [
     "000_1d5ac4fc6d25f897.txt",
     "001_3e4bb9b7a2474284.txt",
@@ -43,7 +46,7 @@ def documents(out: Path) -> list[dict]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # Paths that do not work: one line, no traceback, nothing written
