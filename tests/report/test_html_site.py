@@ -1,0 +1,173 @@
+"""The HTML report's data files hold what the Parquet tables hold, and ``prov html`` rebuilds
+them safely. (What a person sees is tested in a browser: ``test_html_browser.py``.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prov_cli.main import app
+from typer.testing import CliRunner
+
+from provenance.report import read_manifest, read_table
+
+FEED = Path(__file__).resolve().parents[2] / "fixtures" / "newswire" / "feed.jsonl"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def feed_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("feed") / "report"
+    assert run("scan", str(FEED), "--out", str(out), "-q").exit_code == 0
+    return out
+
+
+def data(report: Path, key: str) -> Any:
+    text = (report / "html" / "data" / f"{key}.js").read_text(encoding="utf-8")
+    prefix = f"PROV.put({json.dumps(key)},"
+    assert text.startswith(prefix) and text.endswith(");\n")
+    return json.loads(text[len(prefix) : -3])
+
+
+def rows(report: Path, table: str) -> list[dict[str, Any]]:
+    return read_table(report, table).to_pylist()
+
+
+def test_the_share_tables_are_the_wire_share_table_and_the_clusters(feed_report: Path) -> None:
+    shares = data(feed_report, "overview")["shares"]
+    assert shares["level"] == "outlet"
+    expected = defaultdict(dict)
+    totals = {}
+    for r in rows(feed_report, "wire_share"):
+        if r["level"] == "outlet":
+            expected[r["id"]][r["origin"]] = r["reused_chars"]
+            totals[r["id"]] = r["total_chars"]
+    assert {u["unit"]: u["chars"] for u in shares["units"]} == expected
+    assert {u["unit"]: u["total_chars"] for u in shares["units"]} == totals
+
+    # the other direction, counted again from clusters, passages and documents
+    outlet = {d["doc_id"]: d["outlet"] for d in rows(feed_report, "documents")}
+    docs_of = defaultdict(set)
+    for p in rows(feed_report, "passages"):
+        docs_of[p["cluster_id"]].add(p["doc_id"])
+    per_origin: Counter[str] = Counter()
+    printed: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in rows(feed_report, "clusters"):
+        if c["category"] == "news" and c["n_documents"] >= 2:
+            origin = c["origin"] or "unknown"
+            per_origin[origin] += 1
+            for o in {outlet[d] for d in docs_of[c["cluster_id"]]}:
+                printed[o][origin] += 1
+    assert shares["clusters_per_origin"] == dict(per_origin)
+    assert shares["printed"] == {k: dict(v) for k, v in printed.items()}
+
+
+def test_the_time_view_counts_copy_per_day_and_the_reprint_lags(feed_report: Path) -> None:
+    time = data(feed_report, "overview")["time"]
+    day = {d["doc_id"]: date.fromisoformat(d["date"]) for d in rows(feed_report, "documents")}
+    news = {c["cluster_id"]: c["origin"] or "unknown" for c in rows(feed_report, "clusters") if c["category"] == "news"}
+    copies = defaultdict(list)
+    for p in rows(feed_report, "passages"):
+        if p["cluster_id"] in news:
+            copies[p["cluster_id"]].append((day[p["doc_id"]], p["end"] - p["start"]))
+    series: dict[str, Counter[str]] = defaultdict(Counter)
+    lags = Counter()
+    for cid, found in copies.items():
+        if len({d for d in docs_of(feed_report, cid)}) < 2:
+            continue
+        for when, chars in found:
+            series[when.isoformat()][news[cid]] += chars
+        first = min(when for when, _ in found)
+        for when, _ in sorted(found)[1:]:
+            lags[(when - first).days] += 1
+    assert time["period"] == "day" and time["dated"] == time["documents"] == 12
+    assert {p["period"]: p["chars"] for p in time["series"]} == {k: dict(v) for k, v in series.items()}
+    by_label = dict(zip(time["lag_bins"], time["lags"], strict=True))
+    assert by_label["same time"] == lags[0]
+    assert by_label["6-24 hours"] == lags[1] and by_label["1-2 days"] == lags[2]
+    assert time["lag_count"] == sum(lags.values())
+
+
+def docs_of(report: Path, cluster_id: str) -> set[str]:
+    return {p["doc_id"] for p in rows(report, "passages") if p["cluster_id"] == cluster_id}
+
+
+def test_every_cluster_is_listed_once_and_every_copy_and_document_slices_the_text(feed_report: Path) -> None:
+    overview = data(feed_report, "overview")
+    listed = [r for i in range(overview["list_chunks"]) for r in data(feed_report, f"list/{i:05d}")]
+    clusters = rows(feed_report, "clusters")
+    assert sorted(r[1] for r in listed) == sorted(c["cluster_id"] for c in clusters)
+    assert [r[3] for r in listed] == sorted((r[3] for r in listed), reverse=True)  # most documents first
+
+    texts = {t["doc_id"]: t["text"] for t in rows(feed_report, "texts")}
+    passages = rows(feed_report, "passages")
+    details = data(feed_report, "c/00000")
+    for number, c in enumerate(clusters):
+        detail = details[str(number)]
+        assert detail["id"] == c["cluster_id"]
+        mine = {(p["doc_id"], p["start"], p["end"]) for p in passages if p["cluster_id"] == c["cluster_id"]}
+        assert {(o["doc_id"], o["start"], o["end"]) for o in detail["occurrences"]} == mine
+        for o in detail["occurrences"]:
+            text = texts[o["doc_id"]]
+            assert o["text"] == text[o["start"] : o["end"]]
+            assert text[: o["start"]].endswith(o["before"]) and text[o["end"] :].startswith(o["after"])
+    documents = data(feed_report, "d/00000")
+    with_passages = {p["doc_id"] for p in passages}
+    assert {d["id"] for d in documents.values()} == with_passages
+    for d in documents.values():
+        assert d["text"] == texts[d["id"]]
+        for start, end, _, cluster_id, _ in d["passages"]:
+            assert (d["id"], start, end) in {
+                (p["doc_id"], p["start"], p["end"]) for p in passages if p["cluster_id"] == cluster_id
+            }
+
+
+def test_prov_html_rebuilds_the_same_pages_and_lists_them_in_an_older_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert run("scan", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    manifest = read_manifest(out)
+    # a report written before the pages existed: no html, not listed
+    for name in ("index.html", "html"):
+        manifest["files"].remove(name)
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "index.html").unlink()
+    shutil.rmtree(out / "html")
+    result = run("html", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"HTML report: {out / 'index.html'}"
+    after = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
+    assert {"index.html", "html"} <= set(read_manifest(out)["files"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing left beside it
+
+
+def test_prov_html_never_replaces_pages_the_report_does_not_list(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert run("scan", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    manifest = read_manifest(out)
+    manifest["files"].remove("html")
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "html" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = run("html", str(out))
+    assert result.exit_code == 1
+    assert "not written by prov" in result.output and "\n" not in result.output.strip()
+    assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_prov_html_of_a_folder_that_is_no_report_is_one_line(tmp_path: Path) -> None:
+    result = run("html", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("prov: error:") and "not a prov report" in result.output
