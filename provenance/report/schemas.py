@@ -117,6 +117,30 @@ WIRE_SHARE = _schema(
 (``origin`` is an agency id, ``unknown``, or ``all`` for the total); other categories do not
 count."""
 
+DERIVATION = _schema(
+    pa.field("doc_a", pa.string(), nullable=False),
+    pa.field("doc_b", pa.string(), nullable=False),
+    pa.field("shared_clusters", pa.int64(), nullable=False),
+    pa.field("aligned_clusters", pa.int64(), nullable=False),
+    pa.field("earlier", pa.string()),
+    pa.field("a_chars", pa.int64(), nullable=False),
+    pa.field("a_containment_chars", pa.float64(), nullable=False),
+    pa.field("a_tokens", pa.int64(), nullable=False),
+    pa.field("a_containment_tokens", pa.float64(), nullable=False),
+    pa.field("a_trigram_containment", pa.float64(), nullable=False),
+    pa.field("a_class", pa.string(), nullable=False),
+    pa.field("b_chars", pa.int64(), nullable=False),
+    pa.field("b_containment_chars", pa.float64(), nullable=False),
+    pa.field("b_tokens", pa.int64(), nullable=False),
+    pa.field("b_containment_tokens", pa.float64(), nullable=False),
+    pa.field("b_trigram_containment", pa.float64(), nullable=False),
+    pa.field("b_class", pa.string(), nullable=False),
+)
+"""One row per pair of documents sharing news copy (``doc_a`` first in the run): how much of
+each side lies in the passages they share (characters, tokens), the containment of its word
+trigram set in the other's, and its METER-style class (``wholly``, ``partially`` or
+``non-derived`` from the other); ``earlier`` is the document dated earlier, or null."""
+
 TABLES = {
     "documents": DOCUMENTS,
     "passages": PASSAGES,
@@ -126,9 +150,9 @@ TABLES = {
     "nodes": NODES,
     "edges": EDGES,
     "wire_share": WIRE_SHARE,
+    "derivation": DERIVATION,
 }
 """Table name -> schema; each is written as ``<name>.parquet`` in the report folder."""
-
 
 TEXTS = _schema(
     pa.field("doc_id", pa.string(), nullable=False),

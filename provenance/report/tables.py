@@ -11,6 +11,7 @@ import pyarrow as pa
 from provenance.arrow import to_table
 from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
+from provenance.report.derivation import derivation_table
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
         "nodes": to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
         "edges": to_table(result.edges, schemas.EDGES),
         "wire_share": wire_share_table(result),
+        "derivation": derivation_table(result),
     }
 
 
