@@ -9,6 +9,7 @@ as a person would before calling a change done.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from pathlib import Path
 
@@ -23,15 +24,26 @@ def chromium_path() -> str:
     raise SystemExit("no Chromium found: run scripts/install-browser.sh")
 
 
+def largest_news_cluster(report: Path) -> int:
+    """The number of the first news cluster of the list (most documents first)."""
+    text = (report / "html" / "data" / "list" / "00000.js").read_text(encoding="utf-8")
+    rows = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+    return next((row[0] for row in rows if row[2] == "news" and row[3] > 1), 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--prefix", default="report")
-    parser.add_argument("--cluster", type=int, default=0, help="cluster number for the cluster view")
+    parser.add_argument(
+        "--cluster", type=int, default=None, help="cluster number for the cluster view [the largest news cluster]"
+    )
     parser.add_argument("--doc", type=int, default=None, help="document number for the document view")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.cluster is None:
+        args.cluster = largest_news_cluster(args.report)
     index = (args.report / "index.html").resolve().as_uri()
     views = {
         "overview": "#/",
