@@ -27,6 +27,8 @@ TABLES = {
     "nodes": ("node_id",),
     "edges": ("source", "target", "kind"),
     "wire_share": ("level", "id", "origin"),
+    "derivation": ("doc_a", "doc_b"),
+    "texts": ("doc_id",),
 }
 
 
