@@ -121,6 +121,7 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
                 more = len(cl.docs) - DOCUMENTS_SHOWN
                 _say(console, flow([f"- and {more} more, in passages.parquet"], width, indent=2))
     _say(console, ["", *flow(["Report:", out], console.width)])
+    _say(console, flow(["Read it in a browser:", out / "index.html"], console.width))
 
 
 def print_dedup(result: DedupResult, config: DedupConfig, outputs: DedupOutputs) -> None:
