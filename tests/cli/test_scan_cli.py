@@ -118,7 +118,7 @@ def test_a_scan_prints_a_summary_on_stdout_and_nothing_on_stderr(runner, seeds_d
     result = runner("scan", seeds_dir, "--out", "report")
     assert result.exit_code == 0
     assert result.stdout.startswith("5 documents read in ")
-    assert result.stdout.endswith("Report: report\n")
+    assert result.stdout.endswith("Report: report\nRead it in a browser: report/index.html\n")
     # output is not a terminal here: no progress bar, no cursor movement, no colour codes
     assert result.stderr == ""
     assert "\r" not in result.output and "\x1b[" not in result.output
