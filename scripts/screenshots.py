@@ -58,7 +58,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for name, hash_ in views.items():
             page.goto(index + hash_)
-            page.wait_for_function("document.body.dataset.ready !== undefined")
+            page.wait_for_selector("body[data-ready]", state="attached")
             page.wait_for_timeout(300)
             page.screenshot(path=str(args.out / f"{args.prefix}-{name}.png"), full_page=False)
             if name == "cluster" and args.doc is None:

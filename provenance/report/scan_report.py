@@ -8,6 +8,7 @@ from provenance.config import ScanConfig
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
+from provenance.report.html.site import plain_tables
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
 from provenance.report.tables import report_tables, texts_table
@@ -43,9 +44,10 @@ def write_scan_report(
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
         INDEX: write_index,
-        SITE_DIR: lambda path: write_site(tables, manifest | {"schema_version": SCHEMA_VERSION}, path),
     }
-    return write_report(out, tables, manifest, force=force, extra_files=extra)
+    pages = plain_tables(tables)  # Arrow stays in this process; the pages are built in another
+    background = {SITE_DIR: lambda path: write_site(pages, manifest | {"schema_version": SCHEMA_VERSION}, path)}
+    return write_report(out, tables, manifest, force=force, extra_files=extra, background=background)
 
 
 def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import glob
 import json
 import logging
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -214,10 +216,13 @@ def write_report(
     manifest: dict[str, Any],
     force: bool = False,
     extra_files: dict[str, Callable[[Path], None]] | None = None,
+    background: dict[str, Callable[[Path], None]] | None = None,
 ) -> Path:
     """Write a complete report folder atomically and return its path.
 
-    ``extra_files`` maps a file name to a function that writes it (graph exports).
+    ``extra_files`` maps a file name to a function that writes it (graph exports);
+    ``background`` likewise, for writers that run in a forked process while the tables are
+    written (the HTML pages); they must not call into Arrow.
 
     Raises:
         ReportError: see ``check_destination``; or the folder cannot be written (the report
@@ -232,10 +237,13 @@ def write_report(
     except OSError as err:
         raise ReportError(f"{out}: cannot create the report folder ({err.strerror or err})") from None
     try:
+        running = [(name, _start(writer, tmp / name)) for name, writer in (background or {}).items()]
         for name, table in tables.items():
             pq.write_table(table, table_path(tmp, name), compression="zstd")
         for name, writer in (extra_files or {}).items():
             writer(tmp / name)
+        for name, job in running:
+            _finish(out, name, job)
         files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
         manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -249,6 +257,35 @@ def write_report(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _start(writer: Callable[[Path], None], path: Path) -> Any:
+    """Run ``writer(path)`` in a forked process (the report's other files are written
+    meanwhile); where processes cannot fork, run it here and now."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        writer(path)
+        return None
+    job = multiprocessing.get_context("fork").Process(target=_run_quietly, args=(writer, path), daemon=True)
+    job.start()
+    return job
+
+
+def _run_quietly(writer: Callable[[Path], None], path: Path) -> None:
+    # In the forked process: a failure is one line on stderr and a non-zero exit, never a
+    # traceback; the parent turns it into a ReportError.
+    try:
+        writer(path)
+    except BaseException as err:  # noqa: BLE001 - reported as one line, then the exit code
+        sys.stderr.write(f"prov: error: writing {path.name}: {str(err)[:200]}\n")
+        os._exit(1)
+
+
+def _finish(out: Path, name: str, job: Any) -> None:
+    if job is None:
+        return
+    job.join()
+    if job.exitcode != 0:
+        raise ReportError(f"{out}: could not write {name} (exit code {job.exitcode}); nothing was replaced")
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

@@ -70,7 +70,7 @@ class Visit:
         return self.page
 
     def ready(self) -> None:
-        self.page.wait_for_function("document.body.dataset.ready !== undefined", timeout=10_000)
+        self.page.wait_for_selector("body[data-ready]", state="attached", timeout=10_000)
 
 
 def test_the_overview_opens_from_file_and_shows_the_run(browser: sync_api.Browser, seeds_report: Path) -> None:
@@ -160,7 +160,7 @@ def test_sorting_and_filtering_the_cluster_list(browser: sync_api.Browser, seeds
     page = visit.open("#/clusters")
     page.select_option("select[name=origin]", "Reuters")
     page.click("form.controls button")
-    page.wait_for_function("location.hash.includes('origin=Reuters')")
+    page.wait_for_url("**origin=Reuters**")
     visit.ready()
     page.wait_for_selector("table.clusters tbody tr")
     rows = page.locator("table.clusters tbody tr")
@@ -191,7 +191,7 @@ def test_chunked_data_pages_the_list_and_loads_details_by_chunk(
     lists = lambda: [u.rsplit("/", 1)[-1] for u in visit.requests if "/data/list/" in u]  # noqa: E731
     assert lists() == ["00000.js"]  # only the part the page shows
     page.locator(".pager button", has_text="next").first.click()
-    page.wait_for_function("location.hash.includes('page=2')")
+    page.wait_for_url("**page=2**")
     visit.ready()
     page.wait_for_selector("table.clusters tbody tr")
     assert lists() == ["00000.js", "00001.js"]
@@ -231,11 +231,11 @@ def test_the_reuters_report_opens_its_first_page_in_under_two_seconds(
     page = browser.new_page()
     started = time.perf_counter()
     page.goto(visit.index + "#/")
-    page.wait_for_function("document.body.dataset.ready === 'overview'")
+    page.wait_for_selector("body[data-ready='overview']", state="attached")
     overview = time.perf_counter() - started
     started = time.perf_counter()
     page.goto(visit.index + "#/clusters")
-    page.wait_for_function("document.body.dataset.ready === 'clusters'")
+    page.wait_for_selector("body[data-ready='clusters']", state="attached")
     listing = time.perf_counter() - started
     print(f"Reuters report: overview {overview:.2f} s, cluster list {listing:.2f} s")
     assert overview < 2.0 and listing < 2.0

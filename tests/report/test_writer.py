@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,35 @@ def test_extra_files_are_written_into_the_report_and_listed(tmp_path: Path, tabl
     write_report(out, tables, manifest, extra_files={"graph.json": lambda p: p.write_text("{}", encoding="utf-8")})
     assert (out / "graph.json").read_text(encoding="utf-8") == "{}"
     assert read_manifest(out)["files"] == sorted([*TABLE_FILES, "graph.json"])
+
+
+def test_a_background_writer_runs_in_another_process_and_its_files_are_listed(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+
+    def pages(path: Path) -> None:
+        path.mkdir()
+        (path / "pid").write_text(str(os.getpid()), encoding="utf-8")
+
+    write_report(out, tables, manifest, background={"html": pages})
+    assert (out / "html" / "pid").read_text(encoding="utf-8") != str(os.getpid())
+    assert "html" in read_manifest(out)["files"]
+
+
+def test_a_failed_background_writer_is_one_line_and_keeps_the_previous_report(
+    tmp_path: Path, tables, manifest, capfd: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report"
+    write_report(out, tables, manifest)
+    before = snapshot(out)
+
+    def broken(path: Path) -> None:
+        raise OSError("No space left on device")
+
+    with pytest.raises(ReportError, match=r"could not write html \(exit code 1\); nothing was replaced"):
+        write_report(out, tables, manifest, background={"html": broken})
+    assert capfd.readouterr().err == "prov: error: writing html: No space left on device\n"
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
 
 def test_while_writing_nothing_at_the_destination_looks_like_a_report(tmp_path: Path, tables, manifest) -> None:

@@ -15,10 +15,8 @@ from pathlib import Path
 
 from provenance.errors import ReportError
 from provenance.ownership import MANIFEST, PARTIAL_MARKER
-from provenance.report.html.site import INDEX, SITE_DIR, write_index, write_site
+from provenance.report.html.site import INDEX, SITE_DIR, SITE_TABLES, write_index, write_site
 from provenance.report.writer import read_manifest, read_table, table_path
-
-SITE_TABLES = ("documents", "passages", "clusters", "credits", "wire_share", "texts")
 
 
 def rebuild_html(report: Path) -> Path:

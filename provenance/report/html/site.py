@@ -34,6 +34,7 @@ DETAIL_CHUNK = 100  # clusters (or documents) per data file
 CONTEXT_CHARS = 300  # text shown before and after each copy
 MAX_SHOWN = 200  # occurrences a cluster page carries (all are in passages.parquet)
 SNIPPET = 160
+SITE_TABLES = ("documents", "passages", "clusters", "credits", "wire_share", "texts")  # what the pages read
 MAX_UNITS = 1000  # outlets (or documents) in the share tables: the most copy first; all in wire_share.parquet
 LAG_BINS = (  # the reprint-lag histogram's bins, in hours (upper bounds)
     (0, "same time"),
@@ -61,9 +62,31 @@ class _Doc:
     credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
 
 
-def _column(table: pa.Table | None, name: str) -> list[Any]:
-    if table is None or name not in table.column_names:
-        return [None] * (table.num_rows if table is not None else 0)
+class Columns:
+    """A table's columns as Python lists: what the pages are built from. Made in the process
+    that holds the Arrow tables, so that the pages can be built in a forked process that
+    never calls into Arrow (whose thread pools do not survive a fork)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.num_rows = table.num_rows
+        self.data = {name: table.column(name).to_pylist() for name in table.column_names}
+
+
+Tables = dict[str, "pa.Table | Columns"]
+
+
+def plain_tables(tables: dict[str, pa.Table], names: tuple[str, ...] = SITE_TABLES) -> dict[str, Columns]:
+    """The tables the pages read (``names``, those present), as ``Columns``."""
+    return {name: Columns(tables[name]) for name in names if name in tables}
+
+
+def _column(table: pa.Table | Columns | None, name: str) -> list[Any]:
+    if table is None:
+        return []
+    if isinstance(table, Columns):
+        return table.data.get(name) or [None] * table.num_rows
+    if name not in table.column_names:
+        return [None] * table.num_rows
     return table.column(name).to_pylist()
 
 
@@ -88,7 +111,7 @@ class _Writer:
         self.files += 1
 
 
-def _load_docs(tables: dict[str, pa.Table]) -> tuple[list[_Doc], dict[str, int]]:
+def _load_docs(tables: Tables) -> tuple[list[_Doc], dict[str, int]]:
     documents = tables["documents"]
     docs = [
         _Doc(doc_id, outlet, date, date_key(date), title, url, n_chars or 0)
@@ -138,7 +161,7 @@ class _Cluster:
     occurrences: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # doc, start, end, pid, text
 
 
-def _load_clusters(tables: dict[str, pa.Table], docs: list[_Doc], number: dict[str, int]) -> list[_Cluster]:
+def _load_clusters(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> list[_Cluster]:
     table = tables["clusters"]
     clusters = [
         _Cluster(i, *row)
@@ -254,7 +277,7 @@ def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
     }
 
 
-def _share_tables(tables: dict[str, pa.Table], docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
+def _share_tables(tables: Tables, docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
     """The outlets x origins tables, both directions (documents stand for outlets when the
     corpus names none)."""
     share = tables.get("wire_share")
@@ -381,7 +404,7 @@ def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluste
     }
 
 
-def write_site(tables: dict[str, pa.Table], manifest: dict[str, Any], site: Path) -> None:
+def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
     """Write the ``html`` folder of a report (the app, its styles and its data files).
 
     Args:

@@ -543,6 +543,7 @@ window.PROV = (() => {
 
   /* ---- router ---- */
   async function route() {
+    delete document.body.dataset.ready;  // set again once the view is drawn (tests wait for it)
     const hash = location.hash.replace(/^#/, "") || "/";
     const [path, query] = hash.split("?");
     const parts = path.split("/").filter(Boolean);
