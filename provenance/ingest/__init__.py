@@ -1,11 +1,13 @@
-"""Ingest: paths (folders, text files, JSONL/CSV/Parquet, Reuters SGML) -> Document records.
+"""Ingest: paths (folders, text files, JSONL/CSV/Parquet, Reuters SGML, web pages and WARC
+archives) -> Document records.
 
 Every reader is a generator of ``Row`` records (``rows.py``) and of a ``Skipped`` for each input
 it cannot use; ``read_documents`` runs them in a stable order (paths as given, folders sorted)
 through the input rules of ``IngestPolicy`` (``policy.py``: no text, size, NUL, id fallback,
 first id wins), so the caller can both warn and list the skipped inputs in the manifest while
 every good document still flows on. ``load`` collects them: it is the one loader, behind every
-engine's and command's reading of local inputs.
+engine's and command's reading of local inputs. Web pages are read as ``PageTask``s and
+their articles extracted across the workers by ``html.extract_pages``, in reading order.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from provenance.config import FieldNames, InputLimits, ScanConfig
 from provenance.errors import InputError
+from provenance.ingest.html import HTML_SUFFIXES, PageTask, extract_pages, page_file
 from provenance.ingest.policy import IngestPolicy
 from provenance.ingest.reuters import SGML_SUFFIXES, sgml_rows
 from provenance.ingest.rows import Row
@@ -30,6 +33,7 @@ from provenance.ingest.tables import (
 )
 from provenance.ingest.textfiles import SIDECAR_NAMES, TEXT_SUFFIXES, date_from_header, load_sidecar, text_rows
 from provenance.ingest.walk import printable_path, walk_folder
+from provenance.ingest.warc import WARC_SUFFIXES, warc_pages
 from provenance.records import Document, Skipped
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,10 @@ def _kind(path: Path) -> str | None:
         return "parquet"
     if name.endswith(SGML_SUFFIXES):
         return "sgml"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
     return None
 
 
@@ -67,7 +75,7 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
         if path.is_file() and _kind(path) is None:
             raise InputError(
                 f"{path}: unsupported file type; give a folder, or a .txt/.md, .jsonl/.ndjson(.gz), "
-                ".csv, .parquet or .sgm file"
+                ".csv, .parquet, .sgm, .html/.htm(.gz) or .warc(.gz) file"
             )
         checked.append(path)
     if not checked:
@@ -84,7 +92,7 @@ def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document
     """
     docs: list[Document] = []
     skipped: list[Skipped] = []
-    for item in read_documents([Path(p) for p in paths], config.fields, config.limits):
+    for item in read_documents([Path(p) for p in paths], config.fields, config.limits, workers=config.workers):
         if isinstance(item, Skipped):
             skipped.append(item)
         else:
@@ -93,26 +101,31 @@ def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document
 
 
 def read_documents(
-    paths: Iterable[Path], fields: FieldNames | None = None, limits: InputLimits | None = None
+    paths: Iterable[Path],
+    fields: FieldNames | None = None,
+    limits: InputLimits | None = None,
+    workers: int = 1,
 ) -> Iterator[Document | Skipped]:
     """Stream every document of the inputs, and a ``Skipped`` for each unusable input.
 
     Documents get dense indexes in reading order. A document id seen before is skipped (the
     first one wins) so that ids stay unique keys in the report. ``limits`` bounds the size of
     what is read (docs/limits.md); larger documents and files are skipped, unread. The rules
-    are ``IngestPolicy``'s.
+    are ``IngestPolicy``'s. Web pages are extracted on ``workers`` processes.
 
     Raises:
         InputError: see ``check_paths``.
     """
     policy = IngestPolicy(fields or FieldNames(), limits or InputLimits())
-    rows = (item for path in check_paths(paths) for item in _read_path(path, policy))
+    rows = extract_pages((item for path in check_paths(paths) for item in _read_path(path, policy)), workers)
     yield from policy.documents(rows)
 
 
-def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
+def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
     if path.is_dir():
         yield from _read_folder(path, policy)
+    elif _kind(path) in ("html", "warc"):
+        yield from _read_pages(path, printable_path(path.name), policy)
     elif _kind(path) == "text":
         rows, problems = load_sidecar(path.parent, policy.limits)
         yield from problems
@@ -121,7 +134,7 @@ def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
         yield from _read_table(path, policy)
 
 
-def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
+def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
     sidecars: dict[Path, dict[str, dict[str, str]]] = {}
     for path in walk_folder(folder):
         if isinstance(path, Skipped):
@@ -134,6 +147,9 @@ def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
         if kind is None:
             log.info("not a document type, passed over: %s", path)
             continue
+        if kind in ("html", "warc"):
+            yield from _read_pages(path, rel, policy)
+            continue
         if kind != "text":
             yield from _read_table(path, policy)
             continue
@@ -144,6 +160,14 @@ def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
         sidecar = sidecars[path.parent]
         meta = sidecar.get(path.name) or sidecar.get(rel) or {}
         yield from text_rows(path, rel, meta, policy.fields, policy.limits)
+
+
+def _read_pages(path: Path, doc_id: str, policy: IngestPolicy) -> Iterator[PageTask | Skipped]:
+    # A page file is one document named like a text file; a WARC's pages are named by their URIs.
+    if _kind(path) == "warc":
+        yield from warc_pages(path, policy.limits)
+    else:
+        yield page_file(path, doc_id, policy.limits)
 
 
 def _read_table(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
