@@ -103,6 +103,24 @@ def session_settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
     return settings
 
 
+def executor_python(master: str, conf: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """The Python the executors' workers must run, to put in ``PYSPARK_PYTHON``; None leaves the
+    environment as it is.
+
+    pyspark decides it on the driver, from ``PYSPARK_PYTHON`` alone, when the context starts; a
+    ``spark.pyspark.python`` setting is read by ``spark-submit`` only, so when prov starts Spark
+    itself (``--conf spark.pyspark.python=...``) the setting must be copied to the environment,
+    or the executors run ``python3``, which may not have prov. The setting wins over the
+    environment, as under ``spark-submit``. A local master runs this very interpreter unless
+    ``PYSPARK_PYTHON`` says otherwise.
+    """
+    if conf.get("spark.pyspark.python"):
+        return conf["spark.pyspark.python"]
+    if local_cores(master) is not None and "PYSPARK_PYTHON" not in environ:
+        return sys.executable
+    return None
+
+
 def _under_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
@@ -133,10 +151,15 @@ def start_session(master: str | None, conf: Mapping[str, str]):
     else:
         require_java()
         master = master or DEFAULT_MASTER
+    python = executor_python(master, conf, os.environ)
+    if python is not None:
+        os.environ["PYSPARK_PYTHON"] = python
+    elif "PYSPARK_PYTHON" not in os.environ:
+        log.warning(
+            "spark: the executors will run `python3`, which needs prov installed; "
+            "to choose, set PYSPARK_PYTHON or --conf spark.pyspark.python=PATH"
+        )
     if local_cores(master) is not None:
-        # Local Python workers must be this interpreter (with prov and its packages), not
-        # whatever `python3` is first on PATH; pyspark reads only the environment for it.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # every local service on loopback
     builder = SparkSession.builder.master(master).appName("prov")
     for key, value in session_settings(master, conf).items():

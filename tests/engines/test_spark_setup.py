@@ -11,7 +11,7 @@ import pytest
 
 from provenance._optional import SPARK_EXTRA_HINT, java_version, require_java, require_pyspark
 from provenance.config import ScanConfig
-from provenance.engines.spark_session import local_cores, parse_conf, session_settings
+from provenance.engines.spark_session import executor_python, local_cores, parse_conf, session_settings
 from provenance.errors import ConfigError
 from provenance.pipeline import make_engine
 
@@ -134,3 +134,14 @@ def test_a_local_session_is_private_and_user_settings_win() -> None:
     cluster = session_settings("spark://head:7077", {})
     assert cluster["spark.ui.enabled"] == "false"
     assert "spark.driver.bindAddress" not in cluster  # executors on other machines must reach the driver
+
+
+def test_executors_run_the_python_of_spark_pyspark_python_or_locally_this_one() -> None:
+    # pyspark reads PYSPARK_PYTHON only; --conf spark.pyspark.python was ignored outside
+    # spark-submit, and executors on a cluster ran `python3`, without prov.
+    venv = "/opt/venv/bin/python"
+    assert executor_python("spark://head:7077", {"spark.pyspark.python": venv}, {}) == venv
+    assert executor_python("spark://head:7077", {"spark.pyspark.python": venv}, {"PYSPARK_PYTHON": "py"}) == venv
+    assert executor_python("yarn", {}, {}) is None  # a cluster's Python is the user's to name
+    assert executor_python("local[2]", {}, {}) == sys.executable
+    assert executor_python("local[2]", {}, {"PYSPARK_PYTHON": "py"}) is None  # the environment's stays
