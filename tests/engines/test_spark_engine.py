@@ -25,7 +25,7 @@ from provenance.engines.spark_graph import connected_components  # noqa: E402
 from provenance.engines.stages import sketch_batch  # noqa: E402
 from provenance.pipeline import load, scan  # noqa: E402
 from provenance.records import ScanResult  # noqa: E402
-from provenance.report import TABLES, read_graph, read_table  # noqa: E402
+from provenance.report import TABLES  # noqa: E402
 from provenance.sketch import candidate_pairs, pack_bands, scan_banding  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -223,11 +223,9 @@ def test_connected_components_label_every_node_with_its_smallest(spark: SparkEng
     assert labels == {n: uf.find(n) for n in nodes}
 
 
-def report_rows(out: Path) -> dict[str, list[dict]]:
-    return {name: read_table(out, name).to_pylist() for name in TABLES}
-
-
-def test_prov_scan_engine_spark_writes_the_local_report(runner, seeds_dir: Path, tmp_path: Path, spark) -> None:
+def test_prov_scan_engine_spark_writes_the_local_report(
+    runner, seeds_dir: Path, tmp_path: Path, spark, same_report
+) -> None:
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
     assert runner("scan", seeds_dir, "--out", local_out, "--quiet", "--workers", "1").exit_code == 0
     result = runner(
@@ -244,14 +242,15 @@ def test_prov_scan_engine_spark_writes_the_local_report(runner, seeds_dir: Path,
         "spark.sql.shuffle.partitions=2",
     )
     assert result.exit_code == 0, result.output
-    assert report_rows(spark_out) == report_rows(local_out)
-    assert read_graph(spark_out) == read_graph(local_out)
+    same_report(spark_out, local_out)
     assert '"engine": "spark"' in (spark_out / "manifest.json").read_text(encoding="utf-8")
     assert runner("graph", spark_out, "--quiet").exit_code == 0
 
 
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
-def test_report_tables_written_by_spark_as_part_folders_read_back(runner, spark, seeds_dir, tmp_path) -> None:
+def test_report_tables_written_by_spark_as_part_folders_read_back(
+    runner, spark, seeds_dir, tmp_path, report_rows
+) -> None:
     out = tmp_path / "report"
     assert runner("scan", seeds_dir, "--out", out, "--quiet", "--workers", "1").exit_code == 0
     expected = report_rows(out)
