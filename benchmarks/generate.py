@@ -29,8 +29,13 @@ n_words, kind, edited, origin, origin_known, original), ``truth_credits.jsonl`` 
 start, end, kind, scope, text), ``truth_noise.jsonl`` (doc_id, start, end, category, kind) and
 ``truth.json`` (parameters, seed, counts, timings, checks). Offsets are verified as documents are
 written: every credit and noise span slices exactly the text planted, and no two spans overlap.
+``--html`` also writes each document as a web page of its outlet's site (``pages/<site>/<id>.html``,
+with menus, cookie banner, share buttons, related stories and footer: ``webpages.py``), ``--warc``
+the same pages as one web archive (``pages.warc.gz``); use them with ``--noise none``, as the
+pages carry their chrome in HTML.
 
 Usage: python benchmarks/generate.py --docs 10000 --out benchmarks/data/gen-10k --seed 1 [--noise none]
+       [--html] [--warc]
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ from benchmarks.textbase import (  # noqa: E402
     shared_keys,
     splice,
 )
+from benchmarks.webpages import write_web  # noqa: E402
 
 # 2: real-world noise (noise.py) and truth_noise.jsonl; with --noise none the other files are
 # byte for byte those of version 1
@@ -854,6 +860,8 @@ def main(argv: list[str] | None = None) -> int:
         help="real-world noise: web (default: all kinds), none (the clean corpus), or a comma-separated "
         "list of chrome, stock, bylines, archive, roundups",
     )
+    parser.add_argument("--html", action="store_true", help="also write the documents as web pages (pages/)")
+    parser.add_argument("--warc", action="store_true", help="also write the pages as a web archive (pages.warc.gz)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     t0 = time.perf_counter()
@@ -861,6 +869,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg = GenConfig(docs=args.docs, seed=args.seed, noise=NoiseConfig(kinds=parse_noise(args.noise)))
         base = load_base(args.reuters, args.reuters_files, None if args.no_cache else CACHE_DIR)
         truth = generate(cfg, args.out, base, check=args.check)
+        if args.html or args.warc:
+            write_web(args.out, read_jsonl(args.out / CORPUS), args.html, args.warc, args.seed)
     except (FileNotFoundError, ValueError) as err:
         print(f"generate: error: {err}", file=sys.stderr)
         return 2

@@ -6,8 +6,9 @@ cookie banner, share buttons, a "related stories" box, a newsletter box and a fo
 from ``noise.py``'s pools. ``Site.page`` renders one article: each line of the text a ``<p>``,
 the page's metadata in the meta tags news-please and trafilatura read (``og:*``,
 ``article:published_time``, ``author``, ``link rel=canonical``; JSON-LD in one layout).
-``write_warc`` writes pages as WARC ``response`` records with warcio. ``generate.py --html /
---warc`` and the tests (the seeds as pages) use them.
+``write_warc`` writes pages as WARC ``response`` records with warcio; ``write_web`` writes a
+generated corpus both ways. ``generate.py --html / --warc``, ``html_bench.py`` and the tests
+(the seeds as pages) use them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import html
 import io
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.noise import COOKIE_BANNERS, COPYRIGHTS, NEWSLETTERS, RELATED_HEADINGS, SECTIONS, SKIP_LINKS
+from benchmarks.noise import COOKIE_BANNERS, COPYRIGHTS, NEWSLETTERS, RELATED_HEADINGS, REPORTERS, SECTIONS, SKIP_LINKS
 
 LAYOUTS = ("article", "divs", "wordpress")
 
@@ -167,3 +168,46 @@ def write_warc(path: Path, pages: Iterable[WebPage], gzip: bool = True) -> int:
             writer.write_record(record)
             n += 1
     return n
+
+
+PAGES = "pages"  # folder of a generated corpus's pages, one sub-folder per outlet
+WARC = "pages.warc.gz"
+
+
+def corpus_pages(rows: Iterable[dict], seed: int = 1) -> Iterator[tuple[str, WebPage]]:
+    """The documents of a generated corpus (``corpus.jsonl`` rows: id, text, outlet, date,
+    title) as pages of their outlets' sites: (path of the page file, the page as crawled).
+    Each page's related-stories box lists the titles of its outlet's three previous documents."""
+    rnd = random.Random(seed)
+    sites: dict[str, Site] = {}
+    recent: dict[str, list[str]] = {}
+    for row in rows:
+        outlet = row.get("outlet") or "Unknown Outlet"
+        site = sites.get(outlet) or sites.setdefault(outlet, Site.draw(outlet, rnd))
+        title = row.get("title") or row["id"]
+        date = row.get("date")
+        author = rnd.choice(REPORTERS) if rnd.random() < 0.6 else None
+        body = site.page(row["text"], title, row["id"], date, author, recent.get(outlet, [])[-3:])
+        recent.setdefault(outlet, []).append(title)
+        captured = f"{date or '2024-01-01'}T{rnd.randrange(24):02d}:{rnd.randrange(60):02d}:00Z"
+        slug = site.domain.removeprefix("www.").split(".")[0]
+        yield f"{slug}/{row['id']}.html", WebPage(site.url(row["id"]), captured, body.encode("utf-8"))
+
+
+def write_web(out: Path, rows: Iterable[dict], html_pages: bool = True, warc: bool = True, seed: int = 1) -> int:
+    """Write the corpus ``rows`` as pages under ``out/pages/`` and/or as ``out/pages.warc.gz``;
+    returns the number of pages."""
+    if not (html_pages or warc):
+        return 0
+    folder = out / PAGES
+
+    def pages() -> Iterator[WebPage]:
+        for rel, page in corpus_pages(rows, seed):
+            if html_pages:
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).write_bytes(page.body)
+            yield page
+
+    if warc:
+        return write_warc(out / WARC, pages())
+    return sum(1 for _ in pages())

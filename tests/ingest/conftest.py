@@ -33,6 +33,20 @@ TITLES = {
     "003_687d2cf08bd21f35": "Coalition says grip of militants on the city is crumbling",
     "004_b0fe4d8c11b7b64b": "Special forces declare their mission in the old city complete",
 }
+# Where the seeds read from pages give other passages than the .txt seeds, and why: a strict
+# xfail, shown until fixed.
+DOUBLED_CAPTION = (
+    "seed 001 prints a caption line twice in a row (a scraping artifact of the .txt); trafilatura "
+    "drops a paragraph repeating the one before it, so the page has one copy, matched on the words "
+    "it shares with seed 000's caption"
+)
+SEED_CASES = [
+    pytest.param(stem, marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=DOUBLED_CAPTION)])
+    if stem.startswith("001")
+    else stem
+    for stem in TITLES
+]
+"""The seeds, each a test case of the passage comparisons."""
 # Chrome of every page, in the wording the sites use; none of it may reach a document's text.
 CHROME = ("Share on Facebook", "Email this story", "Privacy Policy", "Terms of Use", "About us", "Contact us")
 

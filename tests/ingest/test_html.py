@@ -15,7 +15,7 @@ from provenance.ingest import read_documents
 from provenance.ingest.html import NO_TEXT, Page, extract_page
 from provenance.records import Document, Skipped
 
-from .conftest import TITLES, chrome_of, manifest_skipped, seed_pages, seed_passages, squash
+from .conftest import SEED_CASES, TITLES, chrome_of, manifest_skipped, seed_pages, seed_passages, squash
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "fixtures" / "web"
@@ -141,7 +141,7 @@ def test_extract_page_never_raises() -> None:
 def test_seed_pages_have_no_chrome_and_keep_the_seed_text(tmp_path: Path) -> None:
     """Each page's text is its seed's, white space aside, under the headline where the layout
     puts it in the article, and no chrome of its site comes with it. A line repeated right after
-    itself is printed once (see ``DOUBLED_CAPTION``)."""
+    itself is printed once (see ``conftest.DOUBLED_CAPTION``)."""
     for stem, _, page in seed_pages():
         (tmp_path / f"{stem}.html").write_bytes(page.body)
     docs = by_id(read([tmp_path])[0])
@@ -181,23 +181,7 @@ def _stem(doc_id: str) -> str:
     return Path(doc_id).stem
 
 
-# Where the pages' passages differ from the .txt seeds', and why (strict xfail: shows until fixed).
-DOUBLED_CAPTION = (
-    "seed 001 prints a caption line twice in a row (a scraping artifact of the .txt); trafilatura "
-    "drops a paragraph repeating the one before it, so the page has one copy, matched on the words "
-    "it shares with seed 000's caption"
-)
-
-
-@pytest.mark.parametrize(
-    "stem",
-    [
-        pytest.param(s, marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=DOUBLED_CAPTION)])
-        if s.startswith("001")
-        else s
-        for s in TITLES
-    ],
-)
+@pytest.mark.parametrize("stem", SEED_CASES)
 def test_seed_pages_give_the_seed_passages(stem: str, seeds_report: Path, pages_report: Path) -> None:
     """Each seed's passages, as text (white space squashed: paragraphs come out one a line, where
     the .txt may hold blank lines) and the seeds sharing them, are those of the .txt scan."""

@@ -14,8 +14,8 @@ from provenance.ingest.html import NO_TEXT
 from provenance.ingest.warc import outlet_of
 from provenance.records import Document, Skipped
 
-from .conftest import TITLES, chrome_of, manifest_skipped, seed_pages, seed_passages
-from .test_html import DOUBLED_CAPTION, FIXTURE_CHROME, WEB
+from .conftest import SEED_CASES, chrome_of, manifest_skipped, seed_pages, seed_passages
+from .test_html import FIXTURE_CHROME, WEB
 
 BRIDGE_URL = "https://www.valleytimes.example/news/2024/05/27/old-mill-bridge-closed"
 PORT_URL = "https://harbourpost.example/business/dock-pay-deal"
@@ -255,15 +255,7 @@ def test_seeds_in_a_warc_read_as_their_sites(seeds_warc: Path) -> None:
             assert chrome not in doc.text
 
 
-@pytest.mark.parametrize(
-    "stem",
-    [
-        pytest.param(s, marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=DOUBLED_CAPTION)])
-        if s.startswith("001")
-        else s
-        for s in TITLES
-    ],
-)
+@pytest.mark.parametrize("stem", SEED_CASES)
 def test_seeds_in_a_warc_give_the_seed_passages(stem: str, seeds_report: Path, warc_report: Path) -> None:
     """As ``test_html.test_seed_pages_give_the_seed_passages``, for the pages in an archive."""
     assert seed_passages(warc_report, _stem)[stem] == seed_passages(seeds_report, lambda d: Path(d).stem)[stem]
