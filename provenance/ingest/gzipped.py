@@ -71,7 +71,12 @@ class _SalvagingReader(io.RawIOBase):
         if self._inflater.unconsumed_tail:
             return self._inflater.unconsumed_tail
         data = self._inflater.unused_data if self._inflater.eof else b""
-        data += self._file.read(_IN_CHUNK)
+        # After a member, the next one starts in what is left of the chunk: read on only when
+        # nothing (or only zero padding) is left, so that a file of many small members (a
+        # .warc.gz has one per record) is never gathered into one ever-growing buffer, copied
+        # whole at each member (quadratic time, and the whole file in memory).
+        if _padding(data):
+            data += self._file.read(_IN_CHUNK)
         if not self._started:
             self._started = True
             if not data:  # an empty file reads as empty, as with gzip.open
@@ -81,7 +86,7 @@ class _SalvagingReader(io.RawIOBase):
                 self._error = gzip.BadGzipFile(f"Not a gzipped file ({data[:2]!r})")
                 return None
         if self._inflater.eof:
-            if not data.strip(b"\x00"):  # end of the last member, or zero padding after it
+            if _padding(data):  # end of the last member, or zero padding after it
                 self._done = True
                 return None
             self._inflater = zlib.decompressobj(_GZIP)  # a further member follows
@@ -90,6 +95,11 @@ class _SalvagingReader(io.RawIOBase):
             self._error = EOFError("Compressed file ended before the end-of-stream marker was reached")
             return None
         return data
+
+
+def _padding(data: bytes) -> bool:
+    """Whether ``data`` is empty or only NUL bytes (cheap when it starts with anything else)."""
+    return not data or (data[0] == 0 and not data.strip(b"\x00"))
 
 
 def _salvage(inflater: Any, data: bytes) -> bytes:

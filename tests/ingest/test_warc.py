@@ -264,3 +264,24 @@ def test_seeds_in_a_warc_give_the_seed_passages(stem: str, seeds_report: Path, w
 def test_seeds_in_a_warc_give_the_seed_clusters(seeds_report: Path, warc_report: Path) -> None:
     clusters = {m for found in seed_passages(seeds_report, lambda d: Path(d).stem).values() for (_, m) in found}
     assert {m for found in seed_passages(warc_report, _stem).values() for (_, m) in found} == clusters
+
+
+def test_gzip_of_many_small_members_streams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .warc.gz is one gzip member per record: the reader never gathers them into one buffer."""
+    from provenance.ingest import gzipped
+
+    members = [f"record {i}: {'x' * (i % 300)}\n".encode() for i in range(5000)]
+    path = tmp_path / "many.gz"
+    path.write_bytes(b"".join(gzip.compress(m) for m in members) + bytes(64))  # and zero padding
+    sizes: list[int] = []
+    real = gzipped._SalvagingReader._next_input
+
+    def spy(self: gzipped._SalvagingReader) -> bytes | None:
+        data = real(self)
+        sizes.append(len(data or b""))
+        return data
+
+    monkeypatch.setattr(gzipped._SalvagingReader, "_next_input", spy)
+    with gzipped.open_gzip(path) as handle:
+        assert handle.read() == b"".join(members)
+    assert max(sizes) <= 2 * gzipped._IN_CHUNK
