@@ -80,6 +80,7 @@ def dedup(
     workers: Annotated[int, typer.Option(help="Processes for --strip-boilerplate (default: all cores).")] = 0,
     agencies: opt.Agencies = None,
     quiet: opt.Quiet = False,
+    dayfirst: opt.DayFirst = False,
     *,
     fields: opt.Fields,
 ) -> None:
@@ -99,6 +100,7 @@ def dedup(
     )
     scan_config = ScanConfig(
         fields=fields,
+        dayfirst=dayfirst,
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
     )

@@ -51,6 +51,7 @@ def add(
     ] = False,
     wait: Wait = 0.0,
     quiet: opt.Quiet = False,
+    dayfirst: opt.DayFirst = False,
     *,
     keys: opt.IndexKeys,
     fields: opt.Fields,
@@ -62,7 +63,7 @@ def add(
     setup_logging(quiet)
     detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
-    docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields))
+    docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst))
     result = add_documents(index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait)
     if not quiet:
         print_added(index, result, skipped)
@@ -135,6 +136,7 @@ def query(
     quiet: opt.Quiet = False,
     agencies: opt.Agencies = None,
     boilerplate_patterns: opt.BoilerplatePatterns = None,
+    dayfirst: opt.DayFirst = False,
     *,
     passages: opt.Passages,
     keys: opt.IndexKeys,
@@ -149,6 +151,7 @@ def query(
     config = ScanConfig(
         detect=resolve_detect(index, passages, **keys),
         fields=fields,
+        dayfirst=dayfirst,
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
         categories=opt.category_config(boilerplate_patterns),

@@ -57,6 +57,16 @@ MaxDocMb = Annotated[
     ),
 ]
 
+DayFirst = Annotated[
+    bool,
+    typer.Option(
+        "--dayfirst",
+        help="Read ambiguous numeric dates day first: 07/03/2017 is 7 March, not July 3 (dotted dates such as "
+        "7.3.2017 are always day first; 31/12/2017 reads one way only).",
+        rich_help_panel=FIELDS,
+    ),
+]
+
 
 @dataclass(frozen=True)
 class OptionGroup:

@@ -3,8 +3,8 @@
 A record's Arrow schema comes from its ``dataclasses.fields`` and type hints:
 
 - ``int`` -> ``int64``, ``float`` -> ``float64``, ``bool`` -> ``bool``, ``str`` and string
-  ``Literal`` types -> ``string``; ``X | None`` is the same type, nullable, and every other
-  field is not nullable;
+  ``Literal`` types -> ``string``, ``datetime`` -> ``timestamp[us, tz=UTC]``; ``X | None`` is
+  the same type, nullable, and every other field is not nullable;
 - ``tuple[tuple[str, str], ...]`` (``Document.extra``) -> ``map<string, string>`` (values
   nullable: tabular inputs give nulls);
 - ``tuple[R, ...]`` of a record ``R`` -> ``list<struct>`` of ``R``'s fields.
@@ -12,7 +12,9 @@ A record's Arrow schema comes from its ``dataclasses.fields`` and type hints:
 ``to_table`` and ``from_table`` work against any schema whose columns are the record's fields
 (renamed with ``names``, in any order): the index, the Spark engine and the report each keep
 their own layout. Where a layout stores a field in another Arrow type, the conversion follows
-the column's type: pairs stored in a ``string`` column are JSON (how Spark carries ``extra``).
+the column's type: pairs stored in a ``string`` column are JSON (how Spark carries ``extra``), a
+datetime stored in an ``int64`` column is microseconds since 1970 UTC (how Spark carries
+``Document.when``, untouched by its session time zone). Datetimes read back are in UTC.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -32,7 +35,13 @@ from provenance.records import Alignment, Credit, Document, Occurrence
 R = TypeVar("R")
 
 _PAIRS = tuple[tuple[str, str], ...]
-_SCALARS: dict[Any, pa.DataType] = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
+_SCALARS: dict[Any, pa.DataType] = {
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    str: pa.string(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
 
 
 def _split_optional(hint: Any) -> tuple[Any, bool]:
@@ -118,9 +127,38 @@ def _pairs_from_map(items: list[tuple[str, str]] | None) -> tuple[tuple[str, str
     return tuple(items or ())
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(when: datetime | None) -> int | None:
+    """A datetime as microseconds since 1970 UTC (a naive one taken as UTC), as an ``int64``
+    column holds it; None stays None."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(value: int | None) -> datetime | None:
+    """The UTC datetime of microseconds since 1970 (``micros``' inverse); None stays None."""
+    return None if value is None else _EPOCH + timedelta(microseconds=value)
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    # Arrow gives the column's zone (Spark: the session's; none: UTC already); records hold UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _converters(hint: Any, kind: pa.DataType) -> tuple[Callable | None, Callable | None]:
     """``(to Arrow, from Arrow)`` value converters of a field stored as ``kind`` (None: as is)."""
     hint, _ = _split_optional(hint)
+    if hint is datetime:
+        if pa.types.is_integer(kind):
+            return micros, from_micros
+        return None, _in_utc
     if hint == _PAIRS:
         if pa.types.is_string(kind):
             return pairs_json, _pairs_from_json

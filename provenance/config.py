@@ -227,6 +227,7 @@ class ScanConfig:
     detect: DetectConfig = field(default_factory=DetectConfig)
     fields: FieldNames = field(default_factory=FieldNames)
     limits: InputLimits = field(default_factory=InputLimits)
+    dayfirst: bool = False  # read ambiguous numeric dates (07/03/2017) day first (provenance.dates)
     workers: int = 1
     batch_docs: int = 2000
     agencies: str | None = None  # a user agency file (TOML/YAML) extending the built-in gazetteer

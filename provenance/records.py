@@ -8,6 +8,7 @@ Records are frozen and slotted; array-valued fields are numpy arrays that no sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
@@ -18,7 +19,9 @@ class Document:
     """One article as read from the input, with its original text untouched.
 
     ``index`` is the document's position in the run (dense, 0-based); stages refer to documents
-    by it. ``extra`` holds pass-through fields from tabular inputs (strings only).
+    by it. ``date`` is the date as the input wrote it; ``when`` the instant it stands for (UTC,
+    read once at ingest by ``provenance.dates.parse_date``), None when unknown: every comparison
+    of dates uses ``when``. ``extra`` holds pass-through fields from tabular inputs (strings only).
     """
 
     index: int
@@ -30,6 +33,7 @@ class Document:
     title: str | None = None
     url: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    when: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

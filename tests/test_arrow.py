@@ -4,6 +4,7 @@ layouts built on it keep their columns."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -18,18 +19,27 @@ from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
 
 DOCS = [
     Document(0, "r-1", "Reuters - Grain prices rose.", "a.sgm"),
-    Document(1, "lemonde-7", "Élysée : « déclaration » — 東京 🌍", "b.jsonl:3", outlet="Le Monde", date="1987-03-02"),
+    Document(
+        1,
+        "lemonde-7",
+        "Élysée : « déclaration » — 東京 🌍",
+        "b.jsonl:3",
+        outlet="Le Monde",
+        date="2 March 1987, 15:01:01.79",
+        when=datetime(1987, 3, 2, 15, 1, 1, 790000, tzinfo=UTC),
+    ),
     Document(2, "x", "t", "c.csv:2", title="T", url="http://x", extra=(("section", "world"), ("byline", None))),  # type: ignore[arg-type]
 ]
 
 
 def test_document_schema_follows_the_type_hints() -> None:
     schema = arrow.DOCUMENT
-    assert schema.names == ["index", "doc_id", "text", "source", "outlet", "date", "title", "url", "extra"]
+    assert schema.names == ["index", "doc_id", "text", "source", "outlet", "date", "title", "url", "extra", "when"]
     assert schema.field("index").type == pa.int64() and not schema.field("index").nullable
     assert not schema.field("text").nullable
     assert schema.field("outlet").nullable
     assert schema.field("extra").type == pa.map_(pa.string(), pa.string())
+    assert schema.field("when").type == pa.timestamp("us", tz="UTC") and schema.field("when").nullable
 
 
 @pytest.mark.parametrize("schema", [arrow.DOCUMENT, ops.DOCUMENT_SCHEMA])
@@ -40,7 +50,7 @@ def test_documents_round_trip_with_none_metadata_empty_extra_and_non_ascii(schem
 
 
 def test_index_docs_layout_is_unchanged() -> None:
-    # The on-disk DOCS schema of index version 1, written out by hand: no version bump needed.
+    # The on-disk DOCS schema of index version 3, written out by hand: a change needs a version bump.
     before = pa.schema(
         [
             pa.field("doc", pa.int64(), nullable=False),
@@ -48,6 +58,7 @@ def test_index_docs_layout_is_unchanged() -> None:
             pa.field("text", pa.string(), nullable=False),
             pa.field("outlet", pa.string()),
             pa.field("date", pa.string()),
+            pa.field("when", pa.timestamp("us", tz="UTC")),
             pa.field("title", pa.string()),
             pa.field("url", pa.string()),
             pa.field("source", pa.string(), nullable=False),
@@ -63,7 +74,7 @@ def test_index_docs_layout_is_unchanged() -> None:
 def test_spark_ddl_is_derived_from_the_document_schema() -> None:
     assert ops.ddl(ops.DOCUMENT_SCHEMA) == (
         "`index` bigint, `doc_id` string, `text` string, `source` string, `outlet` string, `date` string, "
-        "`title` string, `url` string, `extra` string"
+        "`title` string, `url` string, `extra` string, `when` bigint"
     )
 
 
@@ -115,6 +126,7 @@ _documents = st.builds(
     title=_maybe,
     url=_maybe,
     extra=st.lists(st.tuples(_text, _maybe), max_size=4, unique_by=lambda p: p[0]).map(tuple),
+    when=st.none() | st.datetimes(timezones=st.just(UTC)),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -32,6 +33,13 @@ TABLES = {
 }
 
 
+def as_json(value: object) -> str:
+    """Timestamps (documents.parquet ``date``) as ISO 8601 text in UTC."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"no JSON for {type(value).__name__}")
+
+
 def scan_case(case: str, out: Path, runner) -> dict[str, list[dict]]:
     inputs = (ROOT / "fixtures" / "golden" / case / "inputs.txt").read_text().split()
     result = runner("scan", *inputs, "--out", out, "--quiet", "--workers", "1")
@@ -51,11 +59,13 @@ def test_scan_matches_the_golden_report(case: str, tmp_path: Path, runner, monke
     if REGENERATE:
         expected_dir.mkdir(exist_ok=True)
         for name, rows in tables.items():
-            lines = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+            lines = [json.dumps(row, ensure_ascii=False, sort_keys=True, default=as_json) for row in rows]
             (expected_dir / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         pytest.skip(f"regenerated {expected_dir}")
     for name, rows in tables.items():
         path = expected_dir / f"{name}.jsonl"
         assert path.is_file(), f"missing {path}; run with PROV_REGEN_GOLDEN=1 to create it"
         expected = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        assert json.loads(json.dumps(rows, ensure_ascii=False)) == expected, f"{case}/{name} differs from golden"
+        assert json.loads(json.dumps(rows, ensure_ascii=False, default=as_json)) == expected, (
+            f"{case}/{name} differs from golden"
+        )

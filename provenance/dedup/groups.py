@@ -9,8 +9,9 @@ its place, and no two kept documents of a component are near-duplicates of each 
 
 Policies (the rank, best first):
 
-- ``earliest``: the earliest date (read by ``provenance.dates.date_key``: ISO 8601, RFC 2822,
-  "9 May 2024"...; undated documents come last), then the smallest document id.
+- ``earliest``: the earliest date (``Document.when``, read at ingest by
+  ``provenance.dates.parse_date``: ISO 8601, RFC 2822, "9 May 2024"...; undated documents and
+  dates that cannot be read come last), then the smallest document id.
 - ``longest``: the most characters, then as ``earliest``.
 - ``credited``: the group's likely wire origin is inferred from agency credits exactly as for
   a passage cluster (``provenance.graph.infer_origin``, each document taken whole); the copy
@@ -27,7 +28,6 @@ import numpy as np
 
 from provenance.cluster.clusters import UnionFind
 from provenance.credits import Gazetteer
-from provenance.dates import date_key
 from provenance.graph import infer_origin
 from provenance.records import Cluster, Credit, Document, Occurrence
 
@@ -46,12 +46,14 @@ def components(n: int, pairs: np.ndarray) -> list[list[int]]:
 
 
 def _by_date(doc: Document) -> Rank:
-    when = date_key(doc.date)
+    when = doc.when
     return (when is None, when.timestamp() if when else 0.0, doc.doc_id)
 
 
 def _date_words(doc: Document) -> str:
-    return f"dated {doc.date}" if doc.date else "undated"
+    if doc.when is None:
+        return f"date {doc.date!r} not read" if doc.date and doc.date.strip() else "undated"
+    return f"dated {doc.date}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ differ between engines (``load``, ``candidate_pairs``, ``build_clusters``, ``inf
 per-pair work runs through ``mapInArrow`` as the functions of ``spark_ops``, which wrap the
 library's own stage code; this module holds only the Spark plumbing between them:
 
-- documents: a DataFrame ``(index, doc_id, text, source, outlet, date, title, url, extra)``,
+- documents: a DataFrame ``(index, doc_id, text, source, outlet, date, title, url, extra, when)``,
   read on the driver by ``provenance.ingest`` for local files, or by ``spark.read.parquet``
   for a Parquet dataset (a URI such as ``hdfs://...``, or a local ``*.parquet`` folder);
 - banding: window keys repartitioned by LSH bucket so every bucket is whole in one
@@ -46,7 +46,7 @@ from provenance.engines.spark_session import start_session
 from provenance.errors import InputError
 from provenance.graph import infer_origins
 from provenance.ingest import IngestPolicy, check_paths
-from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL
+from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL, unread_dates
 from provenance.records import (
     Alignment,
     BandKeys,
@@ -257,7 +257,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             raise InputError(
                 "give either local files (read on the driver) or Parquet datasets (read by Spark), not both in one scan"
             )
-        return self._read_datasets([dataset_uri(p) for p in datasets], IngestPolicy(config.fields, config.limits))
+        policy = IngestPolicy(config.fields, config.limits, config.dayfirst)
+        return self._read_datasets([dataset_uri(p) for p in datasets], policy)
 
     def _read_datasets(self, uris: list[str], policy: IngestPolicy) -> tuple[FrameSeq[Document], list[Skipped]]:
         """The documents of Parquet datasets, read by Spark, under ``policy``'s input rules
@@ -339,10 +340,22 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             skipped.append(skip)
         kept = rows.where(F.col("_dup") == 1)
         order = self._numbered(kept.select("_rank", "_file", "_row"), ["_rank", "_file", "_row"], "_index")
+        # Every date read as ingest reads it (IngestPolicy.when, in a Python UDF), once.
+        when = F.udf(ops.date_reader(policy), "bigint")
         docs = kept.join(order, ["_rank", "_file", "_row"]).select(
-            (F.col("_index") - 1).alias("index"), "doc_id", "text", "source", "outlet", "date", "title", "url", "extra"
+            (F.col("_index") - 1).alias("index"),
+            "doc_id",
+            "text",
+            "source",
+            "outlet",
+            "date",
+            "title",
+            "url",
+            "extra",
+            when(F.col("date")).alias("when"),
         )
         docs = self._keep(docs)
+        _warn_unread_dates(docs)
         return FrameSeq(docs, _collect_documents), skipped
 
     def _documents(self, docs: Sequence[Document]) -> DataFrame:
@@ -592,7 +605,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ).alias("credits")
         )
         documents = self._documents(docs).select(
-            F.col("index").alias("doc"), "doc_id", "text", "source", "outlet", "date"
+            F.col("index").alias("doc"), "doc_id", "text", "source", "outlet", "date", "when"
         )
         rows = (
             clusters.frame.join(documents, "doc")
@@ -609,6 +622,19 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         ]
         origins.sort(key=lambda o: o.cluster_id)
         return origins
+
+
+def _warn_unread_dates(docs: DataFrame) -> None:
+    """Warn once per dataset file about the dates of ``docs`` that could not be read, as
+    ``IngestPolicy.documents`` does for local inputs."""
+    file = F.regexp_extract("source", "^(.*):[0-9]+$", 1)
+    unread = (
+        docs.where(F.col("when").isNull() & F.col("date").isNotNull() & ~F.col("date").rlike(f"^{BLANK_TEXT}$"))
+        .groupBy(file.alias("input"))
+        .agg(F.count(F.lit(1)).alias("n"), F.min_by("date", "index").alias("example"), F.min("index").alias("first"))
+    )
+    for r in sorted(unread.collect(), key=lambda r: r["first"]):
+        log.warning("%s", unread_dates(r["input"], r["n"], r["example"].strip()))
 
 
 # --- collecting records ----------------------------------------------------------------------

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 
-from provenance.arrow import from_table, pairs_json, schema_of
+from provenance.arrow import from_micros, from_table, micros, pairs_json, schema_of
 from provenance.cluster.clusters import occurrence_groups
 from provenance.config import DetectConfig
 from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
+from provenance.ingest.policy import IngestPolicy
 from provenance.passages import shingle_index, sort_by_hash
 from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
 from provenance.sketch import Banding
@@ -189,9 +190,21 @@ def complete_groups(
 ALIGNMENT_SCHEMA = schema_of(Alignment)
 """The columns of an ``Alignment``."""
 
-DOCUMENT_SCHEMA = schema_of(Document, stored_as={"extra": pa.string()})
+DOCUMENT_SCHEMA = schema_of(Document, stored_as={"extra": pa.string(), "when": pa.int64()})
 """A document per row as Spark carries it: its fields, with ``extra`` as JSON pairs (a dataset's
-pass-through columns become that JSON in Spark SQL)."""
+pass-through columns become that JSON in Spark SQL) and ``when`` as microseconds since 1970 UTC
+(``provenance.arrow.micros``: no session time zone touches it)."""
+
+
+def date_reader(policy: IngestPolicy) -> Callable[[str | None], int | None]:
+    """The body of a Spark UDF giving a dataset row's ``when`` column from its date as written:
+    ``policy.when`` (the date read as ingest reads it), as microseconds."""
+
+    def read(date: str | None) -> int | None:
+        return micros(policy.when(date))
+
+    return read
+
 
 extra_json = pairs_json
 """A document's pass-through fields as the JSON the ``extra`` column holds."""
@@ -436,7 +449,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
 
     Rows: one per occurrence, sorted by ``cluster_no`` then ``passage_no`` (all of a cluster in
     one partition), with the occurrence (``doc, start, end, kind``), its document (``doc_id,
-    text, source, outlet, date``) and the document's ``credits`` (a JSON list of objects with
+    text, source, outlet, date, when``) and the document's ``credits`` (a JSON list of objects with
     ``CREDIT_SCHEMA``'s fields, null when it has none).
     """
     for table in complete_groups(batches, ("cluster_no",)):
@@ -466,6 +479,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
                     source=r["source"] or "",
                     outlet=r["outlet"],
                     date=r["date"],
+                    when=from_micros(r["when"]),
                 )
                 credits_of[r["doc"]] = [
                     Credit(

@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
-from provenance.dates import date_key
 from provenance.records import Cluster, Document, GraphEdge, GraphNode, Origin
 
 MAX_PAIR_DOCS = 50  # a cluster over more documents adds no pairwise document edges
@@ -86,7 +85,7 @@ def build_graph(
         )
     for (a, b), weight in sorted(pair_chars.items()):
         da, db = docs[a], docs[b]
-        ka, kb = date_key(da.date), date_key(db.date)
+        ka, kb = da.when, db.when
         if ka and kb and ka != kb:
             early, late = (da, db) if ka < kb else (db, da)
             why = f"{early.doc_id} dated {early.date}, {late.doc_id} dated {late.date}"

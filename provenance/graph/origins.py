@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from provenance.credits import UNNAMED, Gazetteer
-from provenance.dates import date_key
 from provenance.records import Cluster, Credit, Document, Occurrence, Origin
 
 SCOPED, OWN_OUTLET, DOCUMENT_WIDE, BONUS, MENTION = 3.0, 4.0, 1.5, 1.0, 0.25
@@ -76,9 +75,9 @@ def infer_origin(
     points: dict[str, float] = defaultdict(float)
     reasons: dict[str, list[str]] = defaultdict(list)
     longest = _single_best(cluster.occurrences, lambda o: o.end - o.start)
-    dated = [o for o in cluster.occurrences if date_key(docs[o.doc].date)]
+    dated = [o for o in cluster.occurrences if docs[o.doc].when is not None]
     # Earliest = largest negated timestamp; a tie between documents gives no bonus to either.
-    earliest = _single_best(dated, lambda o: -date_key(docs[o.doc].date).timestamp())  # type: ignore[union-attr]
+    earliest = _single_best(dated, lambda o: -docs[o.doc].when.timestamp())  # type: ignore[union-attr]
     credited = False
     for occ in cluster.occurrences:
         doc = docs[occ.doc]

@@ -23,11 +23,12 @@ from provenance.ownership import INDEX_FORMAT, MANIFEST, default_mode
 from provenance.records import Skipped
 from provenance.sketch import scan_banding
 
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3
 """Bump on any change an older reader would misread (file layout, columns, key folding).
 
 2: words are compared under NFKC and case folding, with combining marks kept in their word, so
-the band keys of non-ASCII text differ from version 1's."""
+the band keys of non-ASCII text differ from version 1's.
+3: documents carry ``when``, the instant read from their date (a UTC timestamp column)."""
 
 FORMAT = INDEX_FORMAT
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

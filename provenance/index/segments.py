@@ -39,10 +39,11 @@ _DOC_NAMES = {"index": "doc"}
 DOCS = schema_of(
     Document,
     names=_DOC_NAMES,
-    order=["doc", "doc_id", "text", "outlet", "date", "title", "url", "source", "extra"],
+    order=["doc", "doc_id", "text", "outlet", "date", "when", "title", "url", "source", "extra"],
     metadata=_META,
 )
-"""One row per indexed document: its number, id, original text, metadata and pass-through fields."""
+"""One row per indexed document: its number, id, original text, metadata (``date`` as written,
+``when`` the instant read from it, a UTC timestamp) and pass-through fields."""
 
 KEYS = pa.schema(
     [pa.field("key", pa.uint64(), nullable=False), pa.field("doc", pa.uint32(), nullable=False)],

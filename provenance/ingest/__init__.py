@@ -85,14 +85,16 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
 
 def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
     """Read every input on this machine: the documents (indexed ``0..n-1``) and the skipped
-    inputs, under ``config.fields`` and ``config.limits``.
+    inputs, under ``config.fields``, ``config.limits`` and ``config.dayfirst``.
 
     Raises:
         InputError: see ``check_paths``.
     """
     docs: list[Document] = []
     skipped: list[Skipped] = []
-    for item in read_documents([Path(p) for p in paths], config.fields, config.limits, workers=config.workers):
+    for item in read_documents(
+        [Path(p) for p in paths], config.fields, config.limits, config.dayfirst, workers=config.workers
+    ):
         if isinstance(item, Skipped):
             skipped.append(item)
         else:
@@ -104,6 +106,7 @@ def read_documents(
     paths: Iterable[Path],
     fields: FieldNames | None = None,
     limits: InputLimits | None = None,
+    dayfirst: bool = False,
     workers: int = 1,
 ) -> Iterator[Document | Skipped]:
     """Stream every document of the inputs, and a ``Skipped`` for each unusable input.
@@ -111,12 +114,13 @@ def read_documents(
     Documents get dense indexes in reading order. A document id seen before is skipped (the
     first one wins) so that ids stay unique keys in the report. ``limits`` bounds the size of
     what is read (docs/limits.md); larger documents and files are skipped, unread. The rules
-    are ``IngestPolicy``'s. Web pages are extracted on ``workers`` processes.
+    are ``IngestPolicy``'s; ``dayfirst`` is how it reads ambiguous numeric dates. Web pages
+    are extracted on ``workers`` processes.
 
     Raises:
         InputError: see ``check_paths``.
     """
-    policy = IngestPolicy(fields or FieldNames(), limits or InputLimits())
+    policy = IngestPolicy(fields or FieldNames(), limits or InputLimits(), dayfirst)
     rows = extract_pages((item for path in check_paths(paths) for item in _read_path(path, policy)), workers)
     yield from policy.documents(rows)
 

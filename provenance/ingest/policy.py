@@ -12,6 +12,10 @@ builds its Spark SQL from this module's constants and takes its reasons from the
 4. A row without an id (none, or empty) is named ``<file name>:<line>`` (``FALLBACK_ID``).
 5. Of two documents with one id, the first in reading order is kept and the other skipped. A row
    skipped by rules 1-3 claims no id.
+
+Every document's date is read once, here (``Document.when``, by ``provenance.dates.parse_date``
+with the policy's ``dayfirst``). A date that cannot be read counts as unknown; they are warned
+about once per input (``unread_dates``), never per row.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 from provenance.config import FieldNames, InputLimits
+from provenance.dates import parse_date
 from provenance.ingest.decode import over_limit
 from provenance.ingest.rows import Row
 from provenance.ingest.walk import printable_path
@@ -60,6 +66,14 @@ def fallback_id(file_name: str, line: int) -> str:
     return FALLBACK_ID % (file_name, line)
 
 
+def unread_dates(where: str, count: int, example: str) -> str:
+    """The one warning about the ``count`` dates of input ``where`` that could not be read, with
+    the first of them, ``example``."""
+    if count == 1:
+        return f"{where}: 1 date could not be read ({example!r}); it counts as unknown"
+    return f"{where}: {count} dates could not be read (e.g. {example!r}); they count as unknown"
+
+
 def utf8_size_over(text: str, limit: int) -> int | None:
     """The UTF-8 size of ``text`` when it is over ``limit`` bytes, else None (cheap for short
     texts: no character takes more than 4 bytes)."""
@@ -72,10 +86,16 @@ def utf8_size_over(text: str, limit: int) -> int | None:
 @dataclass(frozen=True, slots=True)
 class IngestPolicy:
     """The input rules (module docstring) for one read: ``fields`` names the text field in the
-    reasons, ``limits`` bounds a document's size."""
+    reasons, ``limits`` bounds a document's size, ``dayfirst`` reads ambiguous numeric dates
+    (07/03/2017) day first."""
 
     fields: FieldNames = field(default_factory=FieldNames)
     limits: InputLimits = field(default_factory=InputLimits)
+    dayfirst: bool = False
+
+    def when(self, date: str | None) -> datetime | None:
+        """The instant a document's date as written stands for (UTC), None when unknown."""
+        return parse_date(date, self.dayfirst)
 
     def problem(self, row: Row) -> str | None:
         """Why ``row`` cannot be a document (rules 1 to 3), or None when it can."""
@@ -112,8 +132,11 @@ class IngestPolicy:
         """The documents of the rows that keep every rule, indexed ``0..n-1`` in reading order,
         and a ``Skipped`` for each row that breaks one. The readers' own ``Skipped`` records
         pass through. Every ``Skipped`` is logged as a warning, and every source made printable
-        (a non-UTF-8 file name must not reach Parquet raw)."""
+        (a non-UTF-8 file name must not reach Parquet raw). The dates that cannot be read are
+        warned about at the end, once per input: a file of rows, or the folder of whole-file
+        documents."""
         seen: set[str] = set()
+        unread: dict[str, tuple[int, str]] = {}  # input -> how many dates could not be read, the first
         for item in items:
             if isinstance(item, Skipped):
                 skip = dataclasses.replace(item, source=printable_path(item.source))
@@ -122,6 +145,11 @@ class IngestPolicy:
                 doc_id = self.doc_id(item)
                 reason = self.problem(item) or (self.duplicate(doc_id) if doc_id in seen else None)
                 if reason is None:
+                    when = self.when(item.date)
+                    if when is None and item.date and not is_blank(item.date):
+                        where = source if item.line is not None else (os.path.dirname(source) or ".")
+                        count, example = unread.get(where, (0, item.date.strip()))
+                        unread[where] = (count + 1, example)
                     yield Document(
                         index=len(seen),  # every document kept adds one id
                         doc_id=doc_id,
@@ -134,9 +162,12 @@ class IngestPolicy:
                         # Document declares its extra values str, but an empty field has always
                         # passed through as None (records.py).
                         extra=cast("tuple[tuple[str, str], ...]", item.extra),
+                        when=when,
                     )
                     seen.add(doc_id)
                     continue
                 skip = Skipped(source, reason, item.line)
             log.warning("skipped %s", skip)
             yield skip
+        for where, (count, example) in unread.items():
+            log.warning("%s", unread_dates(where, count, example))

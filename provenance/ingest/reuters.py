@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from provenance.config import InputLimits
@@ -88,7 +87,7 @@ def _record(text: str, start: int, end: int) -> tuple[dict[str, str | None] | No
         "id": f"reuters-{newid.group(1)}",
         "text": _clean(body),
         "title": _clean(title) if title is not None else None,
-        "date": _iso_date(date) if date is not None else None,
+        "date": _date_text(date) if date is not None else None,
         "outlet": "Reuters",
     }, None
 
@@ -112,8 +111,8 @@ def _clean(text: str) -> str:
     return html.unescape(text).translate(_CONTROL).strip()
 
 
-def _iso_date(raw: str) -> str | None:
-    try:
-        return datetime.strptime(raw.strip()[:20], "%d-%b-%Y %H:%M:%S").date().isoformat()
-    except ValueError:
-        return None
+def _date_text(raw: str) -> str | None:
+    """The date as the record writes it ("26-FEB-1987 15:01:01.79", read with its time by
+    ``provenance.dates.parse_date``), without the wire routing codes that follow it in some
+    records ("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM")."""
+    return raw.split("&", 1)[0].strip() or None

@@ -27,7 +27,6 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from provenance.dates import date_key
 from provenance.errors import ProvenanceError
 from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.passages import batch_token_spans, shingle_hashes64, token_hashes
@@ -292,7 +291,7 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def _earlier(a: Document, b: Document) -> str | None:
-    ka, kb = date_key(a.date), date_key(b.date)
+    ka, kb = a.when, b.when
     if ka is None or kb is None or ka == kb:
         return None
     return a.doc_id if ka < kb else b.doc_id

@@ -28,6 +28,7 @@ def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
             "detect": detect,
             "fields": dataclasses.asdict(config.fields),
             "limits": dataclasses.asdict(config.limits),
+            "dayfirst": config.dayfirst,
             "agencies": str(Path(config.agencies).resolve()) if config.agencies else None,
             # patterns as a list, as JSON reads them back: a re-run compares equal
             "categories": dataclasses.asdict(config.categories) | {"patterns": list(config.categories.patterns)},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "3.0"
 
 _META = {b"prov.schema_version": SCHEMA_VERSION.encode()}
 
@@ -21,13 +21,16 @@ def _schema(*fields: pa.Field) -> pa.Schema:
 DOCUMENTS = _schema(
     pa.field("doc_id", pa.string(), nullable=False),
     pa.field("outlet", pa.string()),
-    pa.field("date", pa.string()),
+    pa.field("date", pa.timestamp("us", tz="UTC")),
+    pa.field("date_text", pa.string()),
     pa.field("title", pa.string()),
     pa.field("url", pa.string()),
     pa.field("n_chars", pa.int64(), nullable=False),
     pa.field("source", pa.string(), nullable=False),
 )
-"""One row per document read; pass-through fields of tabular inputs follow as string columns."""
+"""One row per document read; ``date`` is the instant its date stands for (UTC; null when it has
+none or it cannot be read), ``date_text`` the date as the input wrote it; pass-through fields of
+tabular inputs follow as string columns."""
 
 PASSAGES = _schema(
     pa.field("passage_id", pa.string(), nullable=False),

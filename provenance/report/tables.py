@@ -34,7 +34,8 @@ def documents_table(docs: tuple[Document, ...]) -> pa.Table:
     columns = {
         "doc_id": [d.doc_id for d in docs],
         "outlet": [d.outlet for d in docs],
-        "date": [d.date for d in docs],
+        "date": [d.when for d in docs],
+        "date_text": [d.date for d in docs],
         "title": [d.title for d in docs],
         "url": [d.url for d in docs],
         "n_chars": [len(d.text) for d in docs],

@@ -99,7 +99,7 @@ def test_scanning_the_seeds_writes_the_report(runner, seeds_dir: Path, tmp_path:
     assert result.exit_code == 0, result.output
     out = tmp_path / "prov-report"
     assert sorted(p.name for p in out.iterdir()) == REPORT_FILES
-    assert [(d["doc_id"], d["date"]) for d in documents(out)] == [
+    assert [(d["doc_id"], d["date_text"]) for d in documents(out)] == [
         (SEED_IDS[0], None),
         (SEED_IDS[1], None),
         (SEED_IDS[2], None),
@@ -243,7 +243,7 @@ def test_field_name_options_map_a_custom_schema(runner, tmp_path: Path) -> None:
     result = runner("scan", feed, "--out", "report", "-q", *options)
     assert result.exit_code == 0
     docs = documents(Path("report"))
-    assert [(d["doc_id"], d["outlet"], d["date"], d["title"], d["url"], d["desk"]) for d in docs] == [
+    assert [(d["doc_id"], d["outlet"], d["date_text"], d["title"], d["url"], d["desk"]) for d in docs] == [
         ("cms-3", "Harbour News", "2024-02-13", "Headline 3", "https://harbournews.example.net/3", "City"),
         ("cms-4", "Harbour News", "2024-02-14", "Headline 4", "https://harbournews.example.net/4", "City"),
     ]

@@ -48,7 +48,9 @@ def run(runner, columns: int, *args: object) -> str:
 
 
 def known(row: dict) -> str:
-    return ", ".join(row[key] for key in ("outlet", "date") if row.get(key))
+    # documents.parquet rows hold the date as written in date_text; input rows in date
+    date = row["date_text"] if "date_text" in row else row.get("date")
+    return ", ".join(value for value in (row.get("outlet"), date) if value)
 
 
 def assert_named_whole(output: str, width: int, rows: list[dict]) -> None:

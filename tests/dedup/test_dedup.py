@@ -12,6 +12,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.dates import parse_date
 from provenance.dedup import DedupConfig, dedup, jaccard, shingle_sets, split_component, strip_spans
 from provenance.dedup.groups import Ranked
 from provenance.dedup.run import document_bands, document_candidates
@@ -25,7 +26,16 @@ from .conftest import EXTRA_PARAGRAPH, corpus_rows, every_nth_word, seed
 
 def documents(rows: list[dict]) -> list[Document]:
     return [
-        Document(i, r["id"], r["text"], "test", r.get("outlet"), r.get("date"), r.get("title"))
+        Document(
+            i,
+            r["id"],
+            r["text"],
+            "test",
+            r.get("outlet"),
+            r.get("date"),
+            r.get("title"),
+            when=parse_date(r.get("date")),
+        )
         for i, r in enumerate(rows)
     ]
 

@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from provenance.arrow import micros
 from provenance.cluster import build_clusters
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import load_gazetteer
@@ -54,6 +55,7 @@ def doc_table(docs) -> pa.Table:
             "title": [d.title for d in docs],
             "url": [d.url for d in docs],
             "extra": [ops.extra_json(d.extra) for d in docs],
+            "when": pa.array([micros(d.when) for d in docs], pa.int64()),
         }
     )
 
@@ -183,6 +185,7 @@ def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
             "source": corpus[o.doc].source,
             "outlet": corpus[o.doc].outlet,
             "date": corpus[o.doc].date,
+            "when": micros(corpus[o.doc].when),
             "credits": json.dumps(credit_json[o.doc]) if o.doc in credit_json else None,
         }
         for c in clusters

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from provenance.dates import parse_date
 from provenance.graph import build_graph, node_id
 from provenance.records import Category, Cluster, Document, GraphEdge, GraphNode, Occurrence, Origin
 
@@ -25,6 +26,7 @@ def make_doc(index: int, outlet: str | None = None, date: str | None = None, tit
         outlet=outlet,
         date=date,
         title=title,
+        when=parse_date(date),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from provenance.credits import UNNAMED, Gazetteer, load_gazetteer
+from provenance.dates import parse_date
 from provenance.graph import infer_origin, infer_origins
 from provenance.records import Cluster, Credit, Document, Occurrence, Origin
 
@@ -28,7 +29,13 @@ def gazetteer() -> Gazetteer:
 
 def make_doc(index: int, *lines: str, outlet: str | None = None, date: str | None = None) -> Document:
     return Document(
-        index=index, doc_id=f"doc-{index}", text="\n\n".join(lines), source="test", outlet=outlet, date=date
+        index=index,
+        doc_id=f"doc-{index}",
+        text="\n\n".join(lines),
+        source="test",
+        outlet=outlet,
+        date=date,
+        when=parse_date(date),
     )
 
 

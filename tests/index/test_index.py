@@ -53,7 +53,7 @@ def index(tmp_path: Path) -> Path:
 
 def test_a_new_index_records_its_parameters_and_schema(index: Path) -> None:
     data = json.loads((index / MANIFEST).read_text())
-    assert data["format"] == "prov-index" and data["schema_version"] == 2
+    assert data["format"] == "prov-index" and data["schema_version"] == 3
     assert data["parameters"] == {
         "shingle_size": 3,
         "window_words": 8,
@@ -183,7 +183,7 @@ def test_resolve_detect_takes_the_index_parameters_and_checks_given_ones(index: 
 def test_an_index_of_another_schema_version_is_refused(index: Path) -> None:
     data = json.loads((index / MANIFEST).read_text())
     (index / MANIFEST).write_text(json.dumps({**data, "schema_version": 99}))
-    with pytest.raises(IncompatibleIndexError, match="index schema version 99, but this prov reads version 2"):
+    with pytest.raises(IncompatibleIndexError, match="index schema version 99, but this prov reads version 3"):
         open_index(index)
 
 

@@ -461,8 +461,8 @@ def test_an_unclosed_sgml_record_is_skipped_and_the_next_one_read(tmp_path: Path
     path.write_text("\n".join([reuters(1, STORIES[0]), broken, reuters(3, STORIES[2])]) + "\n", encoding="latin-1")
     docs, skipped = read([path])
     assert [(d.doc_id, d.text, d.title, d.date) for d in docs] == [
-        ("reuters-1", STORIES[0], "STORM CLOSES HARBOUR", "1987-02-26"),
-        ("reuters-3", STORIES[2], "STORM CLOSES HARBOUR", "1987-02-26"),
+        ("reuters-1", STORIES[0], "STORM CLOSES HARBOUR", "26-FEB-1987 15:01:01.79"),
+        ("reuters-3", STORIES[2], "STORM CLOSES HARBOUR", "26-FEB-1987 15:01:01.79"),
     ]
     assert skipped == [Skipped(str(path), "record without a closing </REUTERS> tag", 2)]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter, defaultdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +72,7 @@ def test_the_share_tables_are_the_wire_share_table_and_the_clusters(feed_report:
 
 def test_the_time_view_counts_copy_per_day_and_the_reprint_lags(feed_report: Path) -> None:
     time = data(feed_report, "overview")["time"]
-    day = {d["doc_id"]: date.fromisoformat(d["date"]) for d in rows(feed_report, "documents")}
+    day = {d["doc_id"]: d["date"].date() for d in rows(feed_report, "documents")}
     news = {c["cluster_id"]: c["origin"] or "unknown" for c in rows(feed_report, "clusters") if c["category"] == "news"}
     copies = defaultdict(list)
     for p in rows(feed_report, "passages"):

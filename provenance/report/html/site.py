@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from provenance.dates import date_key
+from provenance.dates import parse_date
 from provenance.report.html.graph_svg import graph_svg
 
 SITE_DIR = "html"  # beside index.html in the report folder
@@ -114,11 +114,22 @@ class _Writer:
 def _load_docs(tables: Tables) -> tuple[list[_Doc], dict[str, int]]:
     documents = tables["documents"]
     docs = [
-        _Doc(doc_id, outlet, date, date_key(date), title, url, n_chars or 0)
-        for doc_id, outlet, date, title, url, n_chars in zip(
+        # ``date`` is a UTC timestamp and ``date_text`` the date as written (schema 3.0); a report
+        # of an older schema holds the text in ``date``.
+        _Doc(
+            doc_id,
+            outlet,
+            text or (date if isinstance(date, str) else None),
+            parse_date(date) if isinstance(date, str) else date,
+            title,
+            url,
+            n_chars or 0,
+        )
+        for doc_id, outlet, date, text, title, url, n_chars in zip(
             _column(documents, "doc_id"),
             _column(documents, "outlet"),
             _column(documents, "date"),
+            _column(documents, "date_text"),
             _column(documents, "title"),
             _column(documents, "url"),
             _column(documents, "n_chars"),
