@@ -31,7 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 Paths = Annotated[
     list[Path],
     typer.Argument(
-        help="Folders (read recursively: .txt/.md files), or .jsonl/.ndjson(.gz), .csv, .parquet or .sgm files.",
+        help="Folders (read recursively), files (.txt/.md, .jsonl/.ndjson(.gz), .json, .csv, .parquet, .sgm), "
+        "or - for JSON Lines on standard input.",
         show_default=False,
     ),
 ]

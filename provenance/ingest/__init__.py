@@ -19,19 +19,20 @@ from pathlib import Path
 from provenance.config import FieldNames, InputLimits, ScanConfig
 from provenance.errors import InputError
 from provenance.ingest.html import HTML_SUFFIXES, PageTask, extract_pages, page_file
-from provenance.ingest.policy import IngestPolicy
-from provenance.ingest.reuters import SGML_SUFFIXES, sgml_rows
+from provenance.ingest.policy import UNSUPPORTED, IngestPolicy
+from provenance.ingest.reuters import SGML_SUFFIXES
 from provenance.ingest.rows import Row
-from provenance.ingest.tables import (
-    CSV_SUFFIXES,
-    JSONL_SUFFIXES,
-    PARQUET_SUFFIXES,
-    csv_rows,
-    jsonl_rows,
-    parquet_rows,
-    table_row,
+from provenance.ingest.streams import is_stream
+from provenance.ingest.table_file import read_table
+from provenance.ingest.tables import CSV_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES
+from provenance.ingest.textfiles import (
+    SIDECAR_NAMES,
+    TEXT_SUFFIXES,
+    date_from_header,
+    load_sidecar,
+    text_rows,
+    unmatched_sidecar_keys,
 )
-from provenance.ingest.textfiles import SIDECAR_NAMES, TEXT_SUFFIXES, date_from_header, load_sidecar, text_rows
 from provenance.ingest.walk import printable_path, walk_folder
 from provenance.ingest.warc import WARC_SUFFIXES, warc_pages
 from provenance.records import Document, Skipped
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["IngestPolicy", "Row", "check_paths", "date_from_header", "load", "read_documents"]
 
-_TABLE_READERS = {"jsonl": jsonl_rows, "csv": csv_rows, "parquet": parquet_rows, "sgml": sgml_rows}
-
 
 def _kind(path: Path) -> str | None:
     name = path.name.lower()
@@ -49,6 +48,8 @@ def _kind(path: Path) -> str | None:
         return "text"
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
     if name.endswith(CSV_SUFFIXES):
         return "csv"
     if name.endswith(PARQUET_SUFFIXES):
@@ -70,11 +71,14 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
     """
     checked = []
     for path in paths:
+        if is_stream(path):  # standard input or a pipe: its first bytes tell its kind
+            checked.append(path)
+            continue
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_file() and _kind(path) is None:
             raise InputError(
-                f"{path}: unsupported file type; give a folder, or a .txt/.md, .jsonl/.ndjson(.gz), "
+                f"{path}: unsupported file type; give a folder, -, or a .txt/.md, .jsonl/.ndjson(.gz), .json, "
                 ".csv, .parquet, .sgm, .html/.htm(.gz) or .warc(.gz) file"
             )
         checked.append(path)
@@ -126,7 +130,9 @@ def read_documents(
 
 
 def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
-    if path.is_dir():
+    if is_stream(path):
+        yield from read_table(path, "stream", policy)
+    elif path.is_dir():
         yield from _read_folder(path, policy)
     elif _kind(path) in ("html", "warc"):
         yield from _read_pages(path, printable_path(path.name), policy)
@@ -135,35 +141,60 @@ def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | Pag
         yield from problems
         yield from text_rows(path, printable_path(path.name), rows.get(path.name, {}), policy.fields, policy.limits)
     else:
-        yield from _read_table(path, policy)
+        yield from read_table(path, _kind(path) or "", policy)  # check_paths let table files only through
 
 
 def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
     sidecars: dict[Path, dict[str, dict[str, str]]] = {}
+    matched: dict[Path, set[str]] = {}  # per folder, the sidecar keys that named a file
+    unsupported: dict[str, int] = {}  # files of a type prov does not read, by suffix
     for path in walk_folder(folder):
         if isinstance(path, Skipped):
             yield path
             continue
         rel = printable_path(path.relative_to(folder).as_posix())
         if path.name in SIDECAR_NAMES:
+            matched.setdefault(path.parent, set())
             continue
         kind = _kind(path)
         if kind is None:
-            log.info("not a document type, passed over: %s", path)
+            suffix = path.suffix.lower() or "(none)"
+            unsupported[suffix] = unsupported.get(suffix, 0) + 1
+            yield Skipped(str(path), UNSUPPORTED)  # listed, not warned about one by one
             continue
         if kind in ("html", "warc"):
             yield from _read_pages(path, rel, policy)
             continue
         if kind != "text":
-            yield from _read_table(path, policy)
+            yield from read_table(path, kind, policy)
             continue
         if path.parent not in sidecars:
             rows, problems = load_sidecar(path.parent, policy.limits)
             sidecars[path.parent] = rows
             yield from problems
         sidecar = sidecars[path.parent]
-        meta = sidecar.get(path.name) or sidecar.get(rel) or {}
-        yield from text_rows(path, rel, meta, policy.fields, policy.limits)
+        key = path.name if path.name in sidecar else rel if rel in sidecar else None
+        if key is not None:
+            matched.setdefault(path.parent, set()).add(key)
+        yield from text_rows(path, rel, sidecar.get(key or "", {}), policy.fields, policy.limits)
+    for where, keys in matched.items():
+        if where not in sidecars:  # a sidecar in a folder without text files
+            sidecars[where], problems = load_sidecar(where, policy.limits)
+            yield from problems
+        unmatched = [key for key in sidecars[where] if key not in keys]
+        if unmatched:
+            log.warning("%s", unmatched_sidecar_keys(where, unmatched, len(sidecars[where])))
+    if unsupported:
+        log.warning("%s", unsupported_files(printable_path(folder), unsupported))
+
+
+def unsupported_files(folder: str, by_suffix: dict[str, int]) -> str:
+    """The one warning about the files of ``folder`` of a type prov does not read (counted by
+    suffix), which are listed as skipped rather than warned about one by one."""
+    count = sum(by_suffix.values())
+    kinds = ", ".join(f"{suffix} {n}" for suffix, n in sorted(by_suffix.items(), key=lambda item: (-item[1], item[0])))
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"{folder}: {files} of a type prov does not read ({kinds}) passed over, listed as skipped"
 
 
 def _read_pages(path: Path, doc_id: str, policy: IngestPolicy) -> Iterator[PageTask | Skipped]:
@@ -172,22 +203,3 @@ def _read_pages(path: Path, doc_id: str, policy: IngestPolicy) -> Iterator[PageT
         yield from warc_pages(path, policy.limits)
     else:
         yield page_file(path, doc_id, policy.limits)
-
-
-def _read_table(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped]:
-    kind = _kind(path) or ""  # callers pass table files only
-    skipped: list[Skipped] = []
-    # Reuters SGML rows carry the default field names whatever the user mapped.
-    fields = FieldNames() if kind == "sgml" else policy.fields
-    for line_no, record in _TABLE_READERS[kind](path, skipped, policy.limits):
-        yield from _drain(skipped)
-        yield table_row(record, fields, str(path), line_no)
-    yield from _drain(skipped)
-
-
-def _drain(skipped: list[Skipped]) -> Iterator[Skipped]:
-    # Swap the list out rather than pop(0) item by item, which is quadratic when a reader
-    # reports thousands of problems before its next row.
-    items = skipped[:]
-    skipped.clear()
-    yield from items

@@ -51,6 +51,10 @@ _BLANK = re.compile(BLANK_TEXT)
 NUL = "\x00"
 """The character that keeps a row out (rule 3)."""
 
+UNSUPPORTED = "type not supported"
+"""The reason a folder's file of a type prov does not read is skipped; such files are summed up
+in one warning per folder, not warned about one by one."""
+
 FALLBACK_ID = "%s:%d"
 """The id of a row that gives none, from its file's name and its line: ``%`` formatting in
 Python, ``format_string`` in Spark."""
@@ -167,7 +171,8 @@ class IngestPolicy:
                     seen.add(doc_id)
                     continue
                 skip = Skipped(source, reason, item.line)
-            log.warning("skipped %s", skip)
+            if skip.reason != UNSUPPORTED:
+                log.warning("skipped %s", skip)
             yield skip
         for where, (count, example) in unread.items():
             log.warning("%s", unread_dates(where, count, example))

@@ -1,9 +1,12 @@
-"""One document per row: JSON Lines (optionally gzipped), CSV and Parquet files.
+"""One document per row: JSON Lines (optionally gzipped), JSON, CSV and Parquet files.
 
-Every reader streams ``(line or row number, fields)`` records and notes what it cannot use in
-the ``skipped`` list it is given, so one bad line, row or byte range never stops the rest of a
-file; ``table_row`` makes a record a ``Row``. Sizes are bounded by ``InputLimits``
+Every reader streams ``(line, row or record number, fields)`` records and notes what it cannot
+use in the ``skipped`` list it is given, so one bad line, row or byte range never stops the rest
+of a file; ``table_row`` makes a record a ``Row``. Sizes are bounded by ``InputLimits``
 (docs/limits.md).
+
+JSON and JSON Lines are what scrapers write: news-please's and trafilatura's field names are
+recognised (``SCRAPER_FIELDS``) for every field the user did not name.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import logging
 import re
 import sys
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from provenance.config import FieldNames, InputLimits
 from provenance.ingest.decode import SNIFF_BYTES, decode_bytes, looks_binary, over_limit, read_capped
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 Record = tuple[int, dict[str, Any]]  # (1-based line or row number, fields)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+JSON_SUFFIXES = (".json",)
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -57,22 +61,35 @@ def jsonl_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = 
     limits = limits or InputLimits()
     compressed = path.name.lower().endswith(".gz")
     opener = open_gzip if compressed else _open_plain
-    if looks_binary(_head(path, opener)):
-        skipped.append(Skipped(str(path), "binary file (contains NUL bytes)"))
+    head = _head(path, opener)
+    try:
+        with opener(path) as handle:
+            yield from jsonl_stream(handle, head, str(path), skipped, limits, compressed)
+    except _STREAM_ERRORS as err:  # the file cannot be opened
+        skipped.append(Skipped(str(path), f"cannot read: {err}"))
+
+
+def jsonl_stream(
+    handle: IO[bytes], head: bytes, source: str, skipped: list[Skipped], limits: InputLimits, compressed: bool
+) -> Iterator[Record]:
+    """Rows of JSON Lines read from an open ``handle`` whose first bytes are ``head`` (for the
+    binary check), named ``source``; see ``jsonl_rows``. ``compressed``: the handle decompresses,
+    so ``limits.max_file_bytes`` bounds what is read."""
+    if looks_binary(head):
+        skipped.append(Skipped(source, "binary file (contains NUL bytes)"))
         return
     lines = _LineReader(limits.max_doc_bytes, limits.max_file_bytes if compressed else None)
     try:
-        with opener(path) as handle:
-            seen_text = yield from _json_lines(path, lines.read(handle), skipped, limits.max_doc_bytes)
+        seen_text = yield from _json_lines(source, lines.read(handle), skipped, limits.max_doc_bytes)
     except _STREAM_ERRORS as err:
         # No line read at all: the file as a whole is unreadable, so no line is named.
-        skipped.append(Skipped(str(path), f"cannot read: {err}", lines.line_no + 1 if lines.line_no else None))
+        skipped.append(Skipped(source, f"cannot read: {err}", lines.line_no + 1 if lines.line_no else None))
         return
     if lines.stopped:
         reason = over_limit("decompressed file", None, limits.max_file_bytes) + "; the rest is not read"
-        skipped.append(Skipped(str(path), reason, lines.line_no))
+        skipped.append(Skipped(source, reason, lines.line_no))
     elif not seen_text:
-        skipped.append(Skipped(str(path), "empty file"))
+        skipped.append(Skipped(source, "empty file"))
 
 
 def _open_plain(path: Path) -> IO[bytes]:
@@ -132,7 +149,7 @@ def _line_end(raw: bytes) -> int:
 
 
 def _json_lines(
-    path: Path, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
+    source: str, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
 ) -> Generator[Record, None, bool]:
     """The JSON objects of numbered lines; returns whether any line held more than white space."""
     seen_text = False
@@ -140,24 +157,69 @@ def _json_lines(
     for line_no, raw in lines:
         if raw is None:
             seen_text = True
-            skipped.append(Skipped(str(path), over_limit("line", None, max_bytes), line_no))
+            skipped.append(Skipped(source, over_limit("line", None, max_bytes), line_no))
             continue
         if not raw.strip():
             continue
         seen_text = True
         decoded = decode_bytes(raw)
         if decoded.text is None:
-            skipped.append(Skipped(str(path), decoded.problem or "undecodable", line_no))
+            skipped.append(Skipped(source, decoded.problem or "undecodable", line_no))
             continue
         if decoded.encoding not in ("utf-8", "utf-8-sig") and not warned_encoding:
-            log.warning("%s:%d: not UTF-8, read as %s", path, line_no, decoded.encoding)
+            log.warning("%s:%d: not UTF-8, read as %s", source, line_no, decoded.encoding)
             warned_encoding = True
         row, problem = parse_json_object(decoded.text)
         if row is None:
-            skipped.append(Skipped(str(path), problem or "unreadable JSON", line_no))
+            skipped.append(Skipped(source, problem or "unreadable JSON", line_no))
             continue
         yield line_no, row
     return seen_text
+
+
+# JSON
+
+
+def json_rows(path: Path, skipped: list[Skipped], limits: InputLimits | None = None) -> Iterator[Record]:
+    """Articles of a JSON file holding one object, or an array of objects (what news-please and
+    trafilatura write), numbered 1, 2, ... in the file.
+
+    The json module reads a file whole, so a file over ``limits.max_file_bytes`` is skipped
+    unread (give big collections as JSON Lines, which are streamed). Array items that are not
+    objects are recorded in ``skipped`` under their number.
+    """
+    limits = limits or InputLimits()
+    data, problem = read_capped(path, limits.max_file_bytes, "file")
+    if data is None:
+        skipped.append(Skipped(str(path), problem or "cannot read"))
+        return
+    yield from json_records(data, str(path), skipped)
+
+
+def json_records(data: bytes, source: str, skipped: list[Skipped]) -> Iterator[Record]:
+    """The objects of a JSON text (one object, or an array of objects), numbered from 1."""
+    if not data.strip():
+        skipped.append(Skipped(source, "empty file"))
+        return
+    if looks_binary(data):
+        skipped.append(Skipped(source, "binary file (contains NUL bytes)"))
+        return
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        skipped.append(Skipped(source, decoded.problem or "undecodable", decoded.line))
+        return
+    value, problem = parse_json(decoded.text)
+    if isinstance(value, dict):
+        yield 1, value
+        return
+    if not isinstance(value, list):
+        skipped.append(Skipped(source, problem or "not a JSON object or an array of objects"))
+        return
+    for number, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            yield number, item
+        else:
+            skipped.append(Skipped(source, "array item is not a JSON object", number))
 
 
 # A JSON escape of a UTF-16 surrogate (\ud800-\udfff): valid Unicode only as half of a pair.
@@ -165,17 +227,25 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def parse_json_object(line: str) -> tuple[dict[str, Any] | None, str | None]:
-    """One JSON object from one line, or the reason it is unusable.
+    """One JSON object from one line, or the reason it is unusable (``parse_json``'s, or a value
+    that is not an object). Never raises."""
+    value, problem = parse_json(line)
+    if problem is not None:
+        return None, problem
+    if not isinstance(value, dict):
+        return None, "line is not a JSON object"
+    return value, None
 
-    Unusable: malformed JSON, a value that is not an object, nesting deeper than the parser's
-    recursion limit, or a lone surrogate escape (text that UTF-8, and so Parquet, cannot hold).
-    An integer too long for Python to convert (``sys.get_int_max_str_digits``) is kept as text.
-    Never raises.
+
+def parse_json(line: str) -> tuple[Any, str | None]:
+    """One JSON value from a text, or None and the reason it is unusable.
+
+    Unusable: malformed JSON, nesting deeper than the parser's recursion limit, or a lone
+    surrogate escape (text that UTF-8, and so Parquet, cannot hold). An integer too long for
+    Python to convert (``sys.get_int_max_str_digits``) is kept as text. Never raises.
     """
     try:
         value = _loads(line)
-        if not isinstance(value, dict):
-            return None, "line is not a JSON object"
         if "\\" in line and _SURROGATE_ESCAPE.search(line):  # "in" is a memchr: lines without escapes pay ~nothing
             json.dumps(value, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as err:
@@ -430,21 +500,99 @@ def stringify(value: Any) -> str | None:
         return str(value)
 
 
-def table_row(record: dict[str, Any], fields: FieldNames, source: str, line: int | None) -> Row:
+SCRAPER_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("maintext",),  # news-please (trafilatura writes "text")
+    "date": ("date_publish",),  # news-please (trafilatura writes "date")
+    "outlet": ("source_domain", "source-hostname", "sitename", "hostname"),  # news-please, trafilatura
+    "url": ("source",),  # trafilatura's JSON names the page's URL "source"
+}
+"""Where news-please and trafilatura keep what prov's default field names hold: a field the
+user did not name (``--text-field`` ...) is read from these when its default name has no value
+in a row, the first with a value winning (``source`` only when it holds a URL). A row with no
+id then takes its URL as its id. The empty default fields passed over (news-please's ``"text":
+null``) and trafilatura's ``raw_text`` (the text again, without its line breaks) are not passed
+through to the report."""
+_REPEATS_TEXT = "raw_text"
+
+
+class _Names(NamedTuple):
+    """The field each document attribute is read from in one row."""
+
+    id: str
+    text: str
+    outlet: str
+    date: str
+    title: str
+    url: str
+
+
+Fallbacks = Mapping[str, tuple[str, ...]]
+"""Per document attribute the user did not name, the other field names to read it from
+(``scraper_fallbacks``); ``id`` maps to () when the URL may stand in for a missing id."""
+
+
+def scraper_fallbacks(fields: FieldNames) -> Fallbacks:
+    """``SCRAPER_FIELDS`` for the attributes ``fields`` leaves at their default names, without
+    the names the user gave to other attributes."""
+    default, named = FieldNames(), set(named_fields(fields).values())
+    fallbacks = {
+        attr: tuple(n for n in names if n not in named)
+        for attr, names in SCRAPER_FIELDS.items()
+        if getattr(fields, attr) == getattr(default, attr)
+    }
+    if fields.id == default.id:
+        fallbacks["id"] = ()
+    return fallbacks
+
+
+def named_fields(fields: FieldNames) -> dict[str, str]:
+    """The fields the user named (``--id-field`` ...): attribute -> field name, for every
+    attribute whose field name is not the default one."""
+    default = FieldNames()
+    return {attr: getattr(fields, attr) for attr in _Names._fields if getattr(fields, attr) != getattr(default, attr)}
+
+
+def _resolve(record: dict[str, Any], fields: FieldNames, fallbacks: Fallbacks) -> tuple[_Names, set[str]]:
+    """The field each attribute is read from in ``record``, and the fields left out of it."""
+    names = {attr: getattr(fields, attr) for attr in _Names._fields}
+    dropped = {_REPEATS_TEXT}
+    for attr, alternates in fallbacks.items():
+        if record.get(names[attr]) is not None:
+            continue
+        for name in alternates:
+            value = record.get(name)
+            if value is not None and (attr != "url" or name != "source" or "://" in str(value)):
+                dropped.add(names[attr])  # the default field, empty
+                names[attr] = name
+                break
+    if "id" in fallbacks and record.get(names["id"]) in (None, ""):
+        dropped.add(names["id"])
+        names["id"] = names["url"]
+    return _Names(**names), dropped
+
+
+def table_row(
+    record: dict[str, Any], fields: FieldNames, source: str, line: int | None, fallbacks: Fallbacks | None = None
+) -> Row:
     """A record as a ``Row``: the fields ``fields`` maps as text (``stringify``; a text that is
     not a string is no text), the other fields passed through in their order, and the first
-    field holding a NUL character."""
-    text = record.get(fields.text)
-    reserved = {fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url}
+    field holding a NUL character. With ``fallbacks`` (``scraper_fallbacks``), an attribute
+    whose field has no value is read from the first of its fallback fields that has one."""
+    names: FieldNames | _Names = fields
+    dropped: set[str] = set()
+    if fallbacks:
+        names, dropped = _resolve(record, fields, fallbacks)
+    text = record.get(names.text)
+    reserved = {names.id, names.text, names.outlet, names.date, names.title, names.url, *dropped}
     return Row(
         source=source,
         line=line,
-        doc_id=stringify(record.get(fields.id)),
+        doc_id=stringify(record.get(names.id)),
         text=text if isinstance(text, str) else "",
-        outlet=stringify(record.get(fields.outlet)),
-        date=stringify(record.get(fields.date)),
-        title=stringify(record.get(fields.title)),
-        url=stringify(record.get(fields.url)),
+        outlet=stringify(record.get(names.outlet)),
+        date=stringify(record.get(names.date)),
+        title=stringify(record.get(names.title)),
+        url=stringify(record.get(names.url)),
         extra=tuple((str(k), stringify(v)) for k, v in record.items() if k not in reserved),
         nul_field=nul_field(record),
     )

@@ -13,6 +13,7 @@ from provenance.ingest.decode import decode_bytes, looks_binary, read_capped
 from provenance.ingest.policy import NUL, is_blank
 from provenance.ingest.rows import Row
 from provenance.ingest.tables import csv_records, parse_json_object, table_row
+from provenance.ingest.walk import printable_path
 from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,15 @@ def text_rows(
         url=described.url,
         extra=tuple((k, v) for k, v in described.extra if k not in _SIDECAR_KEYS),
     )
+
+
+def unmatched_sidecar_keys(folder: Path, keys: list[str], total: int) -> str:
+    """The one warning about the rows of ``folder``'s sidecar (``total`` rows) whose ``keys``
+    name no file there: their metadata is not used (a misspelt name, or files moved away)."""
+    sidecar = " and ".join(printable_path(folder / name) for name in SIDECAR_NAMES if (folder / name).is_file())
+    shown = ", ".join(repr(key) for key in keys[:3]) + (", ..." if len(keys) > 3 else "")
+    rows = f"{len(keys)} of its {total} rows name" if total > 1 else "its row names"
+    return f"{sidecar}: {rows} no file in {printable_path(folder)} ({shown}); their metadata is not used"
 
 
 def load_sidecar(folder: Path, limits: InputLimits | None = None) -> tuple[dict[str, dict[str, str]], list[Skipped]]:

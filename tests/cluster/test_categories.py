@@ -15,12 +15,13 @@ Courier, Valley Times, Metro Ledger). Planted in it:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from provenance.cluster.categories import categorize, category_counts, load_patterns
-from provenance.config import CategoryConfig, FieldNames, ScanConfig
+from provenance.config import CategoryConfig, ScanConfig
 from provenance.errors import ConfigError
 from provenance.pipeline import scan
 from provenance.records import Cluster, Credit, Document, Occurrence, ScanResult
@@ -60,8 +61,11 @@ def scanned() -> ScanResult:
 
 
 @pytest.fixture(scope="module")
-def without_outlets() -> ScanResult:
-    result = scan([SCRAPED], ScanConfig(workers=1, fields=FieldNames(outlet="no_such_field")))
+def without_outlets(tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
+    rows = [json.loads(line) for line in SCRAPED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bare = tmp_path_factory.mktemp("bare") / SCRAPED.name
+    bare.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "outlet"}) + "\n" for r in rows))
+    result = scan([bare], ScanConfig(workers=1))
     assert not any(d.outlet for d in result.documents)
     return result
 

@@ -122,10 +122,17 @@ def test_bad_jsonl_lines_are_skipped_with_their_line_and_good_lines_read(
 
 def test_missing_text_names_the_renamed_text_field(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
-    path.write_text('{"id": "x-1", "text": "Not the body field."}\n', encoding="utf-8")
+    path.write_text('{"id": "x-1"}\n{"id": "x-2", "body": ""}\n', encoding="utf-8")
     docs, skipped = read([path], FieldNames(text="body"))
     assert docs == []
-    assert skipped == [Skipped(str(path), "row has no text in field 'body'", 1)]
+    assert skipped == [Skipped(str(path), "row has no text in field 'body'", n) for n in (1, 2)]
+
+
+def test_a_renamed_text_field_no_row_has_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"id": "x-1", "text": "Not the body field."}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="no row has the field 'body' named by --text-field; its fields are id, text"):
+        read([path], FieldNames(text="body"))
 
 
 def test_a_file_that_is_not_gzip_is_skipped(tmp_path: Path) -> None:
@@ -249,8 +256,11 @@ def test_a_duplicate_file_id_across_folders_keeps_the_first(fixtures_dir: Path, 
     docs, skipped = read([fixtures_dir / "inputs" / "articles", copy])
     assert [d.doc_id for d in docs] == ["coastal-gazette.txt", "harbour-news.md", "sub/valley-times.txt"]
     assert skipped == [
-        Skipped(str(copy / name), f"duplicate document id {name!r} (first one kept)")
-        for name in ["coastal-gazette.txt", "harbour-news.md", "sub/valley-times.txt"]
+        Skipped(str(fixtures_dir / "inputs" / "articles" / "editor-notes.rtf"), "type not supported"),
+        Skipped(str(copy / "coastal-gazette.txt"), "duplicate document id 'coastal-gazette.txt' (first one kept)"),
+        Skipped(str(copy / "editor-notes.rtf"), "type not supported"),
+        Skipped(str(copy / "harbour-news.md"), "duplicate document id 'harbour-news.md' (first one kept)"),
+        Skipped(str(copy / "sub/valley-times.txt"), "duplicate document id 'sub/valley-times.txt' (first one kept)"),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import logging
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,7 +52,7 @@ def test_folder_is_read_recursively_with_posix_ids_relative_to_the_folder(inputs
     assert [d.doc_id for d in docs] == FOLDER_IDS
     assert [d.index for d in docs] == [0, 1, 2]
     assert [d.source for d in docs] == [str(folder / doc_id) for doc_id in FOLDER_IDS]
-    assert skipped == []
+    assert skipped == [Skipped(str(folder / "editor-notes.rtf"), "type not supported")]
 
 
 def test_folder_documents_keep_their_text_exactly(inputs: Path) -> None:
@@ -94,13 +95,22 @@ def test_date_header_fills_the_date_when_the_sidecar_has_none(inputs: Path) -> N
     assert gazette.text.startswith("date 2024-02-12\n")  # the header stays part of the original text
 
 
-def test_hidden_files_and_other_types_in_a_folder_are_passed_over(tmp_path: Path) -> None:
+def test_hidden_files_are_passed_over_and_other_types_listed_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / "story.txt").write_text("Fishing crews returned to the north pier on Friday.", encoding="utf-8")
     (tmp_path / ".draft.txt").write_text("An unfinished draft the editor has not seen.", encoding="utf-8")
     (tmp_path / "layout.indd").write_text("page layout", encoding="utf-8")
-    docs, skipped = read([tmp_path])
+    for n in range(50):
+        (tmp_path / f"scan-{n:02d}.pdf").write_bytes(b"%PDF-1.4")
+    with caplog.at_level(logging.WARNING, logger="provenance"):
+        docs, skipped = read([tmp_path])
     assert [d.doc_id for d in docs] == ["story.txt"]
-    assert skipped == []
+    assert [s.source for s in skipped] == sorted(str(p) for p in tmp_path.glob("[ls]*.*") if p.suffix != ".txt")
+    assert {s.reason for s in skipped} == {"type not supported"}
+    assert caplog.messages == [
+        f"{tmp_path}: 51 files of a type prov does not read (.pdf 50, .indd 1) passed over, listed as skipped"
+    ]
 
 
 def test_a_single_text_file_is_a_document_named_after_the_file(inputs: Path) -> None:
@@ -302,4 +312,4 @@ def test_several_paths_are_read_in_the_order_given_with_dense_indexes(inputs: Pa
         "archive-2024-0007",
     ]
     assert [d.index for d in docs] == list(range(10))
-    assert skipped == []
+    assert skipped == [Skipped(str(inputs / "articles" / "editor-notes.rtf"), "type not supported")]
