@@ -16,6 +16,7 @@ from prov_cli.summary import print_scan
 
 from provenance.config import MAX_DOC_BYTES, ScanConfig
 from provenance.errors import ConfigError
+from provenance.filters import FilterConfig
 from provenance.ingest import check_paths
 from provenance.pipeline import scan as run_scan
 from provenance.report import write_scan_report
@@ -24,6 +25,7 @@ from provenance.report.writer import check_destination
 
 DEFAULT_OUT = Path("prov-report")
 ENGINE = "Engine"
+FILTERS = "Filters (after reading)"
 
 
 class EngineName(StrEnum):
@@ -51,6 +53,32 @@ def scan(
     boilerplate_patterns: opt.BoilerplatePatterns = None,
     max_doc_mb: opt.MaxDocMb = MAX_DOC_BYTES / 1024**2,
     dayfirst: opt.DayFirst = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep documents dated on or after this ISO date or date-time (2017-03-07, 2017-03-07T09:30); "
+            "undated documents are left out.",
+            metavar="DATE",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep documents dated on or before this ISO date (the whole day) or date-time.",
+            metavar="DATE",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    outlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outlet",
+            help="Keep documents of this outlet, matched whole, case-insensitively (repeatable).",
+            metavar="NAME",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
     *,
     detect: opt.Detect,
     fields: opt.Fields,
@@ -90,13 +118,16 @@ def scan(
         workers=workers or os.cpu_count() or 1,
         agencies=str(agencies) if agencies else None,
         categories=opt.category_config(boilerplate_patterns),
+        filters=FilterConfig(since, until, tuple(outlet or ())),
     )
     if engine is EngineName.spark:
-        from provenance.engines.spark import SparkEngine, check_inputs
+        from provenance.engines.spark import SparkEngine, check_inputs, is_dataset
         from provenance.engines.spark_session import parse_conf
 
         runner = SparkEngine(spark_master, parse_conf(conf or []))
         inputs = check_inputs(paths)  # Parquet datasets (hdfs://..., *.parquet folders) pass as they are
+        if config.filters.active and any(is_dataset(p) for p in inputs):
+            raise ConfigError("--since, --until and --outlet do not filter Parquet datasets read by Spark")
     elif spark_master or conf:
         raise ConfigError("--spark-master and --conf apply to --engine spark only")
     else:

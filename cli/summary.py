@@ -69,7 +69,9 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
     seconds = sum(t.seconds for t in result.timings)
     console.print(
         f"[bold]{c['documents']}[/] documents read"
+        + (f", {c['filtered_out']} filtered out" if c.get("filtered_out") else "")
         + (f", [yellow]{c['skipped_inputs']} skipped[/]" if c["skipped_inputs"] else "")
+        + (f" ({c['skipped_unsupported']} not a supported type)" if c.get("skipped_unsupported") else "")
         + f" in {seconds:.1f}s: [bold]{c['passages']}[/] reused passages in [bold]{c['clusters']}[/] clusters"
         f" ({c['alignments']} verified alignments from {c['candidate_pairs']} candidate pairs)."
     )

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.errors import ConfigError
+from provenance.filters import FilterConfig
 
 
 def _require(ok: bool, message: str) -> None:
@@ -232,6 +233,7 @@ class ScanConfig:
     batch_docs: int = 2000
     agencies: str | None = None  # a user agency file (TOML/YAML) extending the built-in gazetteer
     categories: CategoryConfig = field(default_factory=CategoryConfig)
+    filters: FilterConfig = field(default_factory=FilterConfig)  # the documents kept after reading
 
     def __post_init__(self) -> None:
         _require(1 <= self.workers <= 256, f"workers must be 1..256, got {self.workers}")

@@ -11,6 +11,7 @@ the engine, for both.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -25,9 +26,13 @@ from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.base import Engine, Pairs, Progress
 from provenance.engines.local import LocalEngine
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, InputError
+from provenance.filters import keep_documents
 from provenance.graph import build_graph, news_origins
 from provenance.ingest import load as load  # the one loader, for callers that read inputs before detect()
+from provenance.ingest.policy import UNSUPPORTED
+from provenance.ingest.streams import is_stream, stream_name
+from provenance.ingest.walk import printable_path
 from provenance.records import Alignment, Boilerplate, Cluster, Credit, Document, Origin, ScanResult, Skipped
 from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
@@ -250,13 +255,38 @@ def scan(
         the provenance graph, skipped inputs, boilerplate buckets, per-stage timings and counts.
 
     Raises:
-        InputError: an input path does not exist or is of an unsupported type.
+        InputError: an input path does not exist or is of an unsupported type, a field the
+            user named is in no row of an input, or no document is left to scan (none read,
+            or all filtered out by ``config.filters``).
         ConfigError: the agency file given in ``config.agencies`` is malformed, or the engine
             is unknown or not installed.
     """
     config = config or ScanConfig()
     engine = make_engine(engine, config)
     timer = StageTimer()
+    paths = list(paths)
     with timer.stage("read", lambda: len(docs)):
-        docs, skipped = engine.load(paths, config)
-    return detect(docs, config, engine, progress, timer, skipped)
+        read, skipped = engine.load(paths, config)
+        docs, filtered = keep_documents(read, config.filters)
+    if not docs:
+        raise InputError(no_documents(paths, skipped, len(read)))
+    result = detect(docs, config, engine, progress, timer, skipped)
+    unsupported = sum(1 for s in skipped if s.reason == UNSUPPORTED)
+    return dataclasses.replace(
+        result, counts=result.counts | {"filtered_out": filtered, "skipped_unsupported": unsupported}
+    )
+
+
+def no_documents(paths: Sequence[Path], skipped: Sequence[Skipped], read: int) -> str:
+    """Why a scan of ``paths`` has nothing to scan: ``read`` documents were read and all of
+    them filtered out, or none was read and ``skipped`` says why (the commonest reasons)."""
+    names = [stream_name(p) if is_stream(p) else printable_path(p) for p in paths]
+    where = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if read:
+        return f"no document left after --since/--until/--outlet: {read} read from {where}, all filtered out"
+    if not skipped:
+        return f"no document read from {where} (it holds no file prov reads)"
+    reasons = Counter(s.reason for s in skipped).most_common()
+    listed = ", ".join(f"{n} {reason}" for reason, n in reasons[:3]) + (", ..." if len(reasons) > 3 else "")
+    inputs = "1 input" if len(skipped) == 1 else f"{len(skipped)} inputs"
+    return f"no document read from {where} ({inputs} skipped: {listed})"

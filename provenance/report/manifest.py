@@ -10,6 +10,7 @@ from typing import Any
 
 from provenance import __version__
 from provenance.config import ScanConfig
+from provenance.ingest.streams import is_stream, stream_name
 from provenance.ingest.walk import printable_path
 from provenance.records import ScanResult
 from provenance.sketch import scan_banding
@@ -18,12 +19,13 @@ _MAX_BOILERPLATE_LISTED = 50
 
 
 def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
-    """What makes two runs the same run: the inputs (resolved) and every parameter that
-    changes the output, including the banding derived from the threshold."""
+    """What makes two runs the same run: the inputs (resolved; a stream by its name, such as
+    ``<stdin>``) and every parameter that changes the output, including the banding derived
+    from the threshold and the filters."""
     banding = scan_banding(config.detect)
     detect = dataclasses.asdict(config.detect) | {"bands": banding.bands, "rows": banding.rows}
     return {
-        "inputs": [printable_path(Path(p).resolve()) for p in inputs],
+        "inputs": [stream_name(p) if is_stream(p) else printable_path(Path(p).resolve()) for p in inputs],
         "parameters": {
             "detect": detect,
             "fields": dataclasses.asdict(config.fields),
@@ -32,6 +34,7 @@ def run_identity(config: ScanConfig, inputs: list[Path]) -> dict[str, Any]:
             "agencies": str(Path(config.agencies).resolve()) if config.agencies else None,
             # patterns as a list, as JSON reads them back: a re-run compares equal
             "categories": dataclasses.asdict(config.categories) | {"patterns": list(config.categories.patterns)},
+            "filters": dataclasses.asdict(config.filters) | {"outlets": list(config.filters.outlets)},
         },
     }
 

@@ -167,6 +167,7 @@ def test_skipped_inputs_are_warned_about_and_listed_while_good_documents_are_sca
             "line": 3,
             "reason": f"undecodable bytes (not utf-8) at byte {bad_byte}",
         },
+        {"source": str(folder / "editor-notes.rtf"), "line": None, "reason": "type not supported"},
         {"source": str(folder / "empty.txt"), "line": None, "reason": "empty file"},
         {"source": str(folder / "photo.txt"), "line": None, "reason": "binary file (contains NUL bytes)"},
         {"source": str(feed), "line": 2, "reason": "malformed JSON: Expecting value"},
@@ -174,7 +175,8 @@ def test_skipped_inputs_are_warned_about_and_listed_while_good_documents_are_sca
     ]
     run = manifest(Path("report"))
     assert run["skipped"] == expected
-    assert run["counts"]["skipped_inputs"] == 5
+    assert run["counts"]["skipped_inputs"] == 6
+    assert run["counts"]["skipped_unsupported"] == 1
     assert [d["doc_id"] for d in documents(Path("report"))] == [
         "coastal-gazette.txt",
         "harbour-news.md",
@@ -185,19 +187,24 @@ def test_skipped_inputs_are_warned_about_and_listed_while_good_documents_are_sca
     warnings = [
         f"prov: warning: skipped {s['source']}{'' if s['line'] is None else ':' + str(s['line'])}: {s['reason']}"
         for s in expected
+        if s["reason"] != "type not supported"  # summed up in one line per folder
     ]
-    assert result.stderr.splitlines() == warnings
-    assert ", 5 skipped in " in result.stdout
+    unsupported = (
+        f"prov: warning: {folder}: 1 file of a type prov does not read (.rtf 1) passed over, listed as skipped"
+    )
+    lines = result.stderr.splitlines()
+    assert lines.count(unsupported) == 1  # after the folder is walked, among the other warnings
+    assert [line for line in lines if line != unsupported] == warnings
+    assert ", 6 skipped (1 not a supported type) in " in result.stdout
 
 
-def test_only_bad_input_still_writes_a_report_listing_it(runner, tmp_path: Path) -> None:
+def test_only_bad_input_is_a_one_line_error_and_writes_no_report(runner, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
     result = runner("scan", "in", "--out", "report", "--quiet")
-    assert result.exit_code == 0
-    run = manifest(Path("report"))
-    assert run["counts"]["documents"] == 0
-    assert run["skipped"] == [{"source": "in/empty.txt", "line": None, "reason": "empty file"}]
+    assert result.exit_code == 2
+    assert result.stderr == "prov: error: no document read from in (1 input skipped: 1 empty file)\n"
+    assert not Path("report").exists()
 
 
 # Tabular inputs: field names and pass-through columns
@@ -257,12 +264,17 @@ def test_field_name_options_map_a_custom_schema(runner, tmp_path: Path) -> None:
     }
 
 
-def test_without_the_text_field_option_every_row_is_skipped_by_line(runner, tmp_path: Path) -> None:
+def test_without_the_text_field_option_a_file_without_one_is_skipped_whole(runner, tmp_path: Path) -> None:
     feed = tmp_path / "cms.jsonl"
     feed.write_text('{"uid": "cms-1", "body": "Ferry sailings resume on Thursday."}\n', encoding="utf-8")
     result = runner("scan", feed, "--out", "report")
-    assert result.exit_code == 0
-    assert result.stderr == f"prov: warning: skipped {feed}:1: row has no text in field 'text'\n"
+    assert result.exit_code == 2
+    reason = "no row has a text field ('text' or 'maintext'); name it with --text-field (its fields are uid, body)"
+    assert result.stderr == (
+        f"prov: warning: skipped {feed}: {reason}\n"
+        f"prov: error: no document read from {feed} (1 input skipped: 1 {reason})\n"
+    )
+    assert not Path("report").exists()
 
 
 def test_several_paths_at_once_find_the_wire_paragraph_across_formats(runner, inputs: Path, tmp_path: Path) -> None:
