@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from provenance.config import ScanConfig
@@ -40,7 +41,7 @@ def write_scan_report(
     if texts:
         tables["texts"] = texts_table(result.documents)
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
-    extra = {
+    extra: dict[str, Callable[[Path], None]] = {
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
         INDEX: write_index,

@@ -236,8 +236,10 @@ def write_report(
         (tmp / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
     except OSError as err:
         raise ReportError(f"{out}: cannot create the report folder ({err.strerror or err})") from None
+    running: list[tuple[str, Any]] = []  # background writers started
     try:
-        running = [(name, _start(writer, tmp / name)) for name, writer in (background or {}).items()]
+        for name, writer in (background or {}).items():
+            running.append((name, _start(writer, tmp / name)))
         for name, table in tables.items():
             pq.write_table(table, table_path(tmp, name), compression="zstd")
         for name, writer in (extra_files or {}).items():
@@ -249,14 +251,24 @@ def write_report(
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_into_place(tmp, real)
     except OSError as err:
+        _stop(running)
         shutil.rmtree(tmp, ignore_errors=True)
         raise ReportError(
             f"{out}: cannot write the report ({err.strerror or err}); anything that was there is unchanged"
         ) from None
     except BaseException:
+        _stop(running)  # before removing the folder they write into
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _stop(running: list[tuple[str, Any]]) -> None:
+    for _, job in running:
+        if job is not None and job.is_alive():
+            job.terminate()
+        if job is not None:
+            job.join()
 
 
 def _start(writer: Callable[[Path], None], path: Path) -> Any:
