@@ -26,7 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+
+from provenance.report import read_graph
 
 pyspark = pytest.importorskip("pyspark", reason="the Spark cluster test needs the spark extra: prov[spark]")
 
@@ -284,3 +288,25 @@ def test_prov_scan_on_a_standalone_cluster_writes_the_local_report(
         same_report(local_spark_out, local_out)
         figures += f", scan in local[*] {local_seconds:.1f} s"
     print(f"\nspark standalone ({', '.join(p.name for p in inputs)}): {figures}")
+
+
+def test_a_parquet_dataset_read_by_the_executors_gives_the_local_report(
+    runner, cluster: Cluster, seeds_dir: Path, tmp_path: Path, report_rows
+) -> None:
+    # A dataset is read by the executors, not the driver: its path must mean the same to them.
+    folder = tmp_path / "corpus.parquet"  # a folder of part files, as Spark and Hive write them
+    folder.mkdir()
+    rows = [{"id": f.name, "text": f.read_text(encoding="utf-8")} for f in sorted(seeds_dir.glob("*.txt"))]
+    pq.write_table(pa.Table.from_pylist(rows[:2]), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[2:]), folder / "part-00001.parquet")
+    local_out, cluster_out = tmp_path / "local", tmp_path / "cluster"
+    result = runner("scan", folder, "--out", local_out, "--quiet", "--workers", "1")
+    assert result.exit_code == 0, result.output
+
+    args = [str(folder), "--out", str(cluster_out), "--quiet", "--engine", "spark", "--spark-master", cluster.url]
+    run_scan([*args, *SPARK_ARGS], driver_env(), f"prov scan of a dataset on {cluster.url}", cluster.logs)
+    got, expected = report_rows(cluster_out), report_rows(local_out)
+    for row in got["documents"]:  # Spark names the files it read by URI (docs/spark.md, Inputs)
+        row["source"] = row["source"].removeprefix("file:")
+    assert got == expected
+    assert read_graph(cluster_out) == read_graph(local_out)
