@@ -340,8 +340,11 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             skipped.append(skip)
         kept = rows.where(F.col("_dup") == 1)
         order = self._numbered(kept.select("_rank", "_file", "_row"), ["_rank", "_file", "_row"], "_index")
-        # Every date read as ingest reads it (IngestPolicy.when, in a Python UDF), once.
-        when = F.udf(ops.date_reader(policy), "bigint")
+        # Every date read as ingest reads it (IngestPolicy.when, in a Python UDF), once. The
+        # return type is given, so Spark need not guess it from the hints (and warn it cannot).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Cannot infer the eval type")
+            when = F.udf(ops.date_reader(policy), "bigint")
         docs = kept.join(order, ["_rank", "_file", "_row"]).select(
             (F.col("_index") - 1).alias("index"),
             "doc_id",
