@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,8 @@ def run_read(name: str, path: Path, workers: int, work: Path) -> dict:
         "workers": workers,
         **got,
         "pages_per_s": round(pages / got["read_s"], 1),
+        # CPU seconds of the whole process tree: the figure other work on the machine does not skew
+        "pages_per_cpu_s": round(pages / (measured.user_s + measured.sys_s), 1),
         "wall_s": measured.wall_s,
         "user_s": measured.user_s,
         "sys_s": measured.sys_s,
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> dict | None:
             with (folder / WARC).open("rb") as handle:
                 shutil.copyfileobj(handle, out)
     runs = {}
+    load_before = os.getloadavg()
     for workers in sorted({1, args.workers}):
         runs[f"folder_w{workers}"] = run_read(f"folder_w{workers}", folder / PAGES, workers, work)
         runs[f"warc_w{workers}"] = run_read(f"warc_w{workers}", folder / WARC, workers, work)
@@ -131,13 +135,16 @@ def main(argv: list[str] | None = None) -> dict | None:
         "machine": machine(),
         "parameters": {"docs": args.docs, "seed": args.seed, "workers": args.workers, "big_copies": args.big_copies},
         "runs": runs,
+        # other work on the machine slows every figure; the 1-minute load average around the runs
+        "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
     }
     path = args.json or HERE / "results" / f"html-{dt.date.today().isoformat()}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"{'run':<16} {'pages':>7} {'MB in':>7} {'read s':>8} {'pages/s':>8} {'peak MB':>8}")
+    print(f"{'run':<16} {'pages':>7} {'MB in':>7} {'read s':>8} {'pages/s':>8} {'/CPU s':>8} {'peak MB':>8}")
     for name, r in runs.items():
         pages = r["documents"] + r["skipped"]
-        print(f"{name:<16} {pages:>7} {r['input_mb']:>7} {r['read_s']:>8} {r['pages_per_s']:>8} {r['peak_mb']:>8}")
+        rates = f"{r['pages_per_s']:>8} {r['pages_per_cpu_s']:>8}"
+        print(f"{name:<16} {pages:>7} {r['input_mb']:>7} {r['read_s']:>8} {rates} {r['peak_mb']:>8}")
     print(f"-> {path}")
     return results
 
