@@ -62,6 +62,10 @@ def state(folder: Path) -> dict[str, object]:
             if path.name.endswith(".json"):
                 data = json.loads(path.read_text(encoding="utf-8"))
                 out[path.relative_to(folder).as_posix()] = {k: v for k, v in data.items() if k not in VOLATILE}
+            elif path.name == "overview.js":  # the HTML pages' copy of the run: PROV.put("overview",{...});
+                text = path.read_text(encoding="utf-8")
+                data = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+                out[path.relative_to(folder).as_posix()] = {k: v for k, v in data.items() if k not in VOLATILE}
             else:
                 out[path.relative_to(folder).as_posix()] = path.read_bytes()
     return out
