@@ -14,8 +14,12 @@ side is read from its character containment (``docs/report.md``, derivation.parq
 
 Only news clusters count (boilerplate, stock phrases and credit lines are not reporting) and
 only across documents (a passage repeated inside one article derives it from nothing). The
-pairs, their shared spans and their token counts are computed on arrays, never pair by pair;
-the one per-pair Python step is a set intersection for the trigram containment.
+pairs, their shared spans and their token counts are computed on arrays, never pair by pair.
+
+A whole-document word n-gram containment (Tversky's index with alpha 1 and beta 0, which
+textdistance offers) was measured too and left out: it needs every paired document tokenized
+again and a set per document (3.6 of the table's 7.7 s on 100,000 generated documents, memory
+growing with the corpus), and says less than the token containment of the passages found.
 """
 
 from __future__ import annotations
@@ -27,10 +31,8 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from provenance.errors import ProvenanceError
 from provenance.graph.build import MAX_PAIR_DOCS
-from provenance.passages import batch_token_spans, shingle_hashes64, token_hashes
-from provenance.passages import words as tokenize_words
+from provenance.passages import batch_token_spans
 from provenance.records import Alignment, Cluster, Document, ScanResult
 from provenance.report import schemas
 
@@ -38,8 +40,6 @@ WHOLLY = 0.8
 """Character containment from which a document is wholly derived from the other."""
 PARTIALLY = 0.2
 """Character containment from which a document is partially derived (below it: non-derived)."""
-TRIGRAM = 3
-"""Word n-gram length of the set containment (Clough et al.'s METER measures used word n-grams)."""
 
 DerivationClass = Literal["wholly", "partially", "non-derived"]
 
@@ -112,9 +112,8 @@ def derivation_table(result: ScanResult) -> pa.Table:
 
     For each side (``a`` the document first in the run), the characters of its passages in the
     news clusters the pair shares (overlapping passages merged), their share of the document,
-    the share of its word tokens that start inside them, the containment of its word trigram
-    set in the other's, and its class (``derivation_class`` of the character share); and the
-    document dated earlier, when both dates can be read and differ.
+    the share of its word tokens that start inside them, and its class (``derivation_class`` of
+    the character share); and the document dated earlier, when both dates can be read and differ.
     """
     docs, clusters = result.documents, result.clusters
     n = max(len(docs), 1)
@@ -127,8 +126,9 @@ def derivation_table(result: ScanResult) -> pa.Table:
     n_groups = side_doc.shape[0]
     words = _Words(docs, np.unique(side_doc))
     occ = np.array(
-        sorted((o.doc, o.start, o.end, ci) for ci, c in enumerate(clusters) for o in c.occurrences), dtype=np.int64
+        [(o.doc, o.start, o.end, ci) for ci, c in enumerate(clusters) for o in c.occurrences], dtype=np.int64
     ).reshape(-1, 4)
+    occ = occ[np.lexsort((occ[:, 3], occ[:, 2], occ[:, 1], occ[:, 0]))]  # by document, start, end, cluster
     width = max(len(d.text) for d in docs) + 1
 
     def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -165,15 +165,6 @@ def derivation_table(result: ScanResult) -> pa.Table:
 
     n_tokens = words.n_tokens[side_doc].astype(np.float64)
     n_chars = np.array([len(docs[d].text) for d in side_doc.tolist()], dtype=np.float64)
-    # Containment of each side's trigram set in the other's, |A ∩ B| / |A|: Tversky's index
-    # with alpha 1 and beta 0. textdistance.Tversky(ks=(1, 0), as_set=True) gives the same
-    # figures (tested) but builds and intersects Counters in Python: on the 9,018 Reuters-21578
-    # pairs it took 1.8 to 2.4 s (100-130 µs a call, two calls a pair, the scan being 9 s);
-    # one builtin set intersection a pair takes 0.04 s, so a million pairs cost seconds.
-    grams = words.trigrams
-    common = np.array([len(grams[a] & grams[b]) for a, b in zip(doc_a.tolist(), doc_b.tolist(), strict=True)])
-    n_grams = np.array([len(grams[d]) for d in side_doc.tolist()], dtype=np.float64)
-
     share_chars = _share(chars, n_chars)
     classes = [derivation_class(s) for s in share_chars.tolist()]
     columns: dict[str, object] = {
@@ -188,7 +179,6 @@ def derivation_table(result: ScanResult) -> pa.Table:
         columns[f"{name}_containment_chars"] = share_chars[side::2]
         columns[f"{name}_tokens"] = tokens[side::2].astype(np.int64)
         columns[f"{name}_containment_tokens"] = _share(tokens, n_tokens)[side::2]
-        columns[f"{name}_trigram_containment"] = _share(common.astype(np.float64), n_grams[side::2])
         columns[f"{name}_class"] = classes[side::2]
     return pa.Table.from_pydict({f.name: columns[f.name] for f in schemas.DERIVATION}, schema=schemas.DERIVATION)
 
@@ -244,7 +234,7 @@ def _copies(occ: np.ndarray, n: int, cluster: np.ndarray, doc: np.ndarray) -> tu
 
 class _Words:
     """The word tokens of some documents (``provenance.passages`` tokens, so they match every
-    other stage): their starts laid end to end, their counts, and their trigram sets."""
+    other stage): their starts laid end to end, and their counts."""
 
     def __init__(self, docs: Sequence[Document], which: np.ndarray) -> None:
         n = len(docs)
@@ -259,31 +249,11 @@ class _Words:
         counts = np.array([s.shape[0] for s, _ in spans], dtype=np.int64)
         self.n_tokens = np.zeros(n, dtype=np.int64)
         self.n_tokens[which] = counts
-        self.trigrams = dict(zip(which.tolist(), _trigram_sets(texts, counts), strict=True))
 
     def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """How many tokens of ``doc`` start in ``[start, end)``, span by span."""
         at = self.base[doc]
         return np.searchsorted(self.starts, at + end) - np.searchsorted(self.starts, at + start)
-
-
-def _trigram_sets(texts: list[str], counts: np.ndarray) -> list[set[int]]:
-    """The word trigram hashes of each text, as a set. Tokens never cross the newline joining
-    texts, so all are folded and hashed at once; ASCII texts apart, on their fast path."""
-    hashes = np.empty(int(counts.sum()), dtype=np.uint64)
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    ascii_ = np.array([t.isascii() for t in texts], dtype=bool)
-    for part in (ascii_, ~ascii_):
-        at = np.flatnonzero(part)
-        if at.shape[0] == 0:
-            continue
-        found = token_hashes(tokenize_words("\n".join(texts[i] for i in at.tolist())))
-        where = np.repeat(part, counts)
-        if found.shape[0] != int(where.sum()):
-            raise ProvenanceError("derivation: word tokens and their spans disagree; please report this")
-        hashes[where] = found
-    grams = shingle_hashes64(hashes, TRIGRAM)  # runs across texts too: those are cut off below
-    return [set(grams[bounds[i] : max(bounds[i], bounds[i + 1] - TRIGRAM + 1)].tolist()) for i in range(len(texts))]
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

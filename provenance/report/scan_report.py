@@ -9,7 +9,7 @@ from provenance.config import ScanConfig
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
-from provenance.report.html.site import plain_tables
+from provenance.report.html.site import Columns, plain_tables
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
 from provenance.report.tables import report_tables, texts_table
@@ -46,7 +46,10 @@ def write_scan_report(
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
         INDEX: write_index,
     }
-    pages = plain_tables(tables)  # Arrow stays in this process; the pages are built in another
+    # Arrow stays in this process; the pages are built in another, from plain columns (the
+    # texts are the documents' own strings, not a copy read back from Arrow).
+    own = Columns({"doc_id": [d.doc_id for d in result.documents], "text": [d.text for d in result.documents]})
+    pages = plain_tables(tables, texts=own if texts else None)
     background = {SITE_DIR: lambda path: write_site(pages, manifest | {"schema_version": SCHEMA_VERSION}, path)}
     return write_report(out, tables, manifest, force=force, extra_files=extra, background=background)
 

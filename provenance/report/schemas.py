@@ -130,18 +130,15 @@ DERIVATION = _schema(
     pa.field("a_containment_chars", pa.float64(), nullable=False),
     pa.field("a_tokens", pa.int64(), nullable=False),
     pa.field("a_containment_tokens", pa.float64(), nullable=False),
-    pa.field("a_trigram_containment", pa.float64(), nullable=False),
     pa.field("a_class", pa.string(), nullable=False),
     pa.field("b_chars", pa.int64(), nullable=False),
     pa.field("b_containment_chars", pa.float64(), nullable=False),
     pa.field("b_tokens", pa.int64(), nullable=False),
     pa.field("b_containment_tokens", pa.float64(), nullable=False),
-    pa.field("b_trigram_containment", pa.float64(), nullable=False),
     pa.field("b_class", pa.string(), nullable=False),
 )
 """One row per pair of documents sharing news copy (``doc_a`` first in the run): how much of
-each side lies in the passages they share (characters, tokens), the containment of its word
-trigram set in the other's, and its METER-style class (``wholly``, ``partially`` or
+each side lies in the passages they share (characters, tokens), and its METER-style class (``wholly``, ``partially`` or
 ``non-derived`` from the other); ``earlier`` is the document dated earlier, or null."""
 
 TABLES = {

@@ -1,5 +1,5 @@
 """``derivation.parquet``: for each pair of documents sharing news copy, how much of each comes
-from the other, in characters, tokens and word trigrams, and its METER-style class.
+from the other, in characters and tokens, and its METER-style class.
 
 The corpus is built from the newswire fixture's AP cyclone story and unrelated stories of the
 same feed, so every shared span is known: a reprint of the whole story with a story of its own
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from provenance.config import ScanConfig
-from provenance.passages import shingle_hashes64, token_hashes, token_spans, words
+from provenance.passages import token_spans, words
 from provenance.pipeline import scan
 from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import TABLES, write_scan_report
@@ -76,13 +76,11 @@ class Scanned:
         doc_text, covered = self.texts[doc], self.covered(doc, other)
         starts, _ = token_spans(doc_text)
         tokens = sum(1 for s in starts.tolist() if s in covered)
-        mine, theirs = trigram_set(doc_text), trigram_set(self.texts[other])
         assert row[f"{side}_chars"] == len(covered)
         assert abs(sum(map(shared_chars, shared)) - len(covered)) <= len(shared)
         assert row[f"{side}_containment_chars"] == round(len(covered) / len(doc_text), 6)
         assert row[f"{side}_tokens"] == tokens == sum(len(words(piece)) for piece in shared)
         assert row[f"{side}_containment_tokens"] == round(tokens / len(words(doc_text)), 6)
-        assert row[f"{side}_trigram_containment"] == round(len(mine & theirs) / len(mine), 6)
         assert row[f"{side}_class"] == derivation_class(len(covered) / len(doc_text))
         return row
 
@@ -96,10 +94,6 @@ def shared_chars(text: str) -> int:
     return len(text.rstrip().rstrip("."))
 
 
-def trigram_set(text: str) -> set[int]:
-    return set(shingle_hashes64(token_hashes(words(text)), 3).tolist())
-
-
 def text(doc: str) -> str:
     return CORPUS[doc][1]
 
@@ -110,7 +104,7 @@ def test_the_wire_story_is_wholly_in_a_reprint_that_adds_a_story_of_its_own(feed
     feed.expect("wire", "extended", WIRE)
     row = feed.expect("extended", "wire", WIRE)
     assert (row["a_class"], row["b_class"]) == ("wholly", "partially")
-    assert row["a_containment_tokens"] == 1.0 and row["a_trigram_containment"] == 1.0
+    assert row["a_containment_tokens"] == 1.0
     assert (row["earlier"], row["shared_clusters"], row["aligned_clusters"]) == ("wire", 2, 1)
 
 
@@ -198,19 +192,6 @@ def test_unicode_copies_are_measured_in_code_points_and_folded_tokens(tmp_path: 
 )
 def test_class_cut_offs(share: float, expected: str) -> None:
     assert derivation_class(share) == expected
-
-
-def test_the_trigram_containment_is_tversky_with_alpha_one_beta_zero(feed: Scanned) -> None:
-    # Tversky(A, B; a=1, b=0) = |A & B| / |A|: the share of A's distinct word trigrams found in B
-    # (what textdistance.Tversky(ks=(1, 0), as_set=True) computes, 30x slower; see docs/report.md).
-    row = feed.rows[("wire", "excerpt")]
-    grams = []
-    for d in ("wire", "excerpt"):
-        w = words(text(d))
-        grams.append({tuple(w[i : i + 3]) for i in range(len(w) - 2)})
-    a, b = grams
-    assert row["a_trigram_containment"] == round(len(a & b) / len(a), 6)
-    assert row["b_trigram_containment"] == round(len(a & b) / len(b), 6)
 
 
 def test_the_report_holds_the_table(tmp_path: Path) -> None:

@@ -67,17 +67,29 @@ class Columns:
     that holds the Arrow tables, so that the pages can be built in a forked process that
     never calls into Arrow (whose thread pools do not survive a fork)."""
 
-    def __init__(self, table: pa.Table) -> None:
-        self.num_rows = table.num_rows
-        self.data = {name: table.column(name).to_pylist() for name in table.column_names}
+    def __init__(self, data: dict[str, list[Any]]) -> None:
+        self.num_rows = len(next(iter(data.values()), []))
+        self.data = data
+
+    @classmethod
+    def of(cls, table: pa.Table) -> Columns:
+        return cls({name: table.column(name).to_pylist() for name in table.column_names})
 
 
 Tables = dict[str, "pa.Table | Columns"]
 
 
-def plain_tables(tables: dict[str, pa.Table], names: tuple[str, ...] = SITE_TABLES) -> dict[str, Columns]:
-    """The tables the pages read (``names``, those present), as ``Columns``."""
-    return {name: Columns(tables[name]) for name in names if name in tables}
+def plain_tables(
+    tables: dict[str, pa.Table], names: tuple[str, ...] = SITE_TABLES, texts: Columns | None = None
+) -> dict[str, Columns]:
+    """The tables the pages read (``names``, those present), as ``Columns``; ``texts``, when
+    given, stands for the texts table (the documents' own strings: no second copy of a corpus)."""
+    plain = {name: Columns.of(tables[name]) for name in names if name in tables and name != "texts"}
+    if texts is not None:
+        plain["texts"] = texts
+    elif "texts" in tables and "texts" in names:
+        plain["texts"] = Columns.of(tables["texts"])
+    return plain
 
 
 def _column(table: pa.Table | Columns | None, name: str) -> list[Any]:
