@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from prov_cli import options as opt
@@ -13,7 +13,8 @@ from prov_cli.errors import handle_errors, setup_logging
 from rich.columns import Columns
 from rich.console import Console
 
-from provenance.report.export import ExportResult, export_report
+if TYPE_CHECKING:
+    from provenance.report.export import ExportResult
 
 
 class FormatChoice(StrEnum):
@@ -45,6 +46,9 @@ def export(
     Example: prov export prov-report/ --format sqlite --out report.db
     """
     setup_logging(quiet)
+    # Imported here: pyarrow.compute and sqlite3 cost 40 ms at every start of every command.
+    from provenance.report.export import export_report
+
     result = export_report(report, out, format.value, force)
     if not quiet:
         _print_export(result)

@@ -13,18 +13,6 @@ from prov_cli.summary import print_added, print_compacted, print_deleted, print_
 
 from provenance.config import ScanConfig
 from provenance.errors import InputError
-from provenance.index import (
-    add_documents,
-    compact,
-    delete_documents,
-    disk_usage,
-    open_index,
-    query_identity,
-    query_index,
-    resolve_detect,
-    unreferenced_files,
-    write_query_report,
-)
 from provenance.ingest import check_paths
 from provenance.pipeline import load
 from provenance.report.writer import check_destination
@@ -60,6 +48,8 @@ def add(
 
     Example: prov index add wire/2024-06-01/ --index wire-index/
     """
+    from provenance.index import add_documents, resolve_detect  # imported here: 30 ms at every start
+
     setup_logging(quiet)
     detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
@@ -86,6 +76,8 @@ def delete(
 
     Example: prov index delete --index wire-index/ reuters-17 reuters-18
     """
+    from provenance.index import delete_documents  # imported here: 30 ms at every start
+
     setup_logging(quiet)
     ids = list(doc_ids or [])
     if ids_from is not None:
@@ -107,6 +99,8 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
 
     Example: prov index compact --index wire-index/
     """
+    from provenance.index import compact, disk_usage  # imported here: 30 ms at every start
+
     setup_logging(quiet)
     result = compact(index, lock_timeout=wait)
     if not quiet:
@@ -120,6 +114,8 @@ def info(index: IndexDir) -> None:
 
     Example: prov index info --index wire-index/
     """
+    from provenance.index import disk_usage, open_index, unreferenced_files  # imported here: 30 ms at every start
+
     manifest = open_index(index).manifest
     print_index_info(index, manifest, disk_usage(index), len(unreferenced_files(index, manifest)))
 
@@ -146,6 +142,14 @@ def query(
 
     Example: prov query today.jsonl --index wire-index/ --out today-report/
     """
+    from provenance.index import (  # imported here: 30 ms at every start
+        open_index,
+        query_identity,
+        query_index,
+        resolve_detect,
+        write_query_report,
+    )
+
     setup_logging(quiet)
     open_index(index)  # a clear error before any work when there is no index
     config = ScanConfig(
