@@ -25,6 +25,7 @@ from itertools import chain
 import numpy as np
 import xxhash
 
+from provenance.passages.marks import mark_ranges
 from provenance.records import Document, TokenizedDoc
 
 _WORD = re.compile(r"\w+")
@@ -92,9 +93,6 @@ def _token_pattern(text: str) -> re.Pattern[str]:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-# Planes 0, 1 and 14 hold every combining mark (tested against the whole of Unicode); reading
-# only them builds the patterns in a few hundredths of a second instead of a fifth.
-_MARK_PLANES = (range(0x20000), range(0xE0000, 0xF0000))
 
 
 @functools.cache
@@ -102,15 +100,9 @@ def _mark_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Token patterns of non-ASCII text, ``\\w`` then word characters or combining marks: one
     for text within the BMP, one for any text.
 
-    Built on first use, from the running Python's Unicode database (the one ``\\w`` uses).
+    Built on first use, with the running Python's Unicode version (the one ``\\w`` uses).
     """
-    ranges: list[list[int]] = []
-    for code in chain.from_iterable(_MARK_PLANES):
-        if unicodedata.category(chr(code))[0] == "M":
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
+    ranges = mark_ranges()
     bmp = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges if hi < 0x10000)
     astral = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges if hi >= 0x10000)
     return re.compile(rf"\w[\w{bmp}]*"), re.compile(rf"\w[\w{bmp}{astral}]*")
