@@ -166,7 +166,7 @@ def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped |
             yield from _read_pages(path, rel, policy)
             continue
         if kind != "text":
-            yield from read_table(path, kind, policy)
+            yield from read_table(path, kind, policy, name=rel)
             continue
         if path.parent not in sidecars:
             rows, problems = load_sidecar(path.parent, policy.limits)

@@ -9,7 +9,8 @@ builds its Spark SQL from this module's constants and takes its reasons from the
 2. A row whose text is over ``limits.max_doc_bytes`` in UTF-8 is skipped. A document that is a
    whole file was judged by its size on disk, by its reader, which never reads past the limit.
 3. A row with a NUL character in a field is skipped (docs/limits.md).
-4. A row without an id (none, or empty) is named ``<file name>:<line>`` (``FALLBACK_ID``).
+4. A row without an id (none, or empty) is named ``<file name>:<line>`` (``FALLBACK_ID``); in a
+   folder, the file's path inside it stands for its name (``sub/feed.jsonl:3``).
 5. Of two documents with one id, the first in reading order is kept and the other skipped. A row
    skipped by rules 1-3 claims no id.
 
@@ -124,7 +125,8 @@ class IngestPolicy:
         """The id of ``row``: its own, or ``<file name>:<line>`` (rule 4)."""
         if row.doc_id:
             return row.doc_id
-        name = os.path.basename(row.source)  # the file's Path.name, without building a Path per row
+        # the file's path in the folder read, else its Path.name (without a Path per row)
+        name = row.name or os.path.basename(row.source)
         return name if row.line is None else fallback_id(name, row.line)
 
     @staticmethod

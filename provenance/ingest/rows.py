@@ -20,7 +20,10 @@ class Row:
     - ``text``: the text, empty when the text field holds none (missing, or not a string);
     - ``outlet``, ``date``, ``title``, ``url``: metadata as text; ``extra``: the other fields,
       as (name, text) pairs in the input's order;
-    - ``nul_field``: the first field (by its name in the input) holding a NUL character.
+    - ``nul_field``: the first field (by its name in the input) holding a NUL character;
+    - ``name``: what a row without an id is named after (``<name>:<line>``): the file's path
+      inside the folder read, so that two ``feed.jsonl`` in two sub-folders give different ids;
+      None for the file's own name.
     """
 
     source: str
@@ -33,3 +36,4 @@ class Row:
     url: str | None = None
     extra: tuple[tuple[str, str | None], ...] = ()
     nul_field: str | None = None
+    name: str | None = None

@@ -50,10 +50,11 @@ _KEYS_KEPT = 50  # field names remembered for an error message
 _KEYS_SHOWN = 8
 
 
-def read_table(path: Path, kind: str, policy: IngestPolicy) -> Iterator[Row | Skipped]:
+def read_table(path: Path, kind: str, policy: IngestPolicy, name: str | None = None) -> Iterator[Row | Skipped]:
     """The rows of the file (or stream) ``path`` of ``kind``, and what was skipped, under
     ``policy``'s field names (news-please's and trafilatura's too for JSON, JSON Lines and
-    streams: ``tables.SCRAPER_FIELDS``).
+    streams: ``tables.SCRAPER_FIELDS``). ``name`` (the file's path in the folder read) names
+    its rows that have no id.
 
     Raises:
         InputError: a field the user named is in no row of the file.
@@ -75,7 +76,7 @@ def read_table(path: Path, kind: str, policy: IngestPolicy) -> Iterator[Row | Sk
             no_text = policy.reason(True, None, None) or ""
             yield from (Skipped(source, no_text, line) for line in held)
             held = array("q")
-        yield table_row(record, fields, source, line_no, fallbacks)
+        yield table_row(record, fields, source, line_no, fallbacks, name)
     yield from _drain(skipped)
     problem = check.finish(source) if check is not None else None
     if problem is not None:

@@ -572,7 +572,12 @@ def _resolve(record: dict[str, Any], fields: FieldNames, fallbacks: Fallbacks) -
 
 
 def table_row(
-    record: dict[str, Any], fields: FieldNames, source: str, line: int | None, fallbacks: Fallbacks | None = None
+    record: dict[str, Any],
+    fields: FieldNames,
+    source: str,
+    line: int | None,
+    fallbacks: Fallbacks | None = None,
+    name: str | None = None,
 ) -> Row:
     """A record as a ``Row``: the fields ``fields`` maps as text (``stringify``; a text that is
     not a string is no text), the other fields passed through in their order, and the first
@@ -595,6 +600,7 @@ def table_row(
         url=stringify(record.get(names.url)),
         extra=tuple((str(k), stringify(v)) for k, v in record.items() if k not in reserved),
         nul_field=nul_field(record),
+        name=name,
     )
 
 

@@ -83,3 +83,23 @@ def test_there_is_one_loader(fixtures_dir: Path) -> None:
     config = ScanConfig()
     paths = [fixtures_dir / "inputs"]
     assert LocalEngine().load(paths, config) == ingest.load(paths, config)
+
+
+def test_rows_without_ids_in_same_named_files_of_two_sub_folders_are_all_read(tmp_path: Path) -> None:
+    # Scrapers write one feed.jsonl per site or per day: named after their file alone, the rows
+    # of the second would all be dropped as duplicates of the first's.
+    for site in ("courier", "herald"):
+        (tmp_path / site).mkdir()
+        (tmp_path / site / "feed.jsonl").write_text(
+            "".join(f'{{"text": "{STORY} ({site} {i})"}}\n' for i in (1, 2)), encoding="utf-8"
+        )
+    (tmp_path / "top.jsonl").write_text(f'{{"text": "{STORY}"}}\n', encoding="utf-8")
+    docs, skipped = ingest.load([tmp_path], ScanConfig())
+    assert skipped == []
+    assert [d.doc_id for d in docs] == [
+        "courier/feed.jsonl:1",
+        "courier/feed.jsonl:2",
+        "herald/feed.jsonl:1",
+        "herald/feed.jsonl:2",
+        "top.jsonl:1",  # a file at the top of the folder is named as before
+    ]
