@@ -271,3 +271,38 @@ def test_an_add_killed_while_writing_its_segment_leaves_no_temporary_files(corpu
         path.write_bytes(b"half a segment")
     add_documents(index, docs[2:], DetectConfig())
     assert not [p for p in os.listdir(index / "segments") if p.endswith(".tmp")]
+
+
+def test_a_dedup_killed_while_writing_leaves_no_temporary_file_beside_any_output(tmp_path: Path) -> None:
+    """A write killed after creating the temporary file of its second output (the removed list,
+    which --removed may put in another folder) left it behind for good: only the first
+    output's temporary files were looked for. Each is now listed before it is created."""
+    from provenance.dedup.output import finish_interrupted, write_atomically
+
+    out, elsewhere = tmp_path / "clean.jsonl", tmp_path / "lists" / "removed.jsonl"
+    out.write_text("earlier run\n", encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+
+    def killed(path: Path) -> None:  # a kill while the second file is written
+        path.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically([(out, lambda p: p.write_text("new\n", encoding="utf-8")), (elsewhere, killed)])
+    # what a SIGKILL at that moment leaves: the process could not tidy, so put its files back
+    dead_pid = 2**22 + 12345  # above pid_max: no such process
+    left = {
+        out.with_name(f".clean.jsonl.partial-{dead_pid}-0"): "new\n",
+        elsewhere.with_name(f".removed.jsonl.partial-{dead_pid}-1"): "half",
+    }
+    for path, text in left.items():
+        path.write_text(text, encoding="utf-8")
+    pending = out.with_name(f".clean.jsonl.pending-{dead_pid}.json")
+    pending.write_text(json.dumps([str(p) for p in left]), encoding="utf-8")
+    out.with_name(f".clean.jsonl.pending-{dead_pid}.json.tmp").write_text("[", encoding="utf-8")
+
+    finish_interrupted(out)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        p for p in before if (tmp_path / p).is_file()
+    ]
+    assert out.read_text(encoding="utf-8") == "earlier run\n"

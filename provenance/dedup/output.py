@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import platform
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -274,10 +273,22 @@ def _journal(first: Path) -> Path:
     return first.with_name(f".{first.name}.commit.json")
 
 
+def _pending(first: Path, pid: int) -> Path:
+    return first.with_name(f".{first.name}.pending-{pid}.json")
+
+
+def _record(pending: Path, temps: list[str]) -> None:
+    """List the temporary files a write is about to create, before it creates them."""
+    staged = pending.with_name(pending.name + ".tmp")
+    staged.write_text(json.dumps(temps), encoding="utf-8")
+    os.replace(staged, pending)
+
+
 def finish_interrupted(first: Path) -> None:
     """Complete or tidy what an interrupted ``write_atomically`` whose first file is ``first``
     left behind: renames recorded in its journal are finished (all files then belong to one
-    run), and temporary files of processes that no longer run are removed."""
+    run), and the temporary files a process that no longer runs listed as its own (beside any
+    of its outputs) are removed."""
     journal = _journal(first)
     if journal.exists():
         try:
@@ -289,6 +300,20 @@ def finish_interrupted(first: Path) -> None:
             log.warning("%s: finished writing the output of an interrupted run", first)
         except (OSError, ValueError, TypeError) as err:
             log.warning("%s: cannot finish the interrupted write recorded there (%s)", journal, err)
+    journal.with_name(journal.name + ".tmp").unlink(missing_ok=True)  # a journal never committed
+    for pending in first.parent.glob(f".{glob.escape(first.name)}.pending-*"):
+        owner = pending.name.rsplit(".pending-", 1)[1].split(".", 1)[0]
+        if not dead_owner(owner):
+            continue
+        try:
+            listed = json.loads(pending.read_text(encoding="utf-8")) if pending.suffix == ".json" else []
+        except (OSError, ValueError):
+            listed = []
+        for name in listed if isinstance(listed, list) else []:
+            tmp = Path(str(name))
+            if ".partial-" in tmp.name:  # only what a write names as its own temporary file
+                tmp.unlink(missing_ok=True)
+        pending.unlink(missing_ok=True)
     for leftover in first.parent.glob(f".{glob.escape(first.name)}.partial-*"):
         if dead_owner(leftover.name.rsplit(".partial-", 1)[1].split("-", 1)[0]):
             leftover.unlink(missing_ok=True)
@@ -307,14 +332,20 @@ def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -
     done: list[tuple[Path, Path]] = []
     mode = default_mode()
     journal = _journal(writers[0][0])
+    # Every temporary file is listed here before it is created: a kill at any moment leaves
+    # nothing finish_interrupted cannot find, whichever folder an output is in.
+    pending = _pending(writers[0][0], os.getpid())
+    temps: list[str] = []
     committing = False
     try:
-        for path, writer in writers:
+        for n, (path, writer) in enumerate(writers):
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-", dir=path.parent)
-            os.fchmod(fd, mode)  # mkstemp's files are private; outputs get the usual permissions
+            tmp = path.with_name(f".{path.name}.partial-{os.getpid()}-{n}")
+            temps.append(str(tmp))
+            _record(pending, temps)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, mode)  # outputs get the usual permissions
             os.close(fd)
-            tmp = Path(name)
             done.append((tmp, path))
             writer(tmp)
             with open(tmp, "rb") as handle:
@@ -326,6 +357,7 @@ def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -
         for tmp, path in done:
             os.replace(tmp, path)
         journal.unlink()
+        pending.unlink(missing_ok=True)
     except OSError as err:
         if committing:
             raise ReportError(
@@ -336,3 +368,4 @@ def write_atomically(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -
         if not committing:
             for tmp, _ in done:
                 tmp.unlink(missing_ok=True)
+            pending.unlink(missing_ok=True)
