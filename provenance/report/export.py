@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +39,7 @@ import pyarrow.csv as pa_csv
 from provenance import __version__
 from provenance.errors import ReportError
 from provenance.ownership import MANIFEST, PARTIAL_MARKER, dead_owner, default_mode, is_within, report_strangers
-from provenance.report.writer import _real, _swap_into_place, read_manifest, read_table, recover
+from provenance.report.writer import _real, read_manifest, read_table, recover, staged_folder
 
 log = logging.getLogger(__name__)
 
@@ -202,13 +201,7 @@ def export_csv(report: Path, out: Path, force: bool = False) -> ExportResult:
     names = report_table_names(manifest)
     real = _real(out)
     _check_csv_destination(out, real, report, force)
-    try:
-        real.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.partial-", dir=real.parent))
-        (tmp / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
-    except OSError as err:
-        raise ReportError(f"{out}: cannot create the export folder ({err.strerror or err})") from None
-    try:
+    with staged_folder(out, "export") as tmp:
         mode = default_mode()
         os.chmod(tmp, mode | (mode & 0o444) >> 2)  # mkdtemp's folders are private; x wherever r
         tables = [_write_csv(read_table(report, name), tmp / f"{name}.csv", name) for name in names]
@@ -219,15 +212,6 @@ def export_csv(report: Path, out: Path, force: bool = False) -> ExportResult:
         for path in tmp.iterdir():
             if path.name != PARTIAL_MARKER:
                 os.chmod(path, mode)
-        _swap_into_place(tmp, real)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ReportError(
-            f"{out}: cannot write the export ({err.strerror or err}); anything that was there is unchanged"
-        ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return ExportResult(out, "csv", tuple(tables))
 
 

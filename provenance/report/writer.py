@@ -15,7 +15,8 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,38 +230,53 @@ def write_report(
             that was there, if any, is then unchanged).
     """
     check_destination(out, manifest, force)
+    with staged_folder(out, "report") as tmp:
+        running: list[tuple[str, Any]] = []  # background writers started
+        try:
+            for name, writer in (background or {}).items():
+                running.append((name, _start(writer, tmp / name)))
+            for name, table in tables.items():
+                pq.write_table(table, table_path(tmp, name), compression="zstd")
+            for name, writer in (extra_files or {}).items():
+                writer(tmp / name)
+            for name, job in running:
+                _finish(out, name, job)
+        except BaseException:
+            _stop(running)  # before the folder they write into is removed
+            raise
+        files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
+        manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+@contextmanager
+def staged_folder(out: Path, what: str) -> Iterator[Path]:
+    """A temporary folder beside ``out`` (marked with this process's pid) to write a folder
+    into: swapped into place when the block ends, removed with everything in it when the block
+    fails, so that what was at ``out`` is then unchanged. ``what`` names the folder in errors.
+
+    Raises:
+        ReportError: the folder cannot be created, written or swapped in.
+    """
     real = _real(out)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.partial-", dir=real.parent))
         (tmp / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
     except OSError as err:
-        raise ReportError(f"{out}: cannot create the report folder ({err.strerror or err})") from None
-    running: list[tuple[str, Any]] = []  # background writers started
+        raise ReportError(f"{out}: cannot create the {what} folder ({err.strerror or err})") from None
     try:
-        for name, writer in (background or {}).items():
-            running.append((name, _start(writer, tmp / name)))
-        for name, table in tables.items():
-            pq.write_table(table, table_path(tmp, name), compression="zstd")
-        for name, writer in (extra_files or {}).items():
-            writer(tmp / name)
-        for name, job in running:
-            _finish(out, name, job)
-        files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
-        manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        yield tmp
         _swap_into_place(tmp, real)
     except OSError as err:
-        _stop(running)
         shutil.rmtree(tmp, ignore_errors=True)
         raise ReportError(
-            f"{out}: cannot write the report ({err.strerror or err}); anything that was there is unchanged"
+            f"{out}: cannot write the {what} ({err.strerror or err}); anything that was there is unchanged"
         ) from None
     except BaseException:
-        _stop(running)  # before removing the folder they write into
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
 
 
 def _stop(running: list[tuple[str, Any]]) -> None:

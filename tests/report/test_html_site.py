@@ -170,3 +170,21 @@ def test_prov_html_of_a_folder_that_is_no_report_is_one_line(tmp_path: Path) -> 
     result = run("html", str(tmp_path))
     assert result.exit_code == 1
     assert result.output.strip().startswith("prov: error:") and "not a prov report" in result.output
+
+
+def test_the_time_series_keeps_the_empty_periods_between_its_first_and_last() -> None:
+    from provenance.report.html.site import _periods
+
+    assert _periods(["2024-05-27", "2024-05-30"], weekly=False) == [
+        "2024-05-27",
+        "2024-05-28",
+        "2024-05-29",
+        "2024-05-30",
+    ]
+    assert _periods(["1987-06-29", "1987-07-20"], weekly=True) == [
+        "1987-06-29",
+        "1987-07-06",
+        "1987-07-13",
+        "1987-07-20",
+    ]
+    assert _periods([], weekly=True) == []

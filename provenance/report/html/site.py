@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -382,11 +382,25 @@ def _time(docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
         "dated": len(dated),
         "documents": len(docs),
         "period": "week" if weekly else "day",
-        "series": [{"period": p, "chars": dict(series[p])} for p in sorted(series)],
+        "series": [{"period": p, "chars": dict(series.get(p, {}))} for p in _periods(sorted(series), weekly)],
         "lag_bins": [label for _, label in LAG_BINS],
         "lags": lags,
         "lag_count": lag_count,
     }
+
+
+def _periods(found: list[str], weekly: bool) -> list[str]:
+    """Every period from the first to the last of ``found`` (ISO days, or Mondays of weeks), the
+    empty ones too: a chart that skipped them would draw a quiet month as no time at all."""
+    if not found:
+        return []
+    step = timedelta(days=7 if weekly else 1)
+    day, last = date.fromisoformat(found[0]), date.fromisoformat(found[-1])
+    out = []
+    while day <= last:
+        out.append(day.isoformat())
+        day += step
+    return out
 
 
 def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluster], has_texts: bool) -> dict[str, Any]:
