@@ -17,7 +17,7 @@ once, numpy merge-join over sorted shingle rows; what a scan uses).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
@@ -147,8 +147,13 @@ def _head_cut(text: str, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int,
 
 
 def _is_gap_break(text: str, starts: np.ndarray, ends: np.ndarray, j: int) -> bool:
-    """Whether gap ``j`` is a break; the document's start and end always are."""
-    return j <= 0 or j >= len(starts) or is_break(text, int(ends[j - 1]), int(starts[j]))
+    """Whether gap ``j`` is a break (``is_break``, looked up in the document's cached breaks);
+    the document's start and end always are."""
+    if j <= 0 or j >= len(starts):
+        return True
+    gaps = _gaps_of(text, starts, ends)
+    i = bisect_left(gaps, j)
+    return i < len(gaps) and gaps[i] == j
 
 
 Words = tuple[str, np.ndarray, np.ndarray]  # a text, its token starts and ends
@@ -355,23 +360,29 @@ def segment_arrays(index: ShingleIndex, pairs: np.ndarray, k: int) -> tuple[np.n
     return seg_owner[order], seg[order]
 
 
+def _groups(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Segments (ranges ``[lo, hi)`` on one side, sorted by pair then ``lo``) merged into
+    groups where ranges lie closer than ``max_gap``: the group of each segment, and each
+    group's coverage in words. A chain never leaves its group (its next segment starts at most
+    ``max_gap`` after it), so a chain's matched words never exceed its group's coverage."""
+    big = np.int64(int(max(hi.max(), 1)) + 2 * max_gap + 2)
+    lo_, hi_ = lo + owner * big, hi + owner * big  # offsets keep pairs apart in one running max
+    reach = np.maximum.accumulate(hi_)
+    prev_reach = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]])
+    group = np.cumsum(lo_ > prev_reach + max_gap) - 1
+    gained = np.maximum(hi_ - np.maximum(lo_, prev_reach), 0)
+    return group, np.bincount(group, weights=gained)
+
+
 def _may_chain(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_pairs: int, detect: DetectConfig) -> np.ndarray:
     """Per pair: could its segments (ranges ``[lo, hi)`` on one side, sorted by pair then
     ``lo``) chain into ``min_words`` words? Ranges closer than ``max_gap`` are merged and the
     largest merged coverage is compared with ``min_words``. Every real chain lies inside one
     merged group, so this never rejects a pair the chaining would accept."""
-    if owner.shape[0] == 0:
-        return np.zeros(n_pairs, dtype=bool)
-    big = np.int64(int(max(hi.max(), 1)) + 2 * detect.max_gap + 2)
-    lo_, hi_ = lo + owner * big, hi + owner * big  # offsets keep pairs apart in one running max
-    reach = np.maximum.accumulate(hi_)
-    prev_reach = np.concatenate([[np.int64(-1) << np.int64(62)], reach[:-1]])
-    new_group = lo_ > prev_reach + detect.max_gap
-    group = np.cumsum(new_group) - 1
-    gained = np.maximum(hi_ - np.maximum(lo_, prev_reach), 0)
-    covered = np.bincount(group, weights=gained)
     best = np.zeros(n_pairs)
-    np.maximum.at(best, owner[new_group], covered)
+    if owner.shape[0]:
+        group, covered = _groups(owner, lo, hi, detect.max_gap)
+        np.maximum.at(best, owner, covered[group])
     return best >= detect.min_words
 
 
@@ -388,10 +399,23 @@ def verify_pairs(
     if pairs.shape[0] == 0:
         return found, rejected
     seg_owner, seg = segment_arrays(index, pairs, detect.shingle_size)
-    hopeful = _may_chain(seg_owner, seg[:, 0], seg[:, 1], pairs.shape[0], detect)
+    if seg_owner.shape[0]:
+        # Groups of segments too short to chain into a passage are dropped here, on arrays,
+        # before the per-pair Python chaining: most seeds of a hopeful pair are stray shared
+        # phrases far from its passage. Each dropped group counts as one short passage.
+        group, covered = _groups(seg_owner, seg[:, 0], seg[:, 1], detect.max_gap)
+        long_enough = covered >= detect.min_words
+        short_groups = np.bincount(seg_owner[np.unique(group[~long_enough[group]])], minlength=pairs.shape[0])
+        keep = long_enough[group]
+        seg_owner, seg = seg_owner[keep], seg[keep]
+    else:
+        short_groups = np.zeros(pairs.shape[0], dtype=np.int64)
+    hopeful = np.bincount(seg_owner, minlength=pairs.shape[0]) > 0
     by_b = np.lexsort((seg[:, 2], seg_owner))
     hopeful &= _may_chain(seg_owner[by_b], seg[by_b, 2], seg[by_b, 3], pairs.shape[0], detect)
     rejected["too little shared text"] += int((~hopeful).sum())
+    if int(short_groups[hopeful].sum()):
+        rejected["shorter than min_words"] += int(short_groups[hopeful].sum())
     bounds = np.searchsorted(seg_owner, np.arange(pairs.shape[0] + 1))
     # Spans of every document a hopeful pair touches, in one vectorised pass.
     needed = np.unique(pairs[hopeful].ravel()).tolist()

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.align import align_pair, verify_pairs
-from provenance.align.aligner import _head_cut, _tail_cut, hard_wrapped, is_break
+from provenance.align.aligner import _head_cut, _is_gap_break, _tail_cut, hard_wrapped, is_break
 from provenance.config import DetectConfig
 from provenance.passages import shingle_index, sort_by_hash
 from provenance.records import Document
@@ -281,9 +281,9 @@ PIECES = ["word", "U.S.", "1.5", ". ", ".\n", "\n", "\n\n", "\n  ", ' "', '." ',
 def test_the_edge_cuts_find_the_same_break_as_checking_every_gap(
     pieces: list[str], wrap: bool, lo: int, span: int, within: int
 ) -> None:
-    """``_tail_cut``/``_head_cut`` look only where a regex hints at a break; they must find
-    the same break as asking ``is_break`` of every gap near the edge, in hard-wrapped text
-    (where a single line end is a soft wrap) too."""
+    """``_tail_cut``/``_head_cut``/``_is_gap_break`` look only where a regex hints at a break;
+    they must find the same break as asking ``is_break`` of every gap near the edge, in
+    hard-wrapped text (where a single line end is a soft wrap) too."""
     text = " ".join(pieces) + " end"
     if wrap:  # lines of 64 characters: single line ends become soft wraps
         text = "\n".join([("wrapped line of wire copy " * 3)[:64]] * 3) + "\n" + text
@@ -297,3 +297,6 @@ def test_the_edge_cuts_find_the_same_break_as_checking_every_gap(
     head = next((i - lo for i in range(lo + 1, min(hi, lo + within)) if gap(i)), 0)
     assert _tail_cut(text, starts, ends, lo, hi, within) == tail
     assert _head_cut(text, starts, ends, lo, hi, within) == head
+    assert [_is_gap_break(text, starts, ends, j) for j in range(len(ws) + 1)] == [
+        j in (0, len(ws)) or gap(j) for j in range(len(ws) + 1)
+    ]
