@@ -9,15 +9,12 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
-from prov_cli.summary import print_dedup
 
 from provenance.config import ScanConfig
-from provenance.dedup import DedupConfig, check_outputs, dedup_outputs, write_dedup
-from provenance.dedup import dedup as run_dedup
-from provenance.ingest import check_paths
-from provenance.pipeline import load
+from provenance.dedup import DedupConfig
 
 DEDUP = "Deduplication"
 _D = DedupConfig()
@@ -88,7 +85,16 @@ def dedup(
 
     Example: prov dedup wire/ --out wire-dedup.jsonl --policy credited
     """
+    # Imported here, not at the top: `prov --help` and the other commands need none of it.
+    from prov_cli.summary import print_dedup
+
+    from provenance.dedup import check_outputs, dedup_outputs, write_dedup
+    from provenance.dedup import dedup as run_dedup
+    from provenance.ingest import check_paths
+    from provenance.pipeline import load
+
     setup_logging(quiet)
+    arrow_without_pandas()
     config = DedupConfig(
         threshold=threshold,
         num_perm=num_perm,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.display import cell, inline
 from prov_cli.errors import handle_errors, setup_logging
 from rich.columns import Columns
@@ -46,6 +47,7 @@ def export(
     Example: prov export prov-report/ --format sqlite --out report.db
     """
     setup_logging(quiet)
+    arrow_without_pandas()
     # Imported here: pyarrow.compute and sqlite3 cost 40 ms at every start of every command.
     from provenance.report.export import export_report
 

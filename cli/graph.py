@@ -7,11 +7,8 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
-from prov_cli.summary import print_graph
-
-from provenance.graph import write_gexf, write_graphml
-from provenance.report import read_graph
 
 
 @handle_errors
@@ -27,7 +24,13 @@ def graph(
 
     Example: prov graph prov-report/ --gexf mosul.gexf
     """
+    from prov_cli.summary import print_graph
+
+    from provenance.graph import write_gexf, write_graphml
+    from provenance.report import read_graph
+
     setup_logging(quiet)
+    arrow_without_pandas()
     nodes, edges = read_graph(report)
     if graphml:
         write_graphml(nodes, edges, graphml)

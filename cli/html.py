@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
-
-from provenance.report.html.rebuild import rebuild_html
 
 
 @handle_errors
@@ -23,7 +22,10 @@ def html(
 
     Example: prov html prov-report/
     """
+    from provenance.report.html.rebuild import rebuild_html
+
     setup_logging(quiet)
+    arrow_without_pandas()
     index = rebuild_html(report)
     if not quiet:
         typer.echo(f"HTML report: {index}")

@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.summary import print_added, print_compacted, print_deleted, print_index_info, print_query
 
 from provenance.config import ScanConfig
 from provenance.errors import InputError
-from provenance.ingest import check_paths
-from provenance.pipeline import load
-from provenance.report.writer import check_destination
 
 index_app = typer.Typer(
     name="index",
@@ -49,8 +47,11 @@ def add(
     Example: prov index add wire/2024-06-01/ --index wire-index/
     """
     from provenance.index import add_documents, resolve_detect  # imported here: 30 ms at every start
+    from provenance.ingest import check_paths
+    from provenance.pipeline import load
 
     setup_logging(quiet)
+    arrow_without_pandas()
     detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
     docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst))
@@ -79,6 +80,7 @@ def delete(
     from provenance.index import delete_documents  # imported here: 30 ms at every start
 
     setup_logging(quiet)
+    arrow_without_pandas()
     ids = list(doc_ids or [])
     if ids_from is not None:
         try:
@@ -102,6 +104,7 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
     from provenance.index import compact, disk_usage  # imported here: 30 ms at every start
 
     setup_logging(quiet)
+    arrow_without_pandas()
     result = compact(index, lock_timeout=wait)
     if not quiet:
         print_compacted(result, disk_usage(index))
@@ -149,8 +152,12 @@ def query(
         resolve_detect,
         write_query_report,
     )
+    from provenance.ingest import check_paths
+    from provenance.pipeline import load
+    from provenance.report.writer import check_destination
 
     setup_logging(quiet)
+    arrow_without_pandas()
     open_index(index)  # a clear error before any work when there is no index
     config = ScanConfig(
         detect=resolve_detect(index, passages, **keys),

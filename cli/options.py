@@ -19,7 +19,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from provenance.cluster.categories import load_patterns
 from provenance.config import CategoryConfig, DetectConfig, FieldNames, InputLimits
 
 DETECT = "Detection"
@@ -203,4 +202,8 @@ def category_config(patterns: Path | None) -> CategoryConfig:
         InputError: the file cannot be read.
         ConfigError: a pattern is invalid (with its line).
     """
-    return CategoryConfig(patterns=load_patterns(patterns) if patterns else ())
+    if not patterns:
+        return CategoryConfig()
+    from provenance.cluster.categories import load_patterns  # imported here: the cluster stage, 0.1 s
+
+    return CategoryConfig(patterns=load_patterns(patterns))

@@ -10,18 +10,13 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
+from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
 from prov_cli.progress import stage_progress
-from prov_cli.summary import print_scan
 
 from provenance.config import MAX_DOC_BYTES, ScanConfig
 from provenance.errors import ConfigError
 from provenance.filters import FilterConfig
-from provenance.ingest import check_paths
-from provenance.pipeline import scan as run_scan
-from provenance.report import write_scan_report
-from provenance.report.manifest import run_identity
-from provenance.report.writer import check_destination
 
 DEFAULT_OUT = Path("prov-report")
 ENGINE = "Engine"
@@ -109,6 +104,13 @@ def scan(
 
     Example: prov scan seeds/ --out report/
     """
+    # Imported here, not at the top: `prov --help` and the other commands need none of it.
+    from provenance.ingest import check_paths
+    from provenance.pipeline import scan as run_scan
+    from provenance.report import write_scan_report
+    from provenance.report.manifest import run_identity
+    from provenance.report.writer import check_destination
+
     setup_logging(quiet)
     config = ScanConfig(
         detect=detect,
@@ -131,10 +133,13 @@ def scan(
     elif spark_master or conf:
         raise ConfigError("--spark-master and --conf apply to --engine spark only")
     else:
+        arrow_without_pandas()
         runner, inputs = None, check_paths(paths)
     check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
     with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
         result = run_scan(inputs, config, engine=runner, progress=progress)
     write_scan_report(out, result, config, inputs, force=force, engine=engine.value, texts=texts)
     if not quiet:
+        from prov_cli.summary import print_scan
+
         print_scan(result, out, top)

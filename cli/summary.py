@@ -18,8 +18,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provenance.report.tables import representative
-
 if TYPE_CHECKING:
     from provenance.dedup import DedupConfig, DedupOutputs, DedupResult
     from provenance.index import AddResult, CompactResult, DeleteResult, IndexManifest, QueryResult
@@ -64,6 +62,8 @@ def _mb(n: int) -> str:
 def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
     """Print what a scan found (counts, what the clusters are, likely origins of the news, the
     ``top`` largest news clusters with a snippet) and where the report is."""
+    from provenance.report.tables import representative  # imported here: not needed by --quiet runs
+
     console = _console()
     c = result.counts
     seconds = sum(t.seconds for t in result.timings)

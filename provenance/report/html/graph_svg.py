@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from xml.sax.saxutils import escape
 
 MAX_UNITS = 200  # outlets drawn (the largest by reused characters); the rest are counted
 ROW = 16
@@ -29,6 +28,12 @@ PALETTE = (
     "#bcbd22",
     "#7f7f7f",
 )
+
+
+def _escape(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` escaped for XML character data (what
+    ``xml.sax.saxutils.escape`` does, whose import brings ``urllib.request``: 20 ms a start)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def origin_colour(origins: list[str], origin: str) -> str:
@@ -78,14 +83,14 @@ def graph_svg(shares: dict[str, Any]) -> str:
             out.append(
                 f'<path d="M{LEFT_X + 6},{y0:.1f} C{mid},{y0:.1f} {mid},{y1:.1f} {RIGHT_X - 6},{y1:.1f}" '
                 f'fill="none" stroke="{origin_colour(origins, origin)}" stroke-opacity="0.45" '
-                f'stroke-width="{width:.2f}"><title>{escape(origin)} to {escape(unit["unit"])}: '
+                f'stroke-width="{width:.2f}"><title>{_escape(origin)} to {_escape(unit["unit"])}: '
                 f"{chars:,} characters</title></path>"
             )
     for origin in ordered:
         y = left[origin]
         out.append(
             f'<circle cx="{LEFT_X}" cy="{y:.1f}" r="5" fill="{origin_colour(origins, origin)}"/>'
-            f'<text x="{LEFT_X - 10}" y="{y + 4:.1f}" text-anchor="end">{escape(origin)} '
+            f'<text x="{LEFT_X - 10}" y="{y + 4:.1f}" text-anchor="end">{_escape(origin)} '
             f'<tspan fill="#666">({totals[origin]:,})</tspan></text>'
         )
     for unit in shown:
@@ -93,7 +98,7 @@ def graph_svg(shares: dict[str, Any]) -> str:
         label = unit["unit"] if len(unit["unit"]) <= 40 else unit["unit"][:39] + "…"
         out.append(
             f'<circle cx="{RIGHT_X}" cy="{y:.1f}" r="3" fill="#333"/>'
-            f'<text x="{RIGHT_X + 8}" y="{y + 4:.1f}"><title>{escape(unit["unit"])}</title>{escape(label)} '
+            f'<text x="{RIGHT_X + 8}" y="{y + 4:.1f}"><title>{_escape(unit["unit"])}</title>{_escape(label)} '
             f'<tspan fill="#666">({unit["chars"].get("all", 0):,})</tspan></text>'
         )
     if hidden:
