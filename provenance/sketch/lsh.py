@@ -119,6 +119,24 @@ def pack_band(band: BandKeys, n_docs: int) -> PackedBand:
     return PackedBand(band.band, packed, internal)
 
 
+_CHUNK = 1 << 22  # keys compared at a time by ``_same_next``
+
+
+def _same_next(packed: np.ndarray, shift: np.uint64) -> np.ndarray:
+    """``same_next[i]``: sorted packed keys ``i`` and ``i + 1`` share their bucket key.
+
+    Compared in chunks: a whole-band XOR would cost 8 bytes a key on top of the band itself
+    (1.2 GB for a band of a million documents), the answer costs one."""
+    n = packed.shape[0] - 1
+    same_next = np.empty(max(n, 0), dtype=bool)
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        step = packed[lo + 1 : hi + 1] ^ packed[lo:hi]
+        step >>= shift
+        np.equal(step, 0, out=same_next[lo:hi])
+    return same_next
+
+
 def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: int, acc: PairCounts) -> None:
     """Add the candidate pairs of one band, given as sorted distinct packed keys.
 
@@ -135,10 +153,7 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
     # same_next[i]: entries i and i + 1 share a key. Most keys are alone in their bucket, so
     # only the entries of shared buckets are ever listed (a million-document band holds
     # ~1e8 keys; per-key start and size arrays would cost 1.6 GB).
-    step = packed[1:] ^ packed[:-1]
-    step >>= shift
-    same_next = step == 0
-    del step
+    same_next = _same_next(packed, shift)
     in_shared = np.zeros(packed.shape[0], dtype=bool)
     in_shared[:-1] |= same_next
     in_shared[1:] |= same_next

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.records import BandKeys
-from provenance.sketch import candidate_pairs, pack_bands
+from provenance.sketch import candidate_pairs, lsh, pack_bands
 
 
 def band(keys: list[int], docs: list[int], number: int = 0) -> BandKeys:
@@ -37,11 +37,22 @@ def test_oversized_buckets_are_chained_not_paired_and_reported() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120), st.integers(2, 6))
-def test_candidates_equal_a_dictionary_of_buckets(entries: list[tuple[int, int]], max_bucket: int) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120),
+    st.integers(2, 6),
+    st.sampled_from([1, 2, 7, lsh._CHUNK]),
+)
+def test_candidates_equal_a_dictionary_of_buckets(entries: list[tuple[int, int]], max_bucket: int, chunk: int) -> None:
+    """Whatever the chunk in which neighbouring keys are compared (``_same_next``)."""
     entries = sorted(entries, key=lambda e: e[1])  # documents ascending, as batches deliver them
     keys = [k << 8 for k, _ in entries]  # keys far above the packed document bits
-    pairs, _, acc = candidate_pairs(pack_bands([band(keys, [d for _, d in entries])], 31), 31, max_bucket=max_bucket)
+    default, lsh._CHUNK = lsh._CHUNK, chunk
+    try:
+        pairs, _, acc = candidate_pairs(
+            pack_bands([band(keys, [d for _, d in entries])], 31), 31, max_bucket=max_bucket
+        )
+    finally:
+        lsh._CHUNK = default
     buckets: dict[int, list[int]] = {}
     for k, d in zip(keys, (d for _, d in entries), strict=True):
         buckets.setdefault(k, []).append(d)
