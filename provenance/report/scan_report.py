@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
+
 from provenance.config import ScanConfig
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
-from provenance.report.html.site import Columns, plain_tables
+from provenance.report.html.site import Columns, PackedTexts, plain_tables
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
-from provenance.report.tables import report_tables, texts_table
-from provenance.report.writer import read_manifest, read_table, write_report
+from provenance.report.tables import report_tables, texts_batches
+from provenance.report.writer import TableBatches, read_manifest, read_table, write_report
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
@@ -37,9 +39,7 @@ def write_scan_report(
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written.
     """
-    tables = report_tables(result)
-    if texts:
-        tables["texts"] = texts_table(result.documents)
+    report = report_tables(result)
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
     extra: dict[str, Callable[[Path], None]] = {
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
@@ -47,9 +47,14 @@ def write_scan_report(
         INDEX: write_index,
     }
     # Arrow stays in this process; the pages are built in another, from plain columns (the
-    # texts are the documents' own strings, not a copy read back from Arrow).
-    own = Columns({"doc_id": [d.doc_id for d in result.documents], "text": [d.text for d in result.documents]})
-    pages = plain_tables(tables, texts=own if texts else None)
+    # texts those of the documents with a passage, the only ones the pages show, packed).
+    docs = result.documents
+    shown = sorted({o.doc for cluster in result.clusters for o in cluster.occurrences})
+    own = Columns({"doc_id": [docs[d].doc_id for d in shown], "text": PackedTexts(docs[d].text for d in shown)})
+    pages = plain_tables(report, texts=own if texts else None)
+    tables: dict[str, pa.Table | TableBatches] = dict(report)
+    if texts:
+        tables["texts"] = texts_batches(result.documents)
     background = {SITE_DIR: lambda path: write_site(pages, manifest | {"schema_version": SCHEMA_VERSION}, path)}
     return write_report(out, tables, manifest, force=force, extra_files=extra, background=background)
 

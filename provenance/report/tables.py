@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 
@@ -12,6 +12,7 @@ from provenance.arrow import to_table
 from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import derivation_table
+from provenance.report.writer import TableBatches
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +170,18 @@ def _share_rows(level: str, ident: str, chars: Counter, total: int) -> list[dict
     ]
 
 
-def texts_table(docs: Sequence[Document]) -> pa.Table:
-    """``texts`` rows: every document's full text, in document order."""
-    return pa.table(
-        {"doc_id": [d.doc_id for d in docs], "text": [d.text for d in docs]},
-        schema=schemas.TEXTS,
-    )
+TEXTS_BATCH = 10_000
+"""Documents per row group of ``texts.parquet``."""
+
+
+def texts_batches(docs: Sequence[Document]) -> TableBatches:
+    """``texts`` rows: every document's full text, in document order, ``TEXTS_BATCH`` documents
+    at a time (a whole corpus is never copied into Arrow at once)."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for at in range(0, len(docs), TEXTS_BATCH):
+            part = docs[at : at + TEXTS_BATCH]
+            columns = [pa.array([d.doc_id for d in part], pa.string()), pa.array([d.text for d in part], pa.string())]
+            yield pa.RecordBatch.from_arrays(columns, schema=schemas.TEXTS)
+
+    return TableBatches(schemas.TEXTS, batches)

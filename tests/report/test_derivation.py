@@ -18,7 +18,7 @@ from provenance.config import ScanConfig
 from provenance.passages import token_spans, words
 from provenance.pipeline import scan
 from provenance.records import Cluster, Document, Occurrence, ScanResult
-from provenance.report import TABLES, write_scan_report
+from provenance.report import TABLES, derivation, write_scan_report
 from provenance.report.derivation import PARTIALLY, WHOLLY, derivation_class, derivation_table
 from provenance.report.writer import read_table
 
@@ -210,3 +210,12 @@ def test_a_news_cluster_over_fifty_documents_pairs_each_with_its_longest_copy_on
     )
     rows = derivation_table(ScanResult(docs, (), (Cluster("c000001", occurrences),), (), (), ())).to_pylist()
     assert len(rows) == 59 and all("d07" in (r["doc_a"], r["doc_b"]) for r in rows)
+
+
+def test_the_documents_are_tokenized_a_batch_at_a_time_with_the_same_figures(
+    feed: Scanned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = derivation_table(feed.result)
+    monkeypatch.setattr(derivation, "_TOKENIZE_BATCH", 2)  # five documents: batches of 2, 2 and 1
+    assert derivation_table(feed.result).equals(whole)
+    assert whole.num_rows > 1

@@ -9,11 +9,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from prov_cli.main import app
 from typer.testing import CliRunner
 
-from provenance.report import read_manifest, read_table
+from provenance.report import read_manifest, read_table, tables
+from provenance.report.html.site import PackedTexts
 
 FEED = Path(__file__).resolve().parents[2] / "fixtures" / "newswire" / "feed.jsonl"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -188,3 +190,24 @@ def test_the_time_series_keeps_the_empty_periods_between_its_first_and_last() ->
         "1987-07-20",
     ]
     assert _periods([], weekly=True) == []
+
+
+def test_packed_texts_read_back_as_given() -> None:
+    texts = ["", "plain", "Zürich – 東京 🚀", "a lone \ud800 surrogate", "last"]
+    packed = PackedTexts(iter(texts))
+    assert len(packed) == len(texts)
+    assert [packed[i] for i in range(len(texts))] == list(packed) == texts
+    assert packed[-1] == "last" and packed[1:3] == texts[1:3]
+    with pytest.raises(IndexError):
+        packed[len(texts)]
+
+
+def test_the_texts_table_is_written_in_row_groups_of_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "TEXTS_BATCH", 4)
+    out = tmp_path / "report"
+    assert run("scan", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    docs = rows(out, "documents")
+    texts = rows(out, "texts")
+    assert [t["doc_id"] for t in texts] == [d["doc_id"] for d in docs]
+    assert [len(t["text"]) for t in texts] == [d["n_chars"] for d in docs]
+    assert pq.ParquetFile(out / "texts.parquet").metadata.num_row_groups == -(-len(docs) // 4) > 1

@@ -4,12 +4,14 @@ as it was and no partial folder; another run's report is only replaced with ``fo
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from provenance.config import ScanConfig
@@ -17,6 +19,7 @@ from provenance.errors import ReportError
 from provenance.pipeline import scan
 from provenance.report import SCHEMA_VERSION, TABLES, read_manifest, read_table, report_tables, write_report
 from provenance.report.manifest import build_manifest
+from provenance.report.writer import TableBatches
 
 TABLE_FILES = sorted(f"{name}.parquet" for name in TABLES)
 
@@ -95,6 +98,38 @@ def test_a_background_writer_runs_in_another_process_and_its_files_are_listed(tm
     write_report(out, tables, manifest, background={"html": pages})
     assert (out / "html" / "pid").read_text(encoding="utf-8") != str(os.getpid())
     assert "html" in read_manifest(out)["files"]
+
+
+def test_a_background_writer_shares_the_objects_it_inherits_unvisited_by_the_collector(
+    tmp_path: Path, tables, manifest
+) -> None:
+    # Its garbage collector would write to every inherited object (copying the memory pages
+    # they are on); while it runs this process collects none of them either.
+    out = tmp_path / "report"
+    frozen_here: list[int] = []
+
+    def pages(path: Path) -> None:
+        path.mkdir()
+        (path / "frozen").write_text(str(gc.get_freeze_count()), encoding="utf-8")
+
+    def graph(path: Path) -> None:
+        frozen_here.append(gc.get_freeze_count())
+        path.write_text("{}", encoding="utf-8")
+
+    before = gc.get_freeze_count()
+    write_report(out, tables, manifest, extra_files={"graph.json": graph}, background={"html": pages})
+    assert int((out / "html" / "frozen").read_text(encoding="utf-8")) > before
+    assert frozen_here[0] > before
+    assert gc.get_freeze_count() == before
+
+
+def test_a_table_given_in_batches_is_written_batch_by_batch(tmp_path: Path, tables, manifest) -> None:
+    out = tmp_path / "report"
+    whole = tables["documents"]
+    parts = TableBatches(whole.schema, lambda: whole.to_batches(max_chunksize=3))
+    write_report(out, {**tables, "documents": parts}, manifest)
+    assert read_table(out, "documents").equals(whole)
+    assert pq.ParquetFile(out / "documents.parquet").metadata.num_row_groups == -(-whole.num_rows // 3)
 
 
 def test_a_failed_background_writer_is_one_line_and_keeps_the_previous_report(

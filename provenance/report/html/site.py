@@ -14,12 +14,15 @@ finished report), so the site shows exactly what the Parquet files hold.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pyarrow as pa
 
@@ -67,13 +70,41 @@ class Columns:
     that holds the Arrow tables, so that the pages can be built in a forked process that
     never calls into Arrow (whose thread pools do not survive a fork)."""
 
-    def __init__(self, data: dict[str, list[Any]]) -> None:
+    def __init__(self, data: dict[str, Sequence[Any]]) -> None:
         self.num_rows = len(next(iter(data.values()), []))
         self.data = data
 
     @classmethod
     def of(cls, table: pa.Table) -> Columns:
         return cls({name: table.column(name).to_pylist() for name in table.column_names})
+
+
+class PackedTexts(Sequence[str]):
+    """Texts packed in one UTF-8 buffer, each decoded when read. A forked page writer reads
+    these without touching the parent's string objects: reading an object writes its reference
+    count, which copies the memory page it is on (a corpus of texts would be held twice)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+        self._ends = array("q", accumulate(len(part) for part in encoded))
+        self._blob = b"".join(encoded)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+    def __getitem__(self, row: int | slice) -> str | list[str]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        start = self._ends[row - 1] if row else 0
+        return self._blob[start : self._ends[row]].decode("utf-8", "surrogatepass")
 
 
 Tables = dict[str, "pa.Table | Columns"]
@@ -92,7 +123,7 @@ def plain_tables(
     return plain
 
 
-def _column(table: pa.Table | Columns | None, name: str) -> list[Any]:
+def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
     if table is None:
         return []
     if isinstance(table, Columns):
@@ -149,11 +180,6 @@ def _load_docs(tables: Tables) -> tuple[list[_Doc], dict[str, int]]:
         )
     ]
     number = {d.doc_id: i for i, d in enumerate(docs)}
-    texts = tables.get("texts")
-    if texts is not None:
-        for doc_id, text in zip(_column(texts, "doc_id"), _column(texts, "text"), strict=True):
-            if doc_id in number:
-                docs[number[doc_id]].text = text
     credits = tables.get("credits")
     for doc_id, start, end, agency, kind in zip(
         _column(credits, "doc_id"),
@@ -223,6 +249,20 @@ def _load_clusters(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> 
     for cluster in clusters:  # dated copies first, earliest first: the likely source leads
         cluster.occurrences.sort(key=lambda o: _time_order(docs[o[0]].when) + (o[0], o[1]))
     return clusters
+
+
+def _load_texts(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> None:
+    """The texts of the documents with a passage, the only ones the pages show. The others
+    are not even looked at: in a forked writer, reading a string writes its reference count,
+    which copies the memory page it is on out of the page the parent shares."""
+    texts = tables.get("texts")
+    if texts is None:
+        return
+    column = _column(texts, "text")
+    for row, doc_id in enumerate(_column(texts, "doc_id")):
+        doc = number.get(doc_id)
+        if doc is not None and docs[doc].passages:
+            docs[doc].text = column[row]
 
 
 def _time_order(when: datetime | None) -> tuple[int, float]:
@@ -456,6 +496,7 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         (site / name).write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
     docs, number = _load_docs(tables)
     clusters = _load_clusters(tables, docs, number)
+    _load_texts(tables, docs, number)
     out = _Writer(site)
     overview = _overview(manifest, docs, clusters, "texts" in tables)
     overview["shares"] = _share_tables(tables, docs, clusters)
