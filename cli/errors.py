@@ -5,24 +5,34 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from provenance.errors import ConfigError, InputError, ProvenanceError
 
-F = TypeVar("F", bound=Callable)
+if TYPE_CHECKING:
+    from rich.console import Console
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable)
 
 EXIT_CODES = {InputError: 2, ConfigError: 2}
 
 
+@functools.cache
+def err_console() -> Console:
+    """The console on stderr (made when first needed: rich costs 20 ms a start, and a quiet
+    run that goes well prints nothing)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``prov: error: message`` on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]prov: error:[/] {escape(message)}", markup=True)  # "prov[spark]" stays
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]prov: error:[/] {escape(message)}", markup=True)  # "prov[spark]" stays
     return typer.Exit(code)
 
 
@@ -46,7 +56,7 @@ def handle_errors(fn: F) -> F:
 class _OneLine(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         level = "warning" if record.levelno == logging.WARNING else record.levelname.lower()
-        err_console.print(f"prov: {level}: {record.getMessage()}", markup=False)
+        err_console().print(f"prov: {level}: {record.getMessage()}", markup=False)
 
 
 def setup_logging(quiet: bool, verbose: bool = False) -> None:

@@ -9,10 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from prov_cli import options as opt
 from prov_cli.arrow_setup import arrow_without_pandas
-from prov_cli.display import cell, inline
 from prov_cli.errors import handle_errors, setup_logging
-from rich.columns import Columns
-from rich.console import Console
 
 if TYPE_CHECKING:
     from provenance.report.export import ExportResult
@@ -58,6 +55,10 @@ def export(
 
 def _print_export(result: ExportResult) -> None:
     """What was written where, then each table's rows (a table's name and count never split)."""
+    from prov_cli.display import cell, inline
+    from rich.columns import Columns
+    from rich.console import Console
+
     console = Console(highlight=False)
     what = "CSV files" if result.format == "csv" else "SQLite"
     where = inline(result.path)

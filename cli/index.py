@@ -10,7 +10,6 @@ import typer
 from prov_cli import options as opt
 from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
-from prov_cli.summary import print_added, print_compacted, print_deleted, print_index_info, print_query
 
 from provenance.config import ScanConfig
 from provenance.errors import InputError
@@ -57,6 +56,8 @@ def add(
     docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst))
     result = add_documents(index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait)
     if not quiet:
+        from prov_cli.summary import print_added
+
         print_added(index, result, skipped)
 
 
@@ -91,6 +92,8 @@ def delete(
         raise InputError("no document ids given; name them or pass --ids-from FILE")
     result = delete_documents(index, ids, lock_timeout=wait)
     if not quiet:
+        from prov_cli.summary import print_deleted
+
         print_deleted(result)
 
 
@@ -107,6 +110,8 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
     arrow_without_pandas()
     result = compact(index, lock_timeout=wait)
     if not quiet:
+        from prov_cli.summary import print_compacted
+
         print_compacted(result, disk_usage(index))
 
 
@@ -117,6 +122,8 @@ def info(index: IndexDir) -> None:
 
     Example: prov index info --index wire-index/
     """
+    from prov_cli.summary import print_index_info
+
     from provenance.index import disk_usage, open_index, unreferenced_files  # imported here: 30 ms at every start
 
     manifest = open_index(index).manifest
@@ -173,4 +180,6 @@ def query(
     result = query_index(index, docs, config, skipped=skipped)
     write_query_report(out, result, config, inputs, index, force=force)
     if not quiet:
+        from prov_cli.summary import print_query
+
         print_query(result, out, top)

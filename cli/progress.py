@@ -15,13 +15,13 @@ if TYPE_CHECKING:
 @contextmanager
 def stage_progress(enabled: bool) -> Iterator:
     """Yield a ``progress(stage, done, total)`` callback, or None when disabled or not a tty."""
-    if not enabled or not err_console.is_terminal:
+    if not enabled or not err_console().is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    with Progress(*columns, console=err_console(), transient=True) as bar:
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:

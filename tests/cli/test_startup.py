@@ -56,6 +56,7 @@ def test_scan_imports_only_what_it_uses(seeds_dir: Path, tmp_path: Path) -> None
     modules, _ = imported("scan", seeds_dir, "--out", tmp_path / "report", "--quiet")
     assert "provenance.report.scan_report" in modules  # the run did write a report
     assert not modules & set(OTHER_COMMANDS)
+    assert "rich.console" not in modules  # a quiet run that goes well prints nothing
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
