@@ -66,6 +66,9 @@ def is_blank(text: str) -> bool:
     return _BLANK.fullmatch(text) is not None
 
 
+_SHARED_LIMIT = 100_000  # distinct outlets and dates remembered while reading (bounds the memory)
+
+
 def fallback_id(file_name: str, line: int) -> str:
     """The id of row ``line`` of the file named ``file_name``, when it gives none (rule 4)."""
     return FALLBACK_ID % (file_name, line)
@@ -143,6 +146,10 @@ class IngestPolicy:
         documents."""
         seen: set[str] = set()
         unread: dict[str, tuple[int, str]] = {}  # input -> how many dates could not be read, the first
+        # A corpus names few outlets and dates for many documents: one string (and one parsed
+        # instant) per distinct value instead of one per document (~170 bytes a document).
+        shared: dict[str | None, str | None] = {}
+        instants: dict[str, datetime | None] = {}
         for item in items:
             if isinstance(item, Skipped):
                 skip = dataclasses.replace(item, source=printable_path(item.source))
@@ -151,7 +158,17 @@ class IngestPolicy:
                 doc_id = self.doc_id(item)
                 reason = self.problem(item) or (self.duplicate(doc_id) if doc_id in seen else None)
                 if reason is None:
-                    when = self.when(item.date)
+                    if len(shared) > _SHARED_LIMIT:
+                        shared.clear()
+                        instants.clear()
+                    outlet = shared.setdefault(item.outlet, item.outlet)
+                    date = shared.setdefault(item.date, item.date)
+                    if date is None:
+                        when = None
+                    elif date in instants:
+                        when = instants[date]
+                    else:
+                        when = instants[date] = self.when(date)
                     if when is None and item.date and not is_blank(item.date):
                         where = source if item.line is not None else (os.path.dirname(source) or ".")
                         count, example = unread.get(where, (0, item.date.strip()))
@@ -161,8 +178,8 @@ class IngestPolicy:
                         doc_id=doc_id,
                         text=item.text,
                         source=source if item.line is None else f"{source}:{item.line}",
-                        outlet=item.outlet,
-                        date=item.date,
+                        outlet=outlet,
+                        date=date,
                         title=item.title,
                         url=item.url,
                         # Document declares its extra values str, but an empty field has always
