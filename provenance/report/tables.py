@@ -138,7 +138,7 @@ def wire_share_table(result: ScanResult) -> pa.Table:
         origin = origin_of.get(cluster.cluster_id, "unknown")
         for o in cluster.occurrences:
             per_doc.setdefault(o.doc, Counter())[origin] += o.end - o.start
-    rows = []
+    columns: dict[str, list] = {name: [] for name in schemas.WIRE_SHARE.names}
     per_outlet: dict[str, Counter] = {}
     outlet_total: Counter = Counter()
     for doc in docs:
@@ -149,25 +149,23 @@ def wire_share_table(result: ScanResult) -> pa.Table:
             continue
         if doc.outlet:
             per_outlet.setdefault(doc.outlet, Counter()).update(chars)
-        rows.extend(_share_rows("document", doc.doc_id, chars, len(doc.text)))
+        _share_rows(columns, "document", doc.doc_id, chars, len(doc.text))
     for outlet in sorted(per_outlet):
-        rows.extend(_share_rows("outlet", outlet, per_outlet[outlet], outlet_total[outlet]))
-    return pa.Table.from_pylist(rows, schema=schemas.WIRE_SHARE)
+        _share_rows(columns, "outlet", outlet, per_outlet[outlet], outlet_total[outlet])
+    return pa.Table.from_pydict(columns, schema=schemas.WIRE_SHARE)
 
 
-def _share_rows(level: str, ident: str, chars: Counter, total: int) -> list[dict]:
+def _share_rows(columns: dict[str, list], level: str, ident: str, chars: Counter, total: int) -> None:
+    """Append to ``columns`` the rows of one document or outlet: all its reused characters, then
+    those of each origin."""
     items = [("all", sum(chars.values()))] + sorted(chars.items())
-    return [
-        {
-            "level": level,
-            "id": ident,
-            "origin": origin,
-            "reused_chars": n,
-            "total_chars": total,
-            "share": round(n / total, 6) if total else 0.0,
-        }
-        for origin, n in items
-    ]
+    for origin, n in items:
+        columns["level"].append(level)
+        columns["id"].append(ident)
+        columns["origin"].append(origin)
+        columns["reused_chars"].append(n)
+        columns["total_chars"].append(total)
+        columns["share"].append(round(n / total, 6) if total else 0.0)
 
 
 TEXTS_BATCH = 10_000
