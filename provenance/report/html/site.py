@@ -51,7 +51,7 @@ LAG_BINS = (  # the reprint-lag histogram's bins, in hours (upper bounds)
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     doc_id: str
     outlet: str | None
@@ -194,7 +194,7 @@ def _load_docs(tables: Tables) -> tuple[list[_Doc], dict[str, int]]:
     return docs, number
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cluster:
     number: int
     cluster_id: str
