@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import without_pandas
 from prov_cli.progress import stage_progress
 
 from provenance.config import ScanConfig
@@ -29,6 +29,7 @@ class PolicyChoice(StrEnum):
 
 
 @handle_errors
+@without_pandas
 @opt.grouped
 def dedup(
     paths: opt.Paths,
@@ -94,7 +95,6 @@ def dedup(
     from provenance.pipeline import load
 
     setup_logging(quiet)
-    arrow_without_pandas()
     config = DedupConfig(
         threshold=threshold,
         num_perm=num_perm,

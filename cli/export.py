@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import without_pandas
 
 if TYPE_CHECKING:
     from provenance.report.export import ExportResult
@@ -23,6 +23,7 @@ class FormatChoice(StrEnum):
 
 
 @handle_errors
+@without_pandas
 def export(
     report: Annotated[Path, typer.Argument(help="A report folder written by `prov scan`.", show_default=False)],
     format: Annotated[
@@ -44,7 +45,6 @@ def export(
     Example: prov export prov-report/ --format sqlite --out report.db
     """
     setup_logging(quiet)
-    arrow_without_pandas()
     # Imported here: pyarrow.compute and sqlite3 cost 40 ms at every start of every command.
     from provenance.report.export import export_report
 

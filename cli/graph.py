@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import without_pandas
 
 
 @handle_errors
+@without_pandas
 def graph(
     report: Annotated[Path, typer.Argument(help="A report folder written by `prov scan`.", show_default=False)],
     graphml: Annotated[Path | None, typer.Option(help="Write the graph as GraphML to this file.")] = None,
@@ -30,7 +31,6 @@ def graph(
     from provenance.report import read_graph
 
     setup_logging(quiet)
-    arrow_without_pandas()
     nodes, edges = read_graph(report)
     if graphml:
         write_graphml(nodes, edges, graphml)

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import without_pandas
 
 
 @handle_errors
+@without_pandas
 def html(
     report: Annotated[Path, typer.Argument(help="A report folder written by `prov scan`.", show_default=False)],
     quiet: opt.Quiet = False,
@@ -25,7 +26,6 @@ def html(
     from provenance.report.html.rebuild import rebuild_html
 
     setup_logging(quiet)
-    arrow_without_pandas()
     index = rebuild_html(report)
     if not quiet:
         typer.echo(f"HTML report: {index}")

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import without_pandas
 
 from provenance.config import ScanConfig
 from provenance.errors import InputError
@@ -27,6 +27,7 @@ Wait = Annotated[float, typer.Option(help="Seconds to wait for another writer to
 
 @index_app.command("add")
 @handle_errors
+@without_pandas
 @opt.grouped
 def add(
     paths: opt.Paths,
@@ -50,7 +51,6 @@ def add(
     from provenance.pipeline import load
 
     setup_logging(quiet)
-    arrow_without_pandas()
     detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
     docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst))
@@ -63,6 +63,7 @@ def add(
 
 @index_app.command("delete")
 @handle_errors
+@without_pandas
 def delete(
     index: IndexDir,
     doc_ids: Annotated[
@@ -81,7 +82,6 @@ def delete(
     from provenance.index import delete_documents  # imported here: 30 ms at every start
 
     setup_logging(quiet)
-    arrow_without_pandas()
     ids = list(doc_ids or [])
     if ids_from is not None:
         try:
@@ -99,6 +99,7 @@ def delete(
 
 @index_app.command("compact")
 @handle_errors
+@without_pandas
 def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> None:
     """Merge an index's segments into one and purge deleted documents.
 
@@ -107,7 +108,6 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
     from provenance.index import compact, disk_usage  # imported here: 30 ms at every start
 
     setup_logging(quiet)
-    arrow_without_pandas()
     result = compact(index, lock_timeout=wait)
     if not quiet:
         from prov_cli.summary import print_compacted
@@ -117,6 +117,7 @@ def compact_cmd(index: IndexDir, wait: Wait = 0.0, quiet: opt.Quiet = False) -> 
 
 @index_app.command("info")
 @handle_errors
+@without_pandas
 def info(index: IndexDir) -> None:
     """Show an index's parameters, documents, segments and size.
 
@@ -131,6 +132,7 @@ def info(index: IndexDir) -> None:
 
 
 @handle_errors
+@without_pandas
 @opt.grouped
 def query(
     paths: opt.Paths,
@@ -164,7 +166,6 @@ def query(
     from provenance.report.writer import check_destination
 
     setup_logging(quiet)
-    arrow_without_pandas()
     open_index(index)  # a clear error before any work when there is no index
     config = ScanConfig(
         detect=resolve_detect(index, passages, **keys),

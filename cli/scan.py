@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 from prov_cli import options as opt
-from prov_cli.arrow_setup import arrow_without_pandas
 from prov_cli.errors import handle_errors, setup_logging
+from prov_cli.no_pandas import pandas_blocked
 from prov_cli.progress import stage_progress
 
 from provenance.config import MAX_DOC_BYTES, ScanConfig
@@ -122,24 +122,24 @@ def scan(
         categories=opt.category_config(boilerplate_patterns),
         filters=FilterConfig(since, until, tuple(outlet or ())),
     )
-    if engine is EngineName.spark:
-        from provenance.engines.spark import SparkEngine, check_inputs, is_dataset
-        from provenance.engines.spark_session import parse_conf
+    with nullcontext() if engine is EngineName.spark else pandas_blocked():
+        if engine is EngineName.spark:
+            from provenance.engines.spark import SparkEngine, check_inputs, is_dataset
+            from provenance.engines.spark_session import parse_conf
 
-        runner = SparkEngine(spark_master, parse_conf(conf or []))
-        inputs = check_inputs(paths)  # Parquet datasets (hdfs://..., *.parquet folders) pass as they are
-        if config.filters.active and any(is_dataset(p) for p in inputs):
-            raise ConfigError("--since, --until and --outlet do not filter Parquet datasets read by Spark")
-    elif spark_master or conf:
-        raise ConfigError("--spark-master and --conf apply to --engine spark only")
-    else:
-        arrow_without_pandas()
-        runner, inputs = None, check_paths(paths)
-    check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
-    with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
-        result = run_scan(inputs, config, engine=runner, progress=progress)
-    write_scan_report(out, result, config, inputs, force=force, engine=engine.value, texts=texts)
-    if not quiet:
-        from prov_cli.summary import print_scan
+            runner = SparkEngine(spark_master, parse_conf(conf or []))
+            inputs = check_inputs(paths)  # Parquet datasets (hdfs://..., *.parquet folders) pass as they are
+            if config.filters.active and any(is_dataset(p) for p in inputs):
+                raise ConfigError("--since, --until and --outlet do not filter Parquet datasets read by Spark")
+        elif spark_master or conf:
+            raise ConfigError("--spark-master and --conf apply to --engine spark only")
+        else:
+            runner, inputs = None, check_paths(paths)
+        check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
+        with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
+            result = run_scan(inputs, config, engine=runner, progress=progress)
+        write_scan_report(out, result, config, inputs, force=force, engine=engine.value, texts=texts)
+        if not quiet:
+            from prov_cli.summary import print_scan
 
-        print_scan(result, out, top)
+            print_scan(result, out, top)
