@@ -349,6 +349,8 @@ def segment_arrays(index: ShingleIndex, pairs: np.ndarray, k: int) -> tuple[np.n
     d = j - i
     order = np.lexsort((i, d, owner))
     i, d, owner = i[order], d[order], owner[order]
+    if i.shape[0] == 0:  # no pair of the batch shares a shingle
+        return np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64)
     brk = np.ones(i.shape[0], dtype=bool)
     brk[1:] = (owner[1:] != owner[:-1]) | (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)
     starts = np.flatnonzero(brk)
@@ -405,7 +407,9 @@ def verify_pairs(
         # phrases far from its passage. Each dropped group counts as one short passage.
         group, covered = _groups(seg_owner, seg[:, 0], seg[:, 1], detect.max_gap)
         long_enough = covered >= detect.min_words
-        short_groups = np.bincount(seg_owner[np.unique(group[~long_enough[group]])], minlength=pairs.shape[0])
+        group_owner = np.empty(covered.shape[0], dtype=np.int64)
+        group_owner[group] = seg_owner  # a group never spans two pairs
+        short_groups = np.bincount(group_owner[~long_enough], minlength=pairs.shape[0])
         keep = long_enough[group]
         seg_owner, seg = seg_owner[keep], seg[keep]
     else:

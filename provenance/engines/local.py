@@ -28,7 +28,8 @@ from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.graph import infer_origins
-from provenance.passages import concat, shingle_index, sort_by_hash
+from provenance.memory import release_free_memory
+from provenance.passages import concat, drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Alignment, BandKeys, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
 from provenance.sketch.lsh import PairCounts
@@ -120,7 +121,8 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         self, docs: Sequence[Document], detect: DetectConfig, banding: Banding, progress: Progress | None = None
     ) -> BandStore:
         """Band keys of all documents, spilled to a ``BandStore`` (``candidates`` closes it);
-        keeps their shingle index for ``align``."""
+        keeps their shingle index for ``align``, without the shingles that occur once
+        (``drop_unshared``: they can never seed a passage)."""
         self.release()
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
@@ -133,7 +135,8 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         except BaseException:
             store.close()
             raise
-        self._index, self._indexed = concat(parts), docs
+        self._index, self._indexed = drop_unshared(concat(parts)), docs
+        release_free_memory()
         return store
 
     def candidates(self, sketches: BandStore, detect: DetectConfig, n_docs: int) -> tuple[np.ndarray, PairCounts]:
@@ -142,6 +145,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
             pairs, _hits, acc = candidate_pairs(
                 sketches, n_docs, max_bucket=detect.max_bucket, min_hits=detect.min_hits
             )
+        release_free_memory()
         return pairs, acc
 
     def align(
@@ -163,6 +167,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         for alignments, rejections in self._map(_align_task, shared, tasks, progress, "align"):
             found.extend(alignments)
             rejected.update(rejections)
+        release_free_memory()
         return found, rejected
 
     def cluster(
@@ -191,10 +196,11 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         return infer_origins(clusters, docs, credits, gazetteer)
 
     def _shingles(self, docs: Sequence[Document], shingle_size: int) -> ShingleIndex:
-        """The shingle index of ``docs`` sorted for seed matching, built in batches."""
+        """The shingle index of ``docs`` sorted for seed matching, built in batches, without
+        the shingles no other document shares (``drop_unshared``)."""
         step = self.batch_docs
         tasks = [(lo, min(lo + step, len(docs)), shingle_size) for lo in range(0, len(docs), step)]
-        return concat(list(self._map(_shingles_task, _Shared(docs), tasks, None, "shingles")))
+        return drop_unshared(concat(list(self._map(_shingles_task, _Shared(docs), tasks, None, "shingles"))))
 
     def release(self) -> None:
         """Drop the shingle index kept from ``sketch`` (or built by ``align``)."""

@@ -27,7 +27,7 @@ from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
 from provenance.ingest.policy import IngestPolicy
-from provenance.passages import shingle_index, sort_by_hash
+from provenance.passages import drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, pack_band, sorted_bucket_pairs
@@ -321,7 +321,7 @@ def verify_batches(batches: Iterable[pa.RecordBatch], detect: DetectConfig) -> I
     """Verify candidate pairs (rows ``a, b, text_a, text_b``) with the local ``align_batch``.
 
     Each batch builds the shingle index of the documents its pairs name (``shingle_index`` +
-    ``sort_by_hash``, as the local sketch keeps it) and verifies its pairs in ``(a, b)`` order.
+    ``sort_by_hash`` + ``drop_unshared``, as the local sketch keeps it) and verifies its pairs in ``(a, b)`` order.
     Yields alignment rows, then one row per rejection reason with its count.
     """
     # Big batches: a document's shingles are indexed once per batch it appears in.
@@ -332,7 +332,7 @@ def verify_batches(batches: Iterable[pa.RecordBatch], detect: DetectConfig) -> I
         for col_doc, col_text in (("a", "text_a"), ("b", "text_b")):
             texts.update(zip(batch.column(col_doc).to_pylist(), batch.column(col_text).to_pylist(), strict=True))
         docs = {i: Document(index=i, doc_id="", text=texts[i], source="") for i in sorted(texts)}
-        index = sort_by_hash(shingle_index(list(docs.values()), detect.shingle_size))
+        index = drop_unshared(sort_by_hash(shingle_index(list(docs.values()), detect.shingle_size)))
         pairs = np.stack([a, b], axis=1).astype(np.int64)
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
         found, rejected = align_batch(pairs, index, docs.__getitem__, detect)

@@ -4,7 +4,7 @@ Every later stage speaks in tokens of this one tokenizer, so a passage found on 
 back to exact character spans of the original text.
 """
 
-from provenance.passages.shingles import concat, shingle_index, sort_by_hash
+from provenance.passages.shingles import concat, drop_unshared, shingle_index, sort_by_hash
 from provenance.passages.tokenize import (
     batch_token_spans,
     fold,
@@ -27,6 +27,7 @@ __all__ = [
     "shingle_hashes32",
     "shingle_hashes64",
     "shingle_hash32",
+    "drop_unshared",
     "shingle_index",
     "sort_by_hash",
     "concat",

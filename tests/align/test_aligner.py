@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from provenance.align import align_pair, verify_pairs
 from provenance.align.aligner import _head_cut, _is_gap_break, _tail_cut, hard_wrapped, is_break
 from provenance.config import DetectConfig
-from provenance.passages import shingle_index, sort_by_hash
+from provenance.passages import drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Document
 
 WORD = re.compile(r"\w+")  # a word token; prov also keeps combining marks in a word, and the seeds have none
@@ -243,11 +244,20 @@ def test_batch_verification_equals_the_single_pair_reference() -> None:
     detect = DetectConfig()
     pairs = np.array([(i, j) for i in range(40) for j in range(i, 40)], dtype=np.int64)
     index = sort_by_hash(shingle_index(docs, detect.shingle_size))
-    batch, _ = verify_pairs(pairs, index, docs.__getitem__, detect)
+    batch, rejected = verify_pairs(pairs, index, docs.__getitem__, detect)
     reference = [al for i, j in pairs.tolist() for al in align_pair(docs[i], docs[j], detect)[0]]
     key = lambda al: (al.doc_a, al.doc_b, al.a_start, al.b_start)  # noqa: E731
     assert sorted(batch, key=key) == sorted(reference, key=key)
     assert len(batch) > 10
+    # Any batching of the pairs (the Spark engine's differs) gives the same rejection counts.
+    one_by_one: Counter = Counter()
+    for p in range(len(pairs)):
+        one_by_one.update(verify_pairs(pairs[p : p + 1], index, docs.__getitem__, detect)[1])
+    assert one_by_one == rejected
+    # Without the shingles nothing shares (what the engines keep), the same result exactly.
+    pruned = drop_unshared(index)
+    assert pruned.hashes.shape[0] < index.hashes.shape[0]
+    assert verify_pairs(pairs, pruned, docs.__getitem__, detect) == (batch, rejected)
 
 
 def test_what_breaks_a_unit_and_what_is_a_soft_wrap() -> None:
