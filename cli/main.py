@@ -50,6 +50,12 @@ app.command()(query)
 
 def run() -> None:
     """Console-script entry point."""
+    # A scan makes millions of objects that live to its end (documents, alignments, spans):
+    # with the default threshold (700) the collector walks them again and again; 8 % of the
+    # CPU of a one-worker Reuters scan. Collecting young objects every 100,000 allocations
+    # keeps 5 of those 8 % (forked workers inherit it). The application's choice, not the
+    # library's, which leaves its host's collector alone.
+    gc.set_threshold(100_000, 50, 100)
     try:
         app()
     finally:
