@@ -146,43 +146,45 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
     the bucket is recorded. Works in place on ``packed`` and materialises documents only for
     buckets of two or more, so a band of N windows needs little more than its N keys.
     """
-    if packed.shape[0] == 0:
+    if packed.shape[0] < 2:
         return
     shift = np.uint64(doc_bits(n_docs))
     mask = (np.uint64(1) << shift) - np.uint64(1)
-    # same_next[i]: entries i and i + 1 share a key. Most keys are alone in their bucket, so
-    # only the entries of shared buckets are ever listed (a million-document band holds
-    # ~1e8 keys; per-key start and size arrays would cost 1.6 GB).
+    # same_next[i]: entries i and i + 1 share a key. A bucket of two or more is a run of
+    # True: it starts where a run opens and ends one past where it closes. Only the buckets'
+    # bounds are listed, never their members (a million-document band holds ~1.4e8 keys;
+    # member, start and document arrays per key cost gigabytes).
     same_next = _same_next(packed, shift)
-    in_shared = np.zeros(packed.shape[0], dtype=bool)
-    in_shared[:-1] |= same_next
-    in_shared[1:] |= same_next
-    members = np.flatnonzero(in_shared)
-    del in_shared
-    if members.shape[0] == 0:
-        return
-    opens = np.ones(members.shape[0], dtype=bool)  # a member opens a bucket unless it continues one
-    opens[1:] = ~(same_next[members[1:] - 1] & (members[1:] == members[:-1] + 1))
+    opens = np.flatnonzero(same_next[1:] & ~same_next[:-1]) + 1
+    closes = np.flatnonzero(same_next[:-1] & ~same_next[1:])
+    if same_next[0]:
+        opens = np.concatenate([[0], opens])
+    if same_next[-1]:
+        closes = np.append(closes, same_next.shape[0] - 1)
     del same_next
-    starts = np.flatnonzero(opens)
-    sizes = np.diff(np.append(starts, members.shape[0]))
-    docs = (packed[members] & mask).astype(np.int64)
+    if opens.shape[0] == 0:
+        return
+    starts, sizes = opens, closes - opens + 2  # a run of j True entries is a bucket of j + 1
+
+    def docs_at(at: np.ndarray) -> np.ndarray:
+        found = packed[at]
+        found &= mask
+        return found.view(np.int64)  # document numbers are far below 2**63
+
     for g in np.unique(sizes[sizes <= max_bucket]):
         s = starts[sizes == g]
         iu, ju = np.triu_indices(int(g), 1)
-        a = docs[s[:, None] + iu[None, :]].ravel()
-        b = docs[s[:, None] + ju[None, :]].ravel()
+        a = docs_at(s[:, None] + iu[None, :]).ravel()
+        b = docs_at(s[:, None] + ju[None, :]).ravel()
         acc.codes.append(a * n_docs + b)  # docs ascending within a bucket, so a < b
     big = sizes > max_bucket
-    for start, size in zip(starts[big], sizes[big], strict=True):
-        chain = docs[start : start + size]
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        chain = docs_at(np.arange(start, start + size))
         acc.codes.append(chain[:-1] * n_docs + chain[1:])
-        acc.chained_pairs += int(size) - 1
-        acc.dropped_pairs += int(size) * (int(size) - 1) // 2 - (int(size) - 1)
-        key = int(packed[members[start]] >> shift)
-        acc.boilerplate.append(
-            Boilerplate(band=band, key=key, size=int(size), n_docs=int(size), sample_doc=int(chain[0]))
-        )
+        acc.chained_pairs += size - 1
+        acc.dropped_pairs += size * (size - 1) // 2 - (size - 1)
+        key = int(packed[start] >> shift)
+        acc.boilerplate.append(Boilerplate(band=band, key=key, size=size, n_docs=size, sample_doc=int(chain[0])))
 
 
 def merge_bands(batches: Iterable[Iterable[BandKeys]]) -> list[BandKeys]:
