@@ -8,7 +8,7 @@ in flat memory. The functions take plain values; ``scan_banding`` reads a scan's
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,9 +77,17 @@ class PackedBand:
     internal: np.ndarray  # int64 documents
 
 
+_FOLD_AT = 1 << 24  # raw pair codes gathered before ``PairCounts.add`` folds them (128 MB)
+
+
+def _empty() -> np.ndarray:
+    return np.empty(0, dtype=np.int64)
+
+
 @dataclass(slots=True)
 class PairCounts:
-    """Candidate document pairs gathered over all bands, as packed ``a * n + b`` codes."""
+    """Candidate document pairs gathered over all bands, as packed ``a * n + b`` codes: raw
+    ``codes`` not yet folded, and the folded ``distinct`` codes (sorted) with their ``hits``."""
 
     n_docs: int
     codes: list[np.ndarray]
@@ -87,6 +95,33 @@ class PairCounts:
     chained_pairs: int = 0
     dropped_pairs: int = 0
     below_min_hits: int = 0
+    distinct: np.ndarray = field(default_factory=_empty)
+    hits: np.ndarray = field(default_factory=_empty)
+    pending: int = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        """Gather raw codes, folding them once ``_FOLD_AT`` are pending. A pair meets once per
+        shared window and band: at a million documents the raw codes are ~25 times the distinct
+        pairs (1.3 GB, then twice that to count them), the folded ones a few hundred MB."""
+        self.codes.append(codes)
+        self.pending += int(codes.shape[0])
+        if self.pending >= _FOLD_AT:
+            self.fold()
+
+    def fold(self) -> None:
+        """Count the raw codes into ``distinct`` and ``hits``."""
+        if not self.codes:
+            return
+        new, counts = np.unique(np.concatenate(self.codes), return_counts=True)
+        self.codes.clear()
+        self.pending = 0
+        if self.distinct.shape[0]:
+            merged, inverse = np.unique(np.concatenate([self.distinct, new]), return_inverse=True)
+            weights = np.concatenate([self.hits, counts]).astype(np.float64)  # exact below 2**53
+            self.hits = np.bincount(inverse, weights=weights, minlength=merged.shape[0]).astype(np.int64)
+            self.distinct = merged
+        else:
+            self.distinct, self.hits = new, counts.astype(np.int64)
 
 
 def doc_bits(n_docs: int) -> int:
@@ -176,11 +211,11 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
         iu, ju = np.triu_indices(int(g), 1)
         a = docs_at(s[:, None] + iu[None, :]).ravel()
         b = docs_at(s[:, None] + ju[None, :]).ravel()
-        acc.codes.append(a * n_docs + b)  # docs ascending within a bucket, so a < b
+        acc.add(a * n_docs + b)  # docs ascending within a bucket, so a < b
     big = sizes > max_bucket
     for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
         chain = docs_at(np.arange(start, start + size))
-        acc.codes.append(chain[:-1] * n_docs + chain[1:])
+        acc.add(chain[:-1] * n_docs + chain[1:])
         acc.chained_pairs += size - 1
         acc.dropped_pairs += size * (size - 1) // 2 - (size - 1)
         key = int(packed[start] >> shift)
@@ -228,13 +263,13 @@ def candidate_pairs(
     for band in bands:
         band.packed.sort()
         if band.internal.shape[0]:
-            acc.codes.append(band.internal * n_docs + band.internal)
+            acc.add(band.internal * n_docs + band.internal)
         sorted_bucket_pairs(band.band, band.packed, max_bucket, n_docs, acc)
         del band
-    if not acc.codes:
-        empty = np.empty(0, dtype=np.int64)
-        return np.empty((0, 2), dtype=np.int64), empty, acc
-    codes, hits = np.unique(np.concatenate(acc.codes), return_counts=True)
+    acc.fold()
+    codes, hits = acc.distinct, acc.hits
+    if not codes.shape[0]:
+        return np.empty((0, 2), dtype=np.int64), codes, acc
     # A pair whose windows met in a single band of one bucket is most often two stock phrases
     # sharing their minima by chance; copied text meets in several bands or several windows.
     keep = hits >= min_hits

@@ -67,3 +67,36 @@ def test_candidates_equal_a_dictionary_of_buckets(entries: list[tuple[int, int]]
             expected |= {(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]}
     assert {tuple(p) for p in pairs.tolist()} == expected
     assert len(acc.boilerplate) == sum(len(set(d)) > max_bucket for d in buckets.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 20)), max_size=60), min_size=1, max_size=3),
+    st.sampled_from([1, 2, 5]),
+)
+def test_folding_raw_codes_early_changes_neither_pairs_nor_hits(
+    bands: list[list[tuple[int, int]]], fold_at: int
+) -> None:
+    """Pairs meet once per (band, bucket); folding those meetings into counts every few codes
+    (``PairCounts.add``) must give the hits of counting them all at the end."""
+
+    def run() -> tuple[list, list]:
+        pieces = []
+        for b, entries in enumerate(bands):
+            entries = sorted(entries, key=lambda e: e[1])
+            pieces.append(
+                BandKeys(
+                    b,
+                    np.array([k << 8 for k, _ in entries], dtype=np.uint64),
+                    np.array([d for _, d in entries], dtype=np.int64),
+                )
+            )
+        pairs, hits, _ = candidate_pairs(pack_bands(pieces, 21), 21, max_bucket=4)
+        return pairs.tolist(), hits.tolist()
+
+    expected = run()
+    default, lsh._FOLD_AT = lsh._FOLD_AT, fold_at
+    try:
+        assert run() == expected
+    finally:
+        lsh._FOLD_AT = default
