@@ -8,8 +8,6 @@ next stage (and every worker forked from this process) would otherwise carry the
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import sys
 from collections.abc import Callable
@@ -19,12 +17,11 @@ from collections.abc import Callable
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
-        return trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        return None
+    import ctypes  # imported on first use: start-up does not pay for it
+
+    # The symbols this process already has: glibc's malloc_trim where the C library is glibc.
+    trim: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    return trim
 
 
 def release_free_memory() -> None:

@@ -45,6 +45,13 @@ def _restore_library_logging() -> Iterator[None]:
 
 
 @pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test in its ``tmp_path``: a command's default ``--out`` (``./prov-report``) and
+    anything else written relative to the working folder never lands in the source tree."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
 def seeds_dir() -> Path:
     return ROOT / "seeds"
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.errors import ReportError
+from provenance.memory import release_free_memory
 from provenance.ownership import (
     MANIFEST,
     PARTIAL_MARKER,
@@ -346,11 +347,7 @@ def _release_free_memory() -> None:
     the child, and copied, held twice, as soon as either process allocates into them (150 MB of
     the report's peak at 100,000 documents)."""
     pa.default_memory_pool().release_unused()
-    import ctypes  # imported here: only a background writer needs it
-
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
-    if trim is not None:
-        trim(0)
+    release_free_memory()
 
 
 def _run_quietly(writer: Callable[[Path], None], path: Path) -> None:

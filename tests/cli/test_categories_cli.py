@@ -15,9 +15,7 @@ WIRE = "ZAGREB (Reuters)"
 STOCK = "did not immediately respond to a request for comment"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def rows(out: Path, table: str) -> list[dict]:

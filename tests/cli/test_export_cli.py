@@ -15,10 +15,7 @@ import pytest
 from provenance.report import read_manifest, read_table
 from provenance.report.export import report_table_names
 
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # nothing lands in the source tree
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture

@@ -15,9 +15,7 @@ from provenance.records import Document
 FEED = Path(__file__).parents[2] / "fixtures" / "newswire" / "feed.jsonl"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def scan(runner, *options: str, out: str = "report"):

@@ -12,9 +12,7 @@ import pytest
 NEWSWIRE = Path(__file__).parents[2] / "fixtures" / "newswire" / "feed.jsonl"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # nothing lands in the source tree
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture

@@ -26,9 +26,7 @@ HOSTILE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.mark.parametrize(("name", "text", "problem"), HOSTILE.values(), ids=HOSTILE.keys())

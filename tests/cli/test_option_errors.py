@@ -9,10 +9,7 @@ import pytest
 from provenance.config import DetectConfig
 from provenance.errors import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # the default --out is ./prov-report
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def assert_one_line_error(result, *expected: str) -> None:

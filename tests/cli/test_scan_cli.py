@@ -31,10 +31,7 @@ def inputs(fixtures_dir: Path) -> Path:
     return fixtures_dir / "inputs"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The default --out is ./prov-report; never let a test write into the source tree.
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def manifest(out: Path) -> dict:

@@ -36,9 +36,7 @@ def write_corpus(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def run(runner, columns: int, *args: object) -> str:

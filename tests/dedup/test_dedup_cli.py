@@ -17,10 +17,7 @@ from provenance.dedup.strip import widen
 from .conftest import corpus_rows, write_jsonl
 from .test_dedup import FOOTER, footer_rows
 
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -15,10 +15,7 @@ from provenance.records import Document
 from ..align.unicode_article import NFC, NFD, compat_copy
 from .conftest import seed, write_jsonl
 
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def unicode_rows() -> list[dict]:

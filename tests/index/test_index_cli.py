@@ -27,9 +27,7 @@ ALIGNMENT_COLUMNS = ["doc_a", "a_start", "a_end", "doc_b", "b_start", "b_end", "
 F = "followup.txt"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture
