@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from provenance.corpus import Corpus
 from provenance.errors import ConfigError
 from provenance.records import Document
 
@@ -82,13 +83,16 @@ def keep_documents(docs: Sequence[Document], filters: FilterConfig) -> tuple[Seq
         return docs, 0
     start, end = date_bound(filters.since, "--since"), date_bound(filters.until, "--until", end=True)
     outlets = {o.strip().casefold() for o in filters.outlets}
-    kept: list[Document] = []
-    for doc in docs:
+    kept: list[int] = []
+    for at, doc in enumerate(docs):
         if outlets and (doc.outlet is None or doc.outlet.strip().casefold() not in outlets):
             continue
         if start is not None or end is not None:
             when = document_time(doc)
             if when is None or (start is not None and when < start) or (end is not None and when >= end):
                 continue
-        kept.append(doc if doc.index == len(kept) else dataclasses.replace(doc, index=len(kept)))
-    return kept, len(docs) - len(kept)
+        kept.append(at)
+    left_out = len(docs) - len(kept)
+    if isinstance(docs, Corpus):
+        return docs.select(kept), left_out
+    return [dataclasses.replace(docs[at], index=i) for i, at in enumerate(kept)], left_out

@@ -190,7 +190,7 @@ def detect(
     counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
     counts.update(kept.counts)
     return ScanResult(
-        documents=tuple(docs),
+        documents=docs,
         alignments=tuple(alignments),
         clusters=tuple(clusters),
         skipped=tuple(skipped),

@@ -7,6 +7,7 @@ Records are frozen and slotted; array-valued fields are numpy arrays that no sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -243,7 +244,7 @@ class StageTiming:
 class ScanResult:
     """Everything a scan produced, ready for the report writer and the terminal summary."""
 
-    documents: tuple[Document, ...]
+    documents: Sequence[Document]  # a ``provenance.corpus.Corpus`` from a scan: read on access
     alignments: tuple[Alignment, ...]
     clusters: tuple[Cluster, ...]
     skipped: tuple[Skipped, ...]

@@ -113,7 +113,7 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                 if progress:
                     progress(stage, done, total)
 
-    def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
+    def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
         """Read every input in this process (``provenance.ingest.load``)."""
         return ingest.load(paths, config)
 

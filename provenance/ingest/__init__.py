@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from provenance.config import FieldNames, InputLimits, ScanConfig
+from provenance.corpus import Corpus, CorpusBuilder
 from provenance.errors import InputError
 from provenance.ingest.html import HTML_SUFFIXES, PageTask, extract_pages, page_file
 from provenance.ingest.policy import UNSUPPORTED, IngestPolicy
@@ -87,14 +88,15 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
     return checked
 
 
-def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document], list[Skipped]]:
-    """Read every input on this machine: the documents (indexed ``0..n-1``) and the skipped
-    inputs, under ``config.fields``, ``config.limits`` and ``config.dayfirst``.
+def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[Corpus, list[Skipped]]:
+    """Read every input on this machine: the documents (indexed ``0..n-1``), as a ``Corpus``
+    (texts in a temporary file, not a million Python strings), and the skipped inputs, under
+    ``config.fields``, ``config.limits`` and ``config.dayfirst``.
 
     Raises:
         InputError: see ``check_paths``.
     """
-    docs: list[Document] = []
+    docs = CorpusBuilder()
     skipped: list[Skipped] = []
     for item in read_documents(
         [Path(p) for p in paths], config.fields, config.limits, config.dayfirst, workers=config.workers
@@ -102,8 +104,8 @@ def load(paths: Iterable[Path | str], config: ScanConfig) -> tuple[list[Document
         if isinstance(item, Skipped):
             skipped.append(item)
         else:
-            docs.append(item)
-    return docs, skipped
+            docs.add(item)
+    return docs.build(), skipped
 
 
 def read_documents(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import islice
 
 import pyarrow as pa
 
@@ -17,34 +18,42 @@ from provenance.report.writer import TableBatches
 log = logging.getLogger(__name__)
 
 
-def documents_table(docs: tuple[Document, ...]) -> pa.Table:
+def documents_table(docs: Sequence[Document]) -> pa.Table:
     """``documents`` rows, with every pass-through field as a string column.
 
     A pass-through field named like a report column (``source``, ``n_chars``...) is kept as
-    ``extra_<name>`` so that neither is lost.
+    ``extra_<name>`` so that neither is lost. The documents are read once, in batches (a
+    ``Corpus`` reads each text from its file when iterated).
     """
+    batches: list[pa.RecordBatch] = []
+    extras: dict[int, tuple[tuple[str, str], ...]] = {}
+    it, at = iter(docs), 0
+    while part := list(islice(it, TEXTS_BATCH)):
+        columns = {
+            "doc_id": [d.doc_id for d in part],
+            "outlet": [d.outlet for d in part],
+            "date": [d.when for d in part],
+            "date_text": [d.date for d in part],
+            "title": [d.title for d in part],
+            "url": [d.url for d in part],
+            "n_chars": [len(d.text) for d in part],
+            "source": [d.source for d in part],
+        }
+        extras.update((at + k, d.extra) for k, d in enumerate(part) if d.extra)
+        at += len(part)
+        batches.append(pa.RecordBatch.from_pydict(columns, schema=schemas.DOCUMENTS))
+    table = pa.Table.from_batches(batches, schema=schemas.DOCUMENTS)
     extra_names: list[str] = []
-    for doc in docs:
-        for name, _ in doc.extra:
+    for extra in extras.values():
+        for name, _ in extra:
             if name not in extra_names:
                 extra_names.append(name)
     renamed = {n: f"extra_{n}" if n in schemas.DOCUMENTS.names else n for n in extra_names}
     for name, new in renamed.items():
         if name != new:
             log.warning("input field %r clashes with a report column; written as %r", name, new)
-    columns = {
-        "doc_id": [d.doc_id for d in docs],
-        "outlet": [d.outlet for d in docs],
-        "date": [d.when for d in docs],
-        "date_text": [d.date for d in docs],
-        "title": [d.title for d in docs],
-        "url": [d.url for d in docs],
-        "n_chars": [len(d.text) for d in docs],
-        "source": [d.source for d in docs],
-    }
-    table = pa.Table.from_pydict(columns, schema=schemas.DOCUMENTS)
     for name in extra_names:
-        values = [dict(d.extra).get(name) for d in docs]
+        values = [dict(extras[i]).get(name) if i in extras else None for i in range(at)]
         table = table.append_column(pa.field(renamed[name], pa.string()), pa.array(values, pa.string()))
     return table
 
