@@ -21,9 +21,9 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Generic, TypeVar, overload
+from typing import IO, Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -112,6 +112,7 @@ class Corpus(Sequence[Document]):
     def __init__(self, builder: CorpusBuilder, rows: np.ndarray | None = None) -> None:
         self._b = builder
         self._rows = rows  # positions in the builder's columns; None: all, in order
+        self._columns: dict[str, list[Any]] = {}
 
     def __len__(self) -> int:
         return len(self._b.texts._ends) if self._rows is None else int(self._rows.shape[0])
@@ -195,6 +196,35 @@ class Corpus(Sequence[Document]):
                 yield self._document(k, row, data[s - start : e - start].decode(_UTF8, _EXACT))
             i = j
 
+    def column(self, name: str) -> list[Any]:
+        """One field of every document, by index, read from the columns (no text is read):
+        ``doc_id``, ``source``, ``title``, ``url``, ``outlet``, ``date``, ``when``, ``extra``, or
+        ``n_chars`` (the text's length in characters). Made once, then shared: do not change it."""
+        if name not in self._columns:
+            b = self._b
+            rows = range(len(self)) if self._rows is None else self._rows.tolist()
+            direct: dict[str, Any] = {
+                "doc_id": b.ids,
+                "source": b.sources,
+                "title": b.titles,
+                "url": b.urls,
+                "n_chars": b.n_chars,
+            }
+            if name in direct:
+                values = direct[name]
+                got = list(values) if self._rows is None else [values[r] for r in rows]
+            elif name == "outlet":
+                got = [b.outlets[r] for r in rows]
+            elif name in ("date", "when"):
+                at = 0 if name == "date" else 1
+                got = [b.dates[r][at] for r in rows]
+            elif name == "extra":
+                got = [b.extras.get(r, ()) for r in rows]
+            else:
+                raise KeyError(f"a document has no field {name!r}")
+            self._columns[name] = got
+        return self._columns[name]
+
     def select(self, positions: Iterable[int]) -> Corpus:
         """The documents at ``positions`` (ascending), renumbered ``0..n-1``; the texts are shared."""
         chosen = np.fromiter(positions, dtype=np.int64)
@@ -227,10 +257,12 @@ class CorpusBuilder:
         self.outlets: _Codes[str | None] = _Codes()
         self.dates: _Codes[tuple[str | None, datetime | None]] = _Codes()
         self.extras: dict[int, tuple[tuple[str, str], ...]] = {}
+        self.n_chars = array("q")
 
     def add(self, doc: Document) -> None:
         row = len(self.texts._ends)
         self.texts.append(doc.text)
+        self.n_chars.append(len(doc.text))
         self.ids.append(doc.doc_id)
         self.sources.append(doc.source)
         self.titles.append(doc.title)
@@ -243,6 +275,23 @@ class CorpusBuilder:
     def build(self) -> Corpus:
         self.texts.seal()
         return Corpus(self)
+
+
+def column(docs: Sequence[Document], name: str) -> Sequence[Any]:
+    """One field of every document of ``docs``, by index (see ``Corpus.column``): a corpus answers
+    from its columns without reading a text, any other sequence from its documents."""
+    if isinstance(docs, Corpus):
+        return docs.column(name)
+    if name == "n_chars":
+        return [len(d.text) for d in docs]
+    return [getattr(d, name) for d in docs]
+
+
+def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
+    """``text(i)``: the text of document ``i``, read alone (a corpus builds no ``Document``)."""
+    if isinstance(docs, Corpus):
+        return docs.text
+    return lambda i: docs[i].text
 
 
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:

@@ -422,19 +422,20 @@ def verify_pairs(
         rejected["shorter than min_words"] += int(short_groups[hopeful].sum())
     bounds = np.searchsorted(seg_owner, np.arange(pairs.shape[0] + 1))
     # Spans of every document a hopeful pair touches, in one vectorised pass.
-    needed = np.unique(pairs[hopeful].ravel()).tolist()
-    spans = dict(zip(needed, batch_token_spans([doc(i).text for i in needed]), strict=True))
+    # Each document once per batch: a corpus reads it from its file on every access.
+    needed = {i: doc(i) for i in np.unique(pairs[hopeful].ravel()).tolist()}
+    spans = dict(zip(needed, batch_token_spans([d.text for d in needed.values()]), strict=True))
 
     def tok(i: int) -> Words:
-        return (doc(i).text, *spans[i])
+        return (needed[i].text, *spans[i])
 
     for p in np.flatnonzero(hopeful).tolist():
         a, b = int(pairs[p, 0]), int(pairs[p, 1])
         segs = [tuple(s) for s in seg[bounds[p] : bounds[p + 1]].tolist()]
         alignments, why = score_segments(
-            doc(a),
+            needed[a],
             partial(tok, a),
-            doc(b),
+            needed[b],
             partial(tok, b),
             segs,
             detect,

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
+from provenance.corpus import column
 from provenance.records import Cluster, Document, GraphEdge, GraphNode, Origin
 
 MAX_PAIR_DOCS = 50  # a cluster over more documents adds no pairwise document edges
@@ -45,12 +46,13 @@ def build_graph(
         return nid
 
     origin_of = {o.cluster_id: o for o in origins}
+    ids, titles, outlets = column(docs, "doc_id"), column(docs, "title"), column(docs, "outlet")
+    whens, dates = column(docs, "when"), column(docs, "date")
     in_clusters = sorted({o.doc for c in clusters for o in c.occurrences})
     for d in in_clusters:
-        doc = docs[d]
-        dnode = node("doc", doc.doc_id, doc.title or doc.doc_id)
-        if doc.outlet:
-            edges.append(GraphEdge(node("outlet", doc.outlet), dnode, "published", 1.0, True, "document's outlet"))
+        dnode = node("doc", ids[d], titles[d] or ids[d])
+        if outlets[d]:
+            edges.append(GraphEdge(node("outlet", outlets[d]), dnode, "published", 1.0, True, "document's outlet"))
     supplied: dict[tuple[str, int], float] = defaultdict(float)
     pair_chars: dict[tuple[int, int], float] = defaultdict(float)
     for cluster in clusters:
@@ -60,9 +62,7 @@ def build_graph(
         for occ in cluster.occurrences:
             chars_in[occ.doc] += occ.end - occ.start
         for d, chars in sorted(chars_in.items()):
-            edges.append(
-                GraphEdge(node_id("doc", docs[d].doc_id), cnode, "contains", float(chars), True, "reused characters")
-            )
+            edges.append(GraphEdge(node_id("doc", ids[d]), cnode, "contains", float(chars), True, "reused characters"))
         if origin is not None and origin.agency:
             anode = node("agency", origin.agency)
             edges.append(GraphEdge(anode, cnode, "origin_of", origin.confidence, True, origin.evidence))
@@ -76,7 +76,7 @@ def build_graph(
         edges.append(
             GraphEdge(
                 node_id("agency", agency),
-                node_id("doc", docs[d].doc_id),
+                node_id("doc", ids[d]),
                 "supplied",
                 weight,
                 True,
@@ -84,19 +84,18 @@ def build_graph(
             )
         )
     for (a, b), weight in sorted(pair_chars.items()):
-        da, db = docs[a], docs[b]
-        ka, kb = da.when, db.when
+        ka, kb = whens[a], whens[b]
         if ka and kb and ka != kb:
-            early, late = (da, db) if ka < kb else (db, da)
-            why = f"{early.doc_id} dated {early.date}, {late.doc_id} dated {late.date}"
+            early, late = (a, b) if ka < kb else (b, a)
+            why = f"{ids[early]} dated {dates[early]}, {ids[late]} dated {dates[late]}"
             edges.append(
-                GraphEdge(node_id("doc", early.doc_id), node_id("doc", late.doc_id), "copied_from", weight, True, why)
+                GraphEdge(node_id("doc", ids[early]), node_id("doc", ids[late]), "copied_from", weight, True, why)
             )
         else:
             edges.append(
                 GraphEdge(
-                    node_id("doc", da.doc_id),
-                    node_id("doc", db.doc_id),
+                    node_id("doc", ids[a]),
+                    node_id("doc", ids[b]),
                     "shares_wire_copy",
                     weight,
                     False,

@@ -75,12 +75,13 @@ def infer_origin(
     points: dict[str, float] = defaultdict(float)
     reasons: dict[str, list[str]] = defaultdict(list)
     longest = _single_best(cluster.occurrences, lambda o: o.end - o.start)
-    dated = [o for o in cluster.occurrences if docs[o.doc].when is not None]
+    member = {d: docs[d] for d in cluster.docs}  # each member once (a corpus reads it from disk)
+    dated = [o for o in cluster.occurrences if member[o.doc].when is not None]
     # Earliest = largest negated timestamp; a tie between documents gives no bonus to either.
-    earliest = _single_best(dated, lambda o: -docs[o.doc].when.timestamp())  # type: ignore[union-attr]
+    earliest = _single_best(dated, lambda o: -member[o.doc].when.timestamp())  # type: ignore[union-attr]
     credited = False
     for occ in cluster.occurrences:
-        doc = docs[occ.doc]
+        doc = member[occ.doc]
         for agency, (pts, why) in _points_for_doc(
             doc, occ.start, occ.end, credits_of.get(occ.doc, []), gazetteer
         ).items():

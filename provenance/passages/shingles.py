@@ -88,9 +88,11 @@ def drop_unshared(index: ShingleIndex) -> ShingleIndex:
     A seed is a shingle hash that two documents (or two places of one) share, so a hash the
     index holds once can never be one: verification gives the same result without it, and
     gathers half as much (in news, about half of all shingles are unique). Hashes are marked
-    one hash range at a time, so the extra memory stays bounded at any corpus size.
+    one hash range at a time, and the arrays compacted in place one stretch at a time, so the
+    extra memory stays bounded at any corpus size: ``index`` is consumed (its hash and position
+    arrays are reused), as a pruned copy beside it would double the largest array of a scan.
     """
-    h = index.hashes
+    h, pos, offsets = index.hashes, index.positions, index.offsets
     n = h.shape[0]
     if n == 0:
         return index
@@ -103,11 +105,31 @@ def drop_unshared(index: ShingleIndex) -> ShingleIndex:
         for p in range(parts):
             at = np.flatnonzero((h >= p * width) & (h <= p * width + width - 1))
             shared[at] = _repeated(h[at])
-    kept_before = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(shared, out=kept_before[1:])
-    return ShingleIndex(
-        index.docs, kept_before[index.offsets], h[shared], index.positions[shared], index.sorted_by_hash
-    )
+    new_offsets = np.empty_like(offsets)
+    kept = 0
+    for lo in range(0, n, _PART):
+        hi = min(lo + _PART, n)
+        keep = shared[lo:hi]
+        first, last = np.searchsorted(offsets, [lo, hi])  # the rows starting in [lo, hi)
+        if last > first:
+            before = np.zeros(hi - lo + 1, dtype=np.int64)
+            np.cumsum(keep, out=before[1:])
+            new_offsets[first:last] = kept + before[offsets[first:last] - lo]
+        k = int(np.count_nonzero(keep))
+        h[kept : kept + k] = h[lo:hi][keep]  # kept <= lo: never overwrites what is still to read
+        pos[kept : kept + k] = pos[lo:hi][keep]
+        kept += k
+    new_offsets[offsets >= n] = kept
+    return ShingleIndex(index.docs, new_offsets, _shrunk(h, kept), _shrunk(pos, kept), index.sorted_by_hash)
+
+
+def _shrunk(a: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` entries of ``a``, in its own memory shrunk in place when it owns it."""
+    try:
+        a.resize((n,), refcheck=False)  # realloc: the freed tail goes back to the allocator
+        return a
+    except ValueError:  # a view of another array's memory: copy
+        return a[:n].copy()
 
 
 def _repeated(hashes: np.ndarray) -> np.ndarray:

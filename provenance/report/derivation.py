@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 
+from provenance.corpus import column, text_reader
 from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.passages import batch_token_spans
 from provenance.records import Alignment, Cluster, Document, ScanResult
@@ -131,7 +133,8 @@ def derivation_table(result: ScanResult) -> pa.Table:
         [(o.doc, o.start, o.end, ci) for ci, c in enumerate(clusters) for o in c.occurrences], dtype=np.int64
     ).reshape(-1, 4)
     occ = occ[np.lexsort((occ[:, 3], occ[:, 2], occ[:, 1], occ[:, 0]))]  # by document, start, end, cluster
-    width = max(len(d.text) for d in docs) + 1
+    ids, whens, doc_chars = column(docs, "doc_id"), column(docs, "when"), column(docs, "n_chars")
+    width = max(doc_chars) + 1
 
     def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, ...]:
         """Characters and tokens of the spans of each group (of document ``doc_of[group]``),
@@ -166,15 +169,17 @@ def derivation_table(result: ScanResult) -> pa.Table:
     chars, tokens = np.minimum(chars, union_chars), np.minimum(tokens, union_tokens)
 
     n_tokens = words.n_tokens[side_doc].astype(np.float64)
-    n_chars = np.array([len(docs[d].text) for d in side_doc.tolist()], dtype=np.float64)
+    n_chars = np.array([doc_chars[d] for d in side_doc.tolist()], dtype=np.float64)
     share_chars = _share(chars, n_chars)
     classes = [derivation_class(s) for s in share_chars.tolist()]
     columns: dict[str, object] = {
-        "doc_a": [docs[d].doc_id for d in doc_a.tolist()],
-        "doc_b": [docs[d].doc_id for d in doc_b.tolist()],
+        "doc_a": [ids[d] for d in doc_a.tolist()],
+        "doc_b": [ids[d] for d in doc_b.tolist()],
         "shared_clusters": shared,
         "aligned_clusters": np.bincount(pair_of_row[aligned], minlength=pair_keys.shape[0]),
-        "earlier": [_earlier(docs[a], docs[b]) for a, b in zip(doc_a.tolist(), doc_b.tolist(), strict=True)],
+        "earlier": [
+            _earlier(whens[a], whens[b], ids[a], ids[b]) for a, b in zip(doc_a.tolist(), doc_b.tolist(), strict=True)
+        ],
     }
     for side, name in enumerate("ab"):
         columns[f"{name}_chars"] = chars[side::2].astype(np.int64)
@@ -242,7 +247,8 @@ class _Words:
         n = len(docs)
         chosen = which.tolist()
         lengths = np.zeros(n, dtype=np.int64)
-        lengths[which] = [len(docs[d].text) + 1 for d in chosen]
+        n_chars, text = column(docs, "n_chars"), text_reader(docs)
+        lengths[which] = [n_chars[d] + 1 for d in chosen]
         self.base = np.concatenate([[0], np.cumsum(lengths)])
         self.n_tokens = np.zeros(n, dtype=np.int64)
         parts = []
@@ -250,7 +256,7 @@ class _Words:
         # given (390 MB for the 50,000 paired documents of 100,000 generated ones, at once).
         for at in range(0, len(chosen), _TOKENIZE_BATCH):
             batch = chosen[at : at + _TOKENIZE_BATCH]
-            spans = batch_token_spans([docs[d].text for d in batch])
+            spans = batch_token_spans([text(d) for d in batch])
             counts = np.array([starts.shape[0] for starts, _ in spans], dtype=np.int64)
             self.n_tokens[batch] = counts
             parts.append(np.concatenate([starts for starts, _ in spans]) + np.repeat(self.base[batch], counts))
@@ -276,8 +282,7 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.round(np.divide(part, whole, out=np.zeros_like(part, dtype=np.float64), where=whole > 0), 6)
 
 
-def _earlier(a: Document, b: Document) -> str | None:
-    ka, kb = a.when, b.when
+def _earlier(ka: datetime | None, kb: datetime | None, a: str, b: str) -> str | None:
     if ka is None or kb is None or ka == kb:
         return None
-    return a.doc_id if ka < kb else b.doc_id
+    return a if ka < kb else b

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 
 import pyarrow as pa
 
 from provenance.arrow import to_table
-from provenance.records import Cluster, Document, Occurrence, ScanResult
+from provenance.corpus import column, text_reader
+from provenance.records import Cluster, Credit, Document, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import derivation_table
 from provenance.report.writer import TableBatches
@@ -58,11 +59,16 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
     return table
 
 
-def representative(cluster: Cluster, docs: Sequence[Document]) -> tuple[str, str]:
+def representative(
+    cluster: Cluster, docs: Sequence[Document], texts_of: dict[int, str] | None = None
+) -> tuple[str, str]:
     """The cluster's fullest copy (its longest occurrence; the most frequent text of that
     length, then the first) and a document holding it. Every other member is alike it or a
-    part of it, as an excerpt is of the story."""
-    texts = [(docs[o.doc].text[o.start : o.end], docs[o.doc].doc_id) for o in cluster.occurrences]
+    part of it, as an excerpt is of the story. ``texts_of`` may hold the members' texts."""
+    if texts_of is None:
+        texts_of = {o.doc: docs[o.doc].text for o in cluster.occurrences}
+    ids = column(docs, "doc_id")
+    texts = [(texts_of[o.doc][o.start : o.end], ids[o.doc]) for o in cluster.occurrences]
     counts = Counter(t for t, _ in texts)
     longest = max(len(t) for t, _ in texts)
     return max((item for item in texts if len(item[0]) == longest), key=lambda item: counts[item[0]])
@@ -71,25 +77,26 @@ def representative(cluster: Cluster, docs: Sequence[Document]) -> tuple[str, str
 def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
     docs = result.documents
+    ids, outlets, text = column(docs, "doc_id"), column(docs, "outlet"), text_reader(docs)
     origin_of = {o.cluster_id: o for o in result.origins}
     occurrences: list[Occurrence] = []
     passages: dict[str, list[object]] = {"cluster_id": [], "doc_id": [], "text": [], "category": []}
     clusters: dict[str, list[object]] = {name: [] for name in schemas.CLUSTERS.names}
     for cluster in result.clusters:
+        texts_of = {d: text(d) for d in cluster.docs}  # each member's text read once
         for o in cluster.occurrences:
-            doc = docs[o.doc]
             occurrences.append(o)
             passages["cluster_id"].append(cluster.cluster_id)
-            passages["doc_id"].append(doc.doc_id)
-            passages["text"].append(doc.text[o.start : o.end])
+            passages["doc_id"].append(ids[o.doc])
+            passages["text"].append(texts_of[o.doc][o.start : o.end])
             passages["category"].append(cluster.category)
-        rep_text, rep_doc = representative(cluster, docs)
+        rep_text, rep_doc = representative(cluster, docs, texts_of)
         member_docs = cluster.docs
         clusters["cluster_id"].append(cluster.cluster_id)
         clusters["kind"].append(cluster.occurrences[0].kind)
         clusters["n_occurrences"].append(len(cluster.occurrences))
         clusters["n_documents"].append(len(member_docs))
-        clusters["n_outlets"].append(len({docs[d].outlet or docs[d].doc_id for d in member_docs}))
+        clusters["n_outlets"].append(len({outlets[d] or ids[d] for d in member_docs}))
         clusters["boilerplate"].append(cluster.boilerplate)
         clusters["category"].append(cluster.category)
         clusters["category_reason"].append(cluster.category_reason)
@@ -105,8 +112,8 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
             occ_starts.setdefault(o.doc, []).append((o.start, o.end, cluster.cluster_id))
     alignments = {
         "cluster_id": [next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e) for al in result.alignments],
-        "doc_a": [docs[al.doc_a].doc_id for al in result.alignments],
-        "doc_b": [docs[al.doc_b].doc_id for al in result.alignments],
+        "doc_a": [ids[al.doc_a] for al in result.alignments],
+        "doc_b": [ids[al.doc_b] for al in result.alignments],
     }
     return {
         "documents": documents_table(docs),
@@ -124,11 +131,24 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
 def credits_table(result: ScanResult) -> pa.Table:
     """``credits`` rows: every credit with its text and scope."""
     docs = result.documents
+    ids, text = column(docs, "doc_id"), text_reader(docs)
+    texts_of: dict[int, str] = {}
+    for c in result.credits:  # in document order: each text read once
+        if c.doc not in texts_of:
+            texts_of.clear()
+            texts_of[c.doc] = text(c.doc)
     texts = {
-        "doc_id": [docs[c.doc].doc_id for c in result.credits],
-        "text": [docs[c.doc].text[c.start : c.end] for c in result.credits],
+        "doc_id": [ids[c.doc] for c in result.credits],
+        "text": [_credit_text(c, texts_of, text) for c in result.credits],
     }
     return to_table(result.credits, schemas.CREDITS, values=texts)
+
+
+def _credit_text(c: Credit, texts_of: dict[int, str], text: Callable[[int], str]) -> str:
+    if c.doc not in texts_of:
+        texts_of.clear()
+        texts_of[c.doc] = text(c.doc)
+    return texts_of[c.doc][c.start : c.end]
 
 
 def wire_share_table(result: ScanResult) -> pa.Table:
@@ -150,15 +170,16 @@ def wire_share_table(result: ScanResult) -> pa.Table:
     columns: dict[str, list] = {name: [] for name in schemas.WIRE_SHARE.names}
     per_outlet: dict[str, Counter] = {}
     outlet_total: Counter = Counter()
-    for doc in docs:
-        if doc.outlet:
-            outlet_total[doc.outlet] += len(doc.text)
-        chars = per_doc.get(doc.index)
+    ids, outlets, n_chars = column(docs, "doc_id"), column(docs, "outlet"), column(docs, "n_chars")
+    for d, outlet in enumerate(outlets):
+        if outlet:
+            outlet_total[outlet] += n_chars[d]
+        chars = per_doc.get(d)
         if not chars:
             continue
-        if doc.outlet:
-            per_outlet.setdefault(doc.outlet, Counter()).update(chars)
-        _share_rows(columns, "document", doc.doc_id, chars, len(doc.text))
+        if outlet:
+            per_outlet.setdefault(outlet, Counter()).update(chars)
+        _share_rows(columns, "document", ids[d], chars, n_chars[d])
     for outlet in sorted(per_outlet):
         _share_rows(columns, "outlet", outlet, per_outlet[outlet], outlet_total[outlet])
     return pa.Table.from_pydict(columns, schema=schemas.WIRE_SHARE)

@@ -207,11 +207,14 @@ def sorted_bucket_pairs(band: int, packed: np.ndarray, max_bucket: int, n_docs: 
         return found.view(np.int64)  # document numbers are far below 2**63
 
     for g in np.unique(sizes[sizes <= max_bucket]):
-        s = starts[sizes == g]
+        of_size = starts[sizes == g]
         iu, ju = np.triu_indices(int(g), 1)
-        a = docs_at(s[:, None] + iu[None, :]).ravel()
-        b = docs_at(s[:, None] + ju[None, :]).ravel()
-        acc.add(a * n_docs + b)  # docs ascending within a bucket, so a < b
+        step = max(1, _CHUNK // iu.shape[0])  # buckets at a time: ~_CHUNK pairs, not a band's worth
+        for lo in range(0, of_size.shape[0], step):
+            s = of_size[lo : lo + step]
+            a = docs_at(s[:, None] + iu[None, :]).ravel()
+            b = docs_at(s[:, None] + ju[None, :]).ravel()
+            acc.add(a * n_docs + b)  # docs ascending within a bucket, so a < b
     big = sizes > max_bucket
     for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
         chain = docs_at(np.arange(start, start + size))

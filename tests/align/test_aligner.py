@@ -255,8 +255,9 @@ def test_batch_verification_equals_the_single_pair_reference() -> None:
         one_by_one.update(verify_pairs(pairs[p : p + 1], index, docs.__getitem__, detect)[1])
     assert one_by_one == rejected
     # Without the shingles nothing shares (what the engines keep), the same result exactly.
-    pruned = drop_unshared(index)
-    assert pruned.hashes.shape[0] < index.hashes.shape[0]
+    full = index.hashes.shape[0]
+    pruned = drop_unshared(index)  # consumes index
+    assert pruned.hashes.shape[0] < full
     assert verify_pairs(pairs, pruned, docs.__getitem__, detect) == (batch, rejected)
 
 

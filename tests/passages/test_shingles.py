@@ -34,7 +34,7 @@ def test_only_shingles_whose_hash_occurs_once_are_dropped(rows: list[list[int]],
     index = index_of(rows)
     default, shingles._PART = shingles._PART, part
     try:
-        pruned = drop_unshared(index)
+        pruned = drop_unshared(index_of(rows))  # consumes its argument
     finally:
         shingles._PART = default
     counts = Counter(index.hashes.tolist())
