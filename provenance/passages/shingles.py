@@ -7,6 +7,7 @@ from itertools import chain
 
 import numpy as np
 
+from provenance.memory import release_free_memory
 from provenance.passages.tokenize import shingle_hashes32, token_hashes, words
 from provenance.records import Document, ShingleIndex
 
@@ -49,11 +50,15 @@ def sort_by_hash(index: ShingleIndex) -> ShingleIndex:
     return ShingleIndex(index.docs, index.offsets, index.hashes[order], index.positions[order], True)
 
 
+_TRIM_EVERY = 1 << 27  # bytes of copied parts after which ``concat`` returns freed memory (128 MB)
+
+
 def concat(parts: list[ShingleIndex]) -> ShingleIndex:
     """Join indexes of consecutive batches (documents ascending across parts).
 
-    Empties ``parts`` as it copies them, so the corpus's index is never held twice (it is the
-    largest array of a scan: 8 bytes per word).
+    Empties ``parts`` as it copies them, and hands their memory back to the system every
+    ``_TRIM_EVERY`` bytes (freed heap is otherwise kept by the allocator), so the corpus's index
+    is never held twice (it is the largest array of a scan: 8 bytes per word).
     """
     if not parts:
         empty = np.empty(0, dtype=np.int64)
@@ -67,15 +72,21 @@ def concat(parts: list[ShingleIndex]) -> ShingleIndex:
     hashes = np.empty(n_sh, dtype=np.uint32)
     positions = np.empty(n_sh, dtype=np.int32)
     sorted_by_hash = all(p.sorted_by_hash for p in parts)
-    d = s = 0
+    d = s = freed = 0
+    parts.reverse()  # popped from the end: no list shift per part
     while parts:
-        part = parts.pop(0)
+        part = parts.pop()
         n, m = len(part), int(part.offsets[-1])
         docs[d : d + n] = part.docs
         offsets[d + 1 : d + n + 1] = part.offsets[1:] + s
         hashes[s : s + m] = part.hashes
         positions[s : s + m] = part.positions
         d, s = d + n, s + m
+        freed += part.hashes.nbytes + part.positions.nbytes + part.offsets.nbytes
+        del part
+        if freed >= _TRIM_EVERY:
+            release_free_memory()
+            freed = 0
     return ShingleIndex(docs, offsets, hashes, positions, sorted_by_hash)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.passages import drop_unshared, shingles
-from provenance.records import ShingleIndex
+from provenance.records import Document, ShingleIndex
 
 
 def index_of(rows: list[list[int]]) -> ShingleIndex:
@@ -50,3 +51,16 @@ def test_only_shingles_whose_hash_occurs_once_are_dropped(rows: list[list[int]],
         ]
     assert pruned.docs.tolist() == index.docs.tolist()
     assert pruned.sorted_by_hash
+
+
+@pytest.mark.parametrize("trim_every", [1, 1 << 27])
+def test_concat_joins_batches_as_one_index_and_empties_them(monkeypatch: pytest.MonkeyPatch, trim_every: int) -> None:
+    texts = ["one two three four five", "", "six seven eight", "one two three nine ten eleven", "a b"]
+    docs = [Document(index=i, doc_id=str(i), text=t, source="s") for i, t in enumerate(texts)]
+    whole = shingles.shingle_index(docs, 3)
+    parts = [shingles.shingle_index(docs[lo:hi], 3) for lo, hi in ((0, 2), (2, 3), (3, 5))]
+    monkeypatch.setattr(shingles, "_TRIM_EVERY", trim_every)
+    joined = shingles.concat(parts)
+    assert parts == []
+    for name in ("docs", "offsets", "hashes", "positions"):
+        assert getattr(joined, name).tolist() == getattr(whole, name).tolist(), name

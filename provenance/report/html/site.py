@@ -60,9 +60,16 @@ class _Doc:
     title: str | None
     url: str | None
     n_chars: int
-    text: str | None = None
+    texts: Sequence[str] | None = None  # the texts column holding this document's text, at ``row``
+    row: int = -1
     passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
     credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
+
+    @property
+    def text(self) -> str | None:
+        """Read from the texts column on each use, never held: a million documents' texts held
+        at once were most of the page writer's memory."""
+        return None if self.texts is None else self.texts[self.row]
 
 
 class Columns:
@@ -274,7 +281,7 @@ def _load_texts(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> Non
     for row, doc_id in enumerate(_column(texts, "doc_id")):
         doc = number.get(doc_id)
         if doc is not None and docs[doc].passages:
-            docs[doc].text = column[row]
+            docs[doc].texts, docs[doc].row = column, row
 
 
 def _time_order(when: datetime | None) -> tuple[int, float]:
@@ -303,13 +310,15 @@ def _list_row(cluster: _Cluster, docs: list[_Doc]) -> list[Any]:
     ]
 
 
-def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]]]:
-    """Text before and after a copy, and the credits in that window (offsets from ``start``)."""
-    if doc.text is None:
-        return "", "", []
-    lo, hi = max(0, start - CONTEXT_CHARS), min(len(doc.text), end + CONTEXT_CHARS)
+def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]], bool, bool]:
+    """Text before and after a copy, the credits in that window (offsets from ``start``), and
+    whether the text goes on before and after the window."""
+    text = doc.text
+    if text is None:
+        return "", "", [], False, False
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     credits = [[s - start, e - start, agency, kind] for s, e, agency, kind in doc.credits if s < hi and e > lo]
-    return doc.text[lo:start], doc.text[end:hi], credits
+    return text[lo:start], text[end:hi], credits, lo > 0, hi < len(text)
 
 
 def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
@@ -317,7 +326,7 @@ def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
     occurrences = []
     for doc_no, start, end, pid, text in shown:
         doc = docs[doc_no]
-        before, after, credits = _context(doc, start, end)
+        before, after, credits, cut_before, cut_after = _context(doc, start, end)
         occurrences.append(
             {
                 "passage": pid,
@@ -331,8 +340,8 @@ def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
                 "before": before,
                 "after": after,
                 "credits": credits,
-                "cut_before": doc.text is not None and start - len(before) > 0,
-                "cut_after": doc.text is not None and end + len(after) < len(doc.text),
+                "cut_before": cut_before,
+                "cut_after": cut_after,
             }
         )
     return {
@@ -533,13 +542,19 @@ def write_index(path: Path) -> None:
 
 
 def _write_documents(out: _Writer, docs: list[_Doc], clusters: list[_Cluster]) -> None:
-    """Documents with a passage, in chunks by document number."""
-    chunks: dict[int, dict[str, Any]] = defaultdict(dict)
+    """Documents with a passage, in chunks by document number, each written once it is whole
+    (documents come in order): one chunk's texts in memory at a time, not the corpus's."""
+    chunk: dict[str, Any] = {}
+    at = -1
     ids = {c.number: c.cluster_id for c in clusters}
     for i, doc in enumerate(docs):
         if not doc.passages:
             continue
-        chunks[i // DETAIL_CHUNK][str(i)] = {
+        if i // DETAIL_CHUNK != at:
+            if chunk:
+                out.put(f"d/{at:05d}", chunk)
+            chunk, at = {}, i // DETAIL_CHUNK
+        chunk[str(i)] = {
             "id": doc.doc_id,
             "outlet": doc.outlet,
             "date": _iso(doc.when) or doc.date,
@@ -550,5 +565,5 @@ def _write_documents(out: _Writer, docs: list[_Doc], clusters: list[_Cluster]) -
             "passages": sorted([s, e, n, ids[n], cat] for s, e, n, cat in doc.passages),
             "credits": sorted(doc.credits),
         }
-    for chunk, part in sorted(chunks.items()):
-        out.put(f"d/{chunk:05d}", part)
+    if chunk:
+        out.put(f"d/{at:05d}", chunk)
