@@ -44,8 +44,10 @@ The first rule that holds decides (figures are ``CategoryConfig`` fields):
    at the page edge in both (a headline in a "Related stories" list);
 8. ``news``: everything else, including every text repeated inside one document only.
 
-Every decision carries a short reason naming the signal and its figures. The function is pure
-and runs on the driver for every engine, so local and Spark scans agree by construction.
+Every decision carries a short reason naming the signal and its figures. What a copy's text
+says (``copy_facts``: a pure function of one document's text and credits) may be read where the
+texts are (the Spark engine's executors); ``categorize`` decides from those facts in the
+orchestrating process for every engine, so local and Spark scans agree by construction.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,15 +209,86 @@ def _credit_chars(
     return covered, what
 
 
-def _line_regions(doc: Document, credits: Sequence[Credit]) -> list[tuple[int, int, str]]:
-    """The lines of a document's byline, footer and source credits."""
+def line_regions(text: str, credits: Sequence[Credit]) -> list[tuple[int, int, str]]:
+    """The lines of a document's byline, footer and source credits: ``(start, end, what)``, in
+    the order of ``credits`` (the credits of the document whose text is ``text``)."""
     regions = []
     for c in credits:
         if c.kind in CREDIT_LINE_KINDS:
-            lo = doc.text.rfind("\n", 0, c.start) + 1
-            hi = doc.text.find("\n", c.end)
-            regions.append((lo, len(doc.text) if hi < 0 else hi, f"{c.kind} credit to {c.agency}"))
+            lo = text.rfind("\n", 0, c.start) + 1
+            hi = text.find("\n", c.end)
+            regions.append((lo, len(text) if hi < 0 else hi, f"{c.kind} credit to {c.agency}"))
     return regions
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFacts:
+    """What the categories stage reads in one copy's text and around it: its words, whether it
+    sits at the page head or tail (and with no word between it and the edge), inside a line,
+    on a captioned line, on credit lines (and what the first is), marked by a known pattern
+    (and the text matched), and the words around it (``_context``; None when not read)."""
+
+    words: int
+    head: bool
+    tail: bool
+    outer: bool
+    inline: bool
+    captioned: bool
+    credit: bool
+    credit_what: str
+    marked: bool
+    pattern_hit: str
+    context: frozenset[str] | None
+
+
+def copy_facts(
+    text: str,
+    start: int,
+    end: int,
+    regions: Sequence[tuple[int, int, str]],
+    caption_starts: Sequence[int],
+    params: CategoryConfig,
+    patterns: Sequence[re.Pattern[str]] = (),
+    context: bool = True,
+) -> CopyFacts:
+    """The facts of the copy ``[start, end)`` of ``text`` (see ``CopyFacts``): ``regions`` are
+    the document's credit lines (``line_regions``), ``caption_starts`` the starts of its caption
+    credits; the words around the copy are read only with ``context``. A pure function of the
+    document's own text and credits: an engine may run it where the text is."""
+    n = len(text)
+    n_words = len(text[start:end].split())
+    zone = min(max(params.edge_share * n, params.edge_chars), n / 2)
+    head = tail = outer = at_edge = False
+    if end <= zone:
+        head = at_edge = True
+        outer = _WORD.search(text, 0, start) is None
+    elif start >= n - zone:
+        tail = at_edge = True
+        outer = _WORD.search(text, end) is None
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = n if line_end < 0 else line_end
+    inline = bool(_WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _goes_on(text, end))
+    # A caption credit on the copy's own line, after its start: a shared photo caption.
+    captioned = any(start <= c <= line_end for c in caption_starts)
+    credit, credit_what = False, ""
+    if n_words <= 2 * params.credit_line_words and (regions or _BY_NAME.search(text, line_start, line_end)):
+        covered, what = _credit_chars(text, start, end, regions, params.credit_line_words)
+        if covered * 2 >= end - start:
+            credit, credit_what = True, what
+    marked, pattern_hit = False, ""
+    if patterns:
+        hits = [m for pattern in patterns for m in pattern.finditer(text, start, end) if m.end() > m.start()]
+        matched = sum(e - s for s, e in merge_spans([m.span() for m in hits]))
+        if hits and (matched >= params.pattern_cover * (end - start) or at_edge):
+            marked, pattern_hit = True, hits[0].group()
+    around = _context(text, start, end, params.context_words) if context else None
+    return CopyFacts(n_words, head, tail, outer, inline, captioned, credit, credit_what, marked, pattern_hit, around)
+
+
+def sampled_copies(clusters: Iterable[Cluster], params: CategoryConfig) -> set[tuple[int, int, int]]:
+    """The copies ``(doc, start, end)`` whose facts ``categorize`` reads: each cluster's sample."""
+    return {(o.doc, o.start, o.end) for cluster in clusters for o in _sample(cluster.occurrences, params.sample)}
 
 
 def measure(
@@ -226,12 +299,15 @@ def measure(
     n_corpus_outlets: int,
     patterns: Sequence[re.Pattern[str]] = (),
     captions_of: dict[int, list[int]] | None = None,
+    facts: Mapping[tuple[int, int, int], CopyFacts] | None = None,
 ) -> Signals:
     """The signals of one cluster (see the module docstring).
 
     ``regions_of`` maps a document to its credit lines (``(start, end, what)``);
     ``n_corpus_outlets`` is the number of distinct outlets in the corpus; ``captions_of`` maps a
     document to the starts of its caption credits ("Photo / AP" closing a caption line).
+    ``facts``, when given, holds the ``copy_facts`` of the sampled copies, by ``(doc, start,
+    end)``: the texts are then not read (an engine computed the facts where the texts are).
     """
     doc_ids = {o.doc for o in cluster.occurrences}
     outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
@@ -248,44 +324,33 @@ def measure(
     words: list[int] = []
     contexts: list[tuple[int, frozenset[str]]] = []
     for occ in sample:
-        text = docs[occ.doc].text
-        start, end = occ.start, occ.end
-        n = len(text)
-        n_words = len(text[start:end].split())
-        words.append(n_words)
-        zone = min(max(params.edge_share * n, params.edge_chars), n / 2)
-        at_edge = False
-        if end <= zone:
-            head += 1
-            at_edge = True
-            outer += _WORD.search(text, 0, start) is None
-        elif start >= n - zone:
-            tail += 1
-            at_edge = True
-            outer += _WORD.search(text, end) is None
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = n if line_end < 0 else line_end
-        if _WORD.search(text, line_start, start) or _WORD.search(text, end, line_end) or _goes_on(text, end):
-            inline += 1
-        # A caption credit on the copy's own line, after its start: a shared photo caption.
-        starts = (captions_of or {}).get(occ.doc, ())
-        if any(start <= c <= line_end for c in starts):
-            captioned += 1
-        regions = regions_of.get(occ.doc, ())
-        if n_words <= 2 * params.credit_line_words and (regions or _BY_NAME.search(text, line_start, line_end)):
-            covered, what = _credit_chars(text, start, end, regions, params.credit_line_words)
-            if covered * 2 >= end - start:
-                credit += 1
-                credit_what = credit_what or what
-        if patterns:
-            hits = [m for pattern in patterns for m in pattern.finditer(text, start, end) if m.end() > m.start()]
-            matched = sum(e - s for s, e in merge_spans([m.span() for m in hits]))
-            if hits and (matched >= params.pattern_cover * (end - start) or at_edge):
-                marked += 1
-                pattern_hit = pattern_hit or hits[0].group()
-        if compare:
-            contexts.append((occ.doc, _context(text, start, end, params.context_words)))
+        if facts is not None:
+            f = facts[(occ.doc, occ.start, occ.end)]
+        else:
+            f = copy_facts(
+                docs[occ.doc].text,
+                occ.start,
+                occ.end,
+                regions_of.get(occ.doc, ()),
+                (captions_of or {}).get(occ.doc, ()),
+                params,
+                patterns,
+                context=compare,
+            )
+        words.append(f.words)
+        head += f.head
+        tail += f.tail
+        outer += f.outer
+        inline += f.inline
+        captioned += f.captioned
+        if f.credit:
+            credit += 1
+            credit_what = credit_what or f.credit_what
+        if f.marked:
+            marked += 1
+            pattern_hit = pattern_hit or f.pattern_hit
+        if compare and f.context is not None:
+            contexts.append((occ.doc, f.context))
     overlaps = [_jaccard(a, b) for i, (da, a) in enumerate(contexts) for db, b in contexts[i + 1 :] if da != db]
     m = len(sample)
     words.sort()
@@ -395,6 +460,7 @@ def categorize(
     credits: Iterable[Credit],
     params: CategoryConfig | None = None,
     boilerplate_docs: int | None = None,
+    facts: Mapping[tuple[int, int, int], CopyFacts] | None = None,
 ) -> list[Cluster]:
     """The same clusters, in the same order, with ``category``, ``category_reason`` and
     ``boilerplate`` (true for every category but news) set.
@@ -406,25 +472,29 @@ def categorize(
         params: thresholds and the user's known boilerplate.
         boilerplate_docs: clusters over this many documents are boilerplate (the scan's
             ``DetectConfig.boilerplate_docs``); None for no limit.
+        facts: the ``copy_facts`` of every copy ``sampled_copies`` names, computed where the
+            texts are (the Spark engine's executors): then neither the texts nor the credits
+            are read here, only the documents' outlets.
     """
     params = params or CategoryConfig()
-    credits = list(credits)  # read twice below
-    credits_of: dict[int, list[Credit]] = {}
-    for credit in credits:
-        if credit.kind in CREDIT_LINE_KINDS:
-            credits_of.setdefault(credit.doc, []).append(credit)
-    regions_of = {d: _line_regions(docs[d], cs) for d, cs in credits_of.items()}
+    regions_of: dict[int, list[tuple[int, int, str]]] = {}
     captions_of: dict[int, list[int]] = {}
-    for credit in credits:
-        if credit.kind == "caption":
-            captions_of.setdefault(credit.doc, []).append(credit.start)
+    if facts is None:
+        credits = list(credits)  # read twice below
+        credits_of: dict[int, list[Credit]] = {}
+        for credit in credits:
+            if credit.kind in CREDIT_LINE_KINDS:
+                credits_of.setdefault(credit.doc, []).append(credit)
+        regions_of = {d: line_regions(docs[d].text, cs) for d, cs in credits_of.items()}
+        for credit in credits:
+            if credit.kind == "caption":
+                captions_of.setdefault(credit.doc, []).append(credit.start)
     n_outlets = len({d.outlet for d in docs if d.outlet})
     patterns = compile_patterns(params.patterns)
     out = []
     for cluster in clusters:
-        category, reason = decide(
-            measure(cluster, docs, regions_of, params, n_outlets, patterns, captions_of), params, boilerplate_docs
-        )
+        signals = measure(cluster, docs, regions_of, params, n_outlets, patterns, captions_of, facts)
+        category, reason = decide(signals, params, boilerplate_docs)
         out.append(
             dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
         )

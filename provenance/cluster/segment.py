@@ -16,7 +16,7 @@ is scored again, so that each piece joins the cluster of the text it holds.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -129,9 +129,29 @@ def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], 
     Returns:
         The alignments, a composite one replaced by its pieces in its place (order kept).
     """
+    cuts = composite_cuts(alignments, min_chars)
+    out: list[Alignment] = []
+    for i, al in enumerate(alignments):
+        if i in cuts:
+            out.extend(split_at(al, docs, *cuts[i]))
+        else:
+            out.append(al)
+    return out
+
+
+Cuts = tuple[list[tuple[int, int]], bool]
+"""Where to cut one alignment: ``(end of a block, start of the next)`` pairs on one side, and
+whether that side is its b side (``flip``)."""
+
+
+def composite_cuts(alignments: Sequence[Alignment], min_chars: int = 40) -> dict[int, Cuts]:
+    """The composite alignments among ``alignments`` and where to cut each, by position in
+    ``alignments``. Reads spans only, never texts: the cuts themselves (``split_at``) need the
+    two documents' texts, and an engine may make them where the texts are.
+    """
     n = len(alignments)
     if n == 0:
-        return []
+        return {}
     # Every alignment's two sides as arrays: side i < n is alignment i's a side, n + i its b side.
     doc = np.array([al.doc_a for al in alignments] + [al.doc_b for al in alignments], dtype=np.int64)
     start = np.array([al.a_start for al in alignments] + [al.b_start for al in alignments], dtype=np.int64)
@@ -147,7 +167,7 @@ def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], 
     )
     hopeful = (inside >= 3) & (end - start >= 2 * min_chars)
     if not hopeful.any():
-        return list(alignments)
+        return {}
     bounds = np.searchsorted(doc[order], np.unique(doc[hopeful]))
     sides: dict[int, _DocSides] = {}
     for lo in bounds.tolist():
@@ -155,21 +175,24 @@ def split_composites(alignments: Sequence[Alignment], docs: Sequence[Document], 
         rows = order[lo : np.searchsorted(sorted_key, (d + 1) << 32, side="left")].tolist()
         found = [_Side(d, int(start[r]), int(end[r]), r % n, int(partner[r])) for r in rows]
         sides[d] = _DocSides.of(found)
-    out: list[Alignment] = []
+    out: dict[int, Cuts] = {}
     for i, al in enumerate(alignments):
         cuts, flip = [], False
         if hopeful[i]:
             cuts = _cuts(_Side(al.doc_a, al.a_start, al.a_end, i, al.doc_b), sides[al.doc_a], min_chars)
         if not cuts and hopeful[n + i]:
             cuts, flip = _cuts(_Side(al.doc_b, al.b_start, al.b_end, i, al.doc_a), sides[al.doc_b], min_chars), True
-        if not cuts:
-            out.append(al)
-            continue
-        out.extend(_split(al, docs, cuts, flip))
+        if cuts:
+            out[i] = (cuts, flip)
     return out
 
 
-def _split(al: Alignment, docs: Sequence[Document], cuts: list[tuple[int, int]], flip: bool) -> list[Alignment]:
+def split_at(
+    al: Alignment, docs: Sequence[Document] | Mapping[int, Document], cuts: list[tuple[int, int]], flip: bool
+) -> list[Alignment]:
+    """The pieces of ``al`` cut at ``cuts`` on one side (its b side with ``flip``; see
+    ``composite_cuts``), the partner's cuts at the same share of its span, each piece scored
+    again. ``docs`` gives the two documents by index (the others need not be there)."""
     a, b = docs[al.doc_a], docs[al.doc_b]
     (cs, ce), (ps, pe), partner = (
         ((al.b_start, al.b_end), (al.a_start, al.a_end), a)

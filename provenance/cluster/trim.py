@@ -12,7 +12,7 @@ kept as it is: it is the noise's own cluster.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from provenance.cluster.categories import categorize
 from provenance.cluster.clusters import build_clusters
@@ -49,10 +49,16 @@ def trim_wide_noise(
     judged: a strict pass cuts stories into pieces, and a story's opening paragraph at the head
     of its three copies looks like a header; noise printed on many pages is sure enough.
     """
-    d, wide = config.detect, config.categories.template_docs
-    strict = build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER, min_docs=wide)
-    judged = categorize(strict, docs, credits, config.categories, d.boilerplate_docs)
+    d = config.detect
+    judged = categorize(strict_clusters(alignments, config), docs, credits, config.categories, d.boilerplate_docs)
     return trim_noise(alignments, docs, noise_spans(judged))
+
+
+def strict_clusters(alignments: Sequence[Alignment], config: ScanConfig) -> list[Cluster]:
+    """The strict first clustering ``trim_wide_noise`` judges (spans only, no text read): its
+    clusters in ``template_docs`` documents or more."""
+    d, wide = config.detect, config.categories.template_docs
+    return build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER, min_docs=wide)
 
 
 def _head(spans: list[tuple[int, int]], start: int, end: int) -> int:
@@ -98,36 +104,47 @@ def trim_noise(
         The alignments in the same order, trimmed and rescored where they carried noise.
     """
     out: list[Alignment] = []
-    for al in alignments:
-        a_noise, b_noise = noise.get(al.doc_a), noise.get(al.doc_b)
-        if not a_noise and not b_noise:
-            out.append(al)
-            continue
-        trimmed = _trim(al, docs, a_noise or [], b_noise or [], min_chars)
+    for al, shares in zip(alignments, trim_shares(alignments, noise), strict=True):
+        trimmed = None if shares is None else trim_at(al, docs, *shares, min_chars)
         out.append(trimmed if trimmed is not None else al)
     return out
 
 
-def _trim(
+def trim_shares(
+    alignments: Sequence[Alignment], noise: dict[int, list[tuple[int, int]]]
+) -> list[tuple[float, float] | None]:
+    """Per alignment, the shares of its length to cut at its head and its tail (both sides are
+    cut by the larger share of the two, so that they still hold the same text), or None when
+    no noise covers an edge. Reads spans only: the cuts (``trim_at``) read the texts."""
+    out: list[tuple[float, float] | None] = []
+    for al in alignments:
+        a_noise, b_noise = noise.get(al.doc_a) or [], noise.get(al.doc_b) or []
+        if not a_noise and not b_noise:
+            out.append(None)
+            continue
+        a_len, b_len = al.a_end - al.a_start, al.b_end - al.b_start
+        head = max(
+            (_head(a_noise, al.a_start, al.a_end) - al.a_start) / a_len,
+            (_head(b_noise, al.b_start, al.b_end) - al.b_start) / b_len,
+        )
+        tail = max(
+            (al.a_end - _tail(a_noise, al.a_start, al.a_end)) / a_len,
+            (al.b_end - _tail(b_noise, al.b_start, al.b_end)) / b_len,
+        )
+        out.append(None if head == 0 and tail == 0 else (head, tail))
+    return out
+
+
+def trim_at(
     al: Alignment,
-    docs: Sequence[Document],
-    a_noise: list[tuple[int, int]],
-    b_noise: list[tuple[int, int]],
-    min_chars: int,
+    docs: Sequence[Document] | Mapping[int, Document],
+    head: float,
+    tail: float,
+    min_chars: int = 40,
 ) -> Alignment | None:
-    a_len, b_len = al.a_end - al.a_start, al.b_end - al.b_start
-    # The share of each side's length the noise covers at the head and at the tail; both sides
-    # are cut by the larger share, so that they still hold the same text.
-    head = max(
-        (_head(a_noise, al.a_start, al.a_end) - al.a_start) / a_len,
-        (_head(b_noise, al.b_start, al.b_end) - al.b_start) / b_len,
-    )
-    tail = max(
-        (al.a_end - _tail(a_noise, al.a_start, al.a_end)) / a_len,
-        (al.b_end - _tail(b_noise, al.b_start, al.b_end)) / b_len,
-    )
-    if head == 0 and tail == 0:
-        return al
+    """``al`` with ``head`` and ``tail`` shares of its length cut off (moved to white space) and
+    scored again; None when a side keeps fewer than ``min_chars`` characters. ``docs`` gives
+    the two documents by index (the others need not be there)."""
     a, b = docs[al.doc_a], docs[al.doc_b]
     a_span = _cut(a, al.a_start, al.a_end, head, tail)
     b_span = _cut(b, al.b_start, al.b_end, head, tail)
