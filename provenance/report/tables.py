@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 
 import pyarrow as pa
 
@@ -23,27 +22,27 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
     """``documents`` rows, with every pass-through field as a string column.
 
     A pass-through field named like a report column (``source``, ``n_chars``...) is kept as
-    ``extra_<name>`` so that neither is lost. The documents are read once, in batches (a
-    ``Corpus`` reads each text from its file when iterated).
+    ``extra_<name>`` so that neither is lost. Built from the documents' columns (a ``Corpus``
+    reads no text for it), a batch of rows at a time.
     """
-    batches: list[pa.RecordBatch] = []
-    extras: dict[int, tuple[tuple[str, str], ...]] = {}
-    it, at = iter(docs), 0
-    while part := list(islice(it, TEXTS_BATCH)):
-        columns = {
-            "doc_id": [d.doc_id for d in part],
-            "outlet": [d.outlet for d in part],
-            "date": [d.when for d in part],
-            "date_text": [d.date for d in part],
-            "title": [d.title for d in part],
-            "url": [d.url for d in part],
-            "n_chars": [len(d.text) for d in part],
-            "source": [d.source for d in part],
-        }
-        extras.update((at + k, d.extra) for k, d in enumerate(part) if d.extra)
-        at += len(part)
-        batches.append(pa.RecordBatch.from_pydict(columns, schema=schemas.DOCUMENTS))
+    fields = {
+        "doc_id": column(docs, "doc_id"),
+        "outlet": column(docs, "outlet"),
+        "date": column(docs, "when"),
+        "date_text": column(docs, "date"),
+        "title": column(docs, "title"),
+        "url": column(docs, "url"),
+        "n_chars": column(docs, "n_chars"),
+        "source": column(docs, "source"),
+    }
+    batches = [
+        pa.RecordBatch.from_pydict(
+            {name: values[at : at + TEXTS_BATCH] for name, values in fields.items()}, schema=schemas.DOCUMENTS
+        )
+        for at in range(0, len(docs), TEXTS_BATCH)
+    ]
     table = pa.Table.from_batches(batches, schema=schemas.DOCUMENTS)
+    extras = {i: extra for i, extra in enumerate(column(docs, "extra")) if extra}
     extra_names: list[str] = []
     for extra in extras.values():
         for name, _ in extra:
@@ -54,7 +53,7 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
         if name != new:
             log.warning("input field %r clashes with a report column; written as %r", name, new)
     for name in extra_names:
-        values = [dict(extras[i]).get(name) if i in extras else None for i in range(at)]
+        values = [dict(extras[i]).get(name) if i in extras else None for i in range(len(docs))]
         table = table.append_column(pa.field(renamed[name], pa.string()), pa.array(values, pa.string()))
     return table
 
