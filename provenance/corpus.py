@@ -294,6 +294,32 @@ def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
     return lambda i: docs[i].text
 
 
+class TextColumn(Sequence[str]):
+    """The texts of ``docs`` as a sequence of strings, each read when asked (``text_reader``)."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self._n = len(docs)
+        self._read = text_reader(docs)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._read(k) for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(f"text {i} out of range ({self._n} documents)")
+        return self._read(i)
+
+
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:
     """A ``Corpus`` of ``docs`` (renumbered by position)."""
     builder = CorpusBuilder(directory)

@@ -494,7 +494,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
                     )
                     for c in sorted(json.loads(r["credits"]) if r["credits"] else [], key=lambda c: c["seq"])
                 ]
-            origin = infer_origin(Cluster(cid, occurrences), docs, credits_of, gazetteer)  # type: ignore[arg-type]
+            origin = infer_origin(Cluster(cid, occurrences), docs, credits_of, gazetteer)
             out.append(
                 {
                     "cluster_no": number,

@@ -22,8 +22,12 @@ stock phrase, credit line) none, with the evidence "not news".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
+from provenance.corpus import column, text_reader
 from provenance.credits import UNNAMED, Gazetteer
 from provenance.records import Cluster, Credit, Document, Occurrence, Origin
 
@@ -33,7 +37,7 @@ MIN_SHARE = 0.5  # the winner must hold at least half the points
 
 
 def _points_for_doc(
-    doc: Document, start: int, end: int, credits: Sequence[Credit], gazetteer: Gazetteer
+    outlet: str | None, text: Callable[[], str], start: int, end: int, credits: Sequence[Credit], gazetteer: Gazetteer
 ) -> dict[str, tuple[float, str]]:
     """Agency -> (points, the strongest reason) from one occurrence's document."""
     found: dict[str, tuple[float, str]] = {}
@@ -43,12 +47,12 @@ def _points_for_doc(
         if old is None or points > old[0]:
             found[agency] = (points, reason)
 
-    own = gazetteer.agency_for(doc.outlet) if doc.outlet else None
+    own = gazetteer.agency_for(outlet) if outlet else None
     if own:
         add(own, OWN_OUTLET, f"published by {own} itself")
     for credit in credits:
         if credit.kind == "mention":
-            add(credit.agency, MENTION, f"mentioned ({doc.text[credit.start : credit.end]!r})")
+            add(credit.agency, MENTION, f"mentioned ({text()[credit.start : credit.end]!r})")
         elif credit.scope == "document":
             add(credit.agency, DOCUMENT_WIDE, f"{credit.kind} credit")
         elif credit.scope_start < end and start < credit.scope_end:
@@ -65,29 +69,52 @@ def _single_best(occurrences: Sequence[Occurrence], score: Callable[[Occurrence]
     return top[0] if len({o.doc for o in top}) == 1 else None
 
 
+@dataclass(frozen=True, slots=True)
+class DocFacts:
+    """What origins read of a document, by index: its id, outlet, date and text."""
+
+    doc_id: Callable[[int], str]
+    outlet: Callable[[int], str | None]
+    when: Callable[[int], datetime | None]
+    text: Callable[[int], str]
+
+    @classmethod
+    def of(cls, docs: Sequence[Document]) -> DocFacts:
+        """From the documents' columns (a corpus reads a text only when a mention needs it)."""
+        ids, outlets, whens = column(docs, "doc_id"), column(docs, "outlet"), column(docs, "when")
+        return cls(ids.__getitem__, outlets.__getitem__, whens.__getitem__, text_reader(docs))
+
+
 def infer_origin(
     cluster: Cluster,
-    docs: Sequence[Document],
+    docs: Sequence[Document] | Mapping[int, Document],
     credits_of: dict[int, list[Credit]],
     gazetteer: Gazetteer,
+    facts: DocFacts | None = None,
 ) -> Origin:
-    """The likely origin of one cluster, with a confidence in [0, 1] and the evidence in words."""
+    """The likely origin of one cluster, with a confidence in [0, 1] and the evidence in words.
+    ``facts`` reads the documents (``DocFacts.of(docs)``, made once for many clusters); without
+    it, the cluster's documents are taken from ``docs``."""
+    if facts is None:
+        member = {d: docs[d] for d in cluster.docs}
+        facts = DocFacts(
+            lambda d: member[d].doc_id, lambda d: member[d].outlet, lambda d: member[d].when, lambda d: member[d].text
+        )
     points: dict[str, float] = defaultdict(float)
     reasons: dict[str, list[str]] = defaultdict(list)
     longest = _single_best(cluster.occurrences, lambda o: o.end - o.start)
-    member = {d: docs[d] for d in cluster.docs}  # each member once (a corpus reads it from disk)
-    dated = [o for o in cluster.occurrences if member[o.doc].when is not None]
+    dated = [o for o in cluster.occurrences if facts.when(o.doc) is not None]
     # Earliest = largest negated timestamp; a tie between documents gives no bonus to either.
-    earliest = _single_best(dated, lambda o: -member[o.doc].when.timestamp())  # type: ignore[union-attr]
+    earliest = _single_best(dated, lambda o: -facts.when(o.doc).timestamp())  # type: ignore[union-attr]
     credited = False
     for occ in cluster.occurrences:
-        doc = member[occ.doc]
+        d = occ.doc
         for agency, (pts, why) in _points_for_doc(
-            doc, occ.start, occ.end, credits_of.get(occ.doc, []), gazetteer
+            facts.outlet(d), partial(facts.text, d), occ.start, occ.end, credits_of.get(d, []), gazetteer
         ).items():
             bonus = (BONUS if occ is longest else 0.0) + (BONUS if occ is earliest else 0.0)
             points[agency] += pts + (bonus if pts >= DOCUMENT_WIDE else 0.0)
-            reasons[agency].append(f"{why} in {doc.doc_id}")
+            reasons[agency].append(f"{why} in {facts.doc_id(d)}")
             credited = credited or (pts > MENTION and agency != UNNAMED)
     named = {a: p for a, p in points.items() if a != UNNAMED}
     for carrier in list(named):
@@ -120,7 +147,8 @@ def infer_origins(
     credits_of: dict[int, list[Credit]] = defaultdict(list)
     for credit in credits:
         credits_of[credit.doc].append(credit)
-    return [infer_origin(c, docs, credits_of, gazetteer) for c in clusters]
+    facts = DocFacts.of(docs)
+    return [infer_origin(c, docs, credits_of, gazetteer, facts) for c in clusters]
 
 
 NOT_NEWS = "not news"

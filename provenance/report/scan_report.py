@@ -8,14 +8,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from provenance.config import ScanConfig
+from provenance.corpus import TextColumn, column
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
-from provenance.report.html.site import Columns, PackedTexts, plain_tables
+from provenance.report.html.site import SITE_TABLES, Columns
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
-from provenance.report.tables import report_tables, texts_batches
-from provenance.report.writer import TableBatches, read_manifest, read_table, write_report
+from provenance.report.tables import report_table_builders, texts_batches
+from provenance.report.writer import AnyTable, read_manifest, read_table, write_report
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
@@ -39,24 +40,32 @@ def write_scan_report(
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written.
     """
-    report = report_tables(result)
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
     extra: dict[str, Callable[[Path], None]] = {
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
         INDEX: write_index,
     }
-    # Arrow stays in this process; the pages are built in another, from plain columns (the
-    # texts those of the documents with a passage, the only ones the pages show, packed).
-    docs = result.documents
-    shown = sorted({o.doc for cluster in result.clusters for o in cluster.occurrences})
-    own = Columns({"doc_id": [docs[d].doc_id for d in shown], "text": PackedTexts(docs[d].text for d in shown)})
-    pages = plain_tables(report, texts=own if texts else None)
-    tables: dict[str, pa.Table | TableBatches] = dict(report)
+    # Each table is built when it is written and let go after (one held at a time).
+    tables: dict[str, AnyTable] = dict(report_table_builders(result))
     if texts:
         tables["texts"] = texts_batches(result.documents)
-    background = {SITE_DIR: lambda path: write_site(pages, manifest | {"schema_version": SCHEMA_VERSION}, path)}
-    return write_report(out, tables, manifest, force=force, extra_files=extra, background=background)
+    # The pages last, from the tables just written (read back from the folder being written),
+    # and each shown text read from the documents when its page is written.
+    page_texts = Columns({"doc_id": column(result.documents, "doc_id"), "text": TextColumn(result.documents)})
+    site_manifest = manifest | {"schema_version": SCHEMA_VERSION}
+    extra[SITE_DIR] = lambda path: write_site(
+        site_tables(path.parent, page_texts if texts else None), site_manifest, path
+    )
+    return write_report(out, tables, manifest, force=force, extra_files=extra)
+
+
+def site_tables(folder: Path, texts: Columns | None) -> dict[str, pa.Table | Columns]:
+    """The tables the pages read, from a report folder (``texts`` stands for its texts table)."""
+    tables: dict[str, pa.Table | Columns] = {name: read_table(folder, name) for name in SITE_TABLES if name != "texts"}
+    if texts is not None:
+        tables["texts"] = texts
+    return tables
 
 
 def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:

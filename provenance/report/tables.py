@@ -75,6 +75,39 @@ def representative(
 
 def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
+    return {name: build() for name, build in report_table_builders(result).items()}
+
+
+def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table]]:
+    """Every report table of a scan as a function that builds it, keyed by table name, so that
+    a writer holds one table at a time (``passages``, ``alignments`` and ``clusters`` are built
+    together, and each is let go once taken)."""
+    core: dict[str, pa.Table] = {}
+
+    def taken(name: str) -> Callable[[], pa.Table]:
+        def build() -> pa.Table:
+            if name not in core:
+                core.update(_core_tables(result))
+            return core.pop(name)
+
+        return build
+
+    docs = result.documents
+    return {
+        "documents": lambda: documents_table(docs),
+        "passages": taken("passages"),
+        "alignments": taken("alignments"),
+        "clusters": taken("clusters"),
+        "credits": lambda: credits_table(result),
+        "nodes": lambda: to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
+        "edges": lambda: to_table(result.edges, schemas.EDGES),
+        "wire_share": lambda: wire_share_table(result),
+        "derivation": lambda: derivation_table(result),
+    }
+
+
+def _core_tables(result: ScanResult) -> dict[str, pa.Table]:
+    """The ``passages``, ``alignments`` and ``clusters`` tables (made in one pass)."""
     docs = result.documents
     ids, outlets, text = column(docs, "doc_id"), column(docs, "outlet"), text_reader(docs)
     origin_of = {o.cluster_id: o for o in result.origins}
@@ -115,15 +148,9 @@ def report_tables(result: ScanResult) -> dict[str, pa.Table]:
         "doc_b": [ids[al.doc_b] for al in result.alignments],
     }
     return {
-        "documents": documents_table(docs),
         "passages": to_table(occurrences, schemas.PASSAGES, values=passages),
         "alignments": to_table(result.alignments, schemas.ALIGNMENTS, values=alignments),
         "clusters": pa.Table.from_pydict(clusters, schema=schemas.CLUSTERS),
-        "credits": credits_table(result),
-        "nodes": to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
-        "edges": to_table(result.edges, schemas.EDGES),
-        "wire_share": wire_share_table(result),
-        "derivation": derivation_table(result),
     }
 
 

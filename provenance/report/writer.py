@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -223,9 +223,14 @@ def recover(out: Path) -> list[Path]:
     return touched
 
 
+AnyTable: TypeAlias = "pa.Table | TableBatches | Callable[[], pa.Table]"
+"""A table to write: whole, a batch at a time, or a function that builds it when it is written
+(so that a report's tables are held one at a time)."""
+
+
 def write_report(
     out: Path,
-    tables: dict[str, pa.Table | TableBatches],
+    tables: dict[str, AnyTable],
     manifest: dict[str, Any],
     force: bool = False,
     extra_files: dict[str, Callable[[Path], None]] | None = None,
@@ -233,9 +238,12 @@ def write_report(
 ) -> Path:
     """Write a complete report folder atomically and return its path.
 
-    ``extra_files`` maps a file name to a function that writes it (graph exports);
-    ``background`` likewise, for writers that run in a forked process while the tables are
-    written (the HTML pages); they must not call into Arrow. Tables given as ``TableBatches``
+    A table given as a function is built when it is written and let go after, so that the
+    tables are held one at a time. ``extra_files`` maps a file name to a function that writes
+    it, in order, after the tables (graph exports, the HTML pages, which read the tables back
+    from the folder being written: the parent of the path they are given); ``background``
+    likewise, for writers that run in a forked process while the tables are written; they must
+    not call into Arrow. Tables given as ``TableBatches``
     are written before the background writers start: their batches are made from Python
     objects, and touching an object the forked process shares (its reference count) copies
     the object's memory page, to be held twice.
@@ -249,8 +257,8 @@ def write_report(
         running: list[tuple[str, Any]] = []  # background writers started
         try:
             batched = {name: table for name, table in tables.items() if isinstance(table, TableBatches)}
-            for name, table in batched.items():
-                _write_table(table, table_path(tmp, name))
+            for name, batches in batched.items():
+                _write_table(batches, table_path(tmp, name))
             with _gc_frozen():
                 for name, writer in (background or {}).items():
                     running.append((name, _start(writer, tmp / name)))
@@ -270,7 +278,9 @@ def write_report(
     return out
 
 
-def _write_table(table: pa.Table | TableBatches, path: Path) -> None:
+def _write_table(table: AnyTable, path: Path) -> None:
+    if callable(table):
+        table = table()
     if isinstance(table, pa.Table):
         pq.write_table(table, path, compression="zstd")
         return
