@@ -136,9 +136,14 @@ def scan(
         else:
             runner, inputs = None, check_paths(paths)
         check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
-        with closing(runner) if runner else nullcontext(), stage_progress(not quiet) as progress:
-            result = run_scan(inputs, config, engine=runner, progress=progress)
-        write_scan_report(out, result, config, inputs, force=force, engine=engine.value, texts=texts)
+        with closing(runner) if runner else nullcontext():
+            with stage_progress(not quiet) as progress:
+                result = run_scan(inputs, config, engine=runner, progress=progress)
+            # While the engine is open: the Spark engine writes the texts of a dataset where they are.
+            texts_writer = runner.texts_writer(result) if runner and texts else None
+            write_scan_report(
+                out, result, config, inputs, force=force, engine=engine.value, texts=texts, texts_writer=texts_writer
+            )
         if not quiet:
             from prov_cli.summary import print_scan
 

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provenance.cluster import merge_within, split_composites
-from provenance.cluster.categories import categorize, category_counts
-from provenance.cluster.trim import trim_wide_noise
+from provenance.cluster import merge_within
+from provenance.cluster.categories import category_counts
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines.base import Engine, Pairs, Progress
@@ -170,18 +169,18 @@ def detect(
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
         with timer.stage("cluster", lambda: len(clusters)):
-            # On the driver for every engine (Spark's alignments are collected here): the cuts
-            # need each document's other matches, and both engines must cluster the same pieces.
-            alignments = split_composites(list(kept.alignments), docs)
-            alignments = trim_wide_noise(alignments, docs, credits, config)
+            # The cuts are decided here from every alignment (a document's other matches); the
+            # engine reads the texts for them where the texts are.
+            alignments = engine.refine(kept.alignments, docs, credits, config)
             clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
         with timer.stage("categories", lambda: len(categorized)):
-            # On the driver for every engine, so that local and Spark agree by construction.
-            categorized = categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
+            # Decided here by ``categorize`` for every engine, from facts the engine reads in the texts.
+            categorized = engine.categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
         with timer.stage("origins", lambda: len(origins)):
             # The engine infers over its own clusters; only news clusters keep an origin.
             origins = news_origins(engine.origins(clusters, docs, credits, gazetteer), categorized)
         clusters = categorized
+        docs, elsewhere = engine.result_documents(docs, clusters, credits)
     finally:
         engine.release()
     with timer.stage("graph", lambda: len(edges)):
@@ -201,6 +200,7 @@ def detect(
         origins=tuple(origins),
         nodes=tuple(nodes),
         edges=tuple(edges),
+        texts_elsewhere=elsewhere,
     )
 
 

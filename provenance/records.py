@@ -241,6 +241,20 @@ class StageTiming:
 
 
 @dataclass(frozen=True, slots=True)
+class TextsElsewhere:
+    """What the report needs of the texts an engine kept where they are (the Spark engine's
+    executors, for a Parquet dataset): ``ScanResult.documents`` then hold the text of every
+    document with a passage, and an empty text for every other document.
+
+    ``n_chars`` is every document's length in characters, by index; ``credit_texts`` the text
+    of every credit, in ``ScanResult.credits`` order.
+    """
+
+    n_chars: tuple[int, ...]
+    credit_texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a scan produced, ready for the report writer and the terminal summary."""
 
@@ -255,3 +269,4 @@ class ScanResult:
     origins: tuple[Origin, ...] = ()
     nodes: tuple[GraphNode, ...] = ()
     edges: tuple[GraphEdge, ...] = ()
+    texts_elsewhere: TextsElsewhere | None = None  # set when the documents' texts stayed off this process

@@ -17,9 +17,12 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from provenance.config import DetectConfig, ScanConfig
+from provenance.cluster import split_composites
+from provenance.cluster.categories import categorize
+from provenance.cluster.trim import trim_wide_noise
+from provenance.config import CategoryConfig, DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
-from provenance.records import Alignment, Cluster, Credit, Document, Origin, Skipped
+from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, TextsElsewhere
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts
 
@@ -83,11 +86,55 @@ class Engine(ABC, Generic[SketchT, PairsT]):
     ) -> Sequence[Credit]:
         """Agency credits of every document, in document order."""
 
+    def refine(
+        self, alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
+    ) -> Sequence[Alignment]:
+        """The cluster stage's text-dependent cuts of ``alignments``: composite matches cut
+        (``split_composites``), then noise printed on many pages trimmed off their edges
+        (``trim_wide_noise``, whose strict first clustering is judged by ``categorize``).
+
+        By default the library functions run here, over ``docs``; an engine that keeps the
+        texts elsewhere runs the same functions where the texts are.
+        """
+        return trim_wide_noise(split_composites(list(alignments), docs), docs, credits, config)
+
+    def categorize(
+        self,
+        clusters: Sequence[Cluster],
+        docs: Sequence[Document],
+        credits: Sequence[Credit],
+        params: CategoryConfig,
+        boilerplate_docs: int | None,
+    ) -> list[Cluster]:
+        """``clusters`` with their categories (``provenance.cluster.categories.categorize``).
+
+        By default computed here, reading ``docs``' texts; an engine that keeps the texts
+        elsewhere computes each sampled copy's ``copy_facts`` there and hands them over.
+        """
+        return categorize(clusters, docs, credits, params, boilerplate_docs)
+
     @abstractmethod
     def origins(
         self, clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
     ) -> Sequence[Origin]:
         """The likely origin of every cluster."""
+
+    def result_documents(
+        self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
+    ) -> tuple[Sequence[Document], TextsElsewhere | None]:
+        """The documents a scan's result holds, and what the report needs of the texts it does
+        not hold. By default ``docs`` as they are, every text with them (None). An engine that
+        keeps the texts off this process (the Spark engine, for a Parquet dataset) gives the
+        text of every document with a passage and an empty text for the others, with their
+        lengths and the credits' texts in a ``TextsElsewhere``."""
+        return docs, None
+
+    def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
+        """A function writing the ``texts`` table of ``result`` at a path, run where the texts
+        are, when ``result.texts_elsewhere`` says this process does not hold them; None when it
+        does (the report writer then writes them from ``result.documents``). Call it while the
+        engine is open."""
+        return None
 
     def release(self) -> None:  # noqa: B027 - an engine that holds nothing between scans needs no override
         """Drop what the engine holds for the current scan (the pipeline calls it when a scan ends)."""

@@ -14,14 +14,22 @@ library's own stage code; this module holds only the Spark plumbing between them
 - verification: pairs joined with both documents' texts, partitioned by their first document;
 - clustering: spans merged per document, connected components in Spark
   (``spark_graph``), clusters and passages numbered in document order with ``zipWithIndex``;
-- credits and origins: credits per document batch; origins per cluster, grouped in Spark.
+- credits and origins: credits per document batch; origins per cluster, grouped in Spark;
+- the cluster stage's composite cuts and noise trims, and the categories' facts: decided on
+  the driver from spans, the texts read on the executors (``split_at``, ``trim_at``,
+  ``copy_facts``).
 
-Results reach the driver only when the pipeline reads them (``FrameSeq``): the report is
-written by the same ``write_scan_report`` as a local run. See docs/spark.md.
+Results reach the driver only when the pipeline reads them (``FrameSeq``). A Parquet dataset's
+texts never do: no join broadcasts them, the result holds only the texts of the documents with
+a passage (``result_documents``), and the executors write the report's ``texts`` table
+(``texts_writer``); the other tables are written by the same ``write_scan_report`` as a local
+run. See docs/spark.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import re
 import warnings
@@ -37,14 +45,16 @@ import pyarrow as pa
 from provenance import ingest
 from provenance._optional import require_pyspark
 from provenance.arrow import from_table, to_table
-from provenance.config import DetectConfig, ScanConfig
+from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categorize, sampled_copies
+from provenance.cluster.segment import composite_cuts
+from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
+from provenance.config import CategoryConfig, DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
 from provenance.engines.spark_session import start_session
 from provenance.errors import InputError
-from provenance.graph import infer_origins
 from provenance.ingest import IngestPolicy, check_paths
 from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL, unread_dates
 from provenance.records import (
@@ -57,7 +67,9 @@ from provenance.records import (
     Document,
     Occurrence,
     Origin,
+    ScanResult,
     Skipped,
+    TextsElsewhere,
 )
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, dedupe_packed, doc_bits, pack
@@ -76,6 +88,7 @@ T = TypeVar("T")
 DOCUMENT_DDL = ops.ddl(ops.DOCUMENT_SCHEMA)
 _URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letters at least: not C:/)
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
+TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
 class FrameSeq(Sequence[T]):
@@ -185,6 +198,9 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._started = False
         self._frames: dict[int, tuple[object, DataFrame]] = {}
         self._persisted: list[DataFrame] = []
+        self._meta_cache: dict[int, tuple[object, list[Document], list[int]]] = {}
+        # The texts behind each result whose texts stayed on the executors (for ``texts_writer``).
+        self._elsewhere: dict[int, tuple[TextsElsewhere, DataFrame]] = {}
 
     # --- session ------------------------------------------------------------------------------
 
@@ -206,10 +222,12 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame.unpersist()
         self._persisted.clear()
         self._frames.clear()
+        self._meta_cache.clear()
 
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
         self.release()
+        self._elsewhere.clear()
         if self._started and self._session is not None:
             self._session.stop()
         self._session, self._started = None, False
@@ -345,7 +363,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Cannot infer the eval type")
             when = F.udf(ops.date_reader(policy), "bigint")
-        docs = kept.join(order, ["_rank", "_file", "_row"]).select(
+        # Never broadcast (either side may look small): that would collect the texts to the driver.
+        docs = kept.join(order.hint("merge"), ["_rank", "_file", "_row"]).select(
             (F.col("_index") - 1).alias("index"),
             "doc_id",
             "text",
@@ -489,13 +508,10 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         else:
             pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
             pair_frame = self._frame_of(pa.table({"a": pairs[:, 0], "b": pairs[:, 1]}), "a bigint, b bigint")
-        texts = self._documents(docs).select("index", "text")
         # Joined on b, then on a: the second join leaves the rows partitioned by a, so the pairs of
         # one document are verified together (a batch indexes few documents) without a third
         # shuffle of texts.
-        joined = pair_frame.join(texts.select(F.col("index").alias("b"), F.col("text").alias("text_b")), "b").join(
-            texts.select(F.col("index").alias("a"), F.col("text").alias("text_a")), "a"
-        )
+        joined = pair_frame.join(self._texts(docs, "b", "text_b"), "b").join(self._texts(docs, "a", "text_a"), "a")
         batches = joined.sortWithinPartitions("a", "b")
         out = self._keep(self._map(batches, partial(ops.verify_batches, detect=detect), ops.ALIGN_SCHEMA))
         rejected: Counter = Counter()
@@ -600,19 +616,15 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     ) -> list[Origin]:
         """The origin of every cluster, in cluster order: occurrences, their documents and the
         documents' credits grouped per cluster in Spark, then the local ``infer_origin``."""
-        if not (isinstance(clusters, FrameSeq) and isinstance(credits, FrameSeq)):
-            return infer_origins(clusters, docs, credits, gazetteer)
-        credit_lists = credits.frame.groupBy("doc").agg(
-            F.to_json(
-                F.collect_list(F.struct("seq", "agency", "start", "end", "kind", "scope", "scope_start", "scope_end"))
-            ).alias("credits")
-        )
+        if not clusters:
+            return []
+        cluster_frame = clusters.frame if isinstance(clusters, FrameSeq) else self._cluster_frame(clusters)
         documents = self._documents(docs).select(
             F.col("index").alias("doc"), "doc_id", "text", "source", "outlet", "date", "when"
         )
         rows = (
-            clusters.frame.join(documents, "doc")
-            .join(credit_lists, "doc", "left")
+            cluster_frame.join(documents.hint("merge"), "doc")
+            .join(self._credit_lists(credits), "doc", "left")
             .repartition(self.partitions, "cluster_no")
             .sortWithinPartitions("cluster_no", "passage_no")
         )
@@ -625,6 +637,187 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         ]
         origins.sort(key=lambda o: o.cluster_id)
         return origins
+
+    def _cluster_frame(self, clusters: Sequence[Cluster]) -> DataFrame:
+        """Clusters held on the driver as ``cluster`` rows (one per occurrence, numbered as the
+        ids ``c000001`` and ``p000001`` number them)."""
+        occurrences = [(c, o) for c in clusters for o in c.occurrences]
+        table = pa.table(
+            {
+                "cluster_no": pa.array([int(c.cluster_id[1:]) for c, _ in occurrences], pa.int64()),
+                "passage_no": pa.array([int(o.passage_id[1:]) for _, o in occurrences], pa.int64()),
+                "doc": pa.array([o.doc for _, o in occurrences], pa.int64()),
+                "start": pa.array([o.start for _, o in occurrences], pa.int64()),
+                "end": pa.array([o.end for _, o in occurrences], pa.int64()),
+                "kind": pa.array([o.kind for _, o in occurrences], pa.string()),
+            }
+        )
+        return self._frame_of(table, ops.ddl(table.schema))
+
+    def _credit_frame(self, credits: Sequence[Credit]) -> DataFrame:
+        """The credits as ``CREDIT_SCHEMA`` rows (the credits stage's own frame when it made them)."""
+        if isinstance(credits, FrameSeq):
+            return credits.frame
+        seq: Counter = Counter()
+        rows = []
+        for c in credits:
+            rows.append({f: getattr(c, f) for f in Credit.__slots__} | {"seq": seq[c.doc]})
+            seq[c.doc] += 1
+        return self._frame_of(pa.Table.from_pylist(rows, schema=ops.CREDIT_SCHEMA), ops.ddl(ops.CREDIT_SCHEMA))
+
+    def _credit_lists(self, credits: Sequence[Credit], kinds: Iterable[str] | None = None) -> DataFrame:
+        """``(doc, credits)``: each document's credits (of ``kinds``, or all) as a JSON list
+        (``ops.credits_of_row`` reads it)."""
+        frame = self._credit_frame(credits)
+        if kinds is not None:
+            frame = frame.where(F.col("kind").isin(*kinds))
+        fields = ("seq", "agency", "start", "end", "kind", "scope", "scope_start", "scope_end")
+        return frame.groupBy("doc").agg(F.to_json(F.collect_list(F.struct(*fields))).alias("credits"))
+
+    def _texts(self, docs: Sequence[Document], index: str = "index", text: str = "text") -> DataFrame:
+        """Every document's index and text (columns named ``index`` and ``text``), never to be
+        broadcast (that would collect the texts to the driver): a join with it shuffles."""
+        return self._documents(docs).select(F.col("index").alias(index), F.col("text").alias(text)).hint("merge")
+
+    def _metadata(self, docs: Sequence[Document]) -> tuple[list[Document], list[int]]:
+        """The documents without their texts (each ``text`` empty), and their lengths: one
+        collect of everything but the texts, made once per document list."""
+        held = self._meta_cache.get(id(docs))
+        if held is not None and held[0] is docs:
+            return held[1], held[2]
+        frame = self._documents(docs)
+        table = to_arrow(
+            frame.select(
+                *[c for c in ops.DOCUMENT_SCHEMA.names if c != "text"], F.length("text").alias("n_chars")
+            ).orderBy("index")
+        )
+        n_chars = table.column("n_chars").to_pylist()
+        meta = ops.documents_of(table.drop(["n_chars"]).append_column("text", pa.array([""] * table.num_rows)))
+        self._meta_cache[id(docs)] = (docs, meta, n_chars)
+        return meta, n_chars
+
+    def _retext(
+        self, alignments: list[Alignment], docs: Sequence[Document], tasks: dict[int, str], fn: Callable
+    ) -> dict[int, list[Alignment]]:
+        """Run ``fn`` (``ops.split_batches`` or ``ops.trim_batches``) on the executors over the
+        alignments at the positions ``tasks`` names, each with its task (JSON) and both texts:
+        the pieces found, by position."""
+        chosen = sorted(tasks)
+        table = to_table([alignments[i] for i in chosen], ops.ALIGNMENT_SCHEMA)
+        table = table.append_column("i", pa.array(chosen, pa.int64())).append_column(
+            "task", pa.array([tasks[i] for i in chosen], pa.string())
+        )
+        frame = self._frame_of(table, ops.ddl(table.schema))
+        joined = frame.join(self._texts(docs, "doc_b", "text_b"), "doc_b").join(
+            self._texts(docs, "doc_a", "text_a"), "doc_a"
+        )
+        table = to_arrow(self._map(joined, fn, ops.RETEXT_SCHEMA)).sort_by([("i", "ascending"), ("piece", "ascending")])
+        out: dict[int, list[Alignment]] = {}
+        for i, al in zip(table.column("i").to_pylist(), from_table(table, Alignment), strict=True):
+            out.setdefault(i, []).append(al)
+        return out
+
+    # --- the cluster stage's cuts, categories and the result's documents ---------------------
+
+    def refine(
+        self, alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
+    ) -> list[Alignment]:
+        """``split_composites`` then ``trim_wide_noise``, as the local engine runs them, with the
+        texts read on the executors: the driver decides from the alignments' spans which to cut
+        and where (``composite_cuts``; the strict clustering, its categories from ``categorize``
+        and ``trim_shares``), the executors cut and score again (``split_at``, ``trim_at``)."""
+        alignments = list(alignments)  # results, collected: every cut reads a document's other matches
+        cuts = composite_cuts(alignments)
+        if cuts:
+            tasks = {i: json.dumps({"cuts": c, "flip": flip}) for i, (c, flip) in cuts.items()}
+            pieces = self._retext(alignments, docs, tasks, ops.split_batches)
+            alignments = [
+                piece for i, al in enumerate(alignments) for piece in (pieces.get(i, []) if i in cuts else [al])
+            ]
+        d = config.detect
+        judged = self.categorize(
+            strict_clusters(alignments, config), docs, credits, config.categories, d.boilerplate_docs
+        )
+        shares = trim_shares(alignments, noise_spans(judged))
+        tasks = {i: json.dumps({"head": s[0], "tail": s[1]}) for i, s in enumerate(shares) if s is not None}
+        if not tasks:
+            return alignments
+        trimmed = self._retext(alignments, docs, tasks, partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS))
+        return [trimmed[i][0] if i in trimmed else al for i, al in enumerate(alignments)]
+
+    def categorize(
+        self,
+        clusters: Sequence[Cluster],
+        docs: Sequence[Document],
+        credits: Sequence[Credit],
+        params: CategoryConfig,
+        boilerplate_docs: int | None,
+    ) -> list[Cluster]:
+        """The local ``categorize``, given the ``copy_facts`` of the sampled copies, computed on
+        the executors where the texts are (with each document's credit lines and captions)."""
+        clusters = list(clusters)
+        wanted = sorted(sampled_copies(clusters, params))
+        facts: dict[tuple[int, int, int], CopyFacts] = {}
+        if wanted:
+            doc, start, end = (pa.array(column, pa.int64()) for column in zip(*wanted, strict=True))
+            copies = self._frame_of(
+                pa.table({"doc": doc, "start": start, "end": end}), "doc bigint, start bigint, `end` bigint"
+            )
+            kinds = [*sorted(CREDIT_LINE_KINDS), "caption"]
+            rows = (
+                copies.join(self._texts(docs, "doc"), "doc")
+                .join(self._credit_lists(credits, kinds), "doc", "left")
+                .repartition(self.partitions, "doc")
+                .sortWithinPartitions("doc", "start", "end")
+            )
+            facts = ops.facts_of(to_arrow(self._map(rows, partial(ops.fact_batches, params=params), ops.FACT_SCHEMA)))
+        meta, _ = self._metadata(docs) if isinstance(docs, FrameSeq) else (docs, [])
+        return categorize(clusters, meta, credits, params, boilerplate_docs, facts=facts)
+
+    def result_documents(
+        self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
+    ) -> tuple[Sequence[Document], TextsElsewhere | None]:
+        """For a Parquet dataset (read by Spark), the documents without their texts but for the
+        documents with a passage (one small collect), with every document's length and every
+        credit's text computed on the executors; local inputs, read on the driver, as they are."""
+        if not isinstance(docs, FrameSeq):
+            return docs, None
+        meta, n_chars = self._metadata(docs)
+        frame = self._documents(docs)
+        shown = sorted({o.doc for c in clusters for o in c.occurrences})
+        texts: dict[int, str] = {}
+        if shown:
+            wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
+            got = to_arrow(frame.join(F.broadcast(wanted), "index").select("index", "text"))
+            texts = dict(zip(got.column("index").to_pylist(), got.column("text").to_pylist(), strict=True))
+        documents = [dataclasses.replace(d, text=texts[d.index]) if d.index in texts else d for d in meta]
+        credit_texts: list[str] = []
+        if len(credits):
+            cut = F.expr("substring(text, start + 1, `end` - start)")
+            got = to_arrow(
+                self._credit_frame(credits)
+                .join(self._texts(docs, "doc"), "doc")
+                .select("doc", "seq", cut.alias("text"))
+            ).sort_by([("doc", "ascending"), ("seq", "ascending")])
+            credit_texts = got.column("text").to_pylist()
+        elsewhere = TextsElsewhere(tuple(n_chars), tuple(credit_texts))
+        self._elsewhere[id(elsewhere)] = (elsewhere, frame)
+        return documents, elsewhere
+
+    def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
+        """Writes the ``texts`` table of a result whose texts stayed on the executors: the
+        executors write it as Parquet part files (``doc_id``, ``text`` in document order) into
+        the folder the report writer names, a folder on a filesystem they share with the
+        driver (the same machine in ``local`` mode)."""
+        held = self._elsewhere.get(id(result.texts_elsewhere))
+        if result.texts_elsewhere is None or held is None or held[0] is not result.texts_elsewhere:
+            return None
+        frame = held[1]
+
+        def write(path: Path) -> None:
+            frame.orderBy("index").select("doc_id", "text").write.parquet(path.resolve().as_uri())
+
+        return write
 
 
 def _warn_unread_dates(docs: DataFrame) -> None:

@@ -1,7 +1,8 @@
 """The Spark engine's per-partition functions: Arrow record batches in, Arrow record batches out.
 
 Each one wraps the library's own stage code (``sketch_windows``, ``pack_band`` +
-``sorted_bucket_pairs``, ``align_batch``, ``occurrence_groups``, ``credits_batch``, ``infer_origin``)
+``sorted_bucket_pairs``, ``align_batch``, ``split_at``, ``trim_at``, ``occurrence_groups``,
+``copy_facts``, ``credits_batch``, ``infer_origin``)
 so that Spark runs the very algorithm the local engine runs; only the shuffles between them live
 in ``spark.py``. Nothing here imports pyspark: these are plain generators over
 ``pyarrow.RecordBatch`` and are tested without a JVM.
@@ -21,8 +22,11 @@ import numpy as np
 import pyarrow as pa
 
 from provenance.arrow import from_micros, from_table, micros, pairs_json, schema_of
+from provenance.cluster.categories import CopyFacts, compile_patterns, copy_facts, line_regions
 from provenance.cluster.clusters import occurrence_groups
-from provenance.config import DetectConfig
+from provenance.cluster.segment import split_at
+from provenance.cluster.trim import trim_at
+from provenance.config import CategoryConfig, DetectConfig
 from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
@@ -481,19 +485,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
                     date=r["date"],
                     when=from_micros(r["when"]),
                 )
-                credits_of[r["doc"]] = [
-                    Credit(
-                        r["doc"],
-                        c["agency"],
-                        c["start"],
-                        c["end"],
-                        c["kind"],
-                        c["scope"],
-                        c["scope_start"],
-                        c["scope_end"],
-                    )
-                    for c in sorted(json.loads(r["credits"]) if r["credits"] else [], key=lambda c: c["seq"])
-                ]
+                credits_of[r["doc"]] = credits_of_row(r["credits"], r["doc"])
             origin = infer_origin(Cluster(cid, occurrences), docs, credits_of, gazetteer)
             out.append(
                 {
@@ -506,3 +498,153 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
             lo = hi
         if out:
             yield pa.RecordBatch.from_pylist(out, schema=ORIGIN_SCHEMA)
+
+
+# --- the cluster stage's cuts and the categories' facts -------------------------------------
+
+RETEXT_SCHEMA = pa.schema([("i", pa.int64()), ("piece", pa.int32()), *ALIGNMENT_SCHEMA])
+"""Piece ``piece`` of the alignment at position ``i`` of the list the driver holds, after its
+text was read again (``split_batches``, ``trim_batches``)."""
+
+FACT_SCHEMA = pa.schema(
+    [
+        ("doc", pa.int64()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("words", pa.int64()),
+        ("head", pa.bool_()),
+        ("tail", pa.bool_()),
+        ("outer", pa.bool_()),
+        ("inline", pa.bool_()),
+        ("captioned", pa.bool_()),
+        ("credit", pa.bool_()),
+        ("credit_what", pa.string()),
+        ("marked", pa.bool_()),
+        ("pattern_hit", pa.string()),
+        ("context", pa.string()),
+    ]
+)
+"""The ``copy_facts`` of one copy ``(doc, start, end)``; ``context`` is a JSON list of words."""
+
+
+def _pair_docs(row: dict) -> dict[int, Document]:
+    """The two documents of an alignment row (``doc_a``, ``text_a``, ``doc_b``, ``text_b``)."""
+    return {
+        row["doc_a"]: Document(index=row["doc_a"], doc_id="", text=row["text_a"], source=""),
+        row["doc_b"]: Document(index=row["doc_b"], doc_id="", text=row["text_b"], source=""),
+    }
+
+
+def _pieces(found: list[tuple[int, list[Alignment]]]) -> pa.RecordBatch:
+    rows = [
+        {"i": i, "piece": k, **{name: getattr(al, name) for name in ALIGNMENT_SCHEMA.names}}
+        for i, pieces in found
+        for k, al in enumerate(pieces)
+    ]
+    return pa.RecordBatch.from_pylist(rows, schema=RETEXT_SCHEMA)
+
+
+def split_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The pieces of composite alignments, with the local ``split_at``.
+
+    Rows: ``i``, the alignment's columns, ``task`` (JSON ``{"cuts": [[end, start], ...],
+    "flip": bool}``, from ``composite_cuts``) and both texts (``text_a``, ``text_b``).
+    """
+    for batch in rebatched(batches, rows=VERIFY_ROWS, nbytes=BIG_BYTES):
+        alignments = from_table(batch.select(ALIGNMENT_SCHEMA.names), Alignment)
+        found = []
+        for row, al in zip(batch.to_pylist(), alignments, strict=True):
+            task = json.loads(row["task"])
+            cuts = [(int(end), int(start)) for end, start in task["cuts"]]
+            found.append((row["i"], split_at(al, _pair_docs(row), cuts, bool(task["flip"]))))
+        yield _pieces(found)
+
+
+def trim_batches(batches: Iterable[pa.RecordBatch], min_chars: int) -> Iterator[pa.RecordBatch]:
+    """Alignments with noise cut off their edges, with the local ``trim_at``; an alignment
+    ``trim_at`` keeps whole (a side would be too short) gives no row.
+
+    Rows: ``i``, the alignment's columns, ``task`` (JSON ``{"head": share, "tail": share}``,
+    from ``trim_shares``) and both texts (``text_a``, ``text_b``).
+    """
+    for batch in rebatched(batches, rows=VERIFY_ROWS, nbytes=BIG_BYTES):
+        alignments = from_table(batch.select(ALIGNMENT_SCHEMA.names), Alignment)
+        found = []
+        for row, al in zip(batch.to_pylist(), alignments, strict=True):
+            task = json.loads(row["task"])
+            trimmed = trim_at(al, _pair_docs(row), float(task["head"]), float(task["tail"]), min_chars)
+            if trimmed is not None:
+                found.append((row["i"], [trimmed]))
+        yield _pieces(found)
+
+
+def credits_of_row(value: str | None, doc: int) -> list[Credit]:
+    """A document's credits from the JSON list the Spark engine groups them into (objects with
+    ``CREDIT_SCHEMA``'s fields; null for none), in the extractor's order."""
+    return [
+        Credit(doc, c["agency"], c["start"], c["end"], c["kind"], c["scope"], c["scope_start"], c["scope_end"])
+        for c in sorted(json.loads(value) if value else [], key=lambda c: c["seq"])
+    ]
+
+
+def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> Iterator[pa.RecordBatch]:
+    """The ``copy_facts`` of copies, with the local categories code.
+
+    Rows ``doc, start, end, text, credits`` (the document's credits as ``credits_of_row`` reads
+    them), sorted by ``doc`` with all of a document's rows in one partition, so that each
+    document's credit lines are found once.
+    """
+    patterns = compile_patterns(params.patterns)
+    for table in complete_groups(batches, ("doc",)):
+        rows = table.to_pylist()
+        out = []
+        regions: list[tuple[int, int, str]] = []
+        captions: list[int] = []
+        current = None
+        for row in rows:
+            if row["doc"] != current:
+                current = row["doc"]
+                credits = credits_of_row(row["credits"], current)
+                regions = line_regions(row["text"], credits)
+                captions = [c.start for c in credits if c.kind == "caption"]
+            f = copy_facts(row["text"], row["start"], row["end"], regions, captions, params, patterns)
+            out.append(
+                {
+                    "doc": row["doc"],
+                    "start": row["start"],
+                    "end": row["end"],
+                    "words": f.words,
+                    "head": f.head,
+                    "tail": f.tail,
+                    "outer": f.outer,
+                    "inline": f.inline,
+                    "captioned": f.captioned,
+                    "credit": f.credit,
+                    "credit_what": f.credit_what,
+                    "marked": f.marked,
+                    "pattern_hit": f.pattern_hit,
+                    "context": json.dumps(sorted(f.context or ())),
+                }
+            )
+        if out:
+            yield pa.RecordBatch.from_pylist(out, schema=FACT_SCHEMA)
+
+
+def facts_of(table: pa.Table) -> dict[tuple[int, int, int], CopyFacts]:
+    """``FACT_SCHEMA`` rows as ``categorize`` takes them, by ``(doc, start, end)``."""
+    return {
+        (r["doc"], r["start"], r["end"]): CopyFacts(
+            words=r["words"],
+            head=r["head"],
+            tail=r["tail"],
+            outer=r["outer"],
+            inline=r["inline"],
+            captioned=r["captioned"],
+            credit=r["credit"],
+            credit_what=r["credit_what"],
+            marked=r["marked"],
+            pattern_hit=r["pattern_hit"],
+            context=frozenset(json.loads(r["context"])),
+        )
+        for r in table.to_pylist()
+    }

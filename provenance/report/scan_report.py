@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
+from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
@@ -16,7 +17,7 @@ from provenance.report.html.site import SITE_TABLES, Columns
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
 from provenance.report.tables import report_table_builders, texts_batches
-from provenance.report.writer import AnyTable, read_manifest, read_table, write_report
+from provenance.report.writer import AnyTable, read_manifest, read_table, table_path, write_report
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
@@ -30,16 +31,25 @@ def write_scan_report(
     force: bool = False,
     engine: str = "local",
     texts: bool = True,
+    texts_writer: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write every report file of ``result`` into ``out``; see ``writer.write_report``.
 
     With ``texts`` (the default) the documents' full texts are stored (``texts.parquet``), so
     the report and its HTML pages need no inputs; leave them out when texts may not be
-    redistributed.
+    redistributed. When the texts stayed where the engine read them (``result.texts_elsewhere``),
+    ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are.
 
     Raises:
-        ReportError: ``out`` holds something that must not be replaced, or cannot be written.
+        ReportError: ``out`` holds something that must not be replaced, or cannot be written;
+            or the texts are to be stored, the result does not hold them and no ``texts_writer``
+            is given.
     """
+    if texts and result.texts_elsewhere is not None and texts_writer is None:
+        raise ReportError(
+            "the documents' texts stayed with the engine that read them: write the report while the "
+            "engine is open, with its texts_writer, or leave the texts out (--no-texts)"
+        )
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
     extra: dict[str, Callable[[Path], None]] = {
         GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
@@ -48,7 +58,9 @@ def write_scan_report(
     }
     # Each table is built when it is written and let go after (one held at a time).
     tables: dict[str, AnyTable] = dict(report_table_builders(result))
-    if texts:
+    if texts and texts_writer is not None:
+        extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
+    elif texts:
         tables["texts"] = texts_batches(result.documents)
     # The pages last, from the tables just written (read back from the folder being written),
     # and each shown text read from the documents when its page is written.

@@ -18,8 +18,9 @@ from provenance.report.writer import TableBatches
 log = logging.getLogger(__name__)
 
 
-def documents_table(docs: Sequence[Document]) -> pa.Table:
-    """``documents`` rows, with every pass-through field as a string column.
+def documents_table(docs: Sequence[Document], n_chars: Sequence[int] | None = None) -> pa.Table:
+    """``documents`` rows, with every pass-through field as a string column; ``n_chars`` gives
+    the documents' lengths when ``docs`` do not hold their texts (``TextsElsewhere``).
 
     A pass-through field named like a report column (``source``, ``n_chars``...) is kept as
     ``extra_<name>`` so that neither is lost. Built from the documents' columns (a ``Corpus``
@@ -32,7 +33,7 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
         "date_text": column(docs, "date"),
         "title": column(docs, "title"),
         "url": column(docs, "url"),
-        "n_chars": column(docs, "n_chars"),
+        "n_chars": column(docs, "n_chars") if n_chars is None else n_chars,
         "source": column(docs, "source"),
     }
     batches = [
@@ -94,7 +95,7 @@ def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table
 
     docs = result.documents
     return {
-        "documents": lambda: documents_table(docs),
+        "documents": lambda: documents_table(docs, result.texts_elsewhere.n_chars if result.texts_elsewhere else None),
         "passages": taken("passages"),
         "alignments": taken("alignments"),
         "clusters": taken("clusters"),
@@ -165,7 +166,11 @@ def credits_table(result: ScanResult) -> pa.Table:
             texts_of[c.doc] = text(c.doc)
     texts = {
         "doc_id": [ids[c.doc] for c in result.credits],
-        "text": [_credit_text(c, texts_of, text) for c in result.credits],
+        "text": (
+            list(result.texts_elsewhere.credit_texts)
+            if result.texts_elsewhere  # the texts stayed with the engine, which cut these
+            else [_credit_text(c, texts_of, text) for c in result.credits]
+        ),
     }
     return to_table(result.credits, schemas.CREDITS, values=texts)
 
@@ -196,7 +201,8 @@ def wire_share_table(result: ScanResult) -> pa.Table:
     columns: dict[str, list] = {name: [] for name in schemas.WIRE_SHARE.names}
     per_outlet: dict[str, Counter] = {}
     outlet_total: Counter = Counter()
-    ids, outlets, n_chars = column(docs, "doc_id"), column(docs, "outlet"), column(docs, "n_chars")
+    ids, outlets = column(docs, "doc_id"), column(docs, "outlet")
+    n_chars = result.texts_elsewhere.n_chars if result.texts_elsewhere else column(docs, "n_chars")
     for d, outlet in enumerate(outlets):
         if outlet:
             outlet_total[outlet] += n_chars[d]

@@ -196,3 +196,49 @@ def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
     assert [(ops.cluster_id(n), a, c, e) for n, a, c, e in got] == [
         (o.cluster_id, o.agency, o.confidence, o.evidence) for o in expected
     ]
+
+
+def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
+    from provenance.cluster.categories import categorize, compile_patterns, copy_facts, line_regions, sampled_copies
+    from provenance.config import CategoryConfig
+
+    gazetteer = load_gazetteer()
+    credits = credits_batch(corpus, gazetteer)
+    rows = pa.Table.from_batches(list(ops.credit_batches(batches(doc_table(corpus), 2), gazetteer))).to_pylist()
+    credit_json: dict[int, list] = {}
+    for r in rows:
+        credit_json.setdefault(r["doc"], []).append(r)
+    detect = ScanConfig().detect
+    local = LocalEngine(workers=1)
+    with local.sketch(corpus, detect, scan_banding(detect)) as store:
+        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
+    clusters = build_clusters(local.align(corpus, pairs, detect)[0])
+    params = CategoryConfig(patterns=("Associated Press",))  # a known pattern, so that the pattern facts count
+    copies = sorted(sampled_copies(clusters, params))
+    assert copies
+    table = pa.Table.from_pylist(
+        [
+            {
+                "doc": doc,
+                "start": start,
+                "end": end,
+                "text": corpus[doc].text,
+                "credits": json.dumps(credit_json[doc]) if doc in credit_json else None,
+            }
+            for doc, start, end in copies
+        ]
+    )
+    parts = partitions(table, table.column("doc").to_numpy())
+    facts = ops.facts_of(
+        pa.Table.from_batches(
+            [b for part in parts for b in ops.fact_batches(batches(part, 3), params)], schema=ops.FACT_SCHEMA
+        )
+    )
+    of_doc = {d: [c for c in credits if c.doc == d] for d in {doc for doc, _, _ in copies}}
+    for doc, start, end in copies:
+        text = corpus[doc].text
+        captions = [c.start for c in of_doc[doc] if c.kind == "caption"]
+        patterns = compile_patterns(params.patterns)
+        expected = copy_facts(text, start, end, line_regions(text, of_doc[doc]), captions, params, patterns)
+        assert facts[(doc, start, end)] == expected
+    assert categorize(clusters, corpus, credits, params, facts=facts) == categorize(clusters, corpus, credits, params)

@@ -1,0 +1,185 @@
+"""The Spark engine never collects a Parquet dataset's texts to the driver (issue 13).
+
+The scan runs with ``spark.driver.maxResultSize`` far below the size of the texts: any job
+that brought them to the driver (a collect of the documents, a broadcast join of the texts)
+fails the scan. The texts that do reach the driver are those of the documents with a passage
+(the report's passages and pages show them), a small part of this corpus by construction: the
+seeds, whose reuse is known, among Reuters-21578 articles that share no run of eight words.
+The report must still be the local engine's, its ``texts`` table included (written by the
+executors as part files).
+
+The cluster stage's composite cuts and noise trims, and the categories' facts, run on the
+executors too: a generated corpus with site chrome and syndicated roundups (``benchmarks``)
+makes many of each, and the Spark engine must make exactly the local engine's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
+
+from provenance.config import ScanConfig  # noqa: E402
+from provenance.engines.local import LocalEngine  # noqa: E402
+from provenance.engines.spark import SparkEngine  # noqa: E402
+from provenance.ingest.reuters import sgml_rows  # noqa: E402
+from provenance.pipeline import scan  # noqa: E402
+from provenance.records import Skipped  # noqa: E402
+from provenance.report import read_graph, read_table, write_scan_report  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).parents[2]
+if str(ROOT) not in sys.path:  # the benchmarks package (the corpus generator) at the repository root
+    sys.path.insert(0, str(ROOT))
+REUTERS = Path(
+    os.environ.get("PROV_REUTERS")
+    or os.environ.get("PROV_REUTERS_DIR")
+    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
+).resolve()
+PROV = Path(sys.executable).with_name("prov")
+MAX_RESULT = 1 << 20  # spark.driver.maxResultSize: 1m
+SCAN_TIMEOUT = 600.0
+_WORD = re.compile(r"\w+")
+
+
+def unrelated_articles(files: list[Path]) -> list[str]:
+    """Reuters bodies that share no run of eight words with an earlier one, written as prose
+    (few digits, no earnings table "vs" lines, 500 characters or more): articles that reuse
+    nothing from each other."""
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for path in files:
+        skipped: list[Skipped] = []
+        for _, row in sgml_rows(path, skipped):
+            body = row["text"] or ""
+            if len(body) < 500 or " vs " in body or sum(c.isdigit() for c in body) > 0.01 * len(body):
+                continue
+            words = [w.casefold() for w in _WORD.findall(body)]
+            grams = {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+            if grams & seen:
+                continue
+            seen |= grams
+            kept.append(body)
+    return kept
+
+
+def write_dataset(folder: Path, seeds_dir: Path) -> int:
+    """A Parquet dataset (two part files) of the seeds and the unrelated Reuters articles; the
+    size of its texts in UTF-8 bytes."""
+    rows = [{"id": f.name, "text": f.read_text(encoding="utf-8")} for f in sorted(seeds_dir.glob("*.txt"))]
+    articles = unrelated_articles(sorted(REUTERS.glob("reut2-*.sgm")))
+    rows += [{"id": f"reuters-{k:05d}", "text": text} for k, text in enumerate(articles)]
+    folder.mkdir()
+    half = len(rows) // 2
+    pq.write_table(pa.Table.from_pylist(rows[:half]), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[half:]), folder / "part-00001.parquet")
+    return sum(len(r["text"].encode("utf-8")) for r in rows)
+
+
+def rows_of(report: Path, name: str) -> list[dict]:
+    return read_table(report, name).to_pylist()
+
+
+needs_reuters = pytest.mark.skipif(
+    not (REUTERS / "reut2-000.sgm").is_file(),
+    reason=f"no Reuters-21578 corpus at {REUTERS} (set PROV_REUTERS to its folder)",
+)
+
+
+@pytest.fixture(scope="module")
+def spark() -> SparkEngine:
+    engine = SparkEngine("local[2]", {"spark.sql.shuffle.partitions": "2"})
+    yield engine
+    engine.close()
+
+
+@needs_reuters
+def test_a_dataset_scan_keeps_the_texts_off_the_driver(runner, seeds_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "corpus.parquet"
+    size = write_dataset(folder, seeds_dir)
+    assert size > 3 * MAX_RESULT, "the texts must not fit the driver's result limit, or the test proves nothing"
+    local_out, spark_out = tmp_path / "local", tmp_path / "spark"
+    result = runner("scan", folder, "--out", local_out, "--quiet", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    passages = rows_of(local_out, "passages")
+    shown = {r["doc_id"] for r in passages}
+    shown_size = sum(len(r["text"].encode("utf-8")) for r in rows_of(local_out, "texts") if r["doc_id"] in shown)
+    assert passages and shown_size < MAX_RESULT / 2, "the texts of documents with a passage may reach the driver"
+
+    args = ["scan", str(folder), "--out", str(spark_out), "--quiet", "--engine", "spark"]
+    args += ["--spark-master", "local[2]", "--conf", "spark.sql.shuffle.partitions=2"]
+    args += ["--conf", f"spark.driver.maxResultSize={MAX_RESULT >> 20}m"]
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    done = subprocess.run(
+        [str(PROV), *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=SCAN_TIMEOUT
+    )
+    said = [line for line in done.stderr.splitlines() if not line.lstrip().startswith(("at ", "... "))]
+    assert done.returncode == 0, done.stdout + "\n".join(said[-60:])  # without the JVM's stack frames
+
+    for name in ("passages", "alignments", "clusters", "credits", "wire_share", "derivation", "nodes", "edges"):
+        assert rows_of(spark_out, name) == rows_of(local_out, name), f"{name} differs"
+    documents = rows_of(spark_out, "documents")
+    for row in documents:  # Spark names the files it read by URI (docs/spark.md, Inputs)
+        row["source"] = row["source"].removeprefix("file:")
+    assert documents == rows_of(local_out, "documents")
+    assert read_graph(spark_out) == read_graph(local_out)
+    assert (spark_out / "texts.parquet").is_dir(), "the executors write the texts as part files"
+    assert rows_of(spark_out, "texts") == rows_of(local_out, "texts")
+    assert (spark_out / "index.html").is_file()
+
+
+@needs_reuters
+def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
+    spark: SparkEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import generate, textbase
+
+    base = textbase.load_base(REUTERS, files=3, cache_dir=None)
+    generated = tmp_path / "gen"
+    generate.generate(generate.GenConfig(docs=300, seed=7), generated, base)
+    rows = [json.loads(line) for line in (generated / generate.CORPUS).read_text(encoding="utf-8").splitlines()]
+    folder = tmp_path / "corpus.parquet"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows[:150]), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[150:]), folder / "part-00001.parquet")
+
+    tasks: Counter = Counter()
+    retext = spark._retext
+
+    def counted(alignments: list, docs: list, chosen: dict, fn: Callable) -> dict:
+        tasks[getattr(fn, "func", fn).__name__] += len(chosen)
+        return retext(alignments, docs, chosen, fn)
+
+    monkeypatch.setattr(spark, "_retext", counted)
+    config = ScanConfig(workers=1)
+    local = scan([folder], config, engine=LocalEngine(workers=1))
+    on_spark = scan([folder], config, engine=spark)
+    assert tasks["split_batches"] > 50 and tasks["trim_batches"] > 50, tasks  # both kinds of cut were made
+    for name in ("alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate", "skipped"):
+        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+    assert on_spark.counts == local.counts
+    assert on_spark.texts_elsewhere is not None and local.texts_elsewhere is None
+    shown = {o.doc for c in local.clusters for o in c.occurrences}
+    assert [d.text if d.index in shown else "" for d in local.documents] == [d.text for d in on_spark.documents]
+
+    local_out, spark_out = tmp_path / "local", tmp_path / "spark"
+    write_scan_report(local_out, local, config, [folder])
+    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark))
+    for name in ("passages", "alignments", "clusters", "credits", "wire_share", "derivation", "texts"):
+        assert rows_of(spark_out, name) == rows_of(local_out, name), f"{name} differs"
+    documents = rows_of(spark_out, "documents")
+    for row in documents:
+        row["source"] = row["source"].removeprefix("file:")
+    assert documents == rows_of(local_out, "documents")
