@@ -12,6 +12,7 @@ their shingle index itself.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -107,11 +108,19 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                 if progress:
                     progress(stage, done, total)
             return
-        with mp.get_context("fork").Pool(self.workers, initializer=_init_worker, initargs=(shared,)) as pool:
-            for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
-                yield result
-                if progress:
-                    progress(stage, done, total)
+        # The objects that exist now are left out of collections (here and in the workers)
+        # while the pool runs: a collection in a worker writes to every object it visits, which
+        # copies every page of the parent's objects into the worker.
+        gc.freeze()
+        release_free_memory()  # free heap pages would be shared, then copied by whichever process writes them
+        try:
+            with mp.get_context("fork").Pool(self.workers, initializer=_init_worker, initargs=(shared,)) as pool:
+                for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
+                    yield result
+                    if progress:
+                        progress(stage, done, total)
+        finally:
+            gc.unfreeze()
 
     def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
         """Read every input in this process (``provenance.ingest.load``)."""

@@ -265,6 +265,7 @@ def write_report(
                 for name, table in tables.items():
                     if name not in batched:
                         _write_table(table, table_path(tmp, name))
+                _release_free_memory()  # what the tables held, before the pages read them back
                 for name, writer in (extra_files or {}).items():
                     writer(tmp / name)
                 for name, job in running:
@@ -353,9 +354,9 @@ def _start(writer: Callable[[Path], None], path: Path) -> Any:
 
 def _release_free_memory() -> None:
     """Give the memory this process has freed back to the system (Arrow's pool, and the C
-    library's where it can be asked), before a fork: pages of free memory would be shared with
-    the child, and copied, held twice, as soon as either process allocates into them (150 MB of
-    the report's peak at 100,000 documents)."""
+    library's where it can be asked): after the tables, and before a fork (pages of free memory
+    would be shared with the child, and copied, held twice, as soon as either process allocates
+    into them: 150 MB of the report's peak at 100,000 documents)."""
     pa.default_memory_pool().release_unused()
     release_free_memory()
 
