@@ -61,6 +61,7 @@ from pathlib import Path
 
 from provenance.cluster.clusters import merge_spans
 from provenance.config import REGEX_PREFIX, CategoryConfig
+from provenance.corpus import column, text_reader
 from provenance.errors import ConfigError, InputError
 from provenance.records import CATEGORIES, Category, Cluster, Credit, Document, Occurrence
 
@@ -300,6 +301,7 @@ def measure(
     patterns: Sequence[re.Pattern[str]] = (),
     captions_of: dict[int, list[int]] | None = None,
     facts: Mapping[tuple[int, int, int], CopyFacts] | None = None,
+    outlet_of: Sequence[str | None] | None = None,
 ) -> Signals:
     """The signals of one cluster (see the module docstring).
 
@@ -310,7 +312,10 @@ def measure(
     end)``: the texts are then not read (an engine computed the facts where the texts are).
     """
     doc_ids = {o.doc for o in cluster.occurrences}
-    outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
+    if outlet_of is None:
+        outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
+    else:  # every document's outlet, read once for all clusters (``corpus.column``)
+        outlets = Counter(outlet_of[d] for d in doc_ids if outlet_of[d])
     top_outlet, outlet_share = None, None
     if n_corpus_outlets >= 2 and outlets:
         top_outlet, top = max(outlets.items(), key=lambda kv: (kv[1], kv[0]))
@@ -319,6 +324,7 @@ def measure(
     concentrated = outlet_share is not None and outlet_share >= params.outlet_share
     compare = len(doc_ids) >= params.min_docs or (concentrated and len(doc_ids) > 1)
     sample = _sample(cluster.occurrences, params.sample)
+    text_of = text_reader(docs)
     head = tail = outer = inline = credit = marked = captioned = 0
     credit_what = pattern_hit = ""
     words: list[int] = []
@@ -328,7 +334,7 @@ def measure(
             f = facts[(occ.doc, occ.start, occ.end)]
         else:
             f = copy_facts(
-                docs[occ.doc].text,
+                text_of(occ.doc),
                 occ.start,
                 occ.end,
                 regions_of.get(occ.doc, ()),
@@ -485,15 +491,17 @@ def categorize(
         for credit in credits:
             if credit.kind in CREDIT_LINE_KINDS:
                 credits_of.setdefault(credit.doc, []).append(credit)
-        regions_of = {d: line_regions(docs[d].text, cs) for d, cs in credits_of.items()}
+        text_of = text_reader(docs)
+        regions_of = {d: line_regions(text_of(d), cs) for d, cs in credits_of.items()}
         for credit in credits:
             if credit.kind == "caption":
                 captions_of.setdefault(credit.doc, []).append(credit.start)
-    n_outlets = len({d.outlet for d in docs if d.outlet})
+    outlet_of = column(docs, "outlet")
+    n_outlets = len({o for o in outlet_of if o})
     patterns = compile_patterns(params.patterns)
     out = []
     for cluster in clusters:
-        signals = measure(cluster, docs, regions_of, params, n_outlets, patterns, captions_of, facts)
+        signals = measure(cluster, docs, regions_of, params, n_outlets, patterns, captions_of, facts, outlet_of)
         category, reason = decide(signals, params, boilerplate_docs)
         out.append(
             dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
