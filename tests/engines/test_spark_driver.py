@@ -183,3 +183,15 @@ def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
     for row in documents:
         row["source"] = row["source"].removeprefix("file:")
     assert documents == rows_of(local_out, "documents")
+
+
+def test_a_result_without_its_texts_needs_the_engine_to_write_them(tmp_path: Path) -> None:
+    from provenance.errors import ReportError
+    from provenance.records import ScanResult, TextsElsewhere
+
+    result = ScanResult((), (), (), (), (), (), texts_elsewhere=TextsElsewhere((), ()))
+    with pytest.raises(ReportError, match="texts stayed with the engine"):
+        write_scan_report(tmp_path / "report", result, ScanConfig(), [])
+    assert not (tmp_path / "report").exists()
+    write_scan_report(tmp_path / "report", result, ScanConfig(), [], texts=False)  # without texts, it need not
+    assert not (tmp_path / "report" / "texts.parquet").exists()
