@@ -27,6 +27,7 @@ from typing import IO, Any, Generic, TypeVar, overload
 
 import numpy as np
 
+from provenance.errors import workspace_error
 from provenance.records import Document
 
 _UTF8 = "utf-8"
@@ -61,22 +62,32 @@ class _Texts:
     """Texts in an anonymous temporary file, appended while the corpus is built, then read only."""
 
     def __init__(self, directory: str | None = None) -> None:
-        # Open for the corpus's lifetime, not one block: it is closed by ``Corpus.close`` or
-        # with the process (and was unlinked the moment it was made).
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="prov-texts-", dir=directory)  # noqa: SIM115
+        self._directory = directory
+        try:
+            # Open for the corpus's lifetime, not one block: it is closed by ``Corpus.close`` or
+            # with the process (and was unlinked the moment it was made).
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="prov-texts-", dir=directory)  # noqa: SIM115
+        except OSError as err:
+            raise workspace_error(directory, err) from None
         self._size = 0
         self._ends = array("q")
         self._writable = True
 
     def append(self, text: str) -> None:
         data = text.encode(_UTF8, _EXACT)
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as err:
+            raise workspace_error(self._directory, err) from None
         self._size += len(data)
         self._ends.append(self._size)
 
     def seal(self) -> None:
         if self._writable:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as err:
+                raise workspace_error(self._directory, err) from None
             self._writable = False
 
     def read(self, start: int, end: int) -> bytes:

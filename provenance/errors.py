@@ -15,3 +15,19 @@ class InputError(ProvenanceError):
 
 class ReportError(ProvenanceError):
     """A report folder cannot be written or read (exists from another run, corrupt)."""
+
+
+class WorkspaceError(ProvenanceError):
+    """prov's temporary files (a run's texts, its spilled band keys) cannot be written."""
+
+
+def workspace_error(where: str | None, err: OSError) -> WorkspaceError:
+    """The one-line error for a temporary file that could not be made or written in ``where``
+    (the system's temporary folder when None)."""
+    import tempfile
+
+    folder = where or tempfile.gettempdir()
+    return WorkspaceError(
+        f"cannot write prov's temporary files in {folder} ({err.strerror or err}): make room there or "
+        "set TMPDIR to a folder with room (about 30 bytes a word of input: 6 GB for a million articles; docs/limits.md)"
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from provenance.errors import workspace_error
 from provenance.records import BandKeys
 from provenance.sketch.lsh import PackedBand, doc_bits, pack_band
 
@@ -43,11 +44,18 @@ class BandStore:
         self.ranges = ranges or key_ranges(n_docs)
         if self.ranges & (self.ranges - 1):
             raise ValueError(f"key ranges must be a power of two, got {self.ranges}")
-        self._dir = Path(tempfile.mkdtemp(prefix="prov-bands-", dir=directory))
+        try:
+            self._dir = Path(tempfile.mkdtemp(prefix="prov-bands-", dir=directory))
+        except OSError as err:
+            raise workspace_error(None if directory is None else str(directory), err) from None
         self._files = [[self._dir / f"band{t}.{r}.u64" for r in range(self.ranges)] for t in range(bands)]
-        for paths in self._files:
-            for path in paths:
-                path.touch()
+        try:
+            for paths in self._files:
+                for path in paths:
+                    path.touch()
+        except OSError as err:
+            self.close()
+            raise workspace_error(str(self._dir), err) from None
         self._range_shift = np.uint64(64 - (self.ranges.bit_length() - 1))
         self._doc_shift = np.uint64(doc_bits(n_docs))
         self._internal: list[list[np.ndarray]] = [[] for _ in range(bands)]
@@ -70,8 +78,11 @@ class BandStore:
                 cuts = [0, packed.shape[0]]
             for r, path in enumerate(self._files[bk.band]):
                 if cuts[r + 1] > cuts[r]:
-                    with open(path, "ab") as out:
-                        out.write(packed[cuts[r] : cuts[r + 1]].tobytes())
+                    try:
+                        with open(path, "ab") as out:
+                            out.write(packed[cuts[r] : cuts[r + 1]].tobytes())
+                    except OSError as err:
+                        raise workspace_error(str(self._dir), err) from None
             self._internal[bk.band].append(band.internal)
             self.size += int(band.packed.shape[0])
 
