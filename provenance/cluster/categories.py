@@ -312,10 +312,9 @@ def measure(
     end)``: the texts are then not read (an engine computed the facts where the texts are).
     """
     doc_ids = {o.doc for o in cluster.occurrences}
-    if outlet_of is None:
-        outlets = Counter(docs[d].outlet for d in doc_ids if docs[d].outlet)
-    else:  # every document's outlet, read once for all clusters (``corpus.column``)
-        outlets = Counter(outlet_of[d] for d in doc_ids if outlet_of[d])
+    if outlet_of is None:  # every document's outlet: ``categorize`` reads them once for all clusters
+        outlet_of = column(docs, "outlet")
+    outlets = Counter(outlet_of[d] for d in doc_ids if outlet_of[d])
     top_outlet, outlet_share = None, None
     if n_corpus_outlets >= 2 and outlets:
         top_outlet, top = max(outlets.items(), key=lambda kv: (kv[1], kv[0]))

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pyarrow as pa
-
 from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
 from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
 from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
-from provenance.report.html.site import SITE_TABLES, Columns
+from provenance.report.html.site import Columns, site_tables
 from provenance.report.manifest import build_manifest
 from provenance.report.schemas import SCHEMA_VERSION
 from provenance.report.tables import report_table_builders, texts_batches
@@ -70,14 +68,6 @@ def write_scan_report(
         site_tables(path.parent, page_texts if texts else None), site_manifest, path
     )
     return write_report(out, tables, manifest, force=force, extra_files=extra)
-
-
-def site_tables(folder: Path, texts: Columns | None) -> dict[str, pa.Table | Columns]:
-    """The tables the pages read, from a report folder (``texts`` stands for its texts table)."""
-    tables: dict[str, pa.Table | Columns] = {name: read_table(folder, name) for name in SITE_TABLES if name != "texts"}
-    if texts is not None:
-        tables["texts"] = texts
-    return tables
 
 
 def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:

@@ -7,14 +7,11 @@ failed run never destroys the report that was there before.
 
 from __future__ import annotations
 
-import gc
 import glob
 import json
 import logging
-import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -234,19 +231,13 @@ def write_report(
     manifest: dict[str, Any],
     force: bool = False,
     extra_files: dict[str, Callable[[Path], None]] | None = None,
-    background: dict[str, Callable[[Path], None]] | None = None,
 ) -> Path:
     """Write a complete report folder atomically and return its path.
 
     A table given as a function is built when it is written and let go after, so that the
     tables are held one at a time. ``extra_files`` maps a file name to a function that writes
     it, in order, after the tables (graph exports, the HTML pages, which read the tables back
-    from the folder being written: the parent of the path they are given); ``background``
-    likewise, for writers that run in a forked process while the tables are written; they must
-    not call into Arrow. Tables given as ``TableBatches``
-    are written before the background writers start: their batches are made from Python
-    objects, and touching an object the forked process shares (its reference count) copies
-    the object's memory page, to be held twice.
+    from the folder being written: the parent of the path they are given).
 
     Raises:
         ReportError: see ``check_destination``; or the folder cannot be written (the report
@@ -254,25 +245,11 @@ def write_report(
     """
     check_destination(out, manifest, force)
     with staged_folder(out, "report") as tmp:
-        running: list[tuple[str, Any]] = []  # background writers started
-        try:
-            batched = {name: table for name, table in tables.items() if isinstance(table, TableBatches)}
-            for name, batches in batched.items():
-                _write_table(batches, table_path(tmp, name))
-            with _gc_frozen():
-                for name, writer in (background or {}).items():
-                    running.append((name, _start(writer, tmp / name)))
-                for name, table in tables.items():
-                    if name not in batched:
-                        _write_table(table, table_path(tmp, name))
-                _release_free_memory()  # what the tables held, before the pages read them back
-                for name, writer in (extra_files or {}).items():
-                    writer(tmp / name)
-                for name, job in running:
-                    _finish(out, name, job)
-        except BaseException:
-            _stop(running)  # before the folder they write into is removed
-            raise
+        for name, table in tables.items():
+            _write_table(table, table_path(tmp, name))
+        _release_free_memory()  # what the tables held, before the pages read them back
+        for name, writer in (extra_files or {}).items():
+            writer(tmp / name)
         files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
         manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -319,64 +296,12 @@ def staged_folder(out: Path, what: str) -> Iterator[Path]:
         raise
 
 
-@contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """The objects that exist now left out of garbage collection (in this process and in
-    processes forked meanwhile) until the block ends. A collection writes to every object it
-    visits, and a write to an object a forked process shares copies its memory page: every
-    page of objects would be held twice while the background writers run."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def _stop(running: list[tuple[str, Any]]) -> None:
-    for _, job in running:
-        if job is not None and job.is_alive():
-            job.terminate()
-        if job is not None:
-            job.join()
-
-
-def _start(writer: Callable[[Path], None], path: Path) -> Any:
-    """Run ``writer(path)`` in a forked process (the report's other files are written
-    meanwhile); where processes cannot fork, run it here and now."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        writer(path)
-        return None
-    job = multiprocessing.get_context("fork").Process(target=_run_quietly, args=(writer, path), daemon=True)
-    _release_free_memory()
-    job.start()
-    return job
-
-
 def _release_free_memory() -> None:
     """Give the memory this process has freed back to the system (Arrow's pool, and the C
-    library's where it can be asked): after the tables, and before a fork (pages of free memory
-    would be shared with the child, and copied, held twice, as soon as either process allocates
-    into them: 150 MB of the report's peak at 100,000 documents)."""
+    library's where it can be asked), so that the pages built after the tables do not sit on
+    top of what the tables held."""
     pa.default_memory_pool().release_unused()
     release_free_memory()
-
-
-def _run_quietly(writer: Callable[[Path], None], path: Path) -> None:
-    # In the forked process: a failure is one line on stderr and a non-zero exit, never a
-    # traceback; the parent turns it into a ReportError.
-    try:
-        writer(path)
-    except BaseException as err:  # noqa: BLE001 - reported as one line, then the exit code
-        sys.stderr.write(f"prov: error: writing {path.name}: {str(err)[:200]}\n")
-        os._exit(1)
-
-
-def _finish(out: Path, name: str, job: Any) -> None:
-    if job is None:
-        return
-    job.join()
-    if job.exitcode != 0:
-        raise ReportError(f"{out}: could not write {name} (exit code {job.exitcode}); nothing was replaced")
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

@@ -14,8 +14,9 @@ import pytest
 from prov_cli.main import app
 from typer.testing import CliRunner
 
+from provenance.corpus import TextColumn, corpus_of
+from provenance.records import Document
 from provenance.report import read_manifest, read_table, tables
-from provenance.report.html.site import PackedTexts
 
 FEED = Path(__file__).resolve().parents[2] / "fixtures" / "newswire" / "feed.jsonl"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -192,14 +193,16 @@ def test_the_time_series_keeps_the_empty_periods_between_its_first_and_last() ->
     assert _periods([], weekly=True) == []
 
 
-def test_packed_texts_read_back_as_given() -> None:
+def test_page_texts_read_back_as_given() -> None:
     texts = ["", "plain", "Zürich – 東京 🚀", "a lone \ud800 surrogate", "last"]
-    packed = PackedTexts(iter(texts))
-    assert len(packed) == len(texts)
-    assert [packed[i] for i in range(len(texts))] == list(packed) == texts
-    assert packed[-1] == "last" and packed[1:3] == texts[1:3]
-    with pytest.raises(IndexError):
-        packed[len(texts)]
+    docs = [Document(index=i, doc_id=str(i), text=t, source="s") for i, t in enumerate(texts)]
+    for given in (docs, corpus_of(docs)):  # any documents, and a corpus reading its file
+        column = TextColumn(given)
+        assert len(column) == len(texts)
+        assert [column[i] for i in range(len(texts))] == list(column) == texts
+        assert column[-1] == "last" and column[1:3] == texts[1:3]
+        with pytest.raises(IndexError):
+            column[len(texts)]
 
 
 def test_the_texts_table_is_written_in_row_groups_of_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

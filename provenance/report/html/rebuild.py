@@ -15,8 +15,8 @@ from pathlib import Path
 
 from provenance.errors import ReportError
 from provenance.ownership import MANIFEST, PARTIAL_MARKER
-from provenance.report.html.site import INDEX, SITE_DIR, SITE_TABLES, write_index, write_site
-from provenance.report.writer import read_manifest, read_table, table_path
+from provenance.report.html.site import INDEX, SITE_DIR, site_tables, write_index, write_site
+from provenance.report.writer import read_manifest
 
 
 def rebuild_html(report: Path) -> Path:
@@ -34,9 +34,7 @@ def rebuild_html(report: Path) -> Path:
     for name in (INDEX, SITE_DIR):
         if (report / name).exists() and name not in listed:
             raise ReportError(f"{report / name}: not written by prov (not in the report's manifest); move it first")
-    tables = {
-        name: read_table(report, name) for name in SITE_TABLES if name != "texts" or table_path(report, name).exists()
-    }
+    tables = site_tables(report)
     real = Path(os.path.realpath(report))
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.html-partial-", dir=real.parent))

@@ -14,20 +14,19 @@ finished report), so the site shows exactly what the Parquet files hold.
 from __future__ import annotations
 
 import json
-from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import pyarrow as pa
 
 from provenance.dates import parse_date
 from provenance.report.html.graph_svg import graph_svg
+from provenance.report.writer import read_table, table_path
 
 SITE_DIR = "html"  # beside index.html in the report folder
 INDEX = "index.html"
@@ -73,17 +72,12 @@ class _Doc:
 
 
 class Columns:
-    """A table's columns as Python lists: what the pages are built from. Made in the process
-    that holds the Arrow tables, so that the pages can be built in a forked process that
-    never calls into Arrow (whose thread pools do not survive a fork)."""
+    """A table given as sequences by column name, instead of an Arrow table: a scan hands the
+    pages its texts this way (``corpus.TextColumn``, each text read when its page is written)."""
 
     def __init__(self, data: dict[str, Sequence[Any]]) -> None:
         self.num_rows = len(next(iter(data.values()), []))
         self.data = data
-
-    @classmethod
-    def of(cls, table: pa.Table) -> Columns:
-        return cls({name: _values(table.column(name)) for name in table.column_names})
 
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -98,48 +92,18 @@ def _values(column: pa.ChunkedArray) -> list[Any]:
     return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in column.cast(pa.int64()).to_pylist()]
 
 
-class PackedTexts(Sequence[str]):
-    """Texts packed in one UTF-8 buffer, each decoded when read. A forked page writer reads
-    these without touching the parent's string objects: reading an object writes its reference
-    count, which copies the memory page it is on (a corpus of texts would be held twice)."""
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-        self._ends = array("q", accumulate(len(part) for part in encoded))
-        self._blob = b"".join(encoded)
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    @overload
-    def __getitem__(self, row: int) -> str: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[str]: ...
-    def __getitem__(self, row: int | slice) -> str | list[str]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
-        start = self._ends[row - 1] if row else 0
-        return self._blob[start : self._ends[row]].decode("utf-8", "surrogatepass")
-
-
 Tables = dict[str, "pa.Table | Columns"]
 
 
-def plain_tables(
-    tables: dict[str, pa.Table], names: tuple[str, ...] = SITE_TABLES, texts: Columns | None = None
-) -> dict[str, Columns]:
-    """The tables the pages read (``names``, those present), as ``Columns``; ``texts``, when
-    given, stands for the texts table (the documents' own strings: no second copy of a corpus)."""
-    plain = {name: Columns.of(tables[name]) for name in names if name in tables and name != "texts"}
+def site_tables(report: Path, texts: Columns | None = None) -> Tables:
+    """The tables the pages read, from a report folder (or one being written): ``texts`` stands
+    for its texts table; without it, the folder's own is read when it has one."""
+    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name != "texts"}
     if texts is not None:
-        plain["texts"] = texts
-    elif "texts" in tables and "texts" in names:
-        plain["texts"] = Columns.of(tables["texts"])
-    return plain
+        tables["texts"] = texts
+    elif table_path(report, "texts").exists():
+        tables["texts"] = read_table(report, "texts")
+    return tables
 
 
 def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
