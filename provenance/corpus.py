@@ -236,6 +236,22 @@ class Corpus(Sequence[Document]):
             self._columns[name] = got
         return self._columns[name]
 
+    def utf8(self, lo: int, hi: int) -> tuple[bytes, np.ndarray] | None:
+        """The texts of documents ``lo..hi-1`` as stored: their UTF-8 bytes one after another, and
+        the ``hi - lo + 1`` offsets (int64) that cut them apart. One read, no ``str`` made.
+        None when those documents are not consecutive in the text file (a selection of them)."""
+        if not 0 <= lo <= hi <= len(self):
+            raise IndexError(f"documents {lo}..{hi} out of range (corpus of {len(self)})")
+        if lo == hi:
+            return b"", np.zeros(1, dtype=np.int64)
+        first, last = self._row(lo), self._row(hi - 1)
+        if last - first != hi - 1 - lo or (self._rows is not None and np.any(np.diff(self._rows[lo:hi]) != 1)):
+            return None
+        texts = self._b.texts
+        ends = np.frombuffer(texts._ends, dtype=np.int64)[first : last + 1]
+        start = texts.span(first)[0]
+        return texts.read(start, int(ends[-1])), np.concatenate([[0], ends - start])
+
     def select(self, positions: Iterable[int]) -> Corpus:
         """The documents at ``positions`` (ascending), renumbered ``0..n-1``; the texts are shared."""
         chosen = np.fromiter(positions, dtype=np.int64)

@@ -117,3 +117,22 @@ def test_any_texts_round_trip(texts: list[str], data: st.DataObject) -> None:
         assert corpus[i] == docs[i]
         picked = sorted(set(data.draw(st.lists(st.integers(0, len(texts) - 1)))))
         assert [d.text for d in corpus.select(picked)] == [texts[p] for p in picked]
+
+
+def _cut(stored: tuple[bytes, object] | None) -> list[str]:
+    assert stored is not None
+    data, offsets = stored
+    bounds = list(offsets)  # type: ignore[call-overload]
+    return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def test_utf8_gives_the_stored_bytes_of_consecutive_documents() -> None:
+    corpus = corpus_of(_docs(TEXTS))
+    assert _cut(corpus.utf8(0, len(TEXTS))) == TEXTS
+    assert _cut(corpus.utf8(2, 5)) == TEXTS[2:5]  # offsets start at 0 for any range
+    assert corpus.utf8(3, 3) is not None and _cut(corpus.utf8(3, 3)) == []
+    chosen = corpus.select([1, 2, 3, 5])
+    assert _cut(chosen.utf8(0, 3)) == TEXTS[1:4]  # consecutive in the file: one read
+    assert chosen.utf8(2, 4) is None  # documents 3 and 5: not consecutive, the caller reads them one by one
+    with pytest.raises(IndexError):
+        corpus.utf8(0, len(TEXTS) + 1)

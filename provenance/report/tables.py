@@ -6,10 +6,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from provenance.arrow import to_table
-from provenance.corpus import column, text_reader
+from provenance.corpus import Corpus, column, text_reader
 from provenance.records import Cluster, Credit, Document, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import derivation_table
@@ -234,14 +235,31 @@ TEXTS_BATCH = 10_000
 """Documents per row group of ``texts.parquet``."""
 
 
+def _texts_array(docs: Sequence[Document], lo: int, hi: int) -> pa.Array:
+    """The texts of documents ``lo..hi-1``: a corpus's stored UTF-8 taken as the Arrow array's
+    buffer as it is (no ``str`` per document), other sequences through their strings."""
+    stored = docs.utf8(lo, hi) if isinstance(docs, Corpus) else None
+    if stored is not None and stored[1][-1] < 2**31:  # within a string array's 32-bit offsets
+        data, offsets = stored
+        array = pa.StringArray.from_buffers(hi - lo, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
+        try:
+            array.validate(full=True)  # a lone surrogate can be stored, but is not UTF-8
+            return array
+        except pa.ArrowInvalid:
+            pass
+    return pa.array([d.text for d in docs[lo:hi]], pa.string())
+
+
 def texts_batches(docs: Sequence[Document]) -> TableBatches:
     """``texts`` rows: every document's full text, in document order, ``TEXTS_BATCH`` documents
     at a time (a whole corpus is never copied into Arrow at once)."""
 
+    ids = column(docs, "doc_id")
+
     def batches() -> Iterator[pa.RecordBatch]:
         for at in range(0, len(docs), TEXTS_BATCH):
-            part = docs[at : at + TEXTS_BATCH]
-            columns = [pa.array([d.doc_id for d in part], pa.string()), pa.array([d.text for d in part], pa.string())]
+            hi = min(at + TEXTS_BATCH, len(docs))
+            columns = [pa.array(ids[at:hi], pa.string()), _texts_array(docs, at, hi)]
             yield pa.RecordBatch.from_arrays(columns, schema=schemas.TEXTS)
 
     return TableBatches(schemas.TEXTS, batches)
