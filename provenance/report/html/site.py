@@ -89,7 +89,10 @@ def _values(column: pa.ChunkedArray) -> list[Any]:
     five times faster than Arrow makes them (0.36 s for the dates of 100,000 documents)."""
     if column.type != _UTC_MICROS:
         return column.to_pylist()
-    return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in column.cast(pa.int64()).to_pylist()]
+    # ``view``, not ``cast``: the same bits read as integers, without importing pyarrow.compute
+    # (35 ms of a seeds scan).
+    micros = [v for chunk in column.chunks for v in chunk.view(pa.int64()).to_pylist()]
+    return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
 
 
 Tables = dict[str, "pa.Table | Columns"]
