@@ -47,10 +47,10 @@ COMPARED = {  # report table -> columns that order its rows
 def inputs_for(corpus: str, args: argparse.Namespace, logs: Path) -> list[Path]:
     """The input paths of a corpus (generating a generated one if it is not cached)."""
     if corpus == "reuters":
-        files = sorted(args.reuters.glob("*.sgm"))
-        if not files:
-            raise SystemExit(f"no .sgm files in {args.reuters}; set --reuters or PROV_REUTERS_DIR")
-        return files
+        try:
+            return textbase.reuters_files(args.reuters)
+        except FileNotFoundError as err:
+            raise SystemExit(str(err)) from None
     folder, _, _ = corpus_for(corpus, args.seed, args.data, False, logs, args.noise)
     return [folder / "corpus.jsonl"]
 

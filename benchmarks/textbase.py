@@ -39,7 +39,19 @@ from provenance.records import Skipped
 log = logging.getLogger("benchmarks.textbase")
 
 BASE_VERSION = 2
-REUTERS_DIR = Path(os.environ.get("PROV_REUTERS_DIR", "/work/shared/corpora/reuters21578"))
+
+
+def reuters_folder() -> Path:
+    """The Reuters-21578 folder: ``PROV_REUTERS``, else ``PROV_REUTERS_DIR``, else
+    ``shared/corpora/reuters21578`` beside the repository. The one lookup of the corpus: the
+    benchmarks' ``--reuters`` default and the tests' ``reuters_dir`` fixture both come here."""
+    named = os.environ.get("PROV_REUTERS") or os.environ.get("PROV_REUTERS_DIR")
+    if named:
+        return Path(named).resolve()
+    return Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reuters21578"
+
+
+REUTERS_DIR = reuters_folder()
 CACHE_DIR = Path(__file__).resolve().parent / "data" / "cache"
 
 HASH_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection mod 2^64
@@ -103,7 +115,7 @@ def reuters_files(reuters_dir: Path = REUTERS_DIR, limit: int | None = None) -> 
     paths = sorted(Path(reuters_dir).glob("*.sgm"))
     if not paths:
         raise FileNotFoundError(
-            f"{reuters_dir}: no Reuters-21578 .sgm files; set PROV_REUTERS_DIR or pass --reuters DIR"
+            f"{reuters_dir}: no Reuters-21578 .sgm files; set PROV_REUTERS (or PROV_REUTERS_DIR) or pass --reuters DIR"
         )
     return paths[:limit] if limit else paths
 

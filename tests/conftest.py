@@ -1,8 +1,11 @@
-"""Fixtures shared by every test: the CLI runner, the seed articles and the input fixtures."""
+"""Fixtures shared by every test: the CLI runner, the seed articles, the input fixtures and the
+Reuters-21578 folder. The ``benchmarks`` package at the repository root (the corpus generator,
+and the one lookup of the Reuters folder) is made importable here for every test module."""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 ROOT = Path(__file__).parents[1]
+if str(ROOT) not in sys.path:  # the benchmarks package at the repository root
+    sys.path.insert(0, str(ROOT))
 
 
 class Runner(CliRunner):
@@ -59,3 +64,17 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def reuters_dir() -> Path:
+    """The Reuters-21578 folder, as ``benchmarks.textbase.reuters_folder`` finds it (``PROV_REUTERS``,
+    else ``PROV_REUTERS_DIR``, else ``shared/corpora/reuters21578`` beside the repository). A test
+    that asks for it is skipped when the folder does not hold the corpus (its first file,
+    ``reut2-000.sgm``, which every use reads)."""
+    from benchmarks.textbase import reuters_folder  # here, not at the top: it imports numpy
+
+    folder = reuters_folder()
+    if not (folder / "reut2-000.sgm").is_file():
+        pytest.skip(f"no Reuters-21578 corpus at {folder} (set PROV_REUTERS to its folder)")
+    return folder

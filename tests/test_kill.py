@@ -24,16 +24,20 @@ from provenance.ingest import read_documents
 from provenance.records import Document
 from provenance.report.writer import recover
 
-CORPUS = Path(os.environ.get("PROV_REUTERS", Path(__file__).parents[2] / "shared" / "corpora" / "reuters21578"))
-FILES = [CORPUS / f"reut2-00{i}.sgm" for i in range(2)]
 PROV = str(Path(sys.executable).parent / "prov")
 KILLS = 20
 VOLATILE = {"created", "timings", "python"}  # manifest keys that differ between identical runs
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not all(f.exists() for f in FILES), reason=f"Reuters-21578 not found at {CORPUS}"),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def files(reuters_dir: Path) -> list[Path]:
+    """The first two Reuters-21578 files: 2,000 stories."""
+    files = [reuters_dir / f"reut2-00{i}.sgm" for i in range(2)]
+    if not all(f.is_file() for f in files):
+        pytest.skip(f"Reuters-21578 not found at {reuters_dir} (reut2-000.sgm and reut2-001.sgm)")
+    return files
 
 
 def run(*args: object) -> float:
@@ -76,20 +80,20 @@ def delays(total: float, seed: int) -> list[float]:
     return sorted(rng.uniform(0.05, total * 1.05) for _ in range(KILLS))
 
 
-def test_a_killed_scan_leaves_the_previous_report_or_the_new_one(tmp_path: Path) -> None:
+def test_a_killed_scan_leaves_the_previous_report_or_the_new_one(files: list[Path], tmp_path: Path) -> None:
     runs = {"a": ["--min-words", "8"], "b": ["--min-words", "12"]}
     reference = {}
     total = 0.0
     for name, params in runs.items():
-        total = max(total, run("scan", *FILES, "--out", tmp_path / f"ref-{name}", *params, "--workers", "2"))
+        total = max(total, run("scan", *files, "--out", tmp_path / f"ref-{name}", *params, "--workers", "2"))
         reference[name] = state(tmp_path / f"ref-{name}")
     out = tmp_path / "work" / "report"
     out.parent.mkdir()
-    run("scan", *FILES, "--out", out, *runs["a"], "--workers", "2")
+    run("scan", *files, "--out", out, *runs["a"], "--workers", "2")
     previous = "a"
     for i, delay in enumerate(delays(total, 1)):
         target = "b" if i % 2 == 0 else "a"
-        killed(delay, "scan", *FILES, "--out", out, *runs[target], "--force", "--workers", "2")
+        killed(delay, "scan", *files, "--out", out, *runs[target], "--force", "--workers", "2")
         recover(out)  # what the next run does first
         now = state(out)
         assert now in (reference[previous], reference[target]), f"kill {i} after {delay:.2f}s left a broken report"
@@ -97,45 +101,45 @@ def test_a_killed_scan_leaves_the_previous_report_or_the_new_one(tmp_path: Path)
         assert os.listdir(out.parent) == ["report"], f"kill {i}: leftovers beside the report"
 
 
-def test_a_killed_dedup_leaves_one_runs_outputs_never_a_mix(tmp_path: Path) -> None:
+def test_a_killed_dedup_leaves_one_runs_outputs_never_a_mix(files: list[Path], tmp_path: Path) -> None:
     runs = {"a": ["--threshold", "0.8"], "b": ["--threshold", "0.6"]}
     reference = {}
     total = 0.0
     for name, params in runs.items():
         (tmp_path / f"ref-{name}").mkdir()
-        total = max(total, run("dedup", *FILES, "--out", tmp_path / f"ref-{name}" / "clean.jsonl", *params))
+        total = max(total, run("dedup", *files, "--out", tmp_path / f"ref-{name}" / "clean.jsonl", *params))
         reference[name] = state(tmp_path / f"ref-{name}")
     assert reference["a"]["clean.jsonl"] != reference["b"]["clean.jsonl"]
     work = tmp_path / "work"
     work.mkdir()
-    run("dedup", *FILES, "--out", work / "clean.jsonl", *runs["a"])
+    run("dedup", *files, "--out", work / "clean.jsonl", *runs["a"])
     previous = "a"
     for i, delay in enumerate(delays(total, 2)):
         target = "b" if i % 2 == 0 else "a"
-        killed(delay, "dedup", *FILES, "--out", work / "clean.jsonl", *runs[target], "--force")
+        killed(delay, "dedup", *files, "--out", work / "clean.jsonl", *runs[target], "--force")
         finish_interrupted(work / "clean.jsonl")  # what the next run does first
         now = state(work)
         assert now in (reference[previous], reference[target]), f"kill {i} after {delay:.2f}s left a mix"
         previous = "a" if now == reference["a"] else "b"
 
 
-def test_a_killed_index_add_leaves_a_queryable_index(tmp_path: Path) -> None:
+def test_a_killed_index_add_leaves_a_queryable_index(files: list[Path], tmp_path: Path) -> None:
     index = tmp_path / "ix"
-    run("index", "add", FILES[0], "--index", index)
+    run("index", "add", files[0], "--index", index)
     before = open_index(index).manifest.documents
-    added = sum(1 for d in read_documents([FILES[1]]) if isinstance(d, Document))
-    probe = [next(d for d in read_documents([FILES[0]]) if isinstance(d, Document))]
+    added = sum(1 for d in read_documents([files[1]]) if isinstance(d, Document))
+    probe = [next(d for d in read_documents([files[0]]) if isinstance(d, Document))]
     config = ScanConfig(detect=open_index(index).manifest.parameters.detect(DetectConfig()))
     t0 = time.perf_counter()
-    run("index", "add", FILES[1], "--index", tmp_path / "ref-ix")
+    run("index", "add", files[1], "--index", tmp_path / "ref-ix")
     total = time.perf_counter() - t0
     for i, delay in enumerate(delays(total, 3)):
-        killed(delay, "index", "add", FILES[1], "--index", index, "--replace")
+        killed(delay, "index", "add", files[1], "--index", index, "--replace")
         snapshot = open_index(index)
         assert snapshot.manifest.documents in (before, before + added), f"kill {i} after {delay:.2f}s"
         result = query_index(snapshot, probe, config)
         assert len(result.scan.documents) == 2, f"kill {i}: the query did not find the probe's indexed copy"
-    run("index", "add", FILES[1], "--index", index, "--replace")  # a full add tidies what kills left
+    run("index", "add", files[1], "--index", index, "--replace")  # a full add tidies what kills left
     manifest = open_index(index).manifest
     listed = {f"{n}{ext}" for n in [s.name for s in manifest.segments] for ext in (".docs.parquet", ".keys.arrow")}
     assert set(os.listdir(index / "segments")) == listed

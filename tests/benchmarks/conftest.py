@@ -1,36 +1,22 @@
-"""Make the ``benchmarks`` package (the harness at the repository root) importable in tests, and
-build the small generated corpus the benchmark tests share."""
+"""The small generated corpus the benchmark tests share (the ``benchmarks`` package, the harness
+at the repository root, is importable through tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import generate, textbase  # noqa: E402
-from provenance.ingest import read_documents  # noqa: E402
-
-# PROV_REUTERS, as in the other tests; PROV_REUTERS_DIR is the name benchmarks/ reads.
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
+from benchmarks import generate, textbase
+from provenance.ingest import read_documents
 
 
 @pytest.fixture(scope="session")
-def base() -> textbase.Base:
+def base(reuters_dir: Path) -> textbase.Base:
     # Only the tests that build a corpus need Reuters: they all come through this fixture, so
-    # they skip here, and the metric tests run without it. The first three files: a second or two.
-    if not list(REUTERS.glob("*.sgm")):
-        pytest.skip(f"Reuters-21578 corpus not found at {REUTERS} (set PROV_REUTERS to its folder)")
-    return textbase.load_base(REUTERS, files=3, cache_dir=None)
+    # they skip (in ``reuters_dir``), and the metric tests run without it. The first three
+    # files: a second or two.
+    return textbase.load_base(reuters_dir, files=3, cache_dir=None)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.textbase import reuters_folder
 from provenance.report import read_graph
 
 pyspark = pytest.importorskip("pyspark", reason="the Spark cluster test needs the spark extra: prov[spark]")
@@ -38,11 +39,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
 SPARK_HOME = Path(pyspark.__file__).parent
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")  # the name benchmarks/ reads
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
 PROV = Path(sys.executable).with_name("prov")
 WORKERS = 2
 START_TIMEOUT = 120.0  # seconds for the master and both workers to come up
@@ -206,8 +202,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def corpus() -> list[Path]:
-    """The seeds and a Reuters-21578 file (1,000 wire stories), or the input fixtures without it."""
-    reuters = REUTERS / "reut2-000.sgm"
+    """The seeds and a Reuters-21578 file (1,000 wire stories), or the input fixtures without it:
+    the test runs either way, so it looks the folder up itself rather than through the
+    ``reuters_dir`` fixture, which would skip it."""
+    reuters = reuters_folder() / "reut2-000.sgm"
     return [ROOT / "seeds", reuters if reuters.is_file() else ROOT / "fixtures" / "inputs"]
 
 

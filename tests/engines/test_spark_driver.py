@@ -40,14 +40,6 @@ from provenance.report import read_graph, read_table, write_scan_report  # noqa:
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).parents[2]
-if str(ROOT) not in sys.path:  # the benchmarks package (the corpus generator) at the repository root
-    sys.path.insert(0, str(ROOT))
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
 PROV = Path(sys.executable).with_name("prov")
 MAX_RESULT = 1 << 20  # spark.driver.maxResultSize: 1m
 SCAN_TIMEOUT = 600.0
@@ -75,11 +67,11 @@ def unrelated_articles(files: list[Path]) -> list[str]:
     return kept
 
 
-def write_dataset(folder: Path, seeds_dir: Path) -> int:
+def write_dataset(folder: Path, seeds_dir: Path, reuters_dir: Path) -> int:
     """A Parquet dataset (two part files) of the seeds and the unrelated Reuters articles; the
     size of its texts in UTF-8 bytes."""
     rows = [{"id": f.name, "text": f.read_text(encoding="utf-8")} for f in sorted(seeds_dir.glob("*.txt"))]
-    articles = unrelated_articles(sorted(REUTERS.glob("reut2-*.sgm")))
+    articles = unrelated_articles(sorted(reuters_dir.glob("reut2-*.sgm")))
     rows += [{"id": f"reuters-{k:05d}", "text": text} for k, text in enumerate(articles)]
     folder.mkdir()
     half = len(rows) // 2
@@ -92,12 +84,6 @@ def rows_of(report: Path, name: str) -> list[dict]:
     return read_table(report, name).to_pylist()
 
 
-needs_reuters = pytest.mark.skipif(
-    not (REUTERS / "reut2-000.sgm").is_file(),
-    reason=f"no Reuters-21578 corpus at {REUTERS} (set PROV_REUTERS to its folder)",
-)
-
-
 @pytest.fixture(scope="module")
 def spark() -> SparkEngine:
     engine = SparkEngine("local[2]", {"spark.sql.shuffle.partitions": "2"})
@@ -105,10 +91,11 @@ def spark() -> SparkEngine:
     engine.close()
 
 
-@needs_reuters
-def test_a_dataset_scan_keeps_the_texts_off_the_driver(runner, seeds_dir: Path, tmp_path: Path) -> None:
+def test_a_dataset_scan_keeps_the_texts_off_the_driver(
+    runner, seeds_dir: Path, reuters_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "corpus.parquet"
-    size = write_dataset(folder, seeds_dir)
+    size = write_dataset(folder, seeds_dir, reuters_dir)
     assert size > 3 * MAX_RESULT, "the texts must not fit the driver's result limit, or the test proves nothing"
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
     result = runner("scan", folder, "--out", local_out, "--quiet", "--workers", "1")
@@ -140,13 +127,12 @@ def test_a_dataset_scan_keeps_the_texts_off_the_driver(runner, seeds_dir: Path, 
     assert (spark_out / "index.html").is_file()
 
 
-@needs_reuters
 def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
-    spark: SparkEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: SparkEngine, reuters_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from benchmarks import generate, textbase
 
-    base = textbase.load_base(REUTERS, files=3, cache_dir=None)
+    base = textbase.load_base(reuters_dir, files=3, cache_dir=None)
     generated = tmp_path / "gen"
     generate.generate(generate.GenConfig(docs=300, seed=7), generated, base)
     rows = [json.loads(line) for line in (generated / generate.CORPUS).read_text(encoding="utf-8").splitlines()]

@@ -5,7 +5,6 @@ the same report. One Spark session serves the whole module (local[2], UI off, on
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -32,11 +31,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
 GOLDEN = sorted(p.name for p in (ROOT / "fixtures" / "golden").iterdir() if (p / "inputs.txt").is_file())
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")  # the name benchmarks/ reads
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
 COMPARED = ("documents", "alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate", "skipped")
 
 
@@ -103,12 +97,8 @@ def test_oversized_buckets_are_chained_and_reported_alike(spark: SparkEngine, se
     assert_same(local, on_spark)
 
 
-@pytest.mark.skipif(
-    not (REUTERS / "reut2-000.sgm").is_file(),
-    reason=f"no Reuters-21578 corpus at {REUTERS} (set PROV_REUTERS to its folder)",
-)
-def test_a_reuters_file_gives_the_same_result(spark: SparkEngine) -> None:
-    local, on_spark = both([REUTERS / "reut2-000.sgm"], spark)
+def test_a_reuters_file_gives_the_same_result(spark: SparkEngine, reuters_dir: Path) -> None:
+    local, on_spark = both([reuters_dir / "reut2-000.sgm"], spark)
     assert len(local.clusters) > 100
     assert_same(local, on_spark)
 

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
-REUTERS = Path(
-    os.environ.get("PROV_REUTERS")
-    or os.environ.get("PROV_REUTERS_DIR")  # the name benchmarks/ reads
-    or ROOT / ".." / "shared" / "corpora" / "reuters21578"
-).resolve()
-
-pytestmark = pytest.mark.skipif(
-    not list(REUTERS.glob("*.sgm")),
-    reason=f"Reuters-21578 corpus not found at {REUTERS} (set PROV_REUTERS to its folder)",
-)
 
 
-def test_the_index_benchmark_runs_and_records_its_figures(tmp_path: Path) -> None:
+def test_the_index_benchmark_runs_and_records_its_figures(reuters_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "index.json"
     args = [
         "--docs",
@@ -39,7 +26,7 @@ def test_the_index_benchmark_runs_and_records_its_figures(tmp_path: Path) -> Non
         "--json",
         out,
         "--reuters",
-        REUTERS,
+        reuters_dir,
     ]
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "index_bench.py"), *map(str, args)],
