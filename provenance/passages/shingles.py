@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 
 from provenance.memory import release_free_memory
-from provenance.passages.tokenize import shingle_hashes32, token_hashes, words
+from provenance.passages.tokenize import batch_token_hashes, shingle_hashes32
 from provenance.records import Document, ShingleIndex
 
 
 def shingle_index(docs: Sequence[Document], k: int) -> ShingleIndex:
     """Shingles of a batch of documents in text order (documents in the given order, which
     must be ascending by index)."""
-    per_doc = [words(doc.text) for doc in docs]
-    lengths = np.array([len(w) for w in per_doc], dtype=np.int64)
+    per_doc = batch_token_hashes([doc.text for doc in docs])
+    lengths = np.array([h.shape[0] for h in per_doc], dtype=np.int64)
     n_sh = np.maximum(lengths - k + 1, 0)
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(n_sh, out=offsets[1:])
@@ -26,7 +25,7 @@ def shingle_index(docs: Sequence[Document], k: int) -> ShingleIndex:
     else:
         # Shingles over the concatenated tokens, minus the ones straddling two documents.
         # One hashing pass over the whole batch: per-document calls cost more than the work.
-        all_sh = shingle_hashes32(token_hashes(list(chain.from_iterable(per_doc))), k)
+        all_sh = shingle_hashes32(np.concatenate(per_doc), k)
         tok_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         owner = np.repeat(np.arange(len(docs)), n_sh)
         positions = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], n_sh)).astype(np.int32)

@@ -25,6 +25,7 @@ from itertools import chain
 import numpy as np
 import xxhash
 
+from provenance.passages import xxh3
 from provenance.passages.marks import mark_ranges
 from provenance.records import Document, TokenizedDoc
 
@@ -73,6 +74,49 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
                 tok = tokens[i]
                 found[i] = cache[tok] = xxhash.xxh3_64_intdigest(tok.encode("utf-8"))
     return np.array(found, dtype=np.uint64)
+
+
+# For ASCII text's bytes: 1 for a word byte (``\\w``: letters, digits, underscore), else 0.
+_ASCII_WORD_BYTES = bytes(int(chr(c).isalnum() or c == ord("_")) for c in range(128)) + bytes(128)
+
+
+def batch_token_hashes(texts: Sequence[str]) -> list[np.ndarray]:
+    """``token_hashes(words(text))`` of every text, the same values computed together.
+
+    The ASCII texts (most news) are tokenized and hashed in numpy over their joined bytes: a
+    token is a run of word bytes, lower-cased, and hashed by ``xxh3.xxh3_64_short`` when it is
+    16 bytes or fewer (nearly every word); longer words, and every text that is not ASCII, go
+    through ``words`` and ``token_hashes``. About three times faster than a text at a time.
+    """
+    out: list[np.ndarray | None] = [None] * len(texts)
+    plain = [i for i, text in enumerate(texts) if text.isascii()]
+    for i in range(len(texts)):
+        if not texts[i].isascii():
+            out[i] = token_hashes(words(texts[i]))
+    if plain:
+        for i, hashes in zip(plain, _ascii_token_hashes([texts[i] for i in plain]), strict=True):
+            out[i] = hashes
+    return out  # type: ignore[return-value]  # every slot filled above
+
+
+def _ascii_token_hashes(texts: list[str]) -> list[np.ndarray]:
+    joined = "\n".join(texts).encode("ascii").lower()  # a line end is never inside a word
+    # One flag a byte, between two non-word bytes; word runs begin and end where it changes,
+    # alternately a start and an end.
+    flags = np.frombuffer(b"\0" + joined.translate(_ASCII_WORD_BYTES) + b"\0", dtype=np.bool_)
+    change = np.flatnonzero(flags[1:] != flags[:-1])
+    starts, ends = change[0::2], change[1::2]
+    lengths = ends - starts
+    hashes = np.empty(starts.shape[0], dtype=np.uint64)
+    short = lengths <= xxh3.MAX_LEN
+    hashes[short] = xxh3.xxh3_64_short(np.frombuffer(joined, dtype=np.uint8), starts[short], lengths[short])
+    long_ones = np.flatnonzero(~short)
+    if long_ones.shape[0]:
+        hashes[long_ones] = token_hashes([joined[starts[i] : ends[i]].decode("ascii") for i in long_ones.tolist()])
+    first = np.zeros(len(texts) + 1, dtype=np.int64)  # each text's first byte in ``joined``
+    np.cumsum([len(t) + 1 for t in texts], out=first[1:])
+    bounds = np.searchsorted(starts, first)
+    return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
 
 def token_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
