@@ -46,13 +46,14 @@ if __package__ in (None, ""):  # run as a script: make the benchmarks package im
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.run import git_commit, machine  # noqa: E402
+from benchmarks.textbase import REUTERS_DIR  # noqa: E402
 from provenance.config import DetectConfig, FieldNames, ScanConfig  # noqa: E402
 from provenance.index import add_documents, disk_usage, open_index, query_index  # noqa: E402
 from provenance.ingest import read_documents  # noqa: E402
 from provenance.records import Document  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-REUTERS = Path("/work/shared/corpora/reuters21578")
+REUTERS = REUTERS_DIR  # PROV_REUTERS, PROV_REUTERS_DIR or ../shared (textbase.reuters_folder)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _SWAPS = ["said", "added", "reported", "stated", "noted", "told", "announced", "estimated"]
 
