@@ -101,11 +101,7 @@ def batch_token_hashes(texts: Sequence[str]) -> list[np.ndarray]:
 
 def _ascii_token_hashes(texts: list[str]) -> list[np.ndarray]:
     joined = "\n".join(texts).encode("ascii").lower()  # a line end is never inside a word
-    # One flag a byte, between two non-word bytes; word runs begin and end where it changes,
-    # alternately a start and an end.
-    flags = np.frombuffer(b"\0" + joined.translate(_ASCII_WORD_BYTES) + b"\0", dtype=np.bool_)
-    change = np.flatnonzero(flags[1:] != flags[:-1])
-    starts, ends = change[0::2], change[1::2]
+    starts, ends = _ascii_runs(joined)
     lengths = ends - starts
     hashes = np.empty(starts.shape[0], dtype=np.uint64)
     short = lengths <= xxh3.MAX_LEN
@@ -205,18 +201,44 @@ def _in_token(codes: np.ndarray) -> np.ndarray:
 def batch_token_spans(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
     """``token_spans`` of many texts in one vectorised pass (the same spans, tested).
 
-    The texts are joined by newlines (never part of a word), classified character by
-    character in numpy, and tokens found from the edges of the classification.
+    The texts are joined by newlines (never part of a word) and tokens found from the edges
+    of a word flag per character: for ASCII texts from their bytes (``_ascii_runs``), for the
+    others from their code points, classified in numpy (``_in_token``).
     """
     if not texts:
         return []
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    # surrogatepass: a lone surrogate is a character like any other (not a word), not an error.
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    edges = np.diff(_in_token(codes).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    bounds = np.searchsorted(starts, np.append(offsets, codes.shape[0] + 1))
+    out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(texts)
+    plain = [i for i, text in enumerate(texts) if text.isascii()]
+    other = [i for i, text in enumerate(texts) if not text.isascii()]
+    if plain:
+        joined = "\n".join(texts[i] for i in plain).encode("ascii")
+        starts, ends = _ascii_runs(joined)
+        for i, span in zip(plain, _split([texts[i] for i in plain], starts, ends), strict=True):
+            out[i] = span
+    if other:
+        part = [texts[i] for i in other]
+        # surrogatepass: a lone surrogate is a character like any other (not a word), not an error.
+        codes = np.frombuffer("\n".join(part).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        edges = np.diff(_in_token(codes).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        for i, span in zip(other, _split(part, starts, ends), strict=True):
+            out[i] = span
+    return out  # type: ignore[return-value]  # every slot filled above
+
+
+def _ascii_runs(joined: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of word bytes (``\\w``) in ASCII ``joined``: one flag a
+    byte (``bytes.translate``), and where it changes, alternately a start and an end."""
+    flags = np.frombuffer(b"\0" + joined.translate(_ASCII_WORD_BYTES) + b"\0", dtype=np.bool_)
+    change = np.flatnonzero(flags[1:] != flags[:-1])
+    return change[0::2], change[1::2]
+
+
+def _split(texts: Sequence[str], starts: np.ndarray, ends: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The token spans of texts joined by one separator each, cut back into each text's own."""
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
+    bounds = np.searchsorted(starts, offsets)
     return [
         (starts[bounds[i] : bounds[i + 1]] - offsets[i], ends[bounds[i] : bounds[i + 1]] - offsets[i])
         for i in range(len(texts))

@@ -38,6 +38,19 @@ def test_token_spans_cut_exactly_the_words_of_the_original_text(text: str) -> No
     assert [fold(text[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)] == words(text)
 
 
+@given(
+    st.lists(
+        st.one_of(st.text(st.characters(max_codepoint=127), max_size=80), st.text(max_size=20)),
+        max_size=8,
+    )
+)
+def test_batch_spans_of_ascii_and_other_texts_mixed_keep_each_texts_own(texts: list[str]) -> None:
+    # ASCII texts take a faster path than the others; a batch mixing them keeps its order.
+    for text, (starts, ends) in zip(texts, batch_token_spans(texts), strict=True):
+        ref_starts, ref_ends = token_spans(text)
+        assert starts.tolist() == ref_starts.tolist() and ends.tolist() == ref_ends.tolist()
+
+
 @given(st.lists(st.text(max_size=80), max_size=6))
 def test_batch_spans_equal_the_regex_spans_for_any_unicode(texts: list[str]) -> None:
     batch = batch_token_spans(texts)
