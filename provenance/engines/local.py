@@ -31,9 +31,10 @@ from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.graph import infer_origins
 from provenance.memory import release_free_memory
 from provenance.passages import concat, drop_unshared, shingle_index, sort_by_hash
-from provenance.records import Alignment, BandKeys, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
+from provenance.records import Alignment, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
 from provenance.sketch.lsh import PairCounts
+from provenance.sketch.store import SplitBand, split_batch
 
 __all__ = ["LocalEngine", "Progress"]
 
@@ -64,9 +65,14 @@ def _in_worker(job: tuple[Callable[[_Shared, Any], Any], Any]) -> Any:
     return fn(_WORKER, task)
 
 
-def _sketch_task(shared: _Shared, args: tuple[int, int, DetectConfig, Banding]) -> tuple[list[BandKeys], ShingleIndex]:
-    lo, hi, detect, banding = args
-    return sketch_batch(shared.docs[lo:hi], detect, banding)
+def _sketch_task(
+    shared: _Shared, args: tuple[int, int, DetectConfig, Banding, int, int]
+) -> tuple[list[SplitBand], ShingleIndex]:
+    lo, hi, detect, banding, n_docs, ranges = args
+    keys, index = sketch_batch(shared.docs[lo:hi], detect, banding)
+    # Packed and cut into the store's key ranges here, in the worker: it is a sort of every
+    # key, which the parent writing the store would otherwise do alone while the workers wait.
+    return split_batch(keys, n_docs, ranges), index
 
 
 def _shingles_task(shared: _Shared, args: tuple[int, int, int]) -> ShingleIndex:
@@ -134,12 +140,15 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         (``drop_unshared``: they can never seed a passage)."""
         self.release()
         step = self.batch_docs
-        tasks = [(lo, min(lo + step, len(docs)), detect, banding) for lo in range(0, len(docs), step)]
         store = BandStore(banding.bands, len(docs))
+        tasks = [
+            (lo, min(lo + step, len(docs)), detect, banding, len(docs), store.ranges)
+            for lo in range(0, len(docs), step)
+        ]
         parts: list[ShingleIndex] = []
         try:
-            for batch_keys, part in self._map(_sketch_task, _Shared(docs), tasks, progress, "sketch"):
-                store.add(batch_keys)
+            for split, part in self._map(_sketch_task, _Shared(docs), tasks, progress, "sketch"):
+                store.add_split(split)
                 parts.append(part)
         except BaseException:
             store.close()

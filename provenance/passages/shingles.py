@@ -143,13 +143,20 @@ def _shrunk(a: np.ndarray, n: int) -> np.ndarray:
 
 
 def _repeated(hashes: np.ndarray) -> np.ndarray:
-    """Which entries hold a hash that occurs more than once among ``hashes``."""
-    order = np.argsort(hashes)
-    ordered = hashes[order]
-    same = ordered[1:] == ordered[:-1]
-    repeated = np.zeros(hashes.shape[0], dtype=bool)
+    """Which entries hold a hash that occurs more than once among ``hashes`` (uint32, fewer
+    than 2**32 of them)."""
+    n = hashes.shape[0]
+    # Each hash with its position below it, sorted as one uint64: the order an argsort would
+    # give, from numpy's vectorised sort of plain values (ten times faster than argsort).
+    keyed = (hashes.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
+    keyed.sort()
+    step = keyed[1:] ^ keyed[:-1]  # neighbours hold the same hash where the high half is 0
+    same = step < np.uint64(1 << 32)
+    del step
+    repeated = np.zeros(n, dtype=bool)
     repeated[1:] |= same
     repeated[:-1] |= same
+    keyed &= np.uint64(0xFFFFFFFF)  # the positions: below 2**32, so they read as int64 alike
     out = np.empty_like(repeated)
-    out[order] = repeated
+    out[keyed.view(np.int64)] = repeated
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,39 @@ def key_ranges(n_docs: int) -> int:
     power of two, at most ``MAX_RANGES`` (16 at a million documents: ~90 MB a range)."""
     wanted = max(1, -(-n_docs // DOCS_PER_RANGE))
     return min(MAX_RANGES, 1 << (wanted - 1).bit_length())
+
+
+@dataclass
+class SplitBand:
+    """One band of one batch as a ``BandStore`` writes it: the distinct packed keys ordered by
+    key range, where each range starts (``cuts``, ``ranges + 1`` offsets), and the documents
+    with a repeated key."""
+
+    band: int
+    packed: np.ndarray
+    cuts: list[int]
+    internal: np.ndarray
+
+
+def split_batch(batch: Iterable[BandKeys], n_docs: int, ranges: int) -> list[SplitBand]:
+    """One batch's keys packed (``pack_band``) and ordered by key range, for a ``BandStore`` of
+    ``n_docs`` documents and ``ranges`` key ranges: a pure function, so a worker can run it."""
+    out = []
+    range_shift, doc_shift = np.uint64(64 - (ranges.bit_length() - 1)), np.uint64(doc_bits(n_docs))
+    for bk in batch:
+        band = pack_band(bk, n_docs)
+        packed = band.packed
+        if ranges > 1:
+            # A key's range: the top bits of the key mixed (Fibonacci hashing), so that keys
+            # with few high bits (one row per band) still spread over the ranges.
+            with np.errstate(over="ignore"):
+                of = (((packed >> doc_shift) * _MIX) >> range_shift).astype(np.int64)
+            packed = packed[np.argsort(of, kind="stable")]
+            cuts = np.concatenate([[0], np.cumsum(np.bincount(of, minlength=ranges))]).tolist()
+        else:
+            cuts = [0, packed.shape[0]]
+        out.append(SplitBand(bk.band, packed, cuts, band.internal))
+    return out
 
 
 class BandStore:
@@ -56,34 +90,26 @@ class BandStore:
         except OSError as err:
             self.close()
             raise workspace_error(str(self._dir), err) from None
-        self._range_shift = np.uint64(64 - (self.ranges.bit_length() - 1))
-        self._doc_shift = np.uint64(doc_bits(n_docs))
         self._internal: list[list[np.ndarray]] = [[] for _ in range(bands)]
         self.size = 0
 
     def add(self, batch: Iterable[BandKeys]) -> None:
         """Append one batch's keys (each document's keys all in one batch)."""
-        for bk in batch:
-            band = pack_band(bk, self.n_docs)
-            packed = band.packed
-            if self.ranges > 1:
-                # A key's range: the top bits of the key mixed (Fibonacci hashing), so that keys
-                # with few high bits (one row per band) still spread over the ranges.
-                with np.errstate(over="ignore"):
-                    of = (((packed >> self._doc_shift) * _MIX) >> self._range_shift).astype(np.int64)
-                order = np.argsort(of, kind="stable")
-                packed = packed[order]
-                cuts = np.concatenate([[0], np.cumsum(np.bincount(of, minlength=self.ranges))]).tolist()
-            else:
-                cuts = [0, packed.shape[0]]
-            for r, path in enumerate(self._files[bk.band]):
-                if cuts[r + 1] > cuts[r]:
+        self.add_split(split_batch(batch, self.n_docs, self.ranges))
+
+    def add_split(self, split: list[SplitBand]) -> None:
+        """Append one batch's keys as ``split_batch`` prepared them (for this store's
+        ``n_docs`` and ``ranges``; a pool's worker can prepare them, the slow part)."""
+        for band in split:
+            for r, path in enumerate(self._files[band.band]):
+                lo, hi = band.cuts[r], band.cuts[r + 1]
+                if hi > lo:
                     try:
                         with open(path, "ab") as out:
-                            out.write(packed[cuts[r] : cuts[r + 1]].tobytes())
+                            out.write(band.packed[lo:hi].tobytes())
                     except OSError as err:
                         raise workspace_error(str(self._dir), err) from None
-            self._internal[bk.band].append(band.internal)
+            self._internal[band.band].append(band.internal)
             self.size += int(band.packed.shape[0])
 
     def __iter__(self) -> Iterator[PackedBand]:
