@@ -64,3 +64,22 @@ def test_concat_joins_batches_as_one_index_and_empties_them(monkeypatch: pytest.
     assert parts == []
     for name in ("docs", "offsets", "hashes", "positions"):
         assert getattr(joined, name).tolist() == getattr(whole, name).tolist(), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(HASHES, max_size=12), max_size=10), st.sampled_from([0, 1 << 20, (1 << 31) - 20]))
+def test_sort_by_hash_orders_each_row_by_hash_then_position(rows: list[list[int]], first_position: int) -> None:
+    """Rows in text order come back sorted by (hash, position) within each row, hashes and
+    positions kept together, at any position an int32 holds."""
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=offsets[1:])
+    hashes = np.array([h for r in rows for h in r], dtype=np.uint32)
+    positions = np.array([first_position + p for r in rows for p in range(len(r))], dtype=np.int32)
+    index = ShingleIndex(np.arange(len(rows), dtype=np.int64), offsets, hashes, positions, False)
+    got = shingles.sort_by_hash(index)
+    assert got.sorted_by_hash and got.offsets.tolist() == offsets.tolist()
+    for r in range(len(rows)):
+        lo, hi = offsets[r], offsets[r + 1]
+        expected = sorted(zip(hashes[lo:hi].tolist(), positions[lo:hi].tolist(), strict=True))
+        assert list(zip(got.hashes[lo:hi].tolist(), got.positions[lo:hi].tolist(), strict=True)) == expected
+    assert got.hashes.dtype == np.uint32 and got.positions.dtype == np.int32
