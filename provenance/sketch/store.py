@@ -52,7 +52,9 @@ def split_batch(batch: Iterable[BandKeys], n_docs: int, ranges: int) -> list[Spl
             # A key's range: the top bits of the key mixed (Fibonacci hashing), so that keys
             # with few high bits (one row per band) still spread over the ranges.
             with np.errstate(over="ignore"):
-                of = (((packed >> doc_shift) * _MIX) >> range_shift).astype(np.int64)
+                # uint8 (ranges <= MAX_RANGES): numpy's stable sort of one-byte keys is a radix
+                # sort, ten times faster than of int64.
+                of = (((packed >> doc_shift) * _MIX) >> range_shift).astype(np.uint8)
             packed = packed[np.argsort(of, kind="stable")]
             cuts = np.concatenate([[0], np.cumsum(np.bincount(of, minlength=ranges))]).tolist()
         else:
