@@ -150,9 +150,12 @@ def _repeated(hashes: np.ndarray) -> np.ndarray:
     # give, from numpy's vectorised sort of plain values (ten times faster than argsort).
     keyed = (hashes.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
     keyed.sort()
-    step = keyed[1:] ^ keyed[:-1]  # neighbours hold the same hash where the high half is 0
-    same = step < np.uint64(1 << 32)
-    del step
+    same = np.empty(max(n - 1, 0), dtype=bool)
+    chunk = max(_PART >> 2, 1)  # in chunks: a whole-array XOR would cost 8 bytes a shingle more
+    for lo in range(0, n - 1, chunk):
+        hi = min(lo + chunk, n - 1)
+        step = keyed[lo + 1 : hi + 1] ^ keyed[lo:hi]  # the same hash where the high half is 0
+        np.less(step, np.uint64(1 << 32), out=same[lo:hi])
     repeated = np.zeros(n, dtype=bool)
     repeated[1:] |= same
     repeated[:-1] |= same
