@@ -148,10 +148,15 @@ def _repeated(hashes: np.ndarray) -> np.ndarray:
     n = hashes.shape[0]
     # Each hash with its position below it, sorted as one uint64: the order an argsort would
     # give, from numpy's vectorised sort of plain values (ten times faster than argsort).
-    keyed = (hashes.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
+    # Built and compared in chunks: whole-array temporaries would cost 8 bytes a shingle each.
+    chunk = max(_PART >> 2, 1)
+    keyed = hashes.astype(np.uint64)
+    keyed <<= np.uint64(32)
+    for lo in range(0, n, chunk):
+        hi = min(lo + chunk, n)
+        keyed[lo:hi] |= np.arange(lo, hi, dtype=np.uint64)
     keyed.sort()
     same = np.empty(max(n - 1, 0), dtype=bool)
-    chunk = max(_PART >> 2, 1)  # in chunks: a whole-array XOR would cost 8 bytes a shingle more
     for lo in range(0, n - 1, chunk):
         hi = min(lo + chunk, n - 1)
         step = keyed[lo + 1 : hi + 1] ^ keyed[lo:hi]  # the same hash where the high half is 0
