@@ -9,9 +9,11 @@ whether both wrote the same report.
 generated corpus of that scale, generated first by ``generate.py`` unless cached under
 benchmarks/data/. Each engine runs as ``prov scan`` in a child process (so peak memory counts
 the JVM and the Python workers of the Spark run), one after the other, on the same input.
-``--dataset`` gives Spark a generated corpus as a Parquet dataset (25,000-row parts, written
-once beside the corpus), which the driver never reads: the run then records the Python driver's
-own peak (``peak_rss_mb``) apart from the whole tree's (``peak_tree_pss_mb``, the JVM's too).
+``--dataset`` gives Spark a generated corpus as a Parquet dataset (a folder named
+``dataset.parquet`` of 25,000-row parts, written once beside the corpus), which the executors
+read and the driver never does: the run checks it (the documents' sources are the URIs Spark
+read) and records the Python driver's own peak (``peak_rss_mb``) apart from the whole tree's
+(``peak_tree_pss_mb``, the JVM's too).
 
 Results: ``benchmarks/results/spark-<date>.json`` with the git commit, the machine, the exact
 commands and every figure; a second run on the same day replaces the corpora it ran again and
@@ -60,11 +62,12 @@ DATASET_ROWS = 25_000  # rows per part file of ``--dataset``
 
 def dataset_of(jsonl: Path) -> Path:
     """The generated corpus ``jsonl`` as a Parquet dataset (a folder of part files beside it,
-    written once): the input the Spark engine reads on its executors."""
+    written once): the input the Spark engine reads on its executors. Its name ends in
+    ``.parquet``: any other folder is local input, read on the driver (``spark.is_dataset``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = jsonl.with_name("dataset")
+    folder = jsonl.with_name("dataset.parquet")
     if (folder / "_complete").exists():
         return folder
     folder.mkdir(exist_ok=True)
@@ -99,6 +102,15 @@ def same_report(a: Path, b: Path, ignore: dict[str, tuple[str, ...]] | None = No
     return out
 
 
+def read_by_spark(report: Path) -> bool:
+    """Whether Spark read the documents of ``report`` itself: their sources are the URIs of the
+    part files it read (``file:/...``), where the driver's own reading names paths."""
+    from provenance.report import read_table
+
+    sources = read_table(report, "documents").column("source").to_pylist()
+    return bool(sources) and all(s.startswith("file:") for s in sources)
+
+
 def run_corpus(corpus: str, args: argparse.Namespace) -> dict:
     work = HERE / "work" / "spark" / corpus
     logs = work / "logs"
@@ -125,6 +137,10 @@ def run_corpus(corpus: str, args: argparse.Namespace) -> dict:
     result["spark"] = run_tool(f"{corpus}-spark", spark_cmd, spark_out, logs, args.timeout)
     # A dataset's documents name their part file as their source; everything else must agree.
     ignore = {"documents": ("source",)} if spark_inputs != inputs else None
+    if spark_inputs != inputs:
+        result["read_by_spark"] = read_by_spark(spark_out)
+        if not result["read_by_spark"]:
+            raise RuntimeError(f"{spark_inputs[0]} was read on the driver, not by Spark: not a dataset")
     result["same_report"] = same_report(local_out, spark_out, ignore)
     result["spark_over_local"] = round(result["spark"]["wall_s"] / result["local"]["wall_s"], 2)
     return result
