@@ -28,19 +28,20 @@ run. See docs/spark.md.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
 import warnings
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from provenance import ingest
 from provenance._optional import require_pyspark
@@ -71,6 +72,7 @@ from provenance.records import (
     Skipped,
     TextsElsewhere,
 )
+from provenance.report.tables import documents_table
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, dedupe_packed, doc_bits, pack
 
@@ -88,6 +90,7 @@ T = TypeVar("T")
 DOCUMENT_DDL = ops.ddl(ops.DOCUMENT_SCHEMA)
 _URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letters at least: not C:/)
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
+_ITER_BATCH = 10_000  # documents whose ids ``DocumentColumns`` converts at once
 TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
@@ -132,6 +135,82 @@ class FrameSeq(Sequence[T]):
 
     def __iter__(self) -> Iterator[T]:
         return iter(self._all())
+
+
+class DocumentColumns(Sequence[Document]):
+    """Every document of a Parquet dataset's scan as the driver holds it: the id and outlet of
+    each in columns (an Arrow string array; outlet codes and the outlets' names), and the whole
+    ``Document``, text included, of the few given in ``held`` (the documents with a passage,
+    which the report's passages and pages show). Any other document reads as its index, id and
+    outlet, with an empty text and no other field: the executors write the report's
+    ``documents`` table (``write_documents_table``), and the lengths are in ``TextsElsewhere``.
+    """
+
+    def __init__(
+        self,
+        ids: pa.StringArray,
+        outlet_codes: np.ndarray,
+        outlets: list[str],
+        held: dict[int, Document] | None = None,
+        writer: Callable[[Path], None] | None = None,
+    ) -> None:
+        self.ids = ids
+        self.outlet_codes = outlet_codes  # int32 per document, -1 for none
+        self.outlets = outlets
+        self.held = held or {}
+        self._writer = writer
+
+    @classmethod
+    def of(cls, table: pa.Table) -> DocumentColumns:
+        """The columns of ``table`` (``doc_id``, ``outlet``, a row per document, by index)."""
+        outlet = table.column("outlet").combine_chunks().dictionary_encode()
+        codes = outlet.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        ids = table.column("doc_id").combine_chunks().fill_null("")
+        return cls(ids, codes, outlet.dictionary.to_pylist())
+
+    def holding(self, held: dict[int, Document], writer: Callable[[Path], None]) -> DocumentColumns:
+        """The same columns with the whole documents ``held``, and the executors' writer of
+        the ``documents`` table."""
+        return DocumentColumns(self.ids, self.outlet_codes, self.outlets, held, writer)
+
+    def write_documents_table(self, path: Path) -> None:
+        """Write the report's ``documents`` table at ``path`` (a folder of part files, written by
+        the executors; the engine must be open)."""
+        if self._writer is None:
+            raise RuntimeError("these documents have no documents table writer (only a result's do)")
+        self._writer(path)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _document(self, i: int, doc_id: str) -> Document:
+        held = self.held.get(i)
+        if held is not None:
+            return held
+        code = self.outlet_codes[i]
+        return Document(i, doc_id, "", "", self.outlets[code] if code >= 0 else None)
+
+    @overload
+    def __getitem__(self, i: int) -> Document: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Document]: ...
+
+    def __getitem__(self, i: int | slice) -> Document | list[Document]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"document {i} out of range ({n} documents)")
+        return self._document(i, self.ids[i].as_py())
+
+    def __iter__(self) -> Iterator[Document]:
+        for at in range(0, len(self), _ITER_BATCH):
+            ids = self.ids.slice(at, _ITER_BATCH).to_pylist()
+            for k, doc_id in enumerate(ids):
+                yield self._document(at + k, doc_id)
 
 
 def to_arrow(frame: DataFrame) -> pa.Table:
@@ -198,7 +277,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._started = False
         self._frames: dict[int, tuple[object, DataFrame]] = {}
         self._persisted: list[DataFrame] = []
-        self._meta_cache: dict[int, tuple[object, list[Document], list[int]]] = {}
+        self._columns_cache: dict[int, tuple[object, DocumentColumns, np.ndarray]] = {}
         # The texts behind each result whose texts stayed on the executors (for ``texts_writer``).
         self._elsewhere: dict[int, tuple[TextsElsewhere, DataFrame]] = {}
 
@@ -222,7 +301,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame.unpersist()
         self._persisted.clear()
         self._frames.clear()
-        self._meta_cache.clear()
+        self._columns_cache.clear()
 
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
@@ -679,22 +758,21 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         broadcast (that would collect the texts to the driver): a join with it shuffles."""
         return self._documents(docs).select(F.col("index").alias(index), F.col("text").alias(text)).hint("merge")
 
-    def _metadata(self, docs: Sequence[Document]) -> tuple[list[Document], list[int]]:
-        """The documents without their texts (each ``text`` empty), and their lengths: one
-        collect of everything but the texts, made once per document list."""
-        held = self._meta_cache.get(id(docs))
+    def _columns(self, docs: Sequence[Document]) -> tuple[DocumentColumns, np.ndarray]:
+        """Every document's id and outlet (``DocumentColumns``) and length: one collect of
+        those three columns, made once per document list."""
+        held = self._columns_cache.get(id(docs))
         if held is not None and held[0] is docs:
             return held[1], held[2]
-        frame = self._documents(docs)
         table = to_arrow(
-            frame.select(
-                *[c for c in ops.DOCUMENT_SCHEMA.names if c != "text"], F.length("text").alias("n_chars")
-            ).orderBy("index")
+            self._documents(docs)
+            .select("index", "doc_id", "outlet", F.length("text").alias("n_chars"))
+            .orderBy("index")
         )
-        n_chars = table.column("n_chars").to_pylist()
-        meta = ops.documents_of(table.drop(["n_chars"]).append_column("text", pa.array([""] * table.num_rows)))
-        self._meta_cache[id(docs)] = (docs, meta, n_chars)
-        return meta, n_chars
+        columns = DocumentColumns.of(table)
+        n_chars = table.column("n_chars").to_numpy().astype(np.int64)
+        self._columns_cache[id(docs)] = (docs, columns, n_chars)
+        return columns, n_chars
 
     def _retext(
         self, alignments: list[Alignment], docs: Sequence[Document], tasks: dict[int, str], fn: Callable
@@ -771,26 +849,26 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 .sortWithinPartitions("doc", "start", "end")
             )
             facts = ops.facts_of(to_arrow(self._map(rows, partial(ops.fact_batches, params=params), ops.FACT_SCHEMA)))
-        meta, _ = self._metadata(docs) if isinstance(docs, FrameSeq) else (docs, [])
-        return categorize(clusters, meta, credits, params, boilerplate_docs, facts=facts)
+        outlets = self._columns(docs)[0] if isinstance(docs, FrameSeq) else docs  # the outlets are read
+        return categorize(clusters, outlets, credits, params, boilerplate_docs, facts=facts)
 
     def result_documents(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
     ) -> tuple[Sequence[Document], TextsElsewhere | None]:
-        """For a Parquet dataset (read by Spark), the documents without their texts but for the
-        documents with a passage (one small collect), with every document's length and every
-        credit's text computed on the executors; local inputs, read on the driver, as they are."""
+        """For a Parquet dataset (read by Spark), a ``DocumentColumns``: every document's id and
+        outlet, and the whole documents with a passage (one small collect), with every
+        document's length and every credit's text computed on the executors; local inputs,
+        read on the driver, as they are. The executors write the ``documents`` table."""
         if not isinstance(docs, FrameSeq):
             return docs, None
-        meta, n_chars = self._metadata(docs)
+        columns, n_chars = self._columns(docs)
         frame = self._documents(docs)
         shown = sorted({o.doc for c in clusters for o in c.occurrences})
-        texts: dict[int, str] = {}
+        held: dict[int, Document] = {}
         if shown:
             wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
-            got = to_arrow(frame.join(F.broadcast(wanted), "index").select("index", "text"))
-            texts = dict(zip(got.column("index").to_pylist(), got.column("text").to_pylist(), strict=True))
-        documents = [dataclasses.replace(d, text=texts[d.index]) if d.index in texts else d for d in meta]
+            got = to_arrow(frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names))
+            held = {d.index: d for d in ops.documents_of(got)}
         credit_texts: list[str] = []
         if len(credits):
             cut = F.expr("substring(text, start + 1, `end` - start)")
@@ -800,9 +878,31 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 .select("doc", "seq", cut.alias("text"))
             ).sort_by([("doc", "ascending"), ("seq", "ascending")])
             credit_texts = got.column("text").to_pylist()
-        elsewhere = TextsElsewhere(tuple(n_chars), tuple(credit_texts))
+        # The lengths as 8 bytes each (read by index, as the tuple the record names would be).
+        lengths = cast(tuple[int, ...], array("q", n_chars.tobytes()))
+        elsewhere = TextsElsewhere(lengths, tuple(credit_texts))
         self._elsewhere[id(elsewhere)] = (elsewhere, frame)
-        return documents, elsewhere
+        return columns.holding(held, partial(self._write_documents, frame, len(columns))), elsewhere
+
+    def _write_documents(self, frame: DataFrame, n_docs: int, path: Path) -> None:
+        """The executors write the ``documents`` table of ``frame`` (every document, in order) at
+        ``path``, as part files (``ops.documents_parts``), with the local writer's columns: its
+        pass-through columns named here, where a clash with a report column is logged once."""
+        names = _extra_names(frame)
+        sample = Document(0, "", "", "", extra=tuple((name, "") for name in names))
+        schema = documents_table([sample], [0]).schema  # the local writer's columns and names
+        rows = frame.select(
+            *[c for c in ops.DOCUMENT_SCHEMA.names if c != "text"], F.length("text").alias("n_chars")
+        ).orderBy("index")
+        folder = str(path.resolve())
+        write = partial(ops.documents_parts, folder=folder, schema=schema, extra_names=names)
+        parts = to_arrow(self._map(rows, write, ops.PARTS_SCHEMA))
+        written = sum(parts.column("rows").to_pylist())
+        if written != n_docs:
+            raise RuntimeError(f"the executors wrote {written} documents of {n_docs} into {path}")
+        if not parts.num_rows:  # no document: an empty table, so that the report still has one
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            pq.write_table(schema.empty_table(), f"{folder}/{ops.documents_part_name(0)}")
 
     def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
         """Writes the ``texts`` table of a result whose texts stayed on the executors: the
@@ -818,6 +918,23 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame.orderBy("index").select("doc_id", "text").write.parquet(path.resolve().as_uri())
 
         return write
+
+
+def _extra_names(docs: DataFrame) -> list[str]:
+    """The pass-through fields of ``docs`` in the order the local ``documents_table`` finds them
+    (first appearance, in document order): the rows of one dataset all name the same fields, so
+    each distinct list of names is looked at once, from its first document."""
+    listed = F.expr("transform(from_json(extra, 'array<array<string>>'), pair -> pair[0])")
+    lists = (
+        docs.where(F.col("extra").isNotNull())
+        .groupBy(listed.alias("names"))
+        .agg(F.min("index").alias("first"))
+        .collect()
+    )
+    names: list[str] = []
+    for r in sorted(lists, key=lambda r: r["first"]):
+        names += [name for name in r["names"] if name not in names]
+    return names
 
 
 def _warn_unread_dates(docs: DataFrame) -> None:

@@ -15,6 +15,7 @@ document, all occurrences of one cluster) take a stream sorted by the group key 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -648,3 +649,67 @@ def facts_of(table: pa.Table) -> dict[tuple[int, int, int], CopyFacts]:
         )
         for r in table.to_pylist()
     }
+
+
+# --- the report's documents table -----------------------------------------------------------
+
+PARTS_SCHEMA = pa.schema([("first", pa.int64()), ("rows", pa.int64())])
+"""A part file written by ``documents_parts``: its first document and its rows."""
+
+
+def documents_part_name(first: int) -> str:
+    """The name of the part file whose first row is document ``first``: the names sort in
+    document order."""
+    return f"part-{first:012d}.parquet"
+
+
+def documents_parts(
+    batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema, extra_names: Sequence[str]
+) -> Iterator[pa.RecordBatch]:
+    """Write the report's ``documents`` rows of a partition as one Parquet part file of
+    ``folder`` (``documents_part_name`` of its first document), with ``documents_table``, the
+    local writer's own function, and yield one ``PARTS_SCHEMA`` row for it.
+
+    Rows: ``DOCUMENT_SCHEMA`` without ``text``, with ``n_chars`` (its length), in document
+    order. ``schema`` is the whole table's (``extra_names`` give its pass-through columns, in
+    the order the local writer finds them, renamed as it renames them): every part has every
+    column. The file is written under a hidden name and renamed when complete, so that a task
+    run again writes it again whole.
+    """
+    import pyarrow.parquet as pq
+
+    from provenance.report.tables import documents_table
+
+    extra_fields = [schema.field(i) for i in range(len(schema.names) - len(extra_names), len(schema.names))]
+    writer: pq.ParquetWriter | None = None
+    tmp = final = ""
+    first, rows = -1, 0
+    try:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            n_chars = batch.column("n_chars").to_pylist()
+            # Read without ``extra``: its columns are this table's, named by ``extra_names``.
+            fields = [name for name in batch.schema.names if name not in ("extra", "n_chars")]
+            docs = from_table(batch.select(fields), Document, defaults={"doc_id": "", "source": "", "text": ""})
+            table = documents_table(docs, n_chars)
+            extras = [dict(json.loads(v)) if v else {} for v in batch.column("extra").to_pylist()]
+            for name, field in zip(extra_names, extra_fields, strict=True):
+                table = table.append_column(field, pa.array([e.get(name) for e in extras], pa.string()))
+            if writer is None:
+                first = docs[0].index
+                final = f"{folder}/{documents_part_name(first)}"
+                tmp = f"{folder}/.{documents_part_name(first)}.{os.getpid()}.tmp"
+                os.makedirs(folder, exist_ok=True)
+                writer = pq.ParquetWriter(tmp, schema, compression="zstd")
+            writer.write_table(table.cast(schema))
+            rows += table.num_rows
+        if writer is not None:
+            writer.close()
+            writer = None
+            os.replace(tmp, final)
+            yield pa.RecordBatch.from_pylist([{"first": first, "rows": rows}], schema=PARTS_SCHEMA)
+    finally:
+        if writer is not None:  # failed part way: leave no file behind
+            writer.close()
+            os.unlink(tmp)

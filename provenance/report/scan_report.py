@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
@@ -21,6 +22,16 @@ GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
 
 
+@runtime_checkable
+class DocumentsElsewhere(Protocol):
+    """A result's documents that this process holds only in part (the Spark engine's, for a
+    Parquet dataset: ids and outlets, and the whole documents with a passage): the engine holding
+    them all writes their ``documents`` table, where they are, while it is open."""
+
+    def write_documents_table(self, path: Path) -> None:
+        """Write the ``documents`` table at ``path`` (a file or a folder of part files)."""
+
+
 def write_scan_report(
     out: Path,
     result: ScanResult,
@@ -36,7 +47,8 @@ def write_scan_report(
     With ``texts`` (the default) the documents' full texts are stored (``texts.parquet``), so
     the report and its HTML pages need no inputs; leave them out when texts may not be
     redistributed. When the texts stayed where the engine read them (``result.texts_elsewhere``),
-    ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are.
+    ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are; when the
+    documents did (``DocumentsElsewhere``), they write their own ``documents`` table.
 
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written;
@@ -56,6 +68,9 @@ def write_scan_report(
     }
     # Each table is built when it is written and let go after (one held at a time).
     tables: dict[str, AnyTable] = dict(report_table_builders(result))
+    if isinstance(result.documents, DocumentsElsewhere):  # written where the documents are, before the pages
+        del tables["documents"]
+        extra[table_path(Path(), "documents").name] = result.documents.write_documents_table
     if texts and texts_writer is not None:
         extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
     elif texts:

@@ -15,8 +15,10 @@ makes many of each, and the Spark engine must make exactly the local engine's.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -35,7 +37,7 @@ from provenance.engines.local import LocalEngine  # noqa: E402
 from provenance.engines.spark import SparkEngine  # noqa: E402
 from provenance.ingest.reuters import sgml_rows  # noqa: E402
 from provenance.pipeline import scan  # noqa: E402
-from provenance.records import Skipped  # noqa: E402
+from provenance.records import Document, Skipped  # noqa: E402
 from provenance.report import read_graph, read_table, write_scan_report  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -181,3 +183,69 @@ def test_a_result_without_its_texts_needs_the_engine_to_write_them(tmp_path: Pat
     assert not (tmp_path / "report").exists()
     write_scan_report(tmp_path / "report", result, ScanConfig(), [], texts=False)  # without texts, it need not
     assert not (tmp_path / "report" / "texts.parquet").exists()
+
+
+def filler_articles(n: int, seed: int = 5) -> list[str]:
+    """``n`` articles of random words from a vocabulary of 5,000: they share no passage with
+    each other nor with anything else."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{k}x{rng.randrange(10**6)}" for k in range(5000)]
+    return [" ".join(rng.choices(vocabulary, k=rng.randrange(80, 200))) + "." for _ in range(n)]
+
+
+def test_the_driver_holds_only_the_documents_with_a_passage(
+    spark: SparkEngine, seeds_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13: for a dataset, the driver's result holds a ``Document`` for each document with
+    a passage and none for the others (their ids and outlets in columns); the executors write the
+    ``documents`` table, pass-through columns included, with or without the texts."""
+    texts = [f.read_text(encoding="utf-8") for f in sorted(seeds_dir.glob("*.txt"))] + filler_articles(400)
+    rows = [
+        {
+            "id": f"doc-{k:04d}",
+            "text": text,
+            "outlet": f"outlet {k % 7}" if k % 5 else None,
+            "date": f"2024-03-{1 + k % 28:02d}",
+            "title": f"Title {k}",
+            "section": None if k % 3 == 1 else f"section {k % 4}",  # a pass-through column
+            "n_chars": str(k),  # a pass-through column named like a report column
+        }
+        for k, text in enumerate(texts)
+    ]
+    folder = tmp_path / "corpus.parquet"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows[:200]), folder / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[200:]), folder / "part-00001.parquet")
+    config = ScanConfig(workers=1)
+
+    gc.collect()
+    before = sum(1 for o in gc.get_objects() if type(o) is Document)
+    on_spark = scan([folder], config, engine=spark)
+    gc.collect()
+    held = sum(1 for o in gc.get_objects() if type(o) is Document) - before
+    shown = {o.doc for c in on_spark.clusters for o in c.occurrences}
+    assert shown and len(on_spark.documents) == len(rows)
+    assert held <= len(shown), f"the driver holds {held} documents, {len(shown)} have a passage"
+    assert on_spark.documents[len(rows) - 1].doc_id == rows[-1]["id"]  # every id, in columns
+
+    local = scan([folder], config, engine=LocalEngine(workers=1))
+    local_out, spark_out, bare_out = tmp_path / "local", tmp_path / "spark", tmp_path / "bare"
+    write_scan_report(local_out, local, config, [folder])
+    caplog.clear()
+    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark))
+    clashes = [r.getMessage() for r in caplog.records if "clashes with a report column" in r.getMessage()]
+    assert clashes == ["input field 'n_chars' clashes with a report column; written as 'extra_n_chars'"]
+    write_scan_report(bare_out, on_spark, config, [folder], engine="spark", texts=False)
+    for name in ("passages", "alignments", "clusters", "credits", "wire_share", "derivation", "nodes", "edges"):
+        assert rows_of(spark_out, name) == rows_of(local_out, name), f"{name} differs"
+    assert rows_of(spark_out, "texts") == rows_of(local_out, "texts")
+    expected = rows_of(local_out, "documents")
+    assert [r["extra_n_chars"] for r in expected] == [r["n_chars"] for r in rows]
+    for out in (spark_out, bare_out):
+        assert (out / "documents.parquet").is_dir(), "the executors write the documents as part files"
+        documents = rows_of(out, "documents")
+        for row in documents:  # Spark names the files it read by URI (docs/spark.md, Inputs)
+            row["source"] = row["source"].removeprefix("file:")
+        assert documents == expected
+        assert read_table(out, "documents").column_names == read_table(local_out, "documents").column_names
+    assert not (bare_out / "texts.parquet").exists()
