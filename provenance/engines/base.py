@@ -124,9 +124,11 @@ class Engine(ABC, Generic[SketchT, PairsT]):
     ) -> tuple[Sequence[Document], TextsElsewhere | None]:
         """The documents a scan's result holds, and what the report needs of the texts it does
         not hold. By default ``docs`` as they are, every text with them (None). An engine that
-        keeps the texts off this process (the Spark engine, for a Parquet dataset) gives the
-        text of every document with a passage and an empty text for the others, with their
-        lengths and the credits' texts in a ``TextsElsewhere``."""
+        keeps the texts off this process (the Spark engine, for a Parquet dataset) gives every
+        document with a passage whole, and each other one as its id and outlet with an empty text
+        and no other field, with their lengths and the credits' texts in a ``TextsElsewhere``;
+        its documents then write their own ``documents`` table
+        (``provenance.report.scan_report.DocumentsElsewhere``)."""
         return docs, None
 
     def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:

@@ -20,10 +20,11 @@ library's own stage code; this module holds only the Spark plumbing between them
   ``copy_facts``).
 
 Results reach the driver only when the pipeline reads them (``FrameSeq``). A Parquet dataset's
-texts never do: no join broadcasts them, the result holds only the texts of the documents with
-a passage (``result_documents``), and the executors write the report's ``texts`` table
-(``texts_writer``); the other tables are written by the same ``write_scan_report`` as a local
-run. See docs/spark.md.
+texts never do: no join broadcasts them, the result holds whole only the documents with a
+passage, every other one as its id and outlet in columns (``result_documents``,
+``DocumentColumns``), and the executors write the report's ``documents`` and ``texts`` tables
+(``DocumentColumns.write_documents_table``, ``texts_writer``); the other tables are written by
+the same ``write_scan_report`` as a local run. See docs/spark.md.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
+from provenance.corpus import Corpus, CorpusBuilder
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -179,6 +181,16 @@ class DocumentColumns(Sequence[Document]):
         if self._writer is None:
             raise RuntimeError("these documents have no documents table writer (only a result's do)")
         self._writer(path)
+
+    def readable(self) -> Corpus:
+        """The same documents as a ``Corpus``, for the report's writer: its tables and pages read
+        every document's id and outlet many times (once per cluster), which a corpus answers
+        from columns it builds once. Made for a report and let go after it (the texts of the
+        documents held go to the corpus's temporary file)."""
+        builder = CorpusBuilder()
+        for doc in self:
+            builder.add(doc)
+        return builder.build()
 
     def __len__(self) -> int:
         return len(self.ids)

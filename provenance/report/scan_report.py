@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -10,7 +11,7 @@ from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
 from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
-from provenance.records import GraphEdge, GraphNode, ScanResult
+from provenance.records import Document, GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
 from provenance.report.html.site import Columns, site_tables
 from provenance.report.manifest import build_manifest
@@ -30,6 +31,10 @@ class DocumentsElsewhere(Protocol):
 
     def write_documents_table(self, path: Path) -> None:
         """Write the ``documents`` table at ``path`` (a file or a folder of part files)."""
+
+    def readable(self) -> Sequence[Document]:
+        """The same documents as the other tables and the pages read them: each field of every
+        document, many times over (a ``Corpus``, made for the report's writing)."""
 
 
 def write_scan_report(
@@ -66,11 +71,14 @@ def write_scan_report(
         GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
         INDEX: write_index,
     }
+    elsewhere = result.documents if isinstance(result.documents, DocumentsElsewhere) else None
+    if elsewhere is not None:  # the other tables and the pages read them as they read a corpus
+        result = dataclasses.replace(result, documents=elsewhere.readable())
     # Each table is built when it is written and let go after (one held at a time).
     tables: dict[str, AnyTable] = dict(report_table_builders(result))
-    if isinstance(result.documents, DocumentsElsewhere):  # written where the documents are, before the pages
+    if elsewhere is not None:  # written where the documents are, before the pages
         del tables["documents"]
-        extra[table_path(Path(), "documents").name] = result.documents.write_documents_table
+        extra[table_path(Path(), "documents").name] = elsewhere.write_documents_table
     if texts and texts_writer is not None:
         extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
     elif texts:
