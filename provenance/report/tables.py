@@ -61,14 +61,20 @@ def documents_table(docs: Sequence[Document], n_chars: Sequence[int] | None = No
 
 
 def representative(
-    cluster: Cluster, docs: Sequence[Document], texts_of: dict[int, str] | None = None
+    cluster: Cluster,
+    docs: Sequence[Document],
+    texts_of: dict[int, str] | None = None,
+    ids: Sequence[str] | None = None,
 ) -> tuple[str, str]:
     """The cluster's fullest copy (its longest occurrence; the most frequent text of that
     length, then the first) and a document holding it. Every other member is alike it or a
-    part of it, as an excerpt is of the story. ``texts_of`` may hold the members' texts."""
+    part of it, as an excerpt is of the story. ``texts_of`` may hold the members' texts, and
+    ``ids`` every document's id (``column(docs, "doc_id")``: for a plain list of documents that
+    is a pass over all of them, which a caller looping over clusters makes once)."""
     if texts_of is None:
         texts_of = {o.doc: docs[o.doc].text for o in cluster.occurrences}
-    ids = column(docs, "doc_id")
+    if ids is None:
+        ids = column(docs, "doc_id")
     texts = [(texts_of[o.doc][o.start : o.end], ids[o.doc]) for o in cluster.occurrences]
     counts = Counter(t for t, _ in texts)
     longest = max(len(t) for t, _ in texts)
@@ -124,7 +130,7 @@ def _core_tables(result: ScanResult) -> dict[str, pa.Table]:
             passages["doc_id"].append(ids[o.doc])
             passages["text"].append(texts_of[o.doc][o.start : o.end])
             passages["category"].append(cluster.category)
-        rep_text, rep_doc = representative(cluster, docs, texts_of)
+        rep_text, rep_doc = representative(cluster, docs, texts_of, ids)
         member_docs = cluster.docs
         clusters["cluster_id"].append(cluster.cluster_id)
         clusters["kind"].append(cluster.occurrences[0].kind)
