@@ -243,14 +243,15 @@ class StageTiming:
 @dataclass(frozen=True, slots=True)
 class TextsElsewhere:
     """What the report needs of the texts an engine kept where they are (the Spark engine's
-    executors, for a Parquet dataset): ``ScanResult.documents`` then hold the text of every
-    document with a passage, and an empty text for every other document.
+    executors, for a Parquet dataset): ``ScanResult.documents`` then hold every document with a
+    passage whole, and every other document as its id and outlet, with an empty text.
 
-    ``n_chars`` is every document's length in characters, by index; ``credit_texts`` the text
-    of every credit, in ``ScanResult.credits`` order.
+    ``n_chars`` is every document's length in characters, by index (any sequence: the Spark
+    engine gives an ``array('q')``, 8 bytes a document); ``credit_texts`` the text of every
+    credit, in ``ScanResult.credits`` order.
     """
 
-    n_chars: tuple[int, ...]
+    n_chars: Sequence[int]
     credit_texts: tuple[str, ...]
 
 

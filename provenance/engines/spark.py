@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import pyarrow as pa
@@ -890,8 +890,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 .select("doc", "seq", cut.alias("text"))
             ).sort_by([("doc", "ascending"), ("seq", "ascending")])
             credit_texts = got.column("text").to_pylist()
-        # The lengths as 8 bytes each (read by index, as the tuple the record names would be).
-        lengths = cast(tuple[int, ...], array("q", n_chars.tobytes()))
+        # The lengths as 8 bytes each (read by index).
+        lengths = array("q", n_chars.tobytes())
         elsewhere = TextsElsewhere(lengths, tuple(credit_texts))
         self._elsewhere[id(elsewhere)] = (elsewhere, frame)
         return columns.holding(held, partial(self._write_documents, frame, len(columns))), elsewhere
