@@ -227,10 +227,11 @@ window.PROV = (() => {
     const w = (width - pad.l - pad.r) / Math.max(items.length, 1);
     const root = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "img" });
     root.appendChild(svg("title", {}, options.title));
-    for (let k = 0; k <= 4; k++) {
-      const y = pad.t + (height - pad.t - pad.b) * (1 - k / 4);
+    const lines = Math.min(4, Math.ceil(max)); // a small maximum gets fewer lines, never two alike labels
+    for (let k = 0; k <= lines; k++) {
+      const y = pad.t + (height - pad.t - pad.b) * (1 - k / lines);
       root.appendChild(svg("line", { x1: pad.l, x2: width - pad.r, y1: y, y2: y, stroke: "#e3e6ea" }));
-      root.appendChild(svg("text", { x: pad.l - 6, y: y + 4, "text-anchor": "end", "font-size": 11, fill: "#5f6670" }, fmt(Math.round(max * k / 4))));
+      root.appendChild(svg("text", { x: pad.l - 6, y: y + 4, "text-anchor": "end", "font-size": 11, fill: "#5f6670" }, fmt(Math.round(max * k / lines))));
     }
     items.forEach((item, i) => {
       let y = height - pad.b;
