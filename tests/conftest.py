@@ -38,15 +38,25 @@ def runner() -> Runner:
     return Runner()
 
 
+# The "provenance" logger as the library leaves it, before any test runs the CLI.
+_LIBRARY_LOGGING = (
+    logging.getLogger("provenance").handlers[:],
+    logging.getLogger("provenance").propagate,
+    logging.getLogger("provenance").level,
+)
+
+
 @pytest.fixture(autouse=True)
 def _restore_library_logging() -> Iterator[None]:
     # The CLI points the "provenance" logger at its own handler and stops propagation, which
-    # would hide the library's warnings from caplog in every test that runs afterwards.
-    logger = logging.getLogger("provenance")
-    saved = (logger.handlers[:], logger.propagate, logger.level)
+    # would hide the library's warnings from caplog in every test that runs afterwards. After
+    # each test the logger is put back as the library left it, not as the test found it: a
+    # module-scoped fixture that runs the CLI (the benchmark smoke's scan) acts before this
+    # fixture starts, and its setting would otherwise last the rest of the session.
     yield
-    logger.handlers[:], logger.propagate = saved[0], saved[1]
-    logger.setLevel(saved[2])  # setLevel, not assignment: it also clears the logging cache
+    logger = logging.getLogger("provenance")
+    logger.handlers[:], logger.propagate = _LIBRARY_LOGGING[0][:], _LIBRARY_LOGGING[1]
+    logger.setLevel(_LIBRARY_LOGGING[2])  # setLevel, not assignment: it also clears the logging cache
 
 
 @pytest.fixture
