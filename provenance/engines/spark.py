@@ -261,9 +261,26 @@ def check_inputs(paths: Iterable[Path | str]) -> list[Path]:
     local = [Path(p) for p in paths if not is_dataset(p)]
     if local:
         check_paths(local)
+    for path in local:
+        if _parts_folder(path):
+            log.warning(
+                "%s: a folder of Parquet part files, read on the driver as local input; to have Spark's "
+                "executors read it as a dataset, name the folder *.parquet or give it as a URI (%s)",
+                path,
+                path.resolve().as_uri(),
+            )
     if not paths:
         raise InputError("no input paths given")
     return [Path(p) for p in paths]
+
+
+def _parts_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder of Parquet part files as Spark writes them (only ``.parquet``
+    files, and markers such as ``_SUCCESS``), which a user most likely means as a dataset."""
+    if not path.is_dir():
+        return False
+    files = [f for f in path.iterdir() if not f.name.startswith(("_", "."))]
+    return bool(files) and all(f.is_file() and f.suffix.lower() == ".parquet" for f in files)
 
 
 class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair] | np.ndarray]):

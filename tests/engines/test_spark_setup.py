@@ -145,3 +145,28 @@ def test_executors_run_the_python_of_spark_pyspark_python_or_locally_this_one() 
     assert executor_python("yarn", {}, {}) is None  # a cluster's Python is the user's to name
     assert executor_python("local[2]", {}, {}) == sys.executable
     assert executor_python("local[2]", {}, {"PYSPARK_PYTHON": "py"}) is None  # the environment's stays
+
+
+def test_a_folder_of_parquet_parts_not_named_as_a_dataset_is_a_warning(tmp_path: Path, caplog) -> None:
+    # A folder of part files is a dataset to Spark only when named *.parquet (or given as a
+    # URI); otherwise the driver reads it whole as local input, which the user is told.
+    pytest.importorskip("pyspark")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from provenance.engines.spark import check_inputs
+
+    table = pa.table({"id": ["a"], "text": ["Iraqi forces pushed into western Mosul."]})
+    parts, named, texts = tmp_path / "parts", tmp_path / "named.parquet", tmp_path / "texts"
+    for folder in (parts, named):
+        folder.mkdir()
+        pq.write_table(table, folder / "part-00000.parquet")
+        (folder / "_SUCCESS").write_text("")
+    texts.mkdir()
+    (texts / "a.txt").write_text("Iraqi forces pushed into western Mosul.", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="provenance"):
+        assert check_inputs([parts]) == [parts]
+        check_inputs([named])
+        check_inputs([texts])
+    warned = [r.getMessage() for r in caplog.records if "Parquet part files" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].startswith(f"{parts}: ") and "name the folder *.parquet" in warned[0]
