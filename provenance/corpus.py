@@ -37,6 +37,15 @@ _READ_AT_ONCE = 1 << 22  # bytes of text read in one call when iterating
 K = TypeVar("K")
 
 
+def position(i: int, n: int, what: str) -> int:
+    """Index ``i`` of a sequence of ``n`` items, counted from the end when negative, as a list
+    takes it. Raises IndexError, naming ``what``, outside the sequence."""
+    at = i + n if i < 0 else i
+    if not 0 <= at < n:
+        raise IndexError(f"{what} {i} out of range ({n} in all)")
+    return at
+
+
 class _Codes(Generic[K]):
     """Values with few distinct ones (outlets, dates): a code per entry, each value once."""
 
@@ -156,11 +165,7 @@ class Corpus(Sequence[Document]):
     def __getitem__(self, i: int | slice) -> Document | list[Document]:
         if isinstance(i, slice):
             return list(self._range(*i.indices(len(self))))
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"document {i} out of range (corpus of {n})")
+        i = position(i, len(self), "document")
         return self._document(i, self._row(i), self.text(i))
 
     def __eq__(self, other: object) -> bool:
@@ -340,11 +345,7 @@ class TextColumn(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [self._read(k) for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(f"text {i} out of range ({self._n} documents)")
-        return self._read(i)
+        return self._read(position(i, self._n, "text"))
 
 
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:

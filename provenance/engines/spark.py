@@ -51,7 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Corpus, CorpusBuilder
+from provenance.corpus import Corpus, CorpusBuilder, position
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -211,11 +211,7 @@ class DocumentColumns(Sequence[Document]):
     def __getitem__(self, i: int | slice) -> Document | list[Document]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"document {i} out of range ({n} documents)")
+        i = position(i, len(self), "document")
         return self._document(i, self.ids[i].as_py())
 
     def __iter__(self) -> Iterator[Document]:

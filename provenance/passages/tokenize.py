@@ -19,8 +19,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import xxhash
@@ -28,6 +29,8 @@ import xxhash
 from provenance.passages import xxh3
 from provenance.passages.marks import mark_ranges
 from provenance.records import Document, TokenizedDoc
+
+T = TypeVar("T")
 
 _WORD = re.compile(r"\w+")
 _SEP = "\x00"  # never inside a \w+ token
@@ -88,14 +91,19 @@ def batch_token_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     16 bytes or fewer (nearly every word); longer words, and every text that is not ASCII, go
     through ``words`` and ``token_hashes``. About three times faster than a text at a time.
     """
-    out: list[np.ndarray | None] = [None] * len(texts)
-    plain = [i for i, text in enumerate(texts) if text.isascii()]
-    for i in range(len(texts)):
-        if not texts[i].isascii():
-            out[i] = token_hashes(words(texts[i]))
-    if plain:
-        for i, hashes in zip(plain, _ascii_token_hashes([texts[i] for i in plain]), strict=True):
-            out[i] = hashes
+    return _ascii_apart(texts, _ascii_token_hashes, lambda part: [token_hashes(words(t)) for t in part])
+
+
+def _ascii_apart(
+    texts: Sequence[str], on_ascii: Callable[[list[str]], list[T]], on_other: Callable[[list[str]], list[T]]
+) -> list[T]:
+    """``on_ascii`` of the ASCII texts and ``on_other`` of the others, back in the texts' order."""
+    out: list[T | None] = [None] * len(texts)
+    for ascii_, fn in ((True, on_ascii), (False, on_other)):
+        chosen = [i for i, text in enumerate(texts) if text.isascii() is ascii_]
+        if chosen:
+            for i, value in zip(chosen, fn([texts[i] for i in chosen]), strict=True):
+                out[i] = value
     return out  # type: ignore[return-value]  # every slot filled above
 
 
@@ -109,9 +117,7 @@ def _ascii_token_hashes(texts: list[str]) -> list[np.ndarray]:
     long_ones = np.flatnonzero(~short)
     if long_ones.shape[0]:
         hashes[long_ones] = token_hashes([joined[starts[i] : ends[i]].decode("ascii") for i in long_ones.tolist()])
-    first = np.zeros(len(texts) + 1, dtype=np.int64)  # each text's first byte in ``joined``
-    np.cumsum([len(t) + 1 for t in texts], out=first[1:])
-    bounds = np.searchsorted(starts, first)
+    _, bounds = _per_text(texts, starts)
     return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
 
@@ -205,25 +211,18 @@ def batch_token_spans(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray
     of a word flag per character: for ASCII texts from their bytes (``_ascii_runs``), for the
     others from their code points, classified in numpy (``_in_token``).
     """
-    if not texts:
-        return []
-    out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(texts)
-    plain = [i for i, text in enumerate(texts) if text.isascii()]
-    other = [i for i, text in enumerate(texts) if not text.isascii()]
-    if plain:
-        joined = "\n".join(texts[i] for i in plain).encode("ascii")
-        starts, ends = _ascii_runs(joined)
-        for i, span in zip(plain, _split([texts[i] for i in plain], starts, ends), strict=True):
-            out[i] = span
-    if other:
-        part = [texts[i] for i in other]
-        # surrogatepass: a lone surrogate is a character like any other (not a word), not an error.
-        codes = np.frombuffer("\n".join(part).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        edges = np.diff(_in_token(codes).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-        for i, span in zip(other, _split(part, starts, ends), strict=True):
-            out[i] = span
-    return out  # type: ignore[return-value]  # every slot filled above
+    return _ascii_apart(texts, _ascii_spans, _code_point_spans)
+
+
+def _ascii_spans(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return _split(texts, *_ascii_runs("\n".join(texts).encode("ascii")))
+
+
+def _code_point_spans(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    # surrogatepass: a lone surrogate is a character like any other (not a word), not an error.
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    edges = np.diff(_in_token(codes).astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return _split(texts, np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
 
 
 def _ascii_runs(joined: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -234,11 +233,17 @@ def _ascii_runs(joined: bytes) -> tuple[np.ndarray, np.ndarray]:
     return change[0::2], change[1::2]
 
 
-def _split(texts: Sequence[str], starts: np.ndarray, ends: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The token spans of texts joined by one separator each, cut back into each text's own."""
+def _per_text(texts: Sequence[str], starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For texts joined by one separator each: where each text starts in the join, and where
+    its tokens start among ``starts`` (the sorted token starts of the join)."""
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
-    bounds = np.searchsorted(starts, offsets)
+    return offsets, np.searchsorted(starts, offsets)
+
+
+def _split(texts: Sequence[str], starts: np.ndarray, ends: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The token spans of texts joined by one separator each, cut back into each text's own."""
+    offsets, bounds = _per_text(texts, starts)
     return [
         (starts[bounds[i] : bounds[i + 1]] - offsets[i], ends[bounds[i] : bounds[i + 1]] - offsets[i])
         for i in range(len(texts))
