@@ -214,3 +214,65 @@ def test_the_texts_table_is_written_in_row_groups_of_documents(tmp_path: Path, m
     assert [t["doc_id"] for t in texts] == [d["doc_id"] for d in docs]
     assert [len(t["text"]) for t in texts] == [d["n_chars"] for d in docs]
     assert pq.ParquetFile(out / "texts.parquet").metadata.num_row_groups == -(-len(docs) // 4) > 1
+
+
+def test_the_pages_hold_only_the_documents_they_show_and_count_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large corpus where few documents hold a passage: every document is counted (documents,
+    outlets, dated, the time span), but page objects are made only for the documents shown, and
+    their texts are read from a texts table of many row groups, each the document's own."""
+    from provenance.report.html import site
+
+    monkeypatch.setattr(site, "_ROWS", 16)  # documents read in slices: a slice edge falls anywhere
+    monkeypatch.setattr(tables, "TEXTS_BATCH", 7)  # the texts table comes in many row groups
+    lines = FEED.read_text(encoding="utf-8").splitlines()
+    words = [
+        "harbour",
+        "ledger",
+        "quarry",
+        "lantern",
+        "meadow",
+        "cobalt",
+        "falcon",
+        "orchard",
+        "pylon",
+        "tundra",
+        "willow",
+        "zephyr",
+    ]
+    for i in range(150):  # documents no other shares a passage with, from 30 outlets over 75 days
+        text = " ".join(words[(i * 7 + k * (i % 5 + 1)) % len(words)] + str(i * 31 + k) for k in range(60))
+        day = f"2023-{1 + i % 75 // 28:02d}-{1 + i % 75 % 28:02d}" if i % 3 else ""
+        lines.append(json.dumps({"id": f"filler-{i}", "outlet": f"Outlet {i % 30}", "date": day, "text": text}))
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    assert run("scan", str(corpus), "--out", str(out), "-q").exit_code == 0
+
+    made: list[str] = []
+    real = site._Doc
+
+    def counted(doc_id: str, *args: Any) -> Any:
+        made.append(doc_id)
+        return real(doc_id, *args)
+
+    monkeypatch.setattr(site, "_Doc", counted)
+    assert run("html", str(out)).exit_code == 0
+    docs = rows(out, "documents")
+    shown = {p["doc_id"] for p in rows(out, "passages")}
+    assert len(docs) == 162 and 0 < len(shown) < 12
+    assert sorted(made) == sorted(shown)  # no page object for a document without a passage
+
+    overview = data(out, "overview")
+    assert overview["documents"] == overview["time"]["documents"] == 162
+    assert overview["outlets"] == len({d["outlet"] for d in docs if d["outlet"]})
+    assert overview["time"]["dated"] == sum(d["date"] is not None for d in docs)
+    assert overview["time"]["period"] == "week"  # the span runs from 2023 to the feed's 2024
+    texts = {t["doc_id"]: t["text"] for t in rows(out, "texts")}
+    pages = {}
+    for chunk in sorted((out / "html" / "data" / "d").glob("*.js")):
+        pages.update(data(out, f"d/{chunk.stem}"))
+    assert {p["id"] for p in pages.values()} == shown
+    for number, page in pages.items():
+        assert docs[int(number)]["doc_id"] == page["id"] and page["text"] == texts[page["id"]]

@@ -13,11 +13,13 @@ finished report), so the site shows exactly what the Parquet files hold.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,7 @@ class _Doc:
     title: str | None
     url: str | None
     n_chars: int
-    texts: Sequence[str] | None = None  # the texts column holding this document's text, at ``row``
+    texts: Sequence[str | None] | None = None  # the texts column holding this document's text, at ``row``
     row: int = -1
     passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
     credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
@@ -142,44 +144,82 @@ class _Writer:
         self.files += 1
 
 
-def _load_docs(tables: Tables) -> tuple[list[_Doc], dict[str, int]]:
-    documents = tables["documents"]
-    docs = [
-        # ``date`` is a UTC timestamp and ``date_text`` the date as written (schema 3.0); a report
-        # of an older schema holds the text in ``date``.
-        _Doc(
-            doc_id,
-            outlet,
-            text or (date if isinstance(date, str) else None),
-            parse_date(date) if isinstance(date, str) else date,
-            title,
-            url,
-            n_chars or 0,
-        )
-        for doc_id, outlet, date, text, title, url, n_chars in zip(
-            _column(documents, "doc_id"),
-            _column(documents, "outlet"),
-            _column(documents, "date"),
-            _column(documents, "date_text"),
-            _column(documents, "title"),
-            _column(documents, "url"),
-            _column(documents, "n_chars"),
-            strict=True,
-        )
-    ]
-    number = {d.doc_id: i for i, d in enumerate(docs)}
-    credits = tables.get("credits")
-    for doc_id, start, end, agency, kind in zip(
-        _column(credits, "doc_id"),
-        _column(credits, "start"),
-        _column(credits, "end"),
-        _column(credits, "agency"),
-        _column(credits, "kind"),
-        strict=True,
-    ):
-        if doc_id in number:
-            docs[number[doc_id]].credits.append([start, end, agency, kind])
-    return docs, number
+@dataclass(slots=True)
+class _Docs:
+    """What the pages need of the documents: the whole record of those they show (the documents
+    with a passage), by row number in the ``documents`` table, and counts over all of them. A page
+    object per document of the corpus was most of a large report's page-writing memory."""
+
+    shown: dict[int, _Doc]  # row number -> document
+    number: dict[str, int]  # the shown documents' ids -> row number
+    total: int = 0
+    outlets: int = 0  # distinct outlets named
+    dated: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def __getitem__(self, row: int) -> _Doc:
+        return self.shown[row]
+
+
+_ROWS = 65_536  # documents read into Python objects at a time
+
+
+def _slices(table: pa.Table | Columns | None) -> Iterator[tuple[int, pa.Table | Columns]]:
+    """``table`` in slices of ``_ROWS`` rows with the row number each starts at: an Arrow table's
+    columns become Python objects a slice at a time, not a million values at once."""
+    if table is None:
+        return
+    if isinstance(table, Columns):
+        yield 0, table
+        return
+    for at in range(0, table.num_rows, _ROWS):
+        yield at, table.slice(at, _ROWS)
+
+
+def _shown_ids(tables: Tables) -> set[str]:
+    """The ids of the documents a page shows: those holding a passage of a listed cluster."""
+    clusters = set(_column(tables["clusters"], "cluster_id"))
+    passages = tables["passages"]
+    return {
+        doc_id
+        for doc_id, cid in zip(_column(passages, "doc_id"), _column(passages, "cluster_id"), strict=True)
+        if cid in clusters
+    }
+
+
+def _load_docs(tables: Tables) -> _Docs:
+    wanted = _shown_ids(tables)
+    docs = _Docs({}, {})
+    outlets: set[str] = set()
+    names = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")
+    for at, part in _slices(tables["documents"]):
+        for row, (doc_id, outlet, written, text, title, url, n_chars) in enumerate(
+            zip(*(_column(part, name) for name in names), strict=True), start=at
+        ):
+            docs.total += 1
+            if outlet:
+                outlets.add(outlet)
+            # ``date`` is a UTC timestamp and ``date_text`` the date as written (schema 3.0); a
+            # report of an older schema holds the text in ``date``.
+            when = parse_date(written) if isinstance(written, str) else written
+            if when is not None:
+                docs.dated += 1
+                docs.first = when if docs.first is None else min(docs.first, when)
+                docs.last = when if docs.last is None else max(docs.last, when)
+            if doc_id in wanted:
+                text = text or (written if isinstance(written, str) else None)
+                docs.shown[row] = _Doc(doc_id, outlet, text, when, title, url, n_chars or 0)
+                docs.number[doc_id] = row
+    docs.outlets = len(outlets)
+    for _, part in _slices(tables.get("credits")):
+        for doc_id, start, end, agency, kind in zip(
+            *(_column(part, name) for name in ("doc_id", "start", "end", "agency", "kind")), strict=True
+        ):
+            shown = docs.number.get(doc_id)
+            if shown is not None:
+                docs.shown[shown].credits.append([start, end, agency, kind])
+    return docs
 
 
 @dataclass(slots=True)
@@ -198,7 +238,7 @@ class _Cluster:
     occurrences: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # doc, start, end, pid, text
 
 
-def _load_clusters(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> list[_Cluster]:
+def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
     table = tables["clusters"]
     clusters = [
         _Cluster(i, *row)
@@ -229,7 +269,7 @@ def _load_clusters(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> 
         _column(passages, "text"),
         strict=True,
     ):
-        cluster, doc = by_id.get(cid), number.get(doc_id)
+        cluster, doc = by_id.get(cid), docs.number.get(doc_id)
         if cluster is None or doc is None:
             continue
         cluster.occurrences.append((doc, start, end, pid, text))
@@ -239,29 +279,45 @@ def _load_clusters(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> 
     return clusters
 
 
-def _load_texts(tables: Tables, docs: list[_Doc], number: dict[str, int]) -> None:
-    """The texts of the documents with a passage, the only ones the pages show. The others
+def _load_texts(tables: Tables, docs: _Docs) -> None:
+    """Where the shown documents' texts are, each read when its page is written. The others
     are not even looked at: in a forked writer, reading a string writes its reference count,
     which copies the memory page it is on out of the page the parent shares."""
     texts = tables.get("texts")
     if texts is None:
         return
-    column = _column(texts, "text")
-    for row, doc_id in enumerate(_column(texts, "doc_id")):
-        doc = number.get(doc_id)
-        if doc is not None and docs[doc].passages:
-            docs[doc].texts, docs[doc].row = column, row
+    column = texts.data["text"] if isinstance(texts, Columns) else _TextCells(texts.column("text"))
+    for at, part in _slices(texts):
+        for row, doc_id in enumerate(_column(part, "doc_id"), start=at):
+            doc = docs.number.get(doc_id)
+            if doc is not None and docs[doc].passages:
+                docs[doc].texts, docs[doc].row = column, row
+
+
+class _TextCells(Sequence[str | None]):
+    """An Arrow column of texts read a cell at a time, never as a list of every text."""
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self.chunks = column.chunks
+        self.starts = list(accumulate((len(c) for c in self.chunks), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, row: int) -> str | None:  # type: ignore[override]
+        chunk = bisect_right(self.starts, row) - 1  # a report's texts come in a chunk per row group
+        return self.chunks[chunk][row - self.starts[chunk]].as_py()
 
 
 def _time_order(when: datetime | None) -> tuple[int, float]:
     return (0, when.timestamp()) if when is not None else (1, 0.0)
 
 
-def _dates(cluster: _Cluster, docs: list[_Doc]) -> list[datetime]:
+def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
     return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
 
 
-def _list_row(cluster: _Cluster, docs: list[_Doc]) -> list[Any]:
+def _list_row(cluster: _Cluster, docs: _Docs) -> list[Any]:
     dates = _dates(cluster, docs)
     snippet = " ".join(cluster.representative.split())
     return [
@@ -290,7 +346,7 @@ def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]]
     return text[lo:start], text[end:hi], credits, lo > 0, hi < len(text)
 
 
-def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
+def _cluster_detail(cluster: _Cluster, docs: _Docs) -> dict[str, Any]:
     shown = cluster.occurrences[:MAX_SHOWN]
     occurrences = []
     for doc_no, start, end, pid, text in shown:
@@ -330,7 +386,7 @@ def _cluster_detail(cluster: _Cluster, docs: list[_Doc]) -> dict[str, Any]:
     }
 
 
-def _share_tables(tables: Tables, docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
+def _share_tables(tables: Tables, docs: _Docs, clusters: list[_Cluster]) -> dict[str, Any]:
     """The outlets x origins tables, both directions (documents stand for outlets when the
     corpus names none)."""
     share = tables.get("wire_share")
@@ -361,26 +417,25 @@ def _share_tables(tables: Tables, docs: list[_Doc], clusters: list[_Cluster]) ->
             continue
         origin = cluster.origin or "unknown"
         per_origin[origin] += 1
-        for unit in {unit_of(o[0]) for o in cluster.occurrences}:
-            if unit:
-                printed[unit][origin] += 1
+        for name in {unit_of(o[0]) for o in cluster.occurrences}:
+            if name:
+                printed[name][origin] += 1
     return {
         "level": level,
         "origins": origins,
         "units": sorted(by_unit.values(), key=lambda u: (-u["chars"].get("all", 0), u["unit"]))[:MAX_UNITS],
         "units_total": len(by_unit),
         "clusters_per_origin": dict(per_origin),
-        "printed": {unit: dict(c) for unit, c in printed.items()},
+        "printed": {unit: dict(c) for unit, c in sorted(printed.items())},  # in one order, run after run
     }
 
 
-def _time(docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
+def _time(docs: _Docs, clusters: list[_Cluster]) -> dict[str, Any]:
     """News copy per period and origin, and the lag from each news cluster's earliest dated
     copy to every later one."""
-    dated = [d.when for d in docs if d.when is not None]
-    if not dated:
-        return {"dated": 0, "documents": len(docs)}
-    span = max(dated) - min(dated)
+    if docs.first is None or docs.last is None:
+        return {"dated": 0, "documents": docs.total}
+    span = docs.last - docs.first
     weekly = span > timedelta(days=120)
 
     def period(when: datetime) -> str:
@@ -409,8 +464,8 @@ def _time(docs: list[_Doc], clusters: list[_Cluster]) -> dict[str, Any]:
             lags[next(i for i, (top, _) in enumerate(LAG_BINS) if hours <= top)] += 1
             lag_count += 1
     return {
-        "dated": len(dated),
-        "documents": len(docs),
+        "dated": docs.dated,
+        "documents": docs.total,
         "period": "week" if weekly else "day",
         "series": [{"period": p, "chars": dict(series.get(p, {}))} for p in _periods(sorted(series), weekly)],
         "lag_bins": [label for _, label in LAG_BINS],
@@ -433,7 +488,7 @@ def _periods(found: list[str], weekly: bool) -> list[str]:
     return out
 
 
-def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluster], has_texts: bool) -> dict[str, Any]:
+def _overview(manifest: dict[str, Any], docs: _Docs, clusters: list[_Cluster], has_texts: bool) -> dict[str, Any]:
     categories = Counter(c.category for c in clusters)
     origins: dict[str, dict[str, int]] = {}
     for cluster in clusters:
@@ -455,8 +510,8 @@ def _overview(manifest: dict[str, Any], docs: list[_Doc], clusters: list[_Cluste
         "counts": manifest.get("counts", {}),
         "timings": manifest.get("timings", []),
         "skipped": len(manifest.get("skipped", [])),
-        "documents": len(docs),
-        "outlets": len({d.outlet for d in docs if d.outlet}),
+        "documents": docs.total,
+        "outlets": docs.outlets,
         "clusters": len(clusters),
         "categories": dict(categories),
         "origins": sorted(
@@ -484,9 +539,9 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
     assets = resources.files("provenance.report.html") / "assets"
     for name in ("app.js", "style.css"):
         (site / name).write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
-    docs, number = _load_docs(tables)
-    clusters = _load_clusters(tables, docs, number)
-    _load_texts(tables, docs, number)
+    docs = _load_docs(tables)
+    clusters = _load_clusters(tables, docs)
+    _load_texts(tables, docs)
     out = _Writer(site)
     overview = _overview(manifest, docs, clusters, "texts" in tables)
     overview["shares"] = _share_tables(tables, docs, clusters)
@@ -510,13 +565,13 @@ def write_index(path: Path) -> None:
     path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def _write_documents(out: _Writer, docs: list[_Doc], clusters: list[_Cluster]) -> None:
+def _write_documents(out: _Writer, docs: _Docs, clusters: list[_Cluster]) -> None:
     """Documents with a passage, in chunks by document number, each written once it is whole
     (documents come in order): one chunk's texts in memory at a time, not the corpus's."""
     chunk: dict[str, Any] = {}
     at = -1
     ids = {c.number: c.cluster_id for c in clusters}
-    for i, doc in enumerate(docs):
+    for i, doc in sorted(docs.shown.items()):
         if not doc.passages:
             continue
         if i // DETAIL_CHUNK != at:
