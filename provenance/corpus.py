@@ -23,7 +23,7 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Any, Generic, TypeVar, overload
+from typing import IO, Any, Generic, Protocol, TypeVar, overload, runtime_checkable
 
 import numpy as np
 
@@ -309,10 +309,22 @@ class CorpusBuilder:
         return Corpus(self)
 
 
+@runtime_checkable
+class Columnar(Protocol):
+    """Documents that answer one field of every document, or one text, without building a
+    ``Document`` each (a ``Corpus``; the Spark engine's ``DocumentColumns``)."""
+
+    def column(self, name: str) -> Sequence[Any]:
+        """The field ``name`` of every document, by index (see ``Corpus.column``)."""
+
+    def text(self, i: int) -> str:
+        """The text of document ``i``."""
+
+
 def column(docs: Sequence[Document], name: str) -> Sequence[Any]:
     """One field of every document of ``docs``, by index (see ``Corpus.column``): a corpus answers
     from its columns without reading a text, any other sequence from its documents."""
-    if isinstance(docs, Corpus):
+    if isinstance(docs, Columnar):
         return docs.column(name)
     if name == "n_chars":
         return [len(d.text) for d in docs]
@@ -321,7 +333,7 @@ def column(docs: Sequence[Document], name: str) -> Sequence[Any]:
 
 def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
     """``text(i)``: the text of document ``i``, read alone (a corpus builds no ``Document``)."""
-    if isinstance(docs, Corpus):
+    if isinstance(docs, Columnar):
         return docs.text
     return lambda i: docs[i].text
 

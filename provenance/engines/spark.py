@@ -51,7 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Corpus, CorpusBuilder, position
+from provenance.corpus import position
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -182,15 +182,31 @@ class DocumentColumns(Sequence[Document]):
             raise RuntimeError("these documents have no documents table writer (only a result's do)")
         self._writer(path)
 
-    def readable(self) -> Corpus:
-        """The same documents as a ``Corpus``, for the report's writer: its tables and pages read
-        every document's id and outlet many times (once per cluster), which a corpus answers
-        from columns it builds once. Made for a report and let go after it (the texts of the
-        documents held go to the corpus's temporary file)."""
-        builder = CorpusBuilder()
-        for doc in self:
-            builder.add(doc)
-        return builder.build()
+    def column(self, name: str) -> Sequence[Any]:
+        """One field of every document, by index, read when asked (no list of every document's
+        value): ids and outlets from the columns, any other field from the documents held (a
+        document not held has no other field, and an empty text)."""
+        n = len(self)
+        if name == "doc_id":
+            return _Column(n, lambda i: self.ids[i].as_py(), self._ids)
+        if name == "outlet":
+            outlets, codes = self.outlets, self.outlet_codes
+            return _Column(n, lambda i: outlets[codes[i]] if codes[i] >= 0 else None)
+        if name == "n_chars":
+            return _Column(n, lambda i: len(self.text(i)))
+        if name not in _FIELDS:
+            raise KeyError(f"a document has no field {name!r}")
+        default = getattr(_BARE, name)
+        return _Column(n, lambda i: getattr(self.held[i], name) if i in self.held else default)
+
+    def text(self, i: int) -> str:
+        """The text of document ``i`` (empty for a document not held)."""
+        held = self.held.get(i)
+        return "" if held is None else held.text
+
+    def _ids(self) -> Iterator[str]:
+        for at in range(0, len(self), _ITER_BATCH):
+            yield from self.ids.slice(at, _ITER_BATCH).to_pylist()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -215,10 +231,39 @@ class DocumentColumns(Sequence[Document]):
         return self._document(i, self.ids[i].as_py())
 
     def __iter__(self) -> Iterator[Document]:
-        for at in range(0, len(self), _ITER_BATCH):
-            ids = self.ids.slice(at, _ITER_BATCH).to_pylist()
-            for k, doc_id in enumerate(ids):
-                yield self._document(at + k, doc_id)
+        for i, doc_id in enumerate(self._ids()):
+            yield self._document(i, doc_id)
+
+
+_BARE = Document(0, "", "", "")  # the fields of a document known by its id and outlet only
+_FIELDS = {"source", "title", "url", "date", "when", "extra"}
+
+
+class _Column(Sequence[Any]):
+    """A field of every document read by index when asked (``DocumentColumns.column``), and
+    iterated from ``values`` when given (faster than by index)."""
+
+    def __init__(self, n: int, get: Callable[[int], Any], values: Callable[[], Iterator[Any]] | None = None) -> None:
+        self._n, self._get, self._values = n, get, values
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Any]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self._get(k) for k in range(*i.indices(self._n))]
+        return self._get(position(i, self._n, "document"))
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._values is not None:
+            return self._values()
+        return map(self._get, range(self._n))
 
 
 def to_arrow(frame: DataFrame) -> pa.Table:

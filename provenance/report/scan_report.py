@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -11,7 +10,7 @@ from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
 from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
-from provenance.records import Document, GraphEdge, GraphNode, ScanResult
+from provenance.records import GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
 from provenance.report.html.site import Columns, site_tables
 from provenance.report.manifest import build_manifest
@@ -31,10 +30,6 @@ class DocumentsElsewhere(Protocol):
 
     def write_documents_table(self, path: Path) -> None:
         """Write the ``documents`` table at ``path`` (a file or a folder of part files)."""
-
-    def readable(self) -> Sequence[Document]:
-        """The same documents as the other tables and the pages read them: each field of every
-        document, many times over (a ``Corpus``, made for the report's writing)."""
 
 
 def write_scan_report(
@@ -72,8 +67,6 @@ def write_scan_report(
         INDEX: write_index,
     }
     elsewhere = result.documents if isinstance(result.documents, DocumentsElsewhere) else None
-    if elsewhere is not None:  # the other tables and the pages read them as they read a corpus
-        result = dataclasses.replace(result, documents=elsewhere.readable())
     # Each table is built when it is written and let go after (one held at a time).
     tables: dict[str, AnyTable] = dict(report_table_builders(result))
     if elsewhere is not None:  # written where the documents are, before the pages

@@ -249,3 +249,52 @@ def test_the_driver_holds_only_the_documents_with_a_passage(
         assert documents == expected
         assert read_table(out, "documents").column_names == read_table(local_out, "documents").column_names
     assert not (bare_out / "texts.parquet").exists()
+
+
+def test_document_columns_answer_each_field_as_their_documents_do() -> None:
+    """The report's tables read the driver's documents a field at a time (``column``) and a text
+    at a time (``text_reader``): each must say what the documents themselves say, for the
+    documents held whole and for those known only by id and outlet, at any index."""
+    from datetime import UTC, datetime
+
+    from provenance.corpus import column, text_reader
+    from provenance.engines.spark import DocumentColumns
+
+    table = pa.table(
+        {
+            "doc_id": [f"d{i}" for i in range(25)],
+            "outlet": [None if i % 4 == 0 else f"Outlet {i % 3}" for i in range(25)],
+        }
+    )
+    when = datetime(2017, 7, 10, 9, 30, tzinfo=UTC)
+    held = {
+        i: Document(
+            i,
+            f"d{i}",
+            f"text of d{i} – Mosul",
+            f"file:/x/{i}",
+            table["outlet"][i].as_py(),
+            "10 July 2017",
+            f"Title {i}",
+            f"https://x/{i}",
+            (("section", "world"),),
+            when,
+        )
+        for i in (0, 7, 24)
+    }
+    docs = DocumentColumns.of(table).holding(held, lambda path: None)
+    documents = list(docs)
+    assert [d.doc_id for d in documents] == [f"d{i}" for i in range(25)]
+    for name in ("doc_id", "outlet", "source", "title", "url", "date", "when", "extra"):
+        values = column(docs, name)
+        assert len(values) == 25
+        assert list(values) == [values[i] for i in range(25)] == [getattr(d, name) for d in documents], name
+        assert values[-1] == getattr(documents[-1], name) and values[3:6] == [getattr(d, name) for d in documents[3:6]]
+    assert list(column(docs, "n_chars")) == [len(d.text) for d in documents]
+    read = text_reader(docs)
+    assert [read(i) for i in range(25)] == [d.text for d in documents]
+    assert documents[7] == held[7] and documents[9].text == "" and documents[9].outlet == "Outlet 0"
+    with pytest.raises(KeyError):
+        column(docs, "colour")
+    with pytest.raises(IndexError):
+        column(docs, "doc_id")[25]
