@@ -9,17 +9,25 @@ Left out, each with a ``Skipped`` record so the manifest says so:
 - symlinks to folders (their target is walked where it really is, if it is inside).
 
 Hidden files and folders (names starting with ``.``: prov's temporary folders among them) are
-passed over silently, like version-control folders.
+passed over silently, like version-control folders, and so are the marker and summary files a
+Spark or Hadoop job writes beside its part files (``_SUCCESS``, ``_metadata``...): they hold no
+document. A job's ``_temporary`` folder (part files of attempts not committed, which would repeat
+the committed ones) is left out and listed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from provenance.ownership import folder_kind
 from provenance.records import Skipped
+
+# Written by Spark and Hadoop jobs beside their part files (Databricks adds _started_/_committed_).
+_JOB_MARKER = re.compile(r"_(SUCCESS|metadata|common_metadata|(started|committed)_\d+)")
+UNCOMMITTED = "a Spark/Hadoop job's uncommitted attempts (_temporary), not read"
 
 
 def printable_path(path: Path | str) -> str:
@@ -55,6 +63,9 @@ def walk_folder(folder: Path) -> Iterator[Path | Skipped]:
             path = here / name
             if name.startswith("."):
                 continue
+            if name == "_temporary":
+                problems.append(Skipped(printable_path(path), UNCOMMITTED))
+                continue
             if path.is_symlink():
                 followed = Skipped(printable_path(path), "symlink to a folder, not followed")
                 problems.append(_symlink_problem(path, root) or followed)
@@ -66,7 +77,7 @@ def walk_folder(folder: Path) -> Iterator[Path | Skipped]:
             kept.append(name)
         dirs[:] = kept
         for name in names:
-            if name.startswith("."):
+            if name.startswith(".") or _JOB_MARKER.fullmatch(name):
                 continue
             path = here / name
             if path.is_symlink():

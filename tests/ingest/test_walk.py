@@ -97,3 +97,18 @@ def test_the_whole_input_being_a_prov_report_is_listed_not_read(tmp_path: Path, 
     assert CliRunner().invoke(app, ["scan", str(corpus), "--out", str(report), "-q"]).exit_code == 0
     assert [str(i) for i in walk_folder(report)] == [f"{report}: a prov report, not read as input"]
     shutil.rmtree(report)
+
+
+def test_a_spark_jobs_markers_are_passed_over_and_its_uncommitted_attempts_listed(corpus: Path) -> None:
+    """A folder a Spark or Hadoop job wrote: its marker and summary files hold no document, and
+    the part files of its uncommitted attempts would read the committed ones twice."""
+    for marker in ("_SUCCESS", "_metadata", "_common_metadata", "_started_123", "_committed_123"):
+        (corpus / marker).write_bytes(b"")
+    attempt = corpus / "_temporary" / "0" / "task_1"
+    attempt.mkdir(parents=True)
+    (attempt / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "_notes.txt").write_text(ARTICLE.replace("Monday", "Sunday"), encoding="utf-8")  # a user's file
+    (corpus / "_SUCCESS.txt").write_text(ARTICLE.replace("Monday", "Tuesday"), encoding="utf-8")
+    ids, skipped = read(corpus)
+    assert ids == ["2017/b.txt", "_SUCCESS.txt", "_notes.txt", "a.txt"]
+    assert skipped == {str(corpus / "_temporary"): "a Spark/Hadoop job's uncommitted attempts (_temporary), not read"}
