@@ -3,7 +3,7 @@ whether both wrote the same report.
 
     python benchmarks/spark_bench.py [--corpus reuters] [--corpus 100k] [--master local[2]]
                                      [--partitions 4] [--workers 2] [--conf key=value]...
-                                     [--dataset] [--seed 3]
+                                     [--dataset] [--seed 3] [--filler N]
 
 ``reuters`` scans the 22 Reuters-21578 ``.sgm`` files; ``100k`` (or ``smoke``, ``10k``) the
 generated corpus of that scale, generated first by ``generate.py`` unless cached under
@@ -13,7 +13,8 @@ the JVM and the Python workers of the Spark run), one after the other, on the sa
 ``dataset.parquet`` of 25,000-row parts, written once beside the corpus), which the executors
 read and the driver never does: the run checks it (the documents' sources are the URIs Spark
 read) and records the Python driver's own peak (``peak_rss_mb``) apart from the whole tree's
-(``peak_tree_pss_mb``, the JVM's too).
+(``peak_tree_pss_mb``, the JVM's too). ``--filler N`` adds N documents that share nothing to a
+generated corpus: the corpus grows and the reuse does not (see ``with_filler``).
 
 Results: ``benchmarks/results/spark-<date>.json`` with the git commit, the machine, the exact
 commands and every figure; a second run on the same day replaces the corpora it ran again and
@@ -26,6 +27,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -47,14 +49,53 @@ COMPARED = {  # report table -> columns that order its rows
 
 
 def inputs_for(corpus: str, args: argparse.Namespace, logs: Path) -> list[Path]:
-    """The input paths of a corpus (generating a generated one if it is not cached)."""
+    """The input paths of a corpus (generating a generated one if it is not cached), with
+    ``--filler`` documents after it."""
     if corpus == "reuters":
         try:
             return textbase.reuters_files(args.reuters)
         except FileNotFoundError as err:
             raise SystemExit(str(err)) from None
     folder, _, _ = corpus_for(corpus, args.seed, args.data, False, logs, args.noise)
+    if args.filler:
+        return [with_filler(folder / "corpus.jsonl", args.filler)]
     return [folder / "corpus.jsonl"]
+
+
+FILLER_WORDS = 240  # words of a filler document (about the generated articles' length)
+FILLER_VOCABULARY = 200_000  # pseudo-words a filler word is drawn from
+
+
+def with_filler(jsonl: Path, n: int) -> Path:
+    """``jsonl`` followed by ``n`` documents that share no passage with anything: words drawn at
+    random from a large vocabulary of pseudo-words (seeded), from 50 outlets, dated. They grow
+    the corpus and leave the reuse as it is, which is what tells a driver's memory that follows
+    the corpus from one that follows what the scan found (``--filler``). Written once, beside
+    the corpus, in a folder of its own."""
+    import numpy as np
+
+    folder = jsonl.parent.with_name(f"{jsonl.parent.name}-filler-{n}")
+    out = folder / "corpus.jsonl"
+    if (folder / "_complete").exists():
+        return out
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(13)
+    vocabulary = [np.base_repr(int(v), 36).lower() for v in rng.integers(36**4, 36**7, FILLER_VOCABULARY)]
+    with out.open("w", encoding="utf-8") as sink:
+        with jsonl.open(encoding="utf-8") as corpus:
+            shutil.copyfileobj(corpus, sink)
+        for i in range(n):
+            words = rng.integers(0, FILLER_VOCABULARY, FILLER_WORDS).tolist()
+            record = {
+                "id": f"filler-{i:07d}",
+                "text": " ".join(vocabulary[w] for w in words) + ".",
+                "outlet": f"Filler Outlet {i % 50}",
+                "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "title": f"Filler {i}",
+            }
+            sink.write(json.dumps(record) + "\n")
+    (folder / "_complete").touch()  # a folder cut short by a crash is written again
+    return out
 
 
 DATASET_ROWS = 25_000  # rows per part file of ``--dataset``
@@ -112,7 +153,7 @@ def read_by_spark(report: Path) -> bool:
 
 
 def run_corpus(corpus: str, args: argparse.Namespace) -> dict:
-    work = HERE / "work" / "spark" / corpus
+    work = HERE / "work" / "spark" / (f"{corpus}-filler-{args.filler}" if args.filler else corpus)
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     inputs = inputs_for(corpus, args, logs)
@@ -125,6 +166,7 @@ def run_corpus(corpus: str, args: argparse.Namespace) -> dict:
     for item in args.conf:
         spark_cmd += ["--conf", item]
     result = {
+        "git": git_commit(),  # each corpus's own: a later run on the same day keeps the others' results
         "inputs": [str(p) for p in inputs],
         "spark_inputs": [str(p) for p in spark_inputs],
         "master": args.master,
@@ -176,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
     parser.add_argument("--dataset", action="store_true", help="give Spark a generated corpus as a Parquet dataset")
     parser.add_argument("--noise", default="web", help="noise of a generated corpus, as run.py takes it (default: web)")
+    parser.add_argument(
+        "--filler",
+        type=int,
+        default=0,
+        help="add this many documents that share nothing to a generated corpus (the reuse stays, the corpus grows)",
+    )
     parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per scan")
     parser.add_argument("--reuters", type=Path, default=textbase.REUTERS_DIR, help="Reuters-21578 folder")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="generated corpora (cache)")
@@ -194,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         "corpora": previous.get("corpora", {}),
     }
     for corpus in args.corpus or ["reuters"]:
-        results["corpora"][corpus] = run_corpus(corpus, args)
+        name = f"{corpus}+filler-{args.filler}" if args.filler and corpus != "reuters" else corpus
+        results["corpora"][name] = run_corpus(corpus, args) | {"filler": args.filler if name != corpus else 0}
         args.results.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print_summary(results)

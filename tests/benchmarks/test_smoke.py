@@ -289,3 +289,27 @@ def test_measure_a_child_process(tmp_path: Path) -> None:
     assert m.returncode == 0 and m.wall_s >= 0.5
     assert m.peak_rss_mb >= 64 and m.peak_tree_pss_mb >= 64
     assert run.machine()["cores"] == os.cpu_count()
+
+
+# --- spark_bench's filler ---------------------------------------------------------------------------
+
+
+def test_filler_grows_the_corpus_and_leaves_its_reuse_as_it_is(corpus: Path, tmp_path: Path) -> None:
+    """``spark_bench --filler``: the generated corpus, then documents that share no passage with
+    anything, so that a scan finds exactly the corpus's own reuse in a larger corpus."""
+    from benchmarks.spark_bench import with_filler
+    from provenance.pipeline import scan
+
+    given = tmp_path / "gen" / generate.CORPUS
+    given.parent.mkdir()
+    given.write_bytes((corpus / generate.CORPUS).read_bytes())
+    filled = with_filler(given, 400)
+    assert filled.parent.name == "gen-filler-400" and with_filler(given, 400) == filled  # written once
+    docs = list(read_documents([filled]))
+    assert len(docs) == 300 + 400 and len({d.doc_id for d in docs}) == 700
+    assert [d.text for d in docs[:300]] == list(texts(corpus).values())
+    plain, grown = scan([given]), scan([filled])
+    assert [(a.doc_a, a.a_start, a.a_end, a.doc_b, a.b_start, a.b_end) for a in grown.alignments] == [
+        (a.doc_a, a.a_start, a.a_end, a.doc_b, a.b_start, a.b_end) for a in plain.alignments
+    ]
+    assert grown.counts["passages"] == plain.counts["passages"] > 0
