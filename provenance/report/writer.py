@@ -73,6 +73,32 @@ def read_manifest(report_dir: Path) -> dict[str, Any]:
     return data
 
 
+def iter_table(
+    report_dir: Path, name: str, columns: Iterable[str] | None = None, rows: int = 65_536
+) -> Iterator[pa.Table]:
+    """One report table a slice of up to ``rows`` rows at a time, in order, with only the
+    ``columns`` it has of those named (all without ``columns``): the whole table is never held
+    (``documents`` has a row per document of the corpus).
+
+    Raises:
+        ReportError: the table is missing or unreadable (possibly after some slices).
+    """
+    path = table_path(report_dir, name)
+    if not path.exists():
+        raise ReportError(f"{path}: missing from the report")
+    # A folder of part files (the Spark engine's) holds its rows in part-name order.
+    files = sorted(p for p in path.iterdir() if p.name.endswith(".parquet")) if path.is_dir() else [path]
+    wanted = None if columns is None else list(columns)
+    try:
+        for file in files:
+            parquet = pq.ParquetFile(file)
+            names = None if wanted is None else [c for c in wanted if c in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(batch_size=rows, columns=names):
+                yield pa.Table.from_batches([batch])
+    except (OSError, ValueError) as err:
+        raise ReportError(f"{path}: unreadable ({err})") from None
+
+
 def read_table(report_dir: Path, name: str) -> pa.Table:
     """One report table, whether written as a single file or as a folder of part files.
 

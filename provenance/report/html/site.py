@@ -27,8 +27,9 @@ import orjson
 import pyarrow as pa
 
 from provenance.dates import parse_date
+from provenance.errors import ReportError
 from provenance.report.html.graph_svg import graph_svg
-from provenance.report.writer import read_table, table_path
+from provenance.report.writer import iter_table, read_table, table_path
 
 SITE_DIR = "html"  # beside index.html in the report folder
 INDEX = "index.html"
@@ -97,13 +98,30 @@ def _values(column: pa.ChunkedArray) -> list[Any]:
     return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
 
 
-Tables = dict[str, "pa.Table | Columns"]
+class Slices:
+    """A report table read a slice at a time each time it is gone through (``writer.iter_table``),
+    never whole: the ``documents`` table, a row per document of the corpus."""
+
+    def __init__(self, report: Path, name: str, columns: Sequence[str]) -> None:
+        self.report, self.name, self.columns = report, name, columns
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        return iter_table(self.report, self.name, self.columns, _ROWS)
+
+
+Tables = dict[str, "pa.Table | Columns | Slices"]
+_DOC_FIELDS = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")  # what the pages read
 
 
 def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     """The tables the pages read, from a report folder (or one being written): ``texts`` stands
-    for its texts table; without it, the folder's own is read when it has one."""
-    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name != "texts"}
+    for its texts table; without it, the folder's own is read when it has one. The documents
+    are read a slice at a time when the pages are made."""
+    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in ("texts", "documents")}
+    documents = table_path(report, "documents")
+    if not documents.exists():  # said now, as a whole table read here would
+        raise ReportError(f"{documents}: missing from the report")
+    tables["documents"] = Slices(report, "documents", _DOC_FIELDS)
     if texts is not None:
         tables["texts"] = texts
     elif table_path(report, "texts").exists():
@@ -111,9 +129,11 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     return tables
 
 
-def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
+def _column(table: pa.Table | Columns | Slices | None, name: str) -> Sequence[Any]:
     if table is None:
         return []
+    if isinstance(table, Slices):
+        return [v for part in table for v in _column(part, name)]
     if isinstance(table, Columns):
         return table.data.get(name) or [None] * table.num_rows
     if name not in table.column_names:
@@ -165,13 +185,19 @@ class _Docs:
 _ROWS = 65_536  # documents read into Python objects at a time
 
 
-def _slices(table: pa.Table | Columns | None) -> Iterator[tuple[int, pa.Table | Columns]]:
-    """``table`` in slices of ``_ROWS`` rows with the row number each starts at: an Arrow table's
-    columns become Python objects a slice at a time, not a million values at once."""
+def _slices(table: pa.Table | Columns | Slices | None) -> Iterator[tuple[int, pa.Table | Columns]]:
+    """``table`` in slices of ``_ROWS`` rows at most with the row number each starts at: an
+    Arrow table's columns become Python objects a slice at a time, not a million values at once."""
     if table is None:
         return
     if isinstance(table, Columns):
         yield 0, table
+        return
+    if isinstance(table, Slices):
+        at = 0
+        for part in table:
+            yield at, part
+            at += part.num_rows
         return
     for at in range(0, table.num_rows, _ROWS):
         yield at, table.slice(at, _ROWS)
@@ -192,10 +218,9 @@ def _load_docs(tables: Tables) -> _Docs:
     wanted = _shown_ids(tables)
     docs = _Docs({}, {})
     outlets: set[str] = set()
-    names = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")
     for at, part in _slices(tables["documents"]):
         for row, (doc_id, outlet, written, text, title, url, n_chars) in enumerate(
-            zip(*(_column(part, name) for name in names), strict=True), start=at
+            zip(*(_column(part, name) for name in _DOC_FIELDS), strict=True), start=at
         ):
             docs.total += 1
             if outlet:
@@ -284,7 +309,7 @@ def _load_texts(tables: Tables, docs: _Docs) -> None:
     are not even looked at: in a forked writer, reading a string writes its reference count,
     which copies the memory page it is on out of the page the parent shares."""
     texts = tables.get("texts")
-    if texts is None:
+    if texts is None or isinstance(texts, Slices):  # the texts are never given in slices
         return
     column = texts.data["text"] if isinstance(texts, Columns) else _TextCells(texts.column("text"))
     for at, part in _slices(texts):
