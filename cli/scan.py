@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from contextlib import closing, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -122,12 +122,13 @@ def scan(
         categories=opt.category_config(boilerplate_patterns),
         filters=FilterConfig(since, until, tuple(outlet or ())),
     )
+    jobs: AbstractContextManager[None] = nullcontext()  # the Spark engine's failed jobs: one line
     with nullcontext() if engine is EngineName.spark else pandas_blocked():
         if engine is EngineName.spark:
             from provenance.engines.spark import SparkEngine, check_inputs, is_dataset
-            from provenance.engines.spark_session import parse_conf
+            from provenance.engines.spark_session import job_errors, parse_conf
 
-            runner = SparkEngine(spark_master, parse_conf(conf or []))
+            runner, jobs = SparkEngine(spark_master, parse_conf(conf or [])), job_errors()
             inputs = check_inputs(paths)  # Parquet datasets (hdfs://..., *.parquet folders) pass as they are
             if config.filters.active and any(is_dataset(p) for p in inputs):
                 raise ConfigError("--since, --until and --outlet do not filter Parquet datasets read by Spark")
@@ -136,7 +137,7 @@ def scan(
         else:
             runner, inputs = None, check_paths(paths)
         check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
-        with closing(runner) if runner else nullcontext():
+        with closing(runner) if runner else nullcontext(), jobs:
             with stage_progress(not quiet) as progress:
                 result = run_scan(inputs, config, engine=runner, progress=progress)
             # While the engine is open: the Spark engine writes the texts of a dataset where they are.

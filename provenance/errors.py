@@ -21,6 +21,10 @@ class WorkspaceError(ProvenanceError):
     """prov's temporary files (a run's texts, its spilled band keys) cannot be written."""
 
 
+class EngineError(ProvenanceError):
+    """The engine's own jobs failed (a Spark job: an executor out of memory, a lost worker)."""
+
+
 def workspace_error(where: str | None, err: OSError) -> WorkspaceError:
     """The one-line error for a temporary file that could not be made or written in ``where``
     (the system's temporary folder when None)."""

@@ -14,11 +14,13 @@ import re
 import sys
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from provenance._optional import require_java, require_pyspark
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, EngineError
 
 log = logging.getLogger(__name__)
 
@@ -170,3 +172,72 @@ def start_session(master: str | None, conf: Mapping[str, str]):
     session.sparkContext.setLogLevel("ERROR")
     log.info("spark: master %s, Spark %s", master, session.version)
     return session, True
+
+
+# --- failed jobs ------------------------------------------------------------------------------------
+
+_HINTS = (  # (what the failure says, what to do), first match
+    (
+        ("OutOfMemory", "UNABLE_TO_ACQUIRE_MEMORY", "Java heap space", "GC overhead limit"),
+        "give Spark more memory: --conf spark.driver.memory=4g in local mode, spark.executor.memory on a cluster",
+    ),
+    (("maxResultSize",), "raise --conf spark.driver.maxResultSize (0 for no limit)"),
+)
+
+
+def job_failure(err: BaseException) -> str | None:
+    """A one-line account of ``err`` when it is a Spark job's failure (a Java exception, a
+    failed task, a lost JVM), with what to do when that is known; None for any other error.
+
+    For a Java exception the root cause is named (an executor's ``SparkOutOfMemoryError``, not
+    the ``SparkException`` that aborted the job around it).
+    """
+    try:
+        from py4j.protocol import Py4JError, Py4JJavaError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
+    except ImportError:
+        return None
+    if isinstance(err, Py4JJavaError):
+        said = _java_root_cause(err)
+    elif isinstance(err, PySparkException):
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        # A Python task's error carries the worker's traceback: its last line says what failed.
+        said = lines[-1] if "Traceback (most recent call last)" in str(err) and lines else (lines or [""])[0]
+        said = f"{type(err).__name__}: {said}"
+    elif isinstance(err, Py4JError):
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        said = f"the connection to Spark's JVM was lost ({first})"
+    else:
+        return None
+    hint = next((fix for signs, fix in _HINTS if any(sign in said for sign in signs)), None)
+    return f"Spark failed: {said}" + (f"; {hint}" if hint else "")
+
+
+def _java_root_cause(err: Any) -> str:
+    """``Class: message`` of the innermost cause of a Py4JJavaError's Java exception (its
+    first line), or the Python side's first line when the JVM cannot be asked."""
+    try:
+        cause = err.java_exception
+        for _ in range(20):  # a cause chain, never a loop
+            deeper = cause.getCause()
+            if deeper is None or deeper.equals(cause):
+                break
+            cause = deeper
+        message = (cause.getMessage() or "").strip().splitlines()
+        return f"{cause.getClass().getSimpleName()}: {message[0] if message else ''}".rstrip(": ")
+    except Exception:  # noqa: BLE001 - the JVM is gone: say what Python knows
+        lines = [line.strip(": ") for line in str(err).splitlines() if line.strip(": ")]
+        return lines[-1] if lines else type(err).__name__
+
+
+@contextmanager
+def job_errors() -> Iterator[None]:
+    """Inside, a Spark job's failure raises ``EngineError`` (``job_failure``'s one line) instead
+    of a Java stack and a Python traceback; any other error passes as it is."""
+    try:
+        yield
+    except Exception as err:
+        said = job_failure(err)
+        if said is None:
+            raise
+        raise EngineError(said) from err

@@ -298,3 +298,23 @@ def test_document_columns_answer_each_field_as_their_documents_do() -> None:
         column(docs, "colour")
     with pytest.raises(IndexError):
         column(docs, "doc_id")[25]
+
+
+def test_a_failed_spark_job_is_one_line_and_keeps_the_previous_report(runner, seeds_dir: Path, tmp_path: Path) -> None:
+    """A job Spark aborts (here a result over ``spark.driver.maxResultSize``; as often an
+    executor out of memory) ends the scan with one line naming the cause and what to change,
+    no Python traceback, and the report already in ``--out`` untouched, even with ``--force``."""
+    out = tmp_path / "report"
+    assert runner("scan", seeds_dir, "--out", out, "--quiet", "--workers", "1").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    args = [str(PROV), "scan", str(seeds_dir), "--out", str(out), "--quiet", "--force", "--engine", "spark"]
+    args += ["--spark-master", "local[1]", "--conf", "spark.driver.maxResultSize=1k"]
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    done = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=SCAN_TIMEOUT)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("prov: error: Spark failed: SparkException: Job aborted due to stage failure"), last
+    assert last.endswith("; raise --conf spark.driver.maxResultSize (0 for no limit)")
+    assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging folder left beside it

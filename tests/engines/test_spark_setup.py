@@ -170,3 +170,63 @@ def test_a_folder_of_parquet_parts_not_named_as_a_dataset_is_a_warning(tmp_path:
         check_inputs([texts])
     warned = [r.getMessage() for r in caplog.records if "Parquet part files" in r.getMessage()]
     assert len(warned) == 1 and warned[0].startswith(f"{parts}: ") and "name the folder *.parquet" in warned[0]
+
+
+class _JavaError:
+    """A stand-in for a Java exception seen through py4j: its class, message and cause."""
+
+    _target_id = "o1"  # py4j's reference to the object in the JVM
+
+    def __init__(self, name: str, message: str | None, cause: _JavaError | None = None) -> None:
+        self.name, self.message, self.cause = name, message, cause
+
+    def getCause(self) -> _JavaError | None:  # noqa: N802 - the Java method's name
+        return self.cause
+
+    def equals(self, other: object) -> bool:
+        return other is self
+
+    def getMessage(self) -> str | None:  # noqa: N802
+        return self.message
+
+    def getClass(self) -> _JavaError:  # noqa: N802
+        return self
+
+    def getSimpleName(self) -> str:  # noqa: N802
+        return self.name
+
+
+def test_a_failed_spark_job_is_told_by_its_root_cause_with_what_to_do() -> None:
+    """An executor out of memory aborts the job with a ``SparkException`` around it: the user is
+    told the cause, in one line, and how to give Spark more memory."""
+    pytest.importorskip("py4j")
+    from py4j.protocol import Py4JError, Py4JJavaError
+
+    from provenance.engines.spark_session import job_errors, job_failure
+    from provenance.errors import EngineError
+
+    oom = _JavaError(
+        "SparkOutOfMemoryError", "[UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 65536 bytes of memory, got 0."
+    )
+    aborted = _JavaError("SparkException", "Job aborted due to stage failure: Task 2 in stage 59.0 failed\nmore", oom)
+    said = job_failure(Py4JJavaError("An error occurred while calling o436.collectToPython.\n", aborted))
+    assert said == (
+        "Spark failed: SparkOutOfMemoryError: [UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 65536 bytes of memory, "
+        "got 0.; give Spark more memory: --conf spark.driver.memory=4g in local mode, "
+        "spark.executor.memory on a cluster"
+    )
+    alone = _JavaError(
+        "SparkException",
+        "Job aborted due to stage failure: Total size of serialized results of 1 "
+        "tasks (2.6 KiB) is bigger than spark.driver.maxResultSize (1024.0 B)",
+    )
+    assert job_failure(Py4JJavaError("x", alone)).endswith("; raise --conf spark.driver.maxResultSize (0 for no limit)")
+    assert job_failure(Py4JError("Answer from Java side is empty")) == (
+        "Spark failed: the connection to Spark's JVM was lost (Answer from Java side is empty)"
+    )
+    assert job_failure(ValueError("a bug of prov's")) is None
+    with pytest.raises(EngineError, match=r"^Spark failed: SparkOutOfMemoryError") as caught, job_errors():
+        raise Py4JJavaError("o436", aborted)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(KeyError), job_errors():  # anything else passes as it is
+        raise KeyError("x")
