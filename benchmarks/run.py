@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -268,9 +269,22 @@ def corpus_for(
 
 
 def run_tool(name: str, cmd: list[str], report: Path, logs: Path, timeout: float | None) -> dict:
-    """Run one tool, measure it, and gather its manifest's counts and stage timings."""
+    """Run one tool, measure it, and gather its manifest's counts and stage timings.
+
+    The output of an earlier run at ``report`` is moved aside before and deleted after: a timed
+    run writes its report afresh and never pays for deleting the one before (1.3 s at 100k).
+    """
     print(f"running {name}: {' '.join(cmd)}", flush=True)
-    m = measure(cmd, logs / f"{name}.log", timeout)
+    aside = report.with_name(report.name + ".previous")
+    if aside.exists():  # left by a run that was stopped: this benchmark's own
+        shutil.rmtree(aside)
+    if report.exists():
+        report.rename(aside)
+    try:
+        m = measure(cmd, logs / f"{name}.log", timeout)
+    finally:
+        if aside.exists():
+            shutil.rmtree(aside)
     result = {"command": cmd, **asdict(m), "peak_mb": m.peak_mb}
     if m.returncode != 0:
         tail = (logs / f"{name}.log").read_text(errors="replace")[-2000:]
