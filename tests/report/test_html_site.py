@@ -225,6 +225,7 @@ def test_the_pages_hold_only_the_documents_they_show_and_count_all(
     from provenance.report.html import site
 
     monkeypatch.setattr(site, "_ROWS", 16)  # documents read in slices: a slice edge falls anywhere
+    monkeypatch.setattr(site, "_TEXT_ROWS", 5)  # and texts
     monkeypatch.setattr(tables, "TEXTS_BATCH", 7)  # the texts table comes in many row groups
     lines = FEED.read_text(encoding="utf-8").splitlines()
     words = [

@@ -13,13 +13,11 @@ finished report), so the site shows exactly what the Parquet files hold.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +60,7 @@ class _Doc:
     title: str | None
     url: str | None
     n_chars: int
-    texts: Sequence[str | None] | None = None  # the texts column holding this document's text, at ``row``
+    texts: Sequence[str | None] | Mapping[int, str | None] | None = None  # holds this document's text, at ``row``
     row: int = -1
     passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
     credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
@@ -102,11 +100,11 @@ class Slices:
     """A report table read a slice at a time each time it is gone through (``writer.iter_table``),
     never whole: the ``documents`` table, a row per document of the corpus."""
 
-    def __init__(self, report: Path, name: str, columns: Sequence[str]) -> None:
-        self.report, self.name, self.columns = report, name, columns
+    def __init__(self, report: Path, name: str, columns: Sequence[str], rows: int | None = None) -> None:
+        self.report, self.name, self.columns, self.rows = report, name, columns, rows
 
     def __iter__(self) -> Iterator[pa.Table]:
-        return iter_table(self.report, self.name, self.columns, _ROWS)
+        return iter_table(self.report, self.name, self.columns, self.rows or _ROWS)
 
 
 Tables = dict[str, "pa.Table | Columns | Slices"]
@@ -125,7 +123,7 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     if texts is not None:
         tables["texts"] = texts
     elif table_path(report, "texts").exists():
-        tables["texts"] = read_table(report, "texts")
+        tables["texts"] = Slices(report, "texts", ("doc_id", "text"), _TEXT_ROWS)
     return tables
 
 
@@ -182,7 +180,8 @@ class _Docs:
         return self.shown[row]
 
 
-_ROWS = 65_536  # documents read into Python objects at a time
+_ROWS = 16_384  # documents read into Python objects at a time
+_TEXT_ROWS = 2_048  # texts read at a time (65,536 texts at once were 70 MB of strings at 100k)
 
 
 def _slices(table: pa.Table | Columns | Slices | None) -> Iterator[tuple[int, pa.Table | Columns]]:
@@ -305,33 +304,29 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
 
 
 def _load_texts(tables: Tables, docs: _Docs) -> None:
-    """Where the shown documents' texts are, each read when its page is written. The others
-    are not even looked at: in a forked writer, reading a string writes its reference count,
-    which copies the memory page it is on out of the page the parent shares."""
+    """Where the shown documents' texts are. Given as columns (a scan's documents), each text is
+    read when its page is written, and the others are not even looked at: in a forked writer,
+    reading a string writes its reference count, which copies the memory page it is on out of
+    the page the parent shares. Read from a report's ``texts`` table (``prov html``), the table
+    is gone through a slice at a time and only the shown documents' texts are kept."""
     texts = tables.get("texts")
-    if texts is None or isinstance(texts, Slices):  # the texts are never given in slices
+    if texts is None:
         return
-    column = texts.data["text"] if isinstance(texts, Columns) else _TextCells(texts.column("text"))
-    for at, part in _slices(texts):
-        for row, doc_id in enumerate(_column(part, "doc_id"), start=at):
+    if isinstance(texts, Columns):
+        column = texts.data["text"]
+        for row, doc_id in enumerate(texts.data["doc_id"]):
             doc = docs.number.get(doc_id)
             if doc is not None and docs[doc].passages:
                 docs[doc].texts, docs[doc].row = column, row
-
-
-class _TextCells(Sequence[str | None]):
-    """An Arrow column of texts read a cell at a time, never as a list of every text."""
-
-    def __init__(self, column: pa.ChunkedArray) -> None:
-        self.chunks = column.chunks
-        self.starts = list(accumulate((len(c) for c in self.chunks), initial=0))
-
-    def __len__(self) -> int:
-        return self.starts[-1]
-
-    def __getitem__(self, row: int) -> str | None:  # type: ignore[override]
-        chunk = bisect_right(self.starts, row) - 1  # a report's texts come in a chunk per row group
-        return self.chunks[chunk][row - self.starts[chunk]].as_py()
+        return
+    kept: dict[int, str | None] = {}
+    for at, part in _slices(texts):
+        cells = part.column("text") if isinstance(part, pa.Table) else part.data["text"]
+        for k, doc_id in enumerate(_column(part, "doc_id")):
+            doc = docs.number.get(doc_id)
+            if doc is not None and docs[doc].passages:  # only these texts become Python strings
+                kept[at + k] = cells[k].as_py() if isinstance(cells, pa.ChunkedArray) else cells[k]
+                docs[doc].texts, docs[doc].row = kept, at + k
 
 
 def _time_order(when: datetime | None) -> tuple[int, float]:
