@@ -67,8 +67,9 @@ class _Doc:
 
     @property
     def text(self) -> str | None:
-        """Read from the texts column on each use, never held: a million documents' texts held
-        at once were most of the page writer's memory."""
+        """Read on each use from the scan's documents, or from the shown documents' texts kept
+        by ``_load_texts``: a million documents' texts held at once were most of the page
+        writer's memory."""
         return None if self.texts is None else self.texts[self.row]
 
 
@@ -98,7 +99,7 @@ def _values(column: pa.ChunkedArray) -> list[Any]:
 
 class Slices:
     """A report table read a slice at a time each time it is gone through (``writer.iter_table``),
-    never whole: the ``documents`` table, a row per document of the corpus."""
+    never whole: the ``documents`` and ``texts`` tables, a row per document of the corpus."""
 
     def __init__(self, report: Path, name: str, columns: Sequence[str], rows: int | None = None) -> None:
         self.report, self.name, self.columns, self.rows = report, name, columns, rows
