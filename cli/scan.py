@@ -137,7 +137,7 @@ def scan(
         else:
             runner, inputs = None, check_paths(paths)
         check_destination(out, run_identity(config, inputs), force)  # fail before a long run, not after
-        with closing(runner) if runner else nullcontext(), jobs:
+        with jobs, closing(runner) if runner else nullcontext():
             with stage_progress(not quiet) as progress:
                 result = run_scan(inputs, config, engine=runner, progress=progress)
             # While the engine is open: the Spark engine writes the texts of a dataset where they are.

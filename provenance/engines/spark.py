@@ -51,7 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import position
+from provenance.corpus import Columnar, position
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -139,7 +139,7 @@ class FrameSeq(Sequence[T]):
         return iter(self._all())
 
 
-class DocumentColumns(Sequence[Document]):
+class DocumentColumns(Sequence[Document], Columnar):
     """Every document of a Parquet dataset's scan as the driver holds it: the id and outlet of
     each in columns (an Arrow string array; outlet codes and the outlets' names), and the whole
     ``Document``, text included, of the few given in ``held`` (the documents with a passage,
@@ -366,19 +366,30 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         return int(self.session.conf.get("spark.sql.shuffle.partitions"))
 
     def release(self) -> None:
-        """Drop the DataFrames this engine cached."""
-        for frame in self._persisted:
-            frame.unpersist()
+        """Drop the DataFrames this engine cached (nothing to drop once Spark's JVM is gone: a
+        failed job that took it down must be what the user hears of, not this)."""
+        from py4j.protocol import Py4JError  # type: ignore[import-untyped]
+
+        try:
+            for frame in self._persisted:
+                frame.unpersist()
+        except (Py4JError, ConnectionError) as err:  # py4j refuses or drops the connection
+            log.debug("the cached DataFrames went with Spark's JVM: %s", str(err).splitlines()[0] if str(err) else err)
         self._persisted.clear()
         self._frames.clear()
         self._columns_cache.clear()
 
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
+        from py4j.protocol import Py4JError
+
         self.release()
         self._elsewhere.clear()
         if self._started and self._session is not None:
-            self._session.stop()
+            try:
+                self._session.stop()
+            except (Py4JError, ConnectionError) as err:  # the JVM is already gone
+                log.debug("Spark's JVM was gone before the session stopped: %s", type(err).__name__)
         self._session, self._started = None, False
 
     def __enter__(self) -> SparkEngine:

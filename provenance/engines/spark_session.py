@@ -170,15 +170,30 @@ def start_session(master: str | None, conf: Mapping[str, str]):
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
         session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _quiet_accumulator_server(session)
     log.info("spark: master %s, Spark %s", master, session.version)
     return session, True
+
+
+def _quiet_accumulator_server(session: Any) -> None:
+    """A JVM that dies mid-run drops its connection to pyspark's accumulator server, whose
+    thread then prints a traceback (socketserver's ``handle_error``) before prov's one line
+    (``job_errors``) can say what happened: log it at debug level instead."""
+    server = getattr(session.sparkContext, "_accumulatorServer", None)
+    if server is None:
+        return
+
+    def handle_error(request: object, client_address: object) -> None:
+        log.debug("spark: the accumulator server lost its connection to %s", client_address, exc_info=True)
+
+    server.handle_error = handle_error
 
 
 # --- failed jobs ------------------------------------------------------------------------------------
 
 _HINTS = (  # (what the failure says, what to do), first match
     (
-        ("OutOfMemory", "UNABLE_TO_ACQUIRE_MEMORY", "Java heap space", "GC overhead limit"),
+        ("OutOfMemory", "UNABLE_TO_ACQUIRE_MEMORY", "Java heap space", "GC overhead limit", "MemoryError"),
         "give Spark more memory: --conf spark.driver.memory=4g in local mode, spark.executor.memory on a cluster",
     ),
     (("maxResultSize",), "raise --conf spark.driver.maxResultSize (0 for no limit)"),
@@ -186,25 +201,24 @@ _HINTS = (  # (what the failure says, what to do), first match
 
 
 def job_failure(err: BaseException) -> str | None:
-    """A one-line account of ``err`` when it is a Spark job's failure (a Java exception, a
-    failed task, a lost JVM), with what to do when that is known; None for any other error.
+    """A one-line account of ``err`` when it is a Spark job's failure (an exception raised in
+    Spark's JVM or in a task, or the JVM lost), with what to do when that is known; None for
+    any other error, prov's own bugs among them (pyspark's argument errors too).
 
     For a Java exception the root cause is named (an executor's ``SparkOutOfMemoryError``, not
-    the ``SparkException`` that aborted the job around it).
+    the ``SparkException`` that aborted the job around it); for a failed Python task, the last
+    line of its traceback.
     """
     try:
-        from py4j.protocol import Py4JError, Py4JJavaError  # type: ignore[import-untyped]
-        from pyspark.errors import PySparkException
+        from py4j.protocol import Py4JJavaError, Py4JNetworkError  # type: ignore[import-untyped]
+        from pyspark.errors.exceptions.captured import CapturedException
     except ImportError:
         return None
     if isinstance(err, Py4JJavaError):
         said = _java_root_cause(err)
-    elif isinstance(err, PySparkException):
-        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-        # A Python task's error carries the worker's traceback: its last line says what failed.
-        said = lines[-1] if "Traceback (most recent call last)" in str(err) and lines else (lines or [""])[0]
-        said = f"{type(err).__name__}: {said}"
-    elif isinstance(err, Py4JError):
+    elif isinstance(err, CapturedException):  # raised in the JVM, or by a task, and converted by pyspark
+        said = f"{type(err).__name__}: {_last_words(getattr(err, 'desc', None) or str(err))}"
+    elif isinstance(err, (Py4JNetworkError, ConnectionError)):  # prov opens no other connection
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         said = f"the connection to Spark's JVM was lost ({first})"
     else:
@@ -213,9 +227,21 @@ def job_failure(err: BaseException) -> str | None:
     return f"Spark failed: {said}" + (f"; {hint}" if hint else "")
 
 
+def _last_words(message: str) -> str:
+    """The line of ``message`` that says what failed: the last line of a Python traceback
+    (a task's error carries the worker's), else the first line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if "Traceback (most recent call last)" in message:
+        return next((line for line in reversed(lines) if not line.startswith(("at ", "File "))), lines[-1])
+    return lines[0]
+
+
 def _java_root_cause(err: Any) -> str:
-    """``Class: message`` of the innermost cause of a Py4JJavaError's Java exception (its
-    first line), or the Python side's first line when the JVM cannot be asked."""
+    """``Class: message`` of the innermost cause of a Py4JJavaError's Java exception (what
+    failed: a task's Python error is the last line of its traceback), or the Python side's
+    first line when the JVM cannot be asked."""
     try:
         cause = err.java_exception
         for _ in range(20):  # a cause chain, never a loop
@@ -223,8 +249,7 @@ def _java_root_cause(err: Any) -> str:
             if deeper is None or deeper.equals(cause):
                 break
             cause = deeper
-        message = (cause.getMessage() or "").strip().splitlines()
-        return f"{cause.getClass().getSimpleName()}: {message[0] if message else ''}".rstrip(": ")
+        return f"{cause.getClass().getSimpleName()}: {_last_words(cause.getMessage() or '')}".rstrip(": ")
     except Exception:  # noqa: BLE001 - the JVM is gone: say what Python knows
         lines = [line.strip(": ") for line in str(err).splitlines() if line.strip(": ")]
         return lines[-1] if lines else type(err).__name__

@@ -200,7 +200,7 @@ def test_a_failed_spark_job_is_told_by_its_root_cause_with_what_to_do() -> None:
     """An executor out of memory aborts the job with a ``SparkException`` around it: the user is
     told the cause, in one line, and how to give Spark more memory."""
     pytest.importorskip("py4j")
-    from py4j.protocol import Py4JError, Py4JJavaError
+    from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
     from provenance.engines.spark_session import job_errors, job_failure
     from provenance.errors import EngineError
@@ -221,8 +221,25 @@ def test_a_failed_spark_job_is_told_by_its_root_cause_with_what_to_do() -> None:
         "tasks (2.6 KiB) is bigger than spark.driver.maxResultSize (1024.0 B)",
     )
     assert job_failure(Py4JJavaError("x", alone)).endswith("; raise --conf spark.driver.maxResultSize (0 for no limit)")
-    assert job_failure(Py4JError("Answer from Java side is empty")) == (
+    assert job_failure(Py4JNetworkError("Answer from Java side is empty")) == (
         "Spark failed: the connection to Spark's JVM was lost (Answer from Java side is empty)"
+    )
+    task = _JavaError(  # a Python task's error, as the JVM holds it: the worker's traceback
+        "PythonException",
+        'Traceback (most recent call last):\n  File "/x/worker.py", line 1, in main\n    process()\n'
+        "MemoryError: cannot allocate the batch\n",
+    )
+    said = job_failure(Py4JJavaError("o9", _JavaError("SparkException", "Job aborted", task)))
+    assert said.startswith("Spark failed: PythonException: MemoryError: cannot allocate the batch; give Spark more")
+    from pyspark.errors import PySparkTypeError
+
+    assert (
+        job_failure(PySparkTypeError("NOT_EXPECTED_TYPE", {"arg_name": "x", "expected_type": "str", "arg_type": "int"}))
+        is None
+    )  # prov's own bug
+    assert job_failure(Py4JError("Method foo([]) does not exist")) is None  # a version mismatch: a traceback
+    assert job_failure(ConnectionRefusedError(111, "Connection refused")) == (
+        "Spark failed: the connection to Spark's JVM was lost ([Errno 111] Connection refused)"
     )
     assert job_failure(ValueError("a bug of prov's")) is None
     with pytest.raises(EngineError, match=r"^Spark failed: SparkOutOfMemoryError") as caught, job_errors():
