@@ -86,8 +86,14 @@ def iter_table(
     path = table_path(report_dir, name)
     if not path.exists():
         raise ReportError(f"{path}: missing from the report")
-    # A folder of part files (the Spark engine's) holds its rows in part-name order.
-    files = sorted(p for p in path.iterdir() if p.name.endswith(".parquet")) if path.is_dir() else [path]
+    # A folder of part files (the Spark engine's) holds its rows in part-name order; names
+    # starting with "." or "_" are not parts (checksums, markers, macOS's "._" files), as
+    # pyarrow.dataset has it.
+    files = (
+        sorted(p for p in path.iterdir() if p.name.endswith(".parquet") and not p.name.startswith((".", "_")))
+        if path.is_dir()
+        else [path]
+    )
     wanted = None if columns is None else list(columns)
     try:
         for file in files:

@@ -258,6 +258,8 @@ def test_a_table_is_read_a_slice_at_a_time_in_row_order(tmp_path: Path) -> None:
         table = pa.table({"doc_id": ids[start:stop], "n_chars": list(range(start, stop))})
         pq.write_table(table, parts / f"part-{start:012d}.parquet")
     (parts / "_SUCCESS").write_bytes(b"")
+    for stray in ("._part-000000000000.parquet", "_common.parquet"):  # macOS's and others' files: not parts
+        (parts / stray).write_bytes(b"not parquet")
     single = tmp_path / "single"
     single.mkdir()
     pq.write_table(pa.table({"doc_id": ids, "n_chars": list(range(250))}), single / "documents.parquet")
