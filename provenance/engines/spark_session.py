@@ -211,9 +211,16 @@ def job_failure(err: BaseException) -> str | None:
     """
     try:
         from py4j.protocol import Py4JJavaError, Py4JNetworkError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
         from pyspark.errors.exceptions.captured import CapturedException
     except ImportError:
         return None
+    if isinstance(err, PySparkException) and _condition(err) == "JAVA_GATEWAY_EXITED":
+        # Java's own reason ("Invalid maximum heap size: -Xmxlots") is on stderr just above.
+        return (
+            "Spark failed: its JVM stopped before it started (Java's reason is above); check the --conf "
+            "values (spark.driver.memory=4g, not 4 GB) and that JAVA_HOME names Java 17 or later"
+        )
     if isinstance(err, Py4JJavaError):
         said = _java_root_cause(err)
     elif isinstance(err, CapturedException):  # raised in the JVM, or by a task, and converted by pyspark
@@ -225,6 +232,15 @@ def job_failure(err: BaseException) -> str | None:
         return None
     hint = next((fix for signs, fix in _HINTS if any(sign in said for sign in signs)), None)
     return f"Spark failed: {said}" + (f"; {hint}" if hint else "")
+
+
+def _condition(err: Any) -> str | None:
+    """A pyspark error's class (``JAVA_GATEWAY_EXITED``): ``getCondition`` from Spark 4 on."""
+    get = getattr(err, "getCondition", None) or getattr(err, "getErrorClass", None)
+    try:
+        return get() if get is not None else None
+    except Exception:  # noqa: BLE001 - an error without a class
+        return None
 
 
 def _last_words(message: str) -> str:

@@ -318,3 +318,18 @@ def test_a_failed_spark_job_is_one_line_and_keeps_the_previous_report(runner, se
     assert last.endswith("; raise --conf spark.driver.maxResultSize (0 for no limit)")
     assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging folder left beside it
+
+
+def test_a_setting_that_stops_the_jvm_from_starting_is_one_line(seeds_dir: Path, tmp_path: Path) -> None:
+    """A --conf value Java refuses (here a heap size it cannot read) stops the JVM before Spark
+    starts: Java's own reason, then prov's one line saying where to look; no traceback."""
+    args = [str(PROV), "scan", str(seeds_dir), "--out", str(tmp_path / "report"), "--quiet", "--engine", "spark"]
+    args += ["--spark-master", "local[1]", "--conf", "spark.driver.memory=lots"]
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    done = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=SCAN_TIMEOUT)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "-Xmxlots" in done.stderr  # Java's reason is kept
+    assert (
+        done.stderr.strip().splitlines()[-1].startswith("prov: error: Spark failed: its JVM stopped before it started")
+    )
+    assert not (tmp_path / "report").exists()

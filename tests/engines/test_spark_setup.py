@@ -241,6 +241,10 @@ def test_a_failed_spark_job_is_told_by_its_root_cause_with_what_to_do() -> None:
     assert job_failure(ConnectionRefusedError(111, "Connection refused")) == (
         "Spark failed: the connection to Spark's JVM was lost ([Errno 111] Connection refused)"
     )
+    from pyspark.errors import PySparkRuntimeError
+
+    said = job_failure(PySparkRuntimeError(errorClass="JAVA_GATEWAY_EXITED", messageParameters={}))
+    assert said.startswith("Spark failed: its JVM stopped before it started (Java's reason is above)")
     assert job_failure(ValueError("a bug of prov's")) is None
     with pytest.raises(EngineError, match=r"^Spark failed: SparkOutOfMemoryError") as caught, job_errors():
         raise Py4JJavaError("o436", aborted)
