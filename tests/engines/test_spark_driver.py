@@ -70,11 +70,12 @@ def unrelated_articles(files: list[Path]) -> list[str]:
 
 
 def write_dataset(folder: Path, seeds_dir: Path, reuters_dir: Path) -> int:
-    """A Parquet dataset (two part files) of the seeds and the unrelated Reuters articles; the
-    size of its texts in UTF-8 bytes."""
-    rows = [{"id": f.name, "text": f.read_text(encoding="utf-8")} for f in sorted(seeds_dir.glob("*.txt"))]
+    """A Parquet dataset (two part files) of the unrelated Reuters articles, then the seeds (the
+    documents with a passage come last: in the report's last part file); the size of its texts
+    in UTF-8 bytes."""
     articles = unrelated_articles(sorted(reuters_dir.glob("reut2-*.sgm")))
-    rows += [{"id": f"reuters-{k:05d}", "text": text} for k, text in enumerate(articles)]
+    rows = [{"id": f"reuters-{k:05d}", "text": text} for k, text in enumerate(articles)]
+    rows += [{"id": f.name, "text": f.read_text(encoding="utf-8")} for f in sorted(seeds_dir.glob("*.txt"))]
     folder.mkdir()
     half = len(rows) // 2
     pq.write_table(pa.Table.from_pylist(rows[:half]), folder / "part-00000.parquet")
@@ -110,6 +111,9 @@ def test_a_dataset_scan_keeps_the_texts_off_the_driver(
     args = ["scan", str(folder), "--out", str(spark_out), "--quiet", "--engine", "spark"]
     args += ["--spark-master", "local[2]", "--conf", "spark.sql.shuffle.partitions=2"]
     args += ["--conf", f"spark.driver.maxResultSize={MAX_RESULT >> 20}m"]
+    # Both shuffle partitions kept (not coalesced into one): the executors write the documents
+    # table in two part files, and the pages must number documents across them.
+    args += ["--conf", "spark.sql.adaptive.coalescePartitions.enabled=false"]
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
     done = subprocess.run(
         [str(PROV), *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=SCAN_TIMEOUT
@@ -127,6 +131,17 @@ def test_a_dataset_scan_keeps_the_texts_off_the_driver(
     assert (spark_out / "texts.parquet").is_dir(), "the executors write the texts as part files"
     assert rows_of(spark_out, "texts") == rows_of(local_out, "texts")
     assert (spark_out / "index.html").is_file()
+    # The pages number documents by their row, read across the executors' part files: the same
+    # pages as the local report's (the overview names the engine and its timings).
+    assert len(list((spark_out / "documents.parquet").glob("part-*.parquet"))) > 1
+    pages = {
+        engine: sorted((out / "html" / "data").rglob("*.js"))
+        for engine, out in (("local", local_out), ("spark", spark_out))
+    }
+    assert [p.relative_to(local_out) for p in pages["local"]] == [p.relative_to(spark_out) for p in pages["spark"]]
+    for mine, theirs in zip(pages["local"], pages["spark"], strict=True):
+        if mine.name != "overview.js":
+            assert mine.read_bytes() == theirs.read_bytes(), f"{mine.relative_to(local_out)} differs"
 
 
 def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
