@@ -36,6 +36,7 @@ _EXACT = "surrogatepass"  # lone surrogates round-trip; nothing a str can hold i
 _READ_AT_ONCE = 1 << 22  # bytes of text read in one call when iterating
 
 K = TypeVar("K")
+T = TypeVar("T")
 
 
 def position(i: int, n: int, what: str) -> int:
@@ -45,6 +46,32 @@ def position(i: int, n: int, what: str) -> int:
     if not 0 <= at < n:
         raise IndexError(f"{what} {i} out of range ({n} in all)")
     return at
+
+
+class Indexed(Sequence[T]):
+    """A sequence read an item at a time (``_item``, given an index already checked and counted
+    from the start); a slice is a list of items (``_items``, which a subclass may read faster).
+    ``what`` names an item in the IndexError of an index out of range."""
+
+    what = "item"
+
+    @abstractmethod
+    def _item(self, i: int) -> T:
+        """Item ``i``, ``0 <= i < len(self)``."""
+
+    def _items(self, start: int, stop: int, step: int) -> list[T]:
+        return [self._item(k) for k in range(start, stop, step)]
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return self._items(*i.indices(len(self)))
+        return self._item(position(i, len(self), self.what))
 
 
 class _Codes(Generic[K]):
@@ -136,7 +163,7 @@ class Columnar(ABC):
         """The text of document ``i``."""
 
 
-class Corpus(Sequence[Document], Columnar):
+class Corpus(Indexed[Document], Columnar):
     """The documents of a run (``Document.index`` = position), built by ``CorpusBuilder``.
 
     Indexing reads the text; a slice or iteration reads the texts of consecutive documents in
@@ -171,17 +198,13 @@ class Corpus(Sequence[Document], Columnar):
             when=when,
         )
 
-    @overload
-    def __getitem__(self, i: int) -> Document: ...
+    what = "document"
 
-    @overload
-    def __getitem__(self, i: slice) -> list[Document]: ...
-
-    def __getitem__(self, i: int | slice) -> Document | list[Document]:
-        if isinstance(i, slice):
-            return list(self._range(*i.indices(len(self))))
-        i = position(i, len(self), "document")
+    def _item(self, i: int) -> Document:
         return self._document(i, self._row(i), self.text(i))
+
+    def _items(self, start: int, stop: int, step: int) -> list[Document]:
+        return list(self._range(start, stop, step))  # consecutive texts in a few large reads
 
     def __eq__(self, other: object) -> bool:
         """Equal to any sequence (a list, another corpus) of the same documents, in order."""
@@ -341,26 +364,20 @@ def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
     return lambda i: docs[i].text
 
 
-class TextColumn(Sequence[str]):
+class TextColumn(Indexed[str]):
     """The texts of ``docs`` as a sequence of strings, each read when asked (``text_reader``)."""
 
     def __init__(self, docs: Sequence[Document]) -> None:
         self._n = len(docs)
         self._read = text_reader(docs)
 
+    what = "text"
+
     def __len__(self) -> int:
         return self._n
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [self._read(k) for k in range(*i.indices(self._n))]
-        return self._read(position(i, self._n, "text"))
+    def _item(self, i: int) -> str:
+        return self._read(i)
 
 
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:

@@ -51,7 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Columnar, position
+from provenance.corpus import Columnar, Indexed
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -79,11 +79,15 @@ from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, dedupe_packed, doc_bits, pack
 
 try:
+    from py4j.protocol import Py4JError  # type: ignore[import-untyped]
     from pyspark import StorageLevel
     from pyspark.sql import DataFrame, Window
     from pyspark.sql import functions as F
+
+    _JVM_GONE: tuple[type[BaseException], ...] = (Py4JError, ConnectionError)  # py4j refuses or drops the call
 except ImportError:  # pragma: no cover - SparkEngine() raises the friendly ConfigError
     StorageLevel = DataFrame = Window = F = None  # type: ignore[assignment,misc]
+    _JVM_GONE = ()
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +143,7 @@ class FrameSeq(Sequence[T]):
         return iter(self._all())
 
 
-class DocumentColumns(Sequence[Document], Columnar):
+class DocumentColumns(Indexed[Document], Columnar):
     """Every document of a Parquet dataset's scan as the driver holds it: the id and outlet of
     each in columns (an Arrow string array; outlet codes and the outlets' names), and the whole
     ``Document``, text included, of the few given in ``held`` (the documents with a passage,
@@ -218,16 +222,9 @@ class DocumentColumns(Sequence[Document], Columnar):
         code = self.outlet_codes[i]
         return Document(i, doc_id, "", "", self.outlets[code] if code >= 0 else None)
 
-    @overload
-    def __getitem__(self, i: int) -> Document: ...
+    what = "document"
 
-    @overload
-    def __getitem__(self, i: slice) -> list[Document]: ...
-
-    def __getitem__(self, i: int | slice) -> Document | list[Document]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        i = position(i, len(self), "document")
+    def _item(self, i: int) -> Document:
         return self._document(i, self.ids[i].as_py())
 
     def __iter__(self) -> Iterator[Document]:
@@ -239,9 +236,11 @@ _BARE = Document(0, "", "", "")  # the fields of a document known by its id and 
 _FIELDS = {"source", "title", "url", "date", "when", "extra"}
 
 
-class _Column(Sequence[Any]):
+class _Column(Indexed[Any]):
     """A field of every document read by index when asked (``DocumentColumns.column``), and
     iterated from ``values`` when given (faster than by index)."""
+
+    what = "document"
 
     def __init__(self, n: int, get: Callable[[int], Any], values: Callable[[], Iterator[Any]] | None = None) -> None:
         self._n, self._get, self._values = n, get, values
@@ -249,16 +248,8 @@ class _Column(Sequence[Any]):
     def __len__(self) -> int:
         return self._n
 
-    @overload
-    def __getitem__(self, i: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Any]: ...
-
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [self._get(k) for k in range(*i.indices(self._n))]
-        return self._get(position(i, self._n, "document"))
+    def _item(self, i: int) -> Any:
+        return self._get(i)
 
     def __iter__(self) -> Iterator[Any]:
         if self._values is not None:
@@ -368,28 +359,24 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     def release(self) -> None:
         """Drop the DataFrames this engine cached (nothing to drop once Spark's JVM is gone: a
         failed job that took it down must be what the user hears of, not this)."""
-        from py4j.protocol import Py4JError  # type: ignore[import-untyped]
-
         try:
             for frame in self._persisted:
                 frame.unpersist()
-        except (Py4JError, ConnectionError) as err:  # py4j refuses or drops the connection
-            log.debug("the cached DataFrames went with Spark's JVM: %s", str(err).splitlines()[0] if str(err) else err)
+        except _JVM_GONE as err:
+            log.debug("the cached DataFrames went with Spark's JVM (%s)", type(err).__name__)
         self._persisted.clear()
         self._frames.clear()
         self._columns_cache.clear()
 
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
-        from py4j.protocol import Py4JError
-
         self.release()
         self._elsewhere.clear()
         if self._started and self._session is not None:
             try:
                 self._session.stop()
-            except (Py4JError, ConnectionError) as err:  # the JVM is already gone
-                log.debug("Spark's JVM was gone before the session stopped: %s", type(err).__name__)
+            except _JVM_GONE as err:
+                log.debug("Spark's JVM was gone before the session stopped (%s)", type(err).__name__)
         self._session, self._started = None, False
 
     def __enter__(self) -> SparkEngine:

@@ -226,8 +226,7 @@ def job_failure(err: BaseException) -> str | None:
     elif isinstance(err, CapturedException):  # raised in the JVM, or by a task, and converted by pyspark
         said = f"{type(err).__name__}: {_last_words(getattr(err, 'desc', None) or str(err))}"
     elif isinstance(err, (Py4JNetworkError, ConnectionError)):  # prov opens no other connection
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        said = f"the connection to Spark's JVM was lost ({first})"
+        said = f"the connection to Spark's JVM was lost ({_last_words(str(err)) or type(err).__name__})"
     else:
         return None
     hint = next((fix for signs, fix in _HINTS if any(sign in said for sign in signs)), None)

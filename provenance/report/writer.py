@@ -73,6 +73,18 @@ def read_manifest(report_dir: Path) -> dict[str, Any]:
     return data
 
 
+def existing_table(report_dir: Path, name: str) -> Path:
+    """The path of one report table (a file, or a folder of part files).
+
+    Raises:
+        ReportError: the report has no such table.
+    """
+    path = table_path(report_dir, name)
+    if not path.exists():
+        raise ReportError(f"{path}: missing from the report")
+    return path
+
+
 def iter_table(
     report_dir: Path, name: str, columns: Iterable[str] | None = None, rows: int = 65_536
 ) -> Iterator[pa.Table]:
@@ -83,9 +95,7 @@ def iter_table(
     Raises:
         ReportError: the table is missing or unreadable (possibly after some slices).
     """
-    path = table_path(report_dir, name)
-    if not path.exists():
-        raise ReportError(f"{path}: missing from the report")
+    path = existing_table(report_dir, name)
     # A folder of part files (the Spark engine's) holds its rows in part-name order; names
     # starting with "." or "_" are not parts (checksums, markers, macOS's "._" files), as
     # pyarrow.dataset has it.
@@ -111,9 +121,7 @@ def read_table(report_dir: Path, name: str) -> pa.Table:
     Raises:
         ReportError: the table is missing or unreadable.
     """
-    path = table_path(report_dir, name)
-    if not path.exists():
-        raise ReportError(f"{path}: missing from the report")
+    path = existing_table(report_dir, name)
     try:
         if path.is_dir():  # a Parquet dataset written as part files (the Spark engine)
             import pyarrow.dataset as ds  # imported here: it loads pandas, 0.1 s at every start

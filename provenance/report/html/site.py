@@ -25,9 +25,8 @@ import orjson
 import pyarrow as pa
 
 from provenance.dates import parse_date
-from provenance.errors import ReportError
 from provenance.report.html.graph_svg import graph_svg
-from provenance.report.writer import iter_table, read_table, table_path
+from provenance.report.writer import existing_table, iter_table, read_table, table_path
 
 SITE_DIR = "html"  # beside index.html in the report folder
 INDEX = "index.html"
@@ -117,9 +116,7 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     for its texts table; without it, the folder's own is read when it has one. The documents
     are read a slice at a time when the pages are made."""
     tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in ("texts", "documents")}
-    documents = table_path(report, "documents")
-    if not documents.exists():  # said now, as a whole table read here would
-        raise ReportError(f"{documents}: missing from the report")
+    existing_table(report, "documents")  # a missing table said now, as a whole table read here would
     tables["documents"] = Slices(report, "documents", _DOC_FIELDS)
     if texts is not None:
         tables["texts"] = texts
@@ -128,11 +125,9 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     return tables
 
 
-def _column(table: pa.Table | Columns | Slices | None, name: str) -> Sequence[Any]:
+def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
     if table is None:
         return []
-    if isinstance(table, Slices):
-        return [v for part in table for v in _column(part, name)]
     if isinstance(table, Columns):
         return table.data.get(name) or [None] * table.num_rows
     if name not in table.column_names:
@@ -185,13 +180,10 @@ _ROWS = 16_384  # documents read into Python objects at a time
 _TEXT_ROWS = 2_048  # texts read at a time (65,536 texts at once were 70 MB of strings at 100k)
 
 
-def _slices(table: pa.Table | Columns | Slices | None) -> Iterator[tuple[int, pa.Table | Columns]]:
+def _slices(table: pa.Table | Slices | None) -> Iterator[tuple[int, pa.Table]]:
     """``table`` in slices of ``_ROWS`` rows at most with the row number each starts at: an
     Arrow table's columns become Python objects a slice at a time, not a million values at once."""
     if table is None:
-        return
-    if isinstance(table, Columns):
-        yield 0, table
         return
     if isinstance(table, Slices):
         at = 0
@@ -322,11 +314,11 @@ def _load_texts(tables: Tables, docs: _Docs) -> None:
         return
     kept: dict[int, str | None] = {}
     for at, part in _slices(texts):
-        cells = part.column("text") if isinstance(part, pa.Table) else part.data["text"]
+        cells = part.column("text")
         for k, doc_id in enumerate(_column(part, "doc_id")):
             doc = docs.number.get(doc_id)
             if doc is not None and docs[doc].passages:  # only these texts become Python strings
-                kept[at + k] = cells[k].as_py() if isinstance(cells, pa.ChunkedArray) else cells[k]
+                kept[at + k] = cells[k].as_py()
                 docs[doc].texts, docs[doc].row = kept, at + k
 
 
