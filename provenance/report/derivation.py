@@ -46,6 +46,7 @@ PARTIALLY = 0.2
 DerivationClass = Literal["wholly", "partially", "non-derived"]
 
 _TOKENIZE_BATCH = 2000  # documents tokenized at once
+_UINT32_END = 2**32  # token positions below it are kept as uint32
 
 
 def derivation_class(containment: float) -> DerivationClass:
@@ -250,6 +251,9 @@ class _Words:
         n_chars, text = column(docs, "n_chars"), text_reader(docs)
         lengths[which] = [n_chars[d] + 1 for d in chosen]
         self.base = np.concatenate([[0], np.cumsum(lengths)])
+        # Positions in the chosen texts laid end to end: four bytes each while they fit (half the
+        # memory: 65 million tokens at a million generated documents).
+        self.dtype = np.dtype(np.uint32) if self.base[-1] < _UINT32_END else np.dtype(np.int64)
         self.n_tokens = np.zeros(n, dtype=np.int64)
         parts = []
         # A batch at a time: the tokenizer holds four bytes and more per character of what it is
@@ -259,13 +263,17 @@ class _Words:
             spans = batch_token_spans([text(d) for d in batch])
             counts = np.array([starts.shape[0] for starts, _ in spans], dtype=np.int64)
             self.n_tokens[batch] = counts
-            parts.append(np.concatenate([starts for starts, _ in spans]) + np.repeat(self.base[batch], counts))
-        self.starts = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+            starts = np.concatenate([starts for starts, _ in spans]) + np.repeat(self.base[batch], counts)
+            parts.append(starts.astype(self.dtype))
+        self.starts = np.concatenate(parts) if parts else np.empty(0, dtype=self.dtype)
 
     def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """How many tokens of ``doc`` start in ``[start, end)``, span by span."""
         at = self.base[doc]
-        return _search(self.starts, at + end) - _search(self.starts, at + start)
+        # The needles in the haystack's type: numpy would otherwise copy the haystack to int64.
+        return _search(self.starts, (at + end).astype(self.dtype)) - _search(
+            self.starts, (at + start).astype(self.dtype)
+        )
 
 
 def _search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
