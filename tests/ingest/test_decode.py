@@ -4,12 +4,13 @@ corrupt bytes reported with the line they are on."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
 
-from provenance.ingest import read_documents
-from provenance.ingest.decode import Decoded, decode_bytes, looks_binary
+from provenance.ingest import decode, read_documents
+from provenance.ingest.decode import Decoded, decode_bytes, looks_binary, read_capped
 from provenance.records import Document, Skipped
 
 # Typographic quotes, a dash and the euro sign are where cp1252 and Latin-1 differ.
@@ -160,3 +161,32 @@ def test_a_corrupt_csv_is_skipped_with_the_line_of_the_first_bad_byte(tmp_path: 
     assert docs == []
     offset = data.index(b"\xe9")
     assert skipped == [Skipped(str(path), f"undecodable bytes (not utf-8) at byte {offset}", 3)]
+
+
+def test_a_file_is_read_whole_up_to_its_limit_and_refused_past_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * 100)
+    assert read_capped(path, 100, "document") == (b"x" * 100, None)
+    data, problem = read_capped(path, 99, "document")
+    assert data is None and problem is not None and "99" in problem
+
+
+def test_a_file_larger_than_its_size_said_is_read_whole_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that grew after it was opened (its size said 10 bytes): read on past the size, in
+    pieces, up to the limit and no further."""
+    path = tmp_path / "growing.txt"
+    body = bytes(range(256)) * 800  # 204,800 bytes: several pieces of 64 KiB
+    path.write_bytes(body)
+    real_fstat = os.fstat
+    monkeypatch.setattr(decode.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
+    assert read_capped(path, len(body), "document") == (body, None)
+    data, problem = read_capped(path, 150_000, "document")
+    assert data is None and problem is not None
+
+
+def test_a_file_whose_size_is_unknown_is_read(tmp_path: Path) -> None:
+    """Files in /proc say they hold 0 bytes."""
+    data, problem = read_capped(Path("/proc/self/status"), 1 << 20, "document")
+    assert problem is None and data is not None and b"Name:" in data
