@@ -147,16 +147,22 @@ def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | Pag
 
 
 def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
-    sidecars: dict[Path, dict[str, dict[str, str]]] = {}
-    matched: dict[Path, set[str]] = {}  # per folder, the sidecar keys that named a file
+    # Per folder, keyed by the folder's relative path (a string hashes faster than a Path): the
+    # folder, its sidecar's rows, and the sidecar keys that named a file.
+    folders: dict[str, Path] = {}
+    sidecars: dict[str, dict[str, dict[str, str]]] = {}
+    matched: dict[str, set[str]] = {}
     unsupported: dict[str, int] = {}  # files of a type prov does not read, by suffix
-    for path in walk_folder(folder):
-        if isinstance(path, Skipped):
-            yield path
+    for found in walk_folder(folder):
+        if isinstance(found, Skipped):
+            yield found
             continue
-        rel = printable_path(path.relative_to(folder).as_posix())
+        path, where = found.path, found.rel_folder
+        rel = printable_path(found.rel)
+        if where not in folders:
+            folders[where] = path.parent
         if path.name in SIDECAR_NAMES:
-            matched.setdefault(path.parent, set())
+            matched.setdefault(where, set())
             continue
         kind = _kind(path)
         if kind is None:
@@ -170,22 +176,22 @@ def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped |
         if kind != "text":
             yield from read_table(path, kind, policy, name=rel)
             continue
-        if path.parent not in sidecars:
-            rows, problems = load_sidecar(path.parent, policy.limits)
-            sidecars[path.parent] = rows
+        if where not in sidecars:
+            rows, problems = load_sidecar(folders[where], policy.limits)
+            sidecars[where] = rows
             yield from problems
-        sidecar = sidecars[path.parent]
+        sidecar = sidecars[where]
         key = path.name if path.name in sidecar else rel if rel in sidecar else None
         if key is not None:
-            matched.setdefault(path.parent, set()).add(key)
+            matched.setdefault(where, set()).add(key)
         yield from text_rows(path, rel, sidecar.get(key or "", {}), policy.fields, policy.limits)
     for where, keys in matched.items():
         if where not in sidecars:  # a sidecar in a folder without text files
-            sidecars[where], problems = load_sidecar(where, policy.limits)
+            sidecars[where], problems = load_sidecar(folders[where], policy.limits)
             yield from problems
         unmatched = [key for key in sidecars[where] if key not in keys]
         if unmatched:
-            log.warning("%s", unmatched_sidecar_keys(where, unmatched, len(sidecars[where])))
+            log.warning("%s", unmatched_sidecar_keys(folders[where], unmatched, len(sidecars[where])))
     if unsupported:
         log.warning("%s", unsupported_files(printable_path(folder), unsupported))
 

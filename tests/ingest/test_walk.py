@@ -35,6 +35,21 @@ def test_documents_come_in_sorted_path_order(corpus: Path) -> None:
     assert read(corpus) == (["2017/a.txt", "2017/b.txt", "a.txt"], {})
 
 
+def test_the_walk_gives_files_in_the_order_their_paths_sort(tmp_path: Path) -> None:
+    """Not the order of the path strings: ``a/b`` comes before ``a-c`` (``/`` sorts after ``-``
+    as a character, but paths compare part by part)."""
+    names = ["a-c.txt", "a/b.txt", "a/z/y.txt", "a.txt", "A.txt", "a b/c.txt", "é.txt", "a/x.txt", "b/a-b/c.txt"]
+    folder = tmp_path / "corpus"
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(folder / "a" / "pipe.txt")  # not a regular file: passed over, never opened
+    found = list(walk_folder(folder))
+    assert [f.path for f in found] == sorted(folder / name for name in names)
+    rels = [path.relative_to(folder) for path in sorted(folder / name for name in names)]
+    assert [(f.rel, f.rel_folder) for f in found] == [(r.as_posix(), r.parent.as_posix().strip(".")) for r in rels]
+
+
 def test_hidden_folders_and_files_are_passed_over(corpus: Path) -> None:
     (corpus / ".cache").mkdir()
     (corpus / ".cache" / "c.txt").write_text(ARTICLE, encoding="utf-8")
