@@ -32,7 +32,17 @@ from provenance.ingest import load as load  # the one loader, for callers that r
 from provenance.ingest.policy import UNSUPPORTED
 from provenance.ingest.streams import is_stream, stream_name
 from provenance.ingest.walk import printable_path
-from provenance.records import Alignment, Boilerplate, Cluster, Credit, Document, Origin, ScanResult, Skipped
+from provenance.records import (
+    Alignment,
+    Boilerplate,
+    Cluster,
+    Credit,
+    CreditsElsewhere,
+    Document,
+    Origin,
+    ScanResult,
+    Skipped,
+)
 from provenance.sketch import Banding, scan_banding
 from provenance.sketch.lsh import PairCounts
 from provenance.timing import StageTimer
@@ -196,7 +206,7 @@ def detect(
         boilerplate=tuple(kept.boilerplate),
         timings=tuple(timer.timings),
         counts=counts,
-        credits=tuple(credits),
+        credits=credits if isinstance(credits, CreditsElsewhere) else tuple(credits),
         origins=tuple(origins),
         nodes=tuple(nodes),
         edges=tuple(edges),

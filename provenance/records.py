@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -247,12 +248,22 @@ class TextsElsewhere:
     passage whole, and every other document as its id and outlet, with an empty text.
 
     ``n_chars`` is every document's length in characters, by index (any sequence: the Spark
-    engine gives an ``array('q')``, 8 bytes a document); ``credit_texts`` the text of every
-    credit, in ``ScanResult.credits`` order.
+    engine gives an ``array('q')``, 8 bytes a document).
     """
 
     n_chars: Sequence[int]
-    credit_texts: tuple[str, ...]
+
+
+@runtime_checkable
+class CreditsElsewhere(Protocol):
+    """A result's credits kept where the engine found them (the Spark engine's executors: there
+    is a credit line in most wire copy, so they grow with the corpus): counted there, read only
+    if asked, and their ``credits`` table written by that engine while it is open."""
+
+    def __len__(self) -> int: ...
+
+    def write_credits_table(self, path: Path) -> None:
+        """Write the ``credits`` table at ``path`` (a folder of part files)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +277,7 @@ class ScanResult:
     boilerplate: tuple[Boilerplate, ...]
     timings: tuple[StageTiming, ...]
     counts: dict[str, int] = field(default_factory=dict)
-    credits: tuple[Credit, ...] = ()
+    credits: Sequence[Credit] = ()  # a tuple, or the engine's ``CreditsElsewhere``
     origins: tuple[Origin, ...] = ()
     nodes: tuple[GraphNode, ...] = ()
     edges: tuple[GraphEdge, ...] = ()

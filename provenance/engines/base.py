@@ -84,7 +84,9 @@ class Engine(ABC, Generic[SketchT, PairsT]):
     def credits(
         self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
     ) -> Sequence[Credit]:
-        """Agency credits of every document, in document order."""
+        """Agency credits of every document, in document order: a list, or, for an engine that
+        keeps them where it found them, a ``records.CreditsElsewhere`` (which the result keeps,
+        and which writes the report's ``credits`` table)."""
 
     def refine(
         self, alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
@@ -126,9 +128,9 @@ class Engine(ABC, Generic[SketchT, PairsT]):
         not hold. By default ``docs`` as they are, every text with them (None). An engine that
         keeps the texts off this process (the Spark engine, for a Parquet dataset) gives every
         document with a passage whole, and each other one as its id and outlet with an empty text
-        and no other field, with their lengths and the credits' texts in a ``TextsElsewhere``;
-        its documents then write their own ``documents`` table
-        (``provenance.report.scan_report.DocumentsElsewhere``)."""
+        and no other field, with their lengths in a ``TextsElsewhere``; its documents then write
+        their own ``documents`` table (``provenance.report.scan_report.DocumentsElsewhere``), and
+        its credits their ``credits`` table (``records.CreditsElsewhere``)."""
         return docs, None
 
     def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:

@@ -143,6 +143,18 @@ class FrameSeq(Sequence[T]):
         return iter(self._all())
 
 
+class CreditFrames(FrameSeq[Credit]):
+    """The credits stage's output kept on the executors (``CreditsElsewhere``): counted there,
+    collected only if read, and its report table written there (``write_credits_table``)."""
+
+    def __init__(self, frame: DataFrame, count: Callable[[DataFrame], int], writer: Callable[[Path], None]) -> None:
+        super().__init__(frame, _collect_credits, count)
+        self._writer = writer
+
+    def write_credits_table(self, path: Path) -> None:
+        self._writer(path)
+
+
 class DocumentColumns(Indexed[Document], Columnar):
     """Every document of a Parquet dataset's scan as the driver holds it: the id and outlet of
     each in columns (an Arrow string array; outlet codes and the outlets' names), and the whole
@@ -742,17 +754,37 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         table = pa.Table.from_pylist(rows, schema=schema)
         return self._frame_of(table, ops.ddl(schema))
 
-    def credits(
-        self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
-    ) -> FrameSeq[Credit]:
-        """Agency credits of all documents, in document order (the local ``credits_batch``)."""
+    def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> CreditFrames:
+        """Agency credits of all documents, in document order (the local ``credits_batch``),
+        kept on the executors: there is one in most wire copy, so they grow with the corpus."""
         frame = self._keep(
             self._map(self._documents(docs), partial(ops.credit_batches, gazetteer=gazetteer), ops.CREDIT_SCHEMA)
         )
         n_credits = frame.count()
         if progress:
             progress("credits", 1, 1)
-        return FrameSeq(frame, _collect_credits, lambda _: n_credits)
+        return CreditFrames(frame, lambda _: n_credits, partial(self._write_credits, frame, docs, n_credits))
+
+    def _write_credits(self, frame: DataFrame, docs: Sequence[Document], n_credits: int, path: Path) -> None:
+        """The executors write the ``credits`` table at ``path`` as part files
+        (``ops.credits_parts``): each credit with its document's id and its text, cut from the
+        document there, in the local table's order and columns."""
+        from provenance.report.schemas import CREDITS
+
+        documents = self._documents(docs).select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
+        cut = F.expr("substring(text, start + 1, `end` - start)")
+        names = [n for n in CREDITS.names if n not in ("doc_id", "text")]
+        rows = (
+            frame.join(documents, "doc").select("doc", "seq", "doc_id", cut.alias("text"), *names).orderBy("doc", "seq")
+        )
+        folder = str(path.resolve())
+        parts = to_arrow(self._map(rows, partial(ops.credits_parts, folder=folder, schema=CREDITS), ops.PARTS_SCHEMA))
+        written = sum(parts.column("rows").to_pylist())
+        if written != n_credits:
+            raise RuntimeError(f"the executors wrote {written} credits of {n_credits} into {path}")
+        if not parts.num_rows:  # no credit: an empty table, so that the report still has one
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            pq.write_table(CREDITS.empty_table(), f"{folder}/{ops.documents_part_name(0, 0)}")
 
     def origins(
         self,
@@ -925,8 +957,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     ) -> tuple[Sequence[Document], TextsElsewhere | None]:
         """For a Parquet dataset (read by Spark), a ``DocumentColumns``: every document's id and
         outlet, and the whole documents with a passage (one small collect), with every
-        document's length and every credit's text computed on the executors; local inputs,
-        read on the driver, as they are. The executors write the ``documents`` table."""
+        document's length computed on the executors; local inputs, read on the driver, as they
+        are. The executors write the ``documents`` table."""
         if not isinstance(docs, FrameSeq):
             return docs, None
         columns, n_chars = self._columns(docs)
@@ -937,18 +969,10 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
             got = to_arrow(frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names))
             held = {d.index: d for d in ops.documents_of(got)}
-        credit_texts: list[str] = []
-        if len(credits):
-            cut = F.expr("substring(text, start + 1, `end` - start)")
-            got = to_arrow(
-                self._credit_frame(credits)
-                .join(self._texts(docs, "doc"), "doc")
-                .select("doc", "seq", cut.alias("text"))
-            ).sort_by([("doc", "ascending"), ("seq", "ascending")])
-            credit_texts = got.column("text").to_pylist()
-        # The lengths as 8 bytes each (read by index).
+        # The lengths as 8 bytes each (read by index). The credits' texts are cut by the
+        # executors when they write the credits table (``CreditFrames``).
         lengths = array("q", n_chars.tobytes())
-        elsewhere = TextsElsewhere(lengths, tuple(credit_texts))
+        elsewhere = TextsElsewhere(lengths)
         self._elsewhere[id(elsewhere)] = (elsewhere, frame)
         return columns.holding(held, partial(self._write_documents, frame, len(columns))), elsewhere
 

@@ -654,52 +654,32 @@ def facts_of(table: pa.Table) -> dict[tuple[int, int, int], CopyFacts]:
 # --- the report's documents table -----------------------------------------------------------
 
 PARTS_SCHEMA = pa.schema([("first", pa.int64()), ("rows", pa.int64())])
-"""A part file written by ``documents_parts``: its first document and its rows."""
+"""A part file written by ``documents_parts`` or ``credits_parts``: its first document and its rows."""
 
 
-def documents_part_name(first: int) -> str:
-    """The name of the part file whose first row is document ``first``: the names sort in
-    document order."""
-    return f"part-{first:012d}.parquet"
+def documents_part_name(first: int, seq: int | None = None) -> str:
+    """The name of the part file whose first row is document ``first`` (and its credit
+    ``seq``, for the ``credits`` table, where a document's credits may span two parts): the
+    names sort in document order."""
+    return f"part-{first:012d}.parquet" if seq is None else f"part-{first:012d}-{seq:06d}.parquet"
 
 
-def documents_parts(
-    batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema, extra_names: Sequence[str]
-) -> Iterator[pa.RecordBatch]:
-    """Write the report's ``documents`` rows of a partition as one Parquet part file of
-    ``folder`` (``documents_part_name`` of its first document), with ``documents_table``, the
-    local writer's own function, and yield one ``PARTS_SCHEMA`` row for it.
-
-    Rows: ``DOCUMENT_SCHEMA`` without ``text``, with ``n_chars`` (its length), in document
-    order. ``schema`` is the whole table's (``extra_names`` give its pass-through columns, in
-    the order the local writer finds them, renamed as it renames them): every part has every
-    column. The file is written under a hidden name and renamed when complete, so that a task
-    run again writes it again whole.
-    """
+def write_part(tables: Iterable[tuple[int, str, pa.Table]], folder: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Write ``tables`` (each with the document of its first row and the part name that gives:
+    the first table's are kept) as one Parquet part file of ``folder``, in ``schema``, and yield
+    one ``PARTS_SCHEMA`` row for it. The file is written under a hidden name and renamed when
+    complete, so that a task run again writes it again whole."""
     import pyarrow.parquet as pq
 
-    from provenance.report.tables import documents_table
-
-    extra_fields = [schema.field(i) for i in range(len(schema.names) - len(extra_names), len(schema.names))]
     writer: pq.ParquetWriter | None = None
     tmp = final = ""
     first, rows = -1, 0
     try:
-        for batch in batches:
-            if batch.num_rows == 0:
-                continue
-            n_chars = batch.column("n_chars").to_pylist()
-            # Read without ``extra``: its columns are this table's, named by ``extra_names``.
-            fields = [name for name in batch.schema.names if name not in ("extra", "n_chars")]
-            docs = from_table(batch.select(fields), Document, defaults={"doc_id": "", "source": "", "text": ""})
-            table = documents_table(docs, n_chars)
-            extras = [dict(json.loads(v)) if v else {} for v in batch.column("extra").to_pylist()]
-            for name, field in zip(extra_names, extra_fields, strict=True):
-                table = table.append_column(field, pa.array([e.get(name) for e in extras], pa.string()))
+        for doc, name, table in tables:
             if writer is None:
-                first = docs[0].index
-                final = f"{folder}/{documents_part_name(first)}"
-                tmp = f"{folder}/.{documents_part_name(first)}.{os.getpid()}.tmp"
+                first = doc
+                final = f"{folder}/{name}"
+                tmp = f"{folder}/.{name}.{os.getpid()}.tmp"
                 os.makedirs(folder, exist_ok=True)
                 writer = pq.ParquetWriter(tmp, schema, compression="zstd")
             writer.write_table(table.cast(schema))
@@ -713,3 +693,53 @@ def documents_parts(
         if writer is not None:  # failed part way: leave no file behind
             writer.close()
             os.unlink(tmp)
+
+
+def documents_parts(
+    batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema, extra_names: Sequence[str]
+) -> Iterator[pa.RecordBatch]:
+    """Write the report's ``documents`` rows of a partition as one part file of ``folder``
+    (``write_part``, named by its first document), with ``documents_table``, the local
+    writer's own function.
+
+    Rows: ``DOCUMENT_SCHEMA`` without ``text``, with ``n_chars`` (its length), in document
+    order. ``schema`` is the whole table's (``extra_names`` give its pass-through columns, in
+    the order the local writer finds them, renamed as it renames them): every part has every
+    column.
+    """
+    from provenance.report.tables import documents_table
+
+    extra_fields = [schema.field(i) for i in range(len(schema.names) - len(extra_names), len(schema.names))]
+
+    def tables() -> Iterator[tuple[int, str, pa.Table]]:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            n_chars = batch.column("n_chars").to_pylist()
+            # Read without ``extra``: its columns are this table's, named by ``extra_names``.
+            fields = [name for name in batch.schema.names if name not in ("extra", "n_chars")]
+            docs = from_table(batch.select(fields), Document, defaults={"doc_id": "", "source": "", "text": ""})
+            table = documents_table(docs, n_chars)
+            extras = [dict(json.loads(v)) if v else {} for v in batch.column("extra").to_pylist()]
+            for name, field in zip(extra_names, extra_fields, strict=True):
+                table = table.append_column(field, pa.array([e.get(name) for e in extras], pa.string()))
+            yield docs[0].index, documents_part_name(docs[0].index), table
+
+    yield from write_part(tables(), folder, schema)
+
+
+def credits_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Write the report's ``credits`` rows of a partition as one part file of ``folder``
+    (``write_part``, named by its first credit's document and rank).
+
+    Rows: ``doc``, ``seq``, then the table's columns (``schema``: ``doc_id``, the credit's
+    ``text`` cut from its document...), in document order, each document's in ``seq`` order.
+    """
+
+    def tables() -> Iterator[tuple[int, str, pa.Table]]:
+        for batch in batches:
+            if batch.num_rows:
+                doc, seq = batch.column("doc")[0].as_py(), batch.column("seq")[0].as_py()
+                yield doc, documents_part_name(doc, seq), pa.Table.from_batches([batch]).select(schema.names)
+
+    yield from write_part(tables(), folder, schema)

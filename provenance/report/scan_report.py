@@ -10,7 +10,7 @@ from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
 from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
-from provenance.records import GraphEdge, GraphNode, ScanResult
+from provenance.records import CreditsElsewhere, GraphEdge, GraphNode, ScanResult
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
 from provenance.report.html.site import Columns, site_tables
 from provenance.report.manifest import build_manifest
@@ -48,7 +48,8 @@ def write_scan_report(
     the report and its HTML pages need no inputs; leave them out when texts may not be
     redistributed. When the texts stayed where the engine read them (``result.texts_elsewhere``),
     ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are; when the
-    documents did (``DocumentsElsewhere``), they write their own ``documents`` table.
+    documents did (``DocumentsElsewhere``), they write their own ``documents`` table, and credits
+    kept by the engine (``CreditsElsewhere``) their ``credits`` table.
 
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written;
@@ -72,6 +73,9 @@ def write_scan_report(
     if elsewhere is not None:  # written where the documents are, before the pages
         del tables["documents"]
         extra[table_path(Path(), "documents").name] = elsewhere.write_documents_table
+    if isinstance(result.credits, CreditsElsewhere):  # likewise, where the credits are
+        del tables["credits"]
+        extra[table_path(Path(), "credits").name] = result.credits.write_credits_table
     if texts and texts_writer is not None:
         extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
     elif texts:

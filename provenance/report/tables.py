@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from provenance.arrow import to_table
 from provenance.corpus import Corpus, column, text_reader
-from provenance.records import Cluster, Credit, Document, Occurrence, ScanResult
+from provenance.errors import ReportError
+from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import derivation_table
 from provenance.report.writer import TableBatches
@@ -163,30 +164,24 @@ def _core_tables(result: ScanResult) -> dict[str, pa.Table]:
 
 
 def credits_table(result: ScanResult) -> pa.Table:
-    """``credits`` rows: every credit with its text and scope."""
+    """``credits`` rows: every credit with its text and scope.
+
+    Raises:
+        ReportError: the credited documents' texts stayed with the engine that read them, and
+            it did not keep the credits (``CreditsElsewhere`` writes this table there).
+    """
     docs = result.documents
+    if result.texts_elsewhere is not None and len(result.credits):
+        raise ReportError("the credited documents' texts stayed with the engine: it writes the credits table")
     ids, text = column(docs, "doc_id"), text_reader(docs)
     texts_of: dict[int, str] = {}
+    values = {"doc_id": [ids[c.doc] for c in result.credits], "text": []}
     for c in result.credits:  # in document order: each text read once
         if c.doc not in texts_of:
             texts_of.clear()
             texts_of[c.doc] = text(c.doc)
-    texts = {
-        "doc_id": [ids[c.doc] for c in result.credits],
-        "text": (
-            list(result.texts_elsewhere.credit_texts)
-            if result.texts_elsewhere  # the texts stayed with the engine, which cut these
-            else [_credit_text(c, texts_of, text) for c in result.credits]
-        ),
-    }
-    return to_table(result.credits, schemas.CREDITS, values=texts)
-
-
-def _credit_text(c: Credit, texts_of: dict[int, str], text: Callable[[int], str]) -> str:
-    if c.doc not in texts_of:
-        texts_of.clear()
-        texts_of[c.doc] = text(c.doc)
-    return texts_of[c.doc][c.start : c.end]
+        values["text"].append(texts_of[c.doc][c.start : c.end])
+    return to_table(result.credits, schemas.CREDITS, values=values)
 
 
 def wire_share_table(result: ScanResult) -> pa.Table:

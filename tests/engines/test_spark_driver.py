@@ -171,7 +171,7 @@ def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
     on_spark = scan([folder], config, engine=spark)
     assert tasks["split_batches"] > 50 and tasks["trim_batches"] > 50, tasks  # both kinds of cut were made
     for name in ("alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate", "skipped"):
-        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+        assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     assert on_spark.counts == local.counts
     assert on_spark.texts_elsewhere is not None and local.texts_elsewhere is None
     shown = {o.doc for c in local.clusters for o in c.occurrences}
@@ -192,7 +192,7 @@ def test_a_result_without_its_texts_needs_the_engine_to_write_them(tmp_path: Pat
     from provenance.errors import ReportError
     from provenance.records import ScanResult, TextsElsewhere
 
-    result = ScanResult((), (), (), (), (), (), texts_elsewhere=TextsElsewhere((), ()))
+    result = ScanResult((), (), (), (), (), (), texts_elsewhere=TextsElsewhere(()))
     with pytest.raises(ReportError, match="texts stayed with the engine"):
         write_scan_report(tmp_path / "report", result, ScanConfig(), [])
     assert not (tmp_path / "report").exists()
@@ -209,11 +209,16 @@ def filler_articles(n: int, seed: int = 5) -> list[str]:
 
 
 def test_the_driver_holds_only_the_documents_with_a_passage(
-    spark: SparkEngine, seeds_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    spark: SparkEngine,
+    seeds_dir: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 13: for a dataset, the driver's result holds a ``Document`` for each document with
-    a passage and none for the others (their ids and outlets in columns); the executors write the
-    ``documents`` table, pass-through columns included, with or without the texts."""
+    a passage and none for the others (their ids and outlets in columns), and no credit; the
+    executors write the ``documents`` table, pass-through columns included, with or without the
+    texts, and the ``credits`` table."""
     texts = [f.read_text(encoding="utf-8") for f in sorted(seeds_dir.glob("*.txt"))] + filler_articles(400)
     rows = [
         {
@@ -233,6 +238,13 @@ def test_the_driver_holds_only_the_documents_with_a_passage(
     pq.write_table(pa.Table.from_pylist(rows[200:]), folder / "part-00001.parquet")
     config = ScanConfig(workers=1)
 
+    import provenance.engines.spark as spark_module
+
+    def collected(frame: object) -> list:
+        raise AssertionError("the credits were collected to the driver")
+
+    local_credits = spark_module._collect_credits
+    monkeypatch.setattr(spark_module, "_collect_credits", collected)
     gc.collect()
     before = sum(1 for o in gc.get_objects() if type(o) is Document)
     on_spark = scan([folder], config, engine=spark)
@@ -251,6 +263,8 @@ def test_the_driver_holds_only_the_documents_with_a_passage(
     clashes = [r.getMessage() for r in caplog.records if "clashes with a report column" in r.getMessage()]
     assert clashes == ["input field 'n_chars' clashes with a report column; written as 'extra_n_chars'"]
     write_scan_report(bare_out, on_spark, config, [folder], engine="spark", texts=False)
+    assert len(local.credits) > 3 and len(on_spark.credits) == len(local.credits)  # counted in Spark
+    assert tuple(local_credits(on_spark.credits.frame)) == local.credits
     for name in ("passages", "alignments", "clusters", "credits", "wire_share", "derivation", "nodes", "edges"):
         assert rows_of(spark_out, name) == rows_of(local_out, name), f"{name} differs"
     assert rows_of(spark_out, "texts") == rows_of(local_out, "texts")
@@ -258,6 +272,8 @@ def test_the_driver_holds_only_the_documents_with_a_passage(
     assert [r["extra_n_chars"] for r in expected] == [r["n_chars"] for r in rows]
     for out in (spark_out, bare_out):
         assert (out / "documents.parquet").is_dir(), "the executors write the documents as part files"
+        assert (out / "credits.parquet").is_dir(), "the executors write the credits as part files"
+        assert rows_of(out, "credits") == rows_of(local_out, "credits")
         documents = rows_of(out, "documents")
         for row in documents:  # Spark names the files it read by URI (docs/spark.md, Inputs)
             row["source"] = row["source"].removeprefix("file:")

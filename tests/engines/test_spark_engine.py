@@ -53,7 +53,7 @@ def both(paths: list[Path], spark: SparkEngine, config: ScanConfig | None = None
 
 def assert_same(local: ScanResult, on_spark: ScanResult) -> None:
     for name in COMPARED:
-        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+        assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     assert on_spark.counts == local.counts
     passages = [
         (o.passage_id, o.cluster_id, o.doc, o.start, o.end, o.kind) for c in on_spark.clusters for o in c.occurrences
@@ -78,7 +78,7 @@ def test_a_corpus_without_reuse_gives_the_same_empty_result(spark: SparkEngine, 
     (tmp_path / "b.txt").write_text("Oil prices rose sharply in early trading after the pipeline was closed.\n")
     local, on_spark = both([tmp_path], spark)
     for name in COMPARED:
-        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+        assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     assert on_spark.clusters == ()
 
 
@@ -126,7 +126,7 @@ def test_a_parquet_dataset_read_by_spark_gives_the_same_result(
         replace(local.documents[d], source="file:" + local.documents[d].source) for d in shown
     ]
     for name in ("alignments", "clusters", "credits", "origins", "nodes", "edges", "boilerplate"):
-        assert getattr(on_spark, name) == getattr(local, name), f"{name} differ"
+        assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     # The executors write the documents table: every document's row, the local engine's.
     config = ScanConfig(workers=1)
     write_scan_report(tmp_path / "local", local, config, [folder])
