@@ -98,7 +98,8 @@ def _values(column: pa.ChunkedArray) -> list[Any]:
 
 class Slices:
     """A report table read a slice at a time each time it is gone through (``writer.iter_table``),
-    never whole: the ``documents`` and ``texts`` tables, a row per document of the corpus."""
+    never whole: the ``documents`` and ``texts`` tables, a row per document of the corpus, and
+    ``credits``, about as many."""
 
     def __init__(self, report: Path, name: str, columns: Sequence[str], rows: int | None = None) -> None:
         self.report, self.name, self.columns, self.rows = report, name, columns, rows
@@ -109,15 +110,19 @@ class Slices:
 
 Tables = dict[str, "pa.Table | Columns | Slices"]
 _DOC_FIELDS = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")  # what the pages read
+_CREDIT_FIELDS = ("doc_id", "start", "end", "agency", "kind")
 
 
 def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     """The tables the pages read, from a report folder (or one being written): ``texts`` stands
     for its texts table; without it, the folder's own is read when it has one. The documents
-    are read a slice at a time when the pages are made."""
-    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in ("texts", "documents")}
-    existing_table(report, "documents")  # a missing table said now, as a whole table read here would
+    and credits are read a slice at a time when the pages are made."""
+    sliced = ("texts", "documents", "credits")  # a row per document, or nearly: never read whole
+    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in sliced}
+    for name in ("documents", "credits"):
+        existing_table(report, name)  # a missing table said now, as a whole table read here would
     tables["documents"] = Slices(report, "documents", _DOC_FIELDS)
+    tables["credits"] = Slices(report, "credits", _CREDIT_FIELDS)
     if texts is not None:
         tables["texts"] = texts
     elif table_path(report, "texts").exists():
