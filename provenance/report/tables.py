@@ -12,7 +12,7 @@ import pyarrow as pa
 from provenance.arrow import to_table
 from provenance.corpus import Corpus, column, text_reader
 from provenance.errors import ReportError
-from provenance.records import Cluster, Document, Occurrence, ScanResult
+from provenance.records import Alignment, Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import derivation_table
 from provenance.report.writer import TableBatches
@@ -84,29 +84,26 @@ def representative(
 
 def report_tables(result: ScanResult) -> dict[str, pa.Table]:
     """All report tables of a scan, keyed by table name."""
-    return {name: build() for name, build in report_table_builders(result).items()}
+    out = {}
+    for name, table in report_table_builders(result).items():
+        if isinstance(table, TableBatches):
+            out[name] = pa.Table.from_batches(list(table.batches()), schema=table.schema)
+        else:
+            out[name] = table()
+    return out
 
 
-def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table]]:
-    """Every report table of a scan as a function that builds it, keyed by table name, so that
-    a writer holds one table at a time (``passages``, ``alignments`` and ``clusters`` are built
-    together, and each is let go once taken)."""
-    core: dict[str, pa.Table] = {}
-
-    def taken(name: str) -> Callable[[], pa.Table]:
-        def build() -> pa.Table:
-            if name not in core:
-                core.update(_core_tables(result))
-            return core.pop(name)
-
-        return build
-
+def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table] | TableBatches]:
+    """Every report table of a scan, keyed by table name, as a function that builds it, or, for
+    the tables with a row per finding (``passages``, ``alignments``, ``clusters``), its record
+    batches, made a slice of clusters or alignments at a time: a writer holds one table, or one
+    slice, at a time."""
     docs = result.documents
     return {
         "documents": lambda: documents_table(docs, result.texts_elsewhere.n_chars if result.texts_elsewhere else None),
-        "passages": taken("passages"),
-        "alignments": taken("alignments"),
-        "clusters": taken("clusters"),
+        "passages": TableBatches(schemas.PASSAGES, lambda: _passage_batches(result)),
+        "alignments": TableBatches(schemas.ALIGNMENTS, lambda: _alignment_batches(result)),
+        "clusters": TableBatches(schemas.CLUSTERS, lambda: _cluster_batches(result)),
         "credits": lambda: credits_table(result),
         "nodes": lambda: to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
         "edges": lambda: to_table(result.edges, schemas.EDGES),
@@ -115,52 +112,116 @@ def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table
     }
 
 
-def _core_tables(result: ScanResult) -> dict[str, pa.Table]:
-    """The ``passages``, ``alignments`` and ``clusters`` tables (made in one pass)."""
+SLICE_ROWS = 16_384  # passages (clusters whole) or alignments in one record batch of their table
+
+
+def _cluster_slices(clusters: Sequence[Cluster]) -> Iterator[Sequence[Cluster]]:
+    """``clusters`` in runs of whole clusters holding about ``SLICE_ROWS`` occurrences each."""
+    lo = rows = 0
+    for i, cluster in enumerate(clusters):
+        rows += len(cluster.occurrences)
+        if rows >= SLICE_ROWS:
+            yield clusters[lo : i + 1]
+            lo, rows = i + 1, 0
+    if lo < len(clusters):
+        yield clusters[lo:]
+
+
+def _passage_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
+    """``passages`` rows: every occurrence, in cluster order, with its text."""
+    docs = result.documents
+    ids, text = column(docs, "doc_id"), text_reader(docs)
+    for part in _cluster_slices(result.clusters):
+        occurrences: list[Occurrence] = []
+        values: dict[str, list[object]] = {"cluster_id": [], "doc_id": [], "text": [], "category": []}
+        for cluster in part:
+            texts_of = {d: text(d) for d in cluster.docs}  # each member's text read once
+            for o in cluster.occurrences:
+                occurrences.append(o)
+                values["cluster_id"].append(cluster.cluster_id)
+                values["doc_id"].append(ids[o.doc])
+                values["text"].append(texts_of[o.doc][o.start : o.end])
+                values["category"].append(cluster.category)
+        yield from to_table(occurrences, schemas.PASSAGES, values=values).to_batches()
+
+
+def _cluster_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
+    """``clusters`` rows: every cluster, with its counts, category, representative and origin."""
     docs = result.documents
     ids, outlets, text = column(docs, "doc_id"), column(docs, "outlet"), text_reader(docs)
     origin_of = {o.cluster_id: o for o in result.origins}
-    occurrences: list[Occurrence] = []
-    passages: dict[str, list[object]] = {"cluster_id": [], "doc_id": [], "text": [], "category": []}
-    clusters: dict[str, list[object]] = {name: [] for name in schemas.CLUSTERS.names}
-    for cluster in result.clusters:
-        texts_of = {d: text(d) for d in cluster.docs}  # each member's text read once
+    for part in _cluster_slices(result.clusters):
+        rows: dict[str, list[object]] = {name: [] for name in schemas.CLUSTERS.names}
+        for cluster in part:
+            texts_of = {d: text(d) for d in cluster.docs}
+            rep_text, rep_doc = representative(cluster, docs, texts_of, ids)
+            member_docs = cluster.docs
+            rows["cluster_id"].append(cluster.cluster_id)
+            rows["kind"].append(cluster.occurrences[0].kind)
+            rows["n_occurrences"].append(len(cluster.occurrences))
+            rows["n_documents"].append(len(member_docs))
+            rows["n_outlets"].append(len({outlets[d] or ids[d] for d in member_docs}))
+            rows["boilerplate"].append(cluster.boilerplate)
+            rows["category"].append(cluster.category)
+            rows["category_reason"].append(cluster.category_reason)
+            rows["representative"].append(rep_text)
+            rows["representative_doc"].append(rep_doc)
+            origin = origin_of.get(cluster.cluster_id)
+            rows["origin"].append(origin.agency if origin else None)
+            rows["origin_confidence"].append(origin.confidence if origin else 0.0)
+            rows["origin_evidence"].append(origin.evidence if origin else "")
+        yield from pa.Table.from_pydict(rows, schema=schemas.CLUSTERS).to_batches()
+
+
+def _alignment_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
+    """``alignments`` rows: every alignment, with the cluster of its first side's copy."""
+    ids = column(result.documents, "doc_id")
+    of_cluster = alignment_clusters(result.alignments, result.clusters)
+    names = [c.cluster_id for c in result.clusters]
+    for lo in range(0, len(result.alignments), SLICE_ROWS):
+        part = result.alignments[lo : lo + SLICE_ROWS]
+        values = {
+            "cluster_id": [names[k] for k in of_cluster[lo : lo + SLICE_ROWS].tolist()],
+            "doc_a": [ids[al.doc_a] for al in part],
+            "doc_b": [ids[al.doc_b] for al in part],
+        }
+        yield from to_table(part, schemas.ALIGNMENTS, values=values).to_batches()
+
+
+def alignment_clusters(alignments: Sequence[Alignment], clusters: Sequence[Cluster]) -> np.ndarray:
+    """For each alignment, the position in ``clusters`` of the first cluster (in order) with an
+    occurrence in ``doc_a`` that holds ``a_start`` (every alignment has one).
+
+    The copies of one document seldom overlap: then the one holding a start is found by a
+    search over all copies sorted by document and start, on arrays (a Python list of copies
+    per document costs 140 bytes a copy, 50 MB at a million documents). When some overlap, each
+    alignment takes the first such cluster in order, as the rule says, from those lists.
+    """
+    n = sum(len(c.occurrences) for c in clusters)
+    doc, start, end, owner = (np.empty(n, dtype=np.int64) for _ in range(4))
+    at = 0
+    for k, cluster in enumerate(clusters):
         for o in cluster.occurrences:
-            occurrences.append(o)
-            passages["cluster_id"].append(cluster.cluster_id)
-            passages["doc_id"].append(ids[o.doc])
-            passages["text"].append(texts_of[o.doc][o.start : o.end])
-            passages["category"].append(cluster.category)
-        rep_text, rep_doc = representative(cluster, docs, texts_of, ids)
-        member_docs = cluster.docs
-        clusters["cluster_id"].append(cluster.cluster_id)
-        clusters["kind"].append(cluster.occurrences[0].kind)
-        clusters["n_occurrences"].append(len(cluster.occurrences))
-        clusters["n_documents"].append(len(member_docs))
-        clusters["n_outlets"].append(len({outlets[d] or ids[d] for d in member_docs}))
-        clusters["boilerplate"].append(cluster.boilerplate)
-        clusters["category"].append(cluster.category)
-        clusters["category_reason"].append(cluster.category_reason)
-        clusters["representative"].append(rep_text)
-        clusters["representative_doc"].append(rep_doc)
-        origin = origin_of.get(cluster.cluster_id)
-        clusters["origin"].append(origin.agency if origin else None)
-        clusters["origin_confidence"].append(origin.confidence if origin else 0.0)
-        clusters["origin_evidence"].append(origin.evidence if origin else "")
-    occ_starts: dict[int, list[tuple[int, int, str]]] = {}
-    for cluster in result.clusters:
+            doc[at], start[at], end[at], owner[at] = o.doc, o.start, o.end, k
+            at += 1
+    order = np.lexsort((start, doc))
+    doc, start, end, owner = doc[order], start[order], end[order], owner[order]
+    overlapping = bool(np.any((doc[1:] == doc[:-1]) & (start[1:] < end[:-1])))
+    a_doc = np.fromiter((al.doc_a for al in alignments), dtype=np.int64, count=len(alignments))
+    a_start = np.fromiter((al.a_start for al in alignments), dtype=np.int64, count=len(alignments))
+    width = int(max(end.max(initial=0), a_start.max(initial=0))) + 1
+    found = np.searchsorted(doc * width + start, a_doc * width + a_start, side="right") - 1
+    held = found >= 0
+    held[held] = (doc[found[held]] == a_doc[held]) & (a_start[held] < end[found[held]])
+    if not overlapping and held.all():
+        return owner[found]
+    copies: dict[int, list[tuple[int, int, int]]] = {}
+    for k, cluster in enumerate(clusters):
         for o in cluster.occurrences:
-            occ_starts.setdefault(o.doc, []).append((o.start, o.end, cluster.cluster_id))
-    alignments = {
-        "cluster_id": [next(c for s, e, c in occ_starts[al.doc_a] if s <= al.a_start < e) for al in result.alignments],
-        "doc_a": [ids[al.doc_a] for al in result.alignments],
-        "doc_b": [ids[al.doc_b] for al in result.alignments],
-    }
-    return {
-        "passages": to_table(occurrences, schemas.PASSAGES, values=passages),
-        "alignments": to_table(result.alignments, schemas.ALIGNMENTS, values=alignments),
-        "clusters": pa.Table.from_pydict(clusters, schema=schemas.CLUSTERS),
-    }
+            copies.setdefault(o.doc, []).append((o.start, o.end, k))
+    return np.array(
+        [next(k for s, e, k in copies[al.doc_a] if s <= al.a_start < e) for al in alignments], dtype=np.int64
+    )
 
 
 def credits_table(result: ScanResult) -> pa.Table:

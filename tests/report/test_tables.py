@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.corpus import corpus_of
-from provenance.records import Document
+from provenance.records import Alignment, Cluster, Document, Occurrence
 from provenance.report import tables as report_tables
 from provenance.report.tables import texts_batches
 
@@ -93,3 +95,57 @@ def test_the_tables_read_a_plain_document_list_a_fixed_number_of_times(tmp_path)
     # column once, never once per cluster (at 100,000 documents that was 20 minutes of the Spark
     # driver's report).
     assert _passes_over_documents(tmp_path, 5) == _passes_over_documents(tmp_path, 25)
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_the_finding_tables_made_a_slice_at_a_time_are_the_same(
+    seeds_dir, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    from provenance.config import ScanConfig
+    from provenance.pipeline import scan
+
+    result = scan([seeds_dir], ScanConfig(workers=1))
+    whole = report_tables.report_tables(result)
+    monkeypatch.setattr(report_tables, "SLICE_ROWS", rows)
+    sliced = report_tables.report_tables(result)
+    for name in ("passages", "alignments", "clusters"):
+        assert whole[name].num_rows > 3
+        assert sliced[name].equals(whole[name]), name
+        assert len(sliced[name].to_batches()) > len(whole[name].to_batches())
+
+
+def _first_holding_cluster(alignments, clusters) -> list[int]:
+    """The rule itself: the first cluster, in order, with a copy in ``doc_a`` holding ``a_start``."""
+    return [
+        next(
+            k
+            for k, c in enumerate(clusters)
+            for o in c.occurrences
+            if o.doc == al.doc_a and o.start <= al.a_start < o.end
+        )
+        for al in alignments
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_each_alignment_gets_the_first_cluster_holding_its_start(data) -> None:
+    """Copies of one document that do not overlap are searched on arrays; overlapping ones (the
+    rule's order then matters) by the rule: both give the rule's answer."""
+    n_clusters = data.draw(st.integers(1, 6))
+    spans = st.tuples(st.integers(0, 3), st.integers(0, 60), st.integers(1, 30))
+    clusters = []
+    for k in range(n_clusters):
+        copies = data.draw(st.lists(spans, min_size=1, max_size=4))
+        occurrences = tuple(
+            Occurrence(f"p{k}{i}", f"c{k}", doc, start, start + length, "cross-document")
+            for i, (doc, start, length) in enumerate(copies)
+        )
+        clusters.append(Cluster(f"c{k}", occurrences))
+    held = [(o.doc, o.start, o.end) for c in clusters for o in c.occurrences]
+    picks = data.draw(st.lists(st.tuples(st.sampled_from(held), st.floats(0, 0.999)), min_size=1, max_size=12))
+    alignments = [
+        Alignment(doc, start + int((end - start) * f), end, 9, 0, 1, 1.0, 1, 1) for (doc, start, end), f in picks
+    ]
+    got = report_tables.alignment_clusters(alignments, clusters).tolist()
+    assert got == _first_holding_cluster(alignments, clusters)
