@@ -155,6 +155,33 @@ def test_prov_html_rebuilds_the_same_pages_and_lists_them_in_an_older_manifest(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing left beside it
 
 
+def test_each_copy_on_a_page_gets_its_own_passage_id_and_text_whatever_the_row_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages read a shown copy's id and text from its passages-table row: with the table's
+    rows in reverse (clusters far apart, a cluster's passages backwards), the pages are the same."""
+    from provenance.report.html import site
+
+    monkeypatch.setattr(site, "DETAIL_CHUNK", 2)  # pages of two clusters: most start past row 0
+    out = tmp_path / "report"
+    assert run("scan", str(FEED), "--out", str(out), "-q").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()}
+    passages = pq.read_table(out / "passages.parquet")
+    assert passages.num_rows > 10
+    pq.write_table(passages.take(list(reversed(range(passages.num_rows)))), out / "passages.parquet")
+    assert run("html", str(out), "-q").exit_code == 0
+    after = {p.relative_to(out): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()}
+    assert after == before
+    detail = data(out, "c/00001")["3"]["occurrences"][0]
+    row = next(r for r in rows(out, "passages") if r["passage_id"] == detail["passage"])
+    assert (row["doc_id"], row["start"], row["end"], row["text"]) == (
+        detail["doc_id"],
+        detail["start"],
+        detail["end"],
+        detail["text"],
+    )
+
+
 def test_prov_html_never_replaces_pages_the_report_does_not_list(tmp_path: Path) -> None:
     out = tmp_path / "report"
     assert run("scan", str(SEEDS), "--out", str(out), "-q").exit_code == 0

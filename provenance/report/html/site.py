@@ -252,12 +252,16 @@ class _Cluster:
     reason: str
     n_docs: int
     n_outlets: int
-    representative: str
     representative_doc: str | None
     origin: str | None
     confidence: float
     evidence: str
-    occurrences: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # doc, start, end, pid, text
+    snippet: str = ""  # the representative's start, for the list (its whole text is read for a page)
+    representative_chars: int = 0
+    # Document, start, end, and row in the passages table: the passage's id and text are read
+    # from the table for the copies a page shows (at a million documents, every passage's text
+    # as a Python string was 300 MB of the pages' memory). ``number`` is its clusters-table row.
+    occurrences: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
@@ -271,7 +275,6 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
                 _column(table, "category_reason"),
                 _column(table, "n_documents"),
                 _column(table, "n_outlets"),
-                _column(table, "representative"),
                 _column(table, "representative_doc"),
                 _column(table, "origin"),
                 _column(table, "origin_confidence"),
@@ -280,21 +283,24 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
             )
         )
     ]
+    for at, part in _slices(table):  # the representatives a slice at a time, kept as snippets
+        for k, text in enumerate(_column(part, "representative")):
+            clusters[at + k].snippet, clusters[at + k].representative_chars = _snippet(text or ""), len(text or "")
     by_id = {c.cluster_id: c for c in clusters}
     passages = tables["passages"]
-    for pid, cid, doc_id, start, end, text in zip(
-        _column(passages, "passage_id"),
-        _column(passages, "cluster_id"),
-        _column(passages, "doc_id"),
-        _column(passages, "start"),
-        _column(passages, "end"),
-        _column(passages, "text"),
-        strict=True,
+    for row, (cid, doc_id, start, end) in enumerate(
+        zip(
+            _column(passages, "cluster_id"),
+            _column(passages, "doc_id"),
+            _column(passages, "start"),
+            _column(passages, "end"),
+            strict=True,
+        )
     ):
         cluster, doc = by_id.get(cid), docs.number.get(doc_id)
         if cluster is None or doc is None:
             continue
-        cluster.occurrences.append((doc, start, end, pid, text))
+        cluster.occurrences.append((doc, start, end, row))
         docs[doc].passages.append([start, end, cluster.number, cluster.category])
     for cluster in clusters:  # dated copies first, earliest first: the likely source leads
         cluster.occurrences.sort(key=lambda o: _time_order(docs[o[0]].when) + (o[0], o[1]))
@@ -335,9 +341,26 @@ def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
     return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
 
 
+def _taken(table: pa.Table | Columns | Slices | None, name: str, rows: list[int]) -> list[Any]:
+    """The values of column ``name`` at ``rows`` of a table read whole ("" without the column),
+    converted from the slice the rows span (a chunk of clusters, or their passages, are
+    neighbours in their table; ``take`` would import pyarrow.compute, 50 ms at every start)."""
+    if not isinstance(table, pa.Table) or name not in table.column_names:
+        return [""] * len(rows)
+    if not rows:
+        return []
+    lo = min(rows)
+    values = table.column(name).slice(lo, max(rows) + 1 - lo).to_pylist()
+    return [values[row - lo] for row in rows]
+
+
+def _snippet(text: str) -> str:
+    snippet = " ".join(text.split())
+    return snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…"
+
+
 def _list_row(cluster: _Cluster, docs: _Docs) -> list[Any]:
     dates = _dates(cluster, docs)
-    snippet = " ".join(cluster.representative.split())
     return [
         cluster.number,
         cluster.cluster_id,
@@ -348,8 +371,8 @@ def _list_row(cluster: _Cluster, docs: _Docs) -> list[Any]:
         cluster.origin,
         _iso(dates[0]) if dates else None,
         _iso(dates[-1]) if dates else None,
-        len(cluster.representative),
-        snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…",
+        cluster.representative_chars,
+        cluster.snippet,
     ]
 
 
@@ -364,10 +387,14 @@ def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]]
     return text[lo:start], text[end:hi], credits, lo > 0, hi < len(text)
 
 
-def _cluster_detail(cluster: _Cluster, docs: _Docs) -> dict[str, Any]:
+def _cluster_detail(
+    cluster: _Cluster, docs: _Docs, representative: str, passages: dict[int, tuple[str, str]]
+) -> dict[str, Any]:
+    """A cluster's page: ``passages`` holds the id and text of each copy it shows, by row."""
     shown = cluster.occurrences[:MAX_SHOWN]
     occurrences = []
-    for doc_no, start, end, pid, text in shown:
+    for doc_no, start, end, row in shown:
+        pid, text = passages[row]
         doc = docs[doc_no]
         before, after, credits, cut_before, cut_after = _context(doc, start, end)
         occurrences.append(
@@ -398,7 +425,7 @@ def _cluster_detail(cluster: _Cluster, docs: _Docs) -> dict[str, Any]:
         "origin": cluster.origin,
         "confidence": cluster.confidence,
         "evidence": cluster.evidence,
-        "representative": cluster.representative,
+        "representative": representative,
         "representative_doc": cluster.representative_doc,
         "occurrences": occurrences,
     }
@@ -468,7 +495,7 @@ def _time(docs: _Docs, clusters: list[_Cluster]) -> dict[str, Any]:
             continue
         origin = cluster.origin or "unknown"
         copies: list[tuple[datetime, int]] = []
-        for doc, start, end, _, _ in cluster.occurrences:
+        for doc, start, end, _ in cluster.occurrences:
             when = docs[doc].when
             if when is not None:
                 copies.append((when, end - start))
@@ -573,7 +600,23 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         out.put(f"list/{chunk // LIST_CHUNK:05d}", [_list_row(c, docs) for c in ordered[chunk : chunk + LIST_CHUNK]])
     for chunk in range(0, len(clusters), DETAIL_CHUNK):
         part = clusters[chunk : chunk + DETAIL_CHUNK]
-        out.put(f"c/{chunk // DETAIL_CHUNK:05d}", {str(c.number): _cluster_detail(c, docs) for c in part})
+        representatives = _taken(tables["clusters"], "representative", [c.number for c in part])
+        shown = [o[3] for c in part for o in c.occurrences[:MAX_SHOWN]]
+        passages = dict(
+            zip(
+                shown,
+                zip(
+                    _taken(tables["passages"], "passage_id", shown),
+                    _taken(tables["passages"], "text", shown),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        details = {
+            str(c.number): _cluster_detail(c, docs, rep, passages) for c, rep in zip(part, representatives, strict=True)
+        }
+        out.put(f"c/{chunk // DETAIL_CHUNK:05d}", details)
     _write_documents(out, docs, clusters)
 
 
