@@ -777,14 +777,24 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         rows = (
             frame.join(documents, "doc").select("doc", "seq", "doc_id", cut.alias("text"), *names).orderBy("doc", "seq")
         )
+        write = partial(ops.credits_parts, schema=CREDITS)
+        self._write_parts(rows, write, path, n_credits, "credits", CREDITS, ops.documents_part_name(0, 0))
+
+    def _write_parts(
+        self, rows: DataFrame, write: Callable, path: Path, expected: int, what: str, schema: pa.Schema, empty: str
+    ) -> None:
+        """The executors run ``write`` (``ops.documents_parts`` or ``ops.credits_parts``, given
+        the folder) over ``rows``, each partition into a part file of the folder at ``path``; all
+        ``expected`` rows must be written. Without a row, an empty part (named ``empty``) of
+        ``schema``, so that the report still has the table."""
         folder = str(path.resolve())
-        parts = to_arrow(self._map(rows, partial(ops.credits_parts, folder=folder, schema=CREDITS), ops.PARTS_SCHEMA))
+        parts = to_arrow(self._map(rows, partial(write, folder=folder), ops.PARTS_SCHEMA))
         written = sum(parts.column("rows").to_pylist())
-        if written != n_credits:
-            raise RuntimeError(f"the executors wrote {written} credits of {n_credits} into {path}")
-        if not parts.num_rows:  # no credit: an empty table, so that the report still has one
+        if written != expected:
+            raise RuntimeError(f"the executors wrote {written} {what} of {expected} into {path}")
+        if not parts.num_rows:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            pq.write_table(CREDITS.empty_table(), f"{folder}/{ops.documents_part_name(0, 0)}")
+            pq.write_table(schema.empty_table(), f"{folder}/{empty}")
 
     def origins(
         self,
@@ -986,15 +996,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         rows = frame.select(
             *[c for c in ops.DOCUMENT_SCHEMA.names if c != "text"], F.length("text").alias("n_chars")
         ).orderBy("index")
-        folder = str(path.resolve())
-        write = partial(ops.documents_parts, folder=folder, schema=schema, extra_names=names)
-        parts = to_arrow(self._map(rows, write, ops.PARTS_SCHEMA))
-        written = sum(parts.column("rows").to_pylist())
-        if written != n_docs:
-            raise RuntimeError(f"the executors wrote {written} documents of {n_docs} into {path}")
-        if not parts.num_rows:  # no document: an empty table, so that the report still has one
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            pq.write_table(schema.empty_table(), f"{folder}/{ops.documents_part_name(0)}")
+        write = partial(ops.documents_parts, schema=schema, extra_names=names)
+        self._write_parts(rows, write, path, n_docs, "documents", schema, ops.documents_part_name(0))
 
     def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
         """Writes the ``texts`` table of a result whose texts stayed on the executors: the

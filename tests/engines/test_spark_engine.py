@@ -80,6 +80,14 @@ def test_a_corpus_without_reuse_gives_the_same_empty_result(spark: SparkEngine, 
     for name in COMPARED:
         assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     assert on_spark.clusters == ()
+    # The executors write the credits table: with no credit, an empty one of the local columns.
+    config = ScanConfig(workers=1)
+    reports = tmp_path.parent / f"{tmp_path.name}-reports"  # not inside the input
+    write_scan_report(reports / "local", local, config, [tmp_path])
+    write_scan_report(reports / "spark", on_spark, config, [tmp_path], engine="spark")
+    assert (reports / "spark" / "credits.parquet").is_dir()
+    empty, expected = (read_table(reports / out, "credits") for out in ("spark", "local"))
+    assert empty.num_rows == 0 and empty.schema.remove_metadata() == expected.schema.remove_metadata()
 
 
 @pytest.mark.parametrize("case", GOLDEN)
