@@ -52,60 +52,64 @@ class Found(NamedTuple):
 
 
 def walk_folder(folder: Path) -> Iterator[Found | Skipped]:
-    """Every visible regular file under ``folder`` in sorted path order, and a ``Skipped`` for
-    each part of the tree left out (see the module docstring). Never raises for what it finds.
+    """Every visible regular file under ``folder`` in sorted path order, with a ``Skipped`` for
+    each part of the tree left out where it would have come (see the module docstring). Never
+    raises for what it finds.
 
-    Walked with ``os.scandir``, whose entries know their type from the listing: a file costs no
-    ``stat`` of its own (``os.walk`` then ``Path.is_symlink``/``is_file`` cost three).
+    Paths sort part by part, so a walk that takes each folder's entries in name order, and goes
+    into a sub-folder where its name comes, gives them in order without a sort of the whole tree:
+    the walk streams, holding one listing per level. Entries come from ``os.scandir``, which
+    knows their type from the listing: a file costs no ``stat`` of its own (``os.walk``, then
+    ``Path.is_symlink`` and ``is_file``, cost three).
     """
     kind = folder_kind(folder)
     if kind is not None:
         yield Skipped(printable_path(folder), f"a prov {kind}, not read as input")
         return
     root = folder.resolve()
-    files: list[tuple[tuple[str, ...], Found]] = []
-    problems: list[Skipped] = []
-    stack: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
-    while stack:  # depth first, in sorted order, as os.walk goes
-        here, parts = stack.pop()
-        try:
-            with os.scandir(here) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as err:
-            problems.append(Skipped(printable_path(err.filename or here), f"cannot read folder: {err.strerror or err}"))
+    top = _listing(folder)
+    if isinstance(top, Skipped):
+        yield top
+        return
+    # A stack of iterators, not recursion: a deep tree cannot exhaust Python's stack.
+    stack: list[tuple[Path, tuple[str, ...], str, Iterator[os.DirEntry]]] = [(folder, (), "", iter(top))]
+    while stack:
+        here, parts, rel_folder, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        dirs = [entry for entry in entries if not entry.name.startswith(".") and _is_dir(entry)]
-        kept = []
-        for entry in dirs:
-            path = here / entry.name
-            if entry.name == "_temporary":
-                problems.append(Skipped(printable_path(path), UNCOMMITTED))
+        name = entry.name
+        if name.startswith("."):
+            continue
+        path = here / name
+        if _is_dir(entry):
+            if name == "_temporary":
+                yield Skipped(printable_path(path), UNCOMMITTED)
             elif entry.is_symlink():
-                followed = Skipped(printable_path(path), "symlink to a folder, not followed")
-                problems.append(_symlink_problem(path, root) or followed)
+                yield _symlink_problem(path, root) or Skipped(printable_path(path), "symlink to a folder, not followed")
             elif (kind := folder_kind(path)) is not None:
-                problems.append(Skipped(printable_path(path), f"a prov {kind}, not read as input"))
+                yield Skipped(printable_path(path), f"a prov {kind}, not read as input")
+            elif isinstance(listed := _listing(path), Skipped):
+                yield listed
             else:
-                kept.append((path, (*parts, entry.name)))
-        stack.extend(reversed(kept))
-        rel_folder = "/".join(parts)
-        prefix = rel_folder + "/" if parts else ""
-        listed = {entry.name for entry in dirs}
-        for entry in entries:
-            name = entry.name
-            if name in listed or name.startswith(".") or _JOB_MARKER.fullmatch(name):
-                continue
-            path = here / name
-            if entry.is_symlink():
-                problem = _symlink_problem(path, root)
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-            if _is_file(entry):
-                files.append(((*parts, name), Found(path, prefix + name, rel_folder)))
-    yield from problems  # read_documents logs each
-    files.sort(key=lambda item: item[0])  # the order of the paths' parts, as paths sort
-    yield from (found for _, found in files)
+                stack.append((path, (*parts, name), "/".join((*parts, name)), iter(listed)))
+            continue
+        if _JOB_MARKER.fullmatch(name):
+            continue
+        if entry.is_symlink() and (problem := _symlink_problem(path, root)) is not None:
+            yield problem
+        elif _is_file(entry):
+            yield Found(path, f"{rel_folder}/{name}" if parts else name, rel_folder)
+
+
+def _listing(folder: Path) -> list[os.DirEntry] | Skipped:
+    """A folder's entries in name order, or why it cannot be read."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda entry: entry.name)
+    except OSError as err:
+        return Skipped(printable_path(err.filename or folder), f"cannot read folder: {err.strerror or err}")
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,20 @@ def test_the_walk_gives_files_in_the_order_their_paths_sort(tmp_path: Path) -> N
     assert [f.path for f in found] == sorted(folder / name for name in names)
     rels = [path.relative_to(folder) for path in sorted(folder / name for name in names)]
     assert [(f.rel, f.rel_folder) for f in found] == [(r.as_posix(), r.parent.as_posix().strip(".")) for r in rels]
+
+
+def test_a_tree_deeper_than_pythons_recursion_limit_is_walked(tmp_path: Path) -> None:
+    deep = tmp_path / "corpus" / os.path.join(*["d"] * 300)
+    deep.mkdir(parents=True)
+    (deep / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "corpus" / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)  # a walk one frame per level would fail
+    try:
+        found = list(walk_folder(tmp_path / "corpus"))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [f.rel for f in found] == ["b.txt", "d/" * 300 + "a.txt"]
 
 
 def test_hidden_folders_and_files_are_passed_over(corpus: Path) -> None:
