@@ -33,14 +33,17 @@ def latest_results(folder: Path) -> list[dict]:
     return sorted(newest.values(), key=lambda d: d["corpus"].get("documents") or 0)
 
 
-def points(results: list[dict], tool: str) -> list[tuple[int, float, float, str]]:
-    """(documents, wall seconds, peak MB, scale) of one tool over the results."""
+def points(results: list[dict], tool: str) -> list[tuple[int, float, float, str, str]]:
+    """(documents, wall seconds, peak MB, scale, corpus kind) of one tool over the results; the
+    kind is ``reuters`` or the generated corpus's noise (``noise none``, ``noise web``...): only
+    corpora of one kind are comparable along a line."""
     out = []
     for r in results:
         t = r.get(tool)
         docs = r["corpus"].get("documents")
         if t and docs:
-            out.append((docs, t["wall_s"], t["peak_mb"], r["scale"]))
+            kind = "reuters" if r["scale"] == "reuters" else f"noise {r['corpus'].get('noise', 'web')}"
+            out.append((docs, t["wall_s"], t["peak_mb"], r["scale"], kind))
     return out
 
 
@@ -56,20 +59,22 @@ def plot(results: list[dict], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    for tool, style, color in (("prov", "o-", "tab:blue"), ("baseline", "s--", "tab:orange")):
+    lines = ("o-", "s--", "^:", "d-.")  # one per kind of generated corpus
+    for tool, color in (("prov", "tab:blue"), ("baseline", "tab:orange")):
         pts = points(results, tool)
-        for generated in (True, False):  # generated scales as a line, the real Reuters corpus as a star
-            sel = [p for p in pts if (p[3] != "reuters") == generated]
+        kinds = sorted({p[4] for p in pts if p[4] != "reuters"}) + ["reuters"]
+        for k, kind in enumerate(kinds):  # generated scales as lines, the real Reuters corpus as a star
+            sel = [p for p in pts if p[4] == kind]
             if not sel:
                 continue
+            generated = kind != "reuters"
             docs = [p[0] for p in sel]
             series = ([p[1] for p in sel], [p[2] for p in sel], [1000 * p[1] / p[0] for p in sel])
-            label = tool if generated else f"{tool} (Reuters-21578)"
+            label = f"{tool} (generated, {kind})" if generated else f"{tool} (Reuters-21578)"
+            style = lines[k % len(lines)] if generated else "*"
             for ax, ys in zip(axes, series, strict=True):
-                ax.plot(
-                    docs, ys, style if generated else "*", color=color, label=label, markersize=6 if generated else 12
-                )
-                for (d, *_, scale), y in zip(sel, ys, strict=True):
+                ax.plot(docs, ys, style, color=color, label=label, markersize=6 if generated else 12)
+                for (d, _, _, scale, _), y in zip(sel, ys, strict=True):
                     ax.annotate(scale, (d, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
     titles = ("wall time (s)", "peak memory (MB)", "time per document (ms)")
     for ax, title in zip(axes, titles, strict=True):
@@ -78,7 +83,7 @@ def plot(results: list[dict], out: Path) -> None:
         ax.set_xlabel("documents")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=8)
     machine = results[-1]["machine"] if results else {}
     fig.suptitle(f"prov scaling ({machine.get('cpu', '?')}, {machine.get('cores', '?')} cores)", fontsize=10)
     fig.tight_layout()
