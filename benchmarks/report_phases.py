@@ -1,0 +1,77 @@
+"""Where a scan's report takes its memory: runs ``prov`` in this process and prints, around each
+report table and each extra file (graph files, the pages), the process's resident memory and
+its peak since the previous mark.
+
+    python benchmarks/report_phases.py scan CORPUS -o OUT --force --quiet
+
+The first line's peak is the scan's own (every stage before the report). Linux only: it reads
+``/proc/self/status`` and resets the peak through ``/proc/self/clear_refs``. The figures are
+this process's; the scan's forked workers are not in them (``run.py`` measures the tree).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _status() -> dict[str, int]:
+    """VmRSS and VmHWM of this process, in MB."""
+    found = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0]) // 1024
+    return found
+
+
+def mark(what: str) -> None:
+    """Print the memory now and the peak since the last mark, then start a new peak."""
+    now = _status()
+    print(f"{what:30s} now {now['VmRSS']:7,d} MB   peak since last {now['VmHWM']:7,d} MB", file=sys.stderr, flush=True)
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+        refs.write("5")  # resets VmHWM
+
+
+def _instrument() -> None:
+    import provenance.report.scan_report as scan_report
+    import provenance.report.writer as writer
+
+    write_table = writer._write_table
+
+    def marked_table(table: Any, path: Path) -> None:
+        mark(f"before {path.name}")
+        write_table(table, path)
+        mark(f"after {path.name}")
+
+    writer._write_table = marked_table
+    write_report = scan_report.write_report
+
+    def marked_report(out: Path, tables: dict, manifest: dict, force: bool = False, extra_files: Any = None) -> Path:
+        def around(name: str, write: Callable[[Path], None]) -> Callable[[Path], None]:
+            def run(path: Path) -> None:
+                mark(f"before {name}")
+                write(path)
+                mark(f"after {name}")
+
+            return run
+
+        extra = {name: around(name, write) for name, write in (extra_files or {}).items()}
+        return write_report(out, tables, manifest, force=force, extra_files=extra)
+
+    scan_report.write_report = marked_report
+
+
+def main(argv: list[str] | None = None) -> None:
+    _instrument()
+    from prov_cli.main import run
+
+    sys.argv = ["prov", *(argv if argv is not None else sys.argv[1:])]
+    run()
+
+
+if __name__ == "__main__":
+    main()
