@@ -57,7 +57,7 @@ from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
 from provenance.engines.spark_session import start_session
-from provenance.errors import InputError
+from provenance.errors import InputError, ReportError
 from provenance.ingest import IngestPolicy, check_paths
 from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL, unread_dates
 from provenance.records import (
@@ -350,6 +350,9 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._started = False
         self._frames: dict[int, tuple[object, DataFrame]] = {}
         self._persisted: list[DataFrame] = []
+        # Kept past ``release`` for a report written after the scan (the credits of a dataset),
+        # so that writing it does not run their stage again; unpersisted by ``close``.
+        self._for_report: list[DataFrame] = []
         self._columns_cache: dict[int, tuple[object, DocumentColumns, np.ndarray]] = {}
         # The texts behind each result whose texts stayed on the executors (for ``texts_writer``).
         self._elsewhere: dict[int, tuple[TextsElsewhere, DataFrame]] = {}
@@ -383,6 +386,12 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
         self.release()
+        try:
+            for frame in self._for_report:
+                frame.unpersist()
+        except _JVM_GONE as err:
+            log.debug("the report's cached DataFrames went with Spark's JVM (%s)", type(err).__name__)
+        self._for_report.clear()
         self._elsewhere.clear()
         if self._started and self._session is not None:
             try:
@@ -754,22 +763,44 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         table = pa.Table.from_pylist(rows, schema=schema)
         return self._frame_of(table, ops.ddl(schema))
 
-    def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> CreditFrames:
-        """Agency credits of all documents, in document order (the local ``credits_batch``),
-        kept on the executors: there is one in most wire copy, so they grow with the corpus."""
-        frame = self._keep(
-            self._map(self._documents(docs), partial(ops.credit_batches, gazetteer=gazetteer), ops.CREDIT_SCHEMA)
-        )
+    def credits(
+        self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
+    ) -> FrameSeq[Credit]:
+        """Agency credits of all documents, in document order (the local ``credits_batch``).
+
+        For a Parquet dataset they stay on the executors (``CreditFrames``: there is one in most
+        wire copy, so they grow with the corpus), cached until ``close``, and the executors write
+        their table, while the engine is open. Credits of local inputs, whose texts the driver
+        holds anyway, are collected when read, and the local writer writes their table, also
+        after the engine is closed."""
+        frame = self._map(self._documents(docs), partial(ops.credit_batches, gazetteer=gazetteer), ops.CREDIT_SCHEMA)
+        if isinstance(docs, FrameSeq):
+            frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+            self._for_report.append(frame)
+        else:
+            frame = self._keep(frame)
         n_credits = frame.count()
         if progress:
             progress("credits", 1, 1)
+        if not isinstance(docs, FrameSeq):
+            return FrameSeq(frame, _collect_credits, lambda _: n_credits)
         return CreditFrames(frame, lambda _: n_credits, partial(self._write_credits, frame, docs, n_credits))
 
     def _write_credits(self, frame: DataFrame, docs: Sequence[Document], n_credits: int, path: Path) -> None:
         """The executors write the ``credits`` table at ``path`` as part files
         (``ops.credits_parts``): each credit with its document's id and its text, cut from the
-        document there, in the local table's order and columns."""
+        document there, in the local table's order and columns.
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
         from provenance.report.schemas import CREDITS
+
+        if self._session is None:
+            raise ReportError(
+                "the credits stayed with the Spark engine that found them: write the report while the "
+                "engine is open (inside its with block)"
+            )
 
         documents = self._documents(docs).select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
         cut = F.expr("substring(text, start + 1, `end` - start)")

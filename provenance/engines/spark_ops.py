@@ -661,7 +661,7 @@ def documents_part_name(first: int, seq: int | None = None) -> str:
     """The name of the part file whose first row is document ``first`` (and its credit
     ``seq``, for the ``credits`` table, where a document's credits may span two parts): the
     names sort in document order."""
-    return f"part-{first:012d}.parquet" if seq is None else f"part-{first:012d}-{seq:06d}.parquet"
+    return f"part-{first:012d}.parquet" if seq is None else f"part-{first:012d}-{seq:010d}.parquet"
 
 
 def write_part(tables: Iterable[tuple[int, str, pa.Table]], folder: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:

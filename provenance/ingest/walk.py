@@ -86,7 +86,7 @@ def walk_folder(folder: Path) -> Iterator[Found | Skipped]:
         if _is_dir(entry):
             if name == "_temporary":
                 yield Skipped(printable_path(path), UNCOMMITTED)
-            elif entry.is_symlink():
+            elif _is_symlink(entry):
                 yield _symlink_problem(path, root) or Skipped(printable_path(path), "symlink to a folder, not followed")
             elif (kind := folder_kind(path)) is not None:
                 yield Skipped(printable_path(path), f"a prov {kind}, not read as input")
@@ -97,7 +97,12 @@ def walk_folder(folder: Path) -> Iterator[Found | Skipped]:
             continue
         if _JOB_MARKER.fullmatch(name):
             continue
-        if entry.is_symlink() and (problem := _symlink_problem(path, root)) is not None:
+        try:
+            linked = entry.is_symlink()  # a stat of its own where the listing gives no type
+        except OSError as err:
+            yield Skipped(printable_path(path), f"cannot read: {err.strerror or err}")
+            continue
+        if linked and (problem := _symlink_problem(path, root)) is not None:
             yield problem
         elif _is_file(entry):
             yield Found(path, f"{rel_folder}/{name}" if parts else name, rel_folder)
@@ -116,6 +121,13 @@ def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir()  # a symlink to a folder too, as os.walk counts it
     except OSError:
+        return False
+
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # a folder entry whose type could be read (is_dir) is no longer there
         return False
 
 

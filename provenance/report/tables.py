@@ -194,8 +194,9 @@ def alignment_clusters(alignments: Sequence[Alignment], clusters: Sequence[Clust
 
     The copies of one document seldom overlap: then the one holding a start is found by a
     search over all copies sorted by document and start, on arrays (a Python list of copies
-    per document costs 140 bytes a copy, 50 MB at a million documents). When some overlap, each
-    alignment takes the first such cluster in order, as the rule says, from those lists.
+    per document costs 140 bytes a copy, 50 MB at a million documents). In a document whose
+    copies overlap, each alignment takes the first such cluster in order, as the rule says,
+    from a list of that document's copies.
     """
     n = sum(len(c.occurrences) for c in clusters)
     doc, start, end, owner = (np.empty(n, dtype=np.int64) for _ in range(4))
@@ -206,22 +207,26 @@ def alignment_clusters(alignments: Sequence[Alignment], clusters: Sequence[Clust
             at += 1
     order = np.lexsort((start, doc))
     doc, start, end, owner = doc[order], start[order], end[order], owner[order]
-    overlapping = bool(np.any((doc[1:] == doc[:-1]) & (start[1:] < end[:-1])))
+    overlapping = np.unique(doc[1:][(doc[1:] == doc[:-1]) & (start[1:] < end[:-1])])
     a_doc = np.fromiter((al.doc_a for al in alignments), dtype=np.int64, count=len(alignments))
     a_start = np.fromiter((al.a_start for al in alignments), dtype=np.int64, count=len(alignments))
     width = int(max(end.max(initial=0), a_start.max(initial=0))) + 1
     found = np.searchsorted(doc * width + start, a_doc * width + a_start, side="right") - 1
     held = found >= 0
     held[held] = (doc[found[held]] == a_doc[held]) & (a_start[held] < end[found[held]])
-    if not overlapping and held.all():
-        return owner[found]
-    copies: dict[int, list[tuple[int, int, int]]] = {}
-    for k, cluster in enumerate(clusters):
-        for o in cluster.occurrences:
-            copies.setdefault(o.doc, []).append((o.start, o.end, k))
-    return np.array(
-        [next(k for s, e, k in copies[al.doc_a] if s <= al.a_start < e) for al in alignments], dtype=np.int64
-    )
+    out = owner[np.maximum(found, 0)]
+    by_rule = np.flatnonzero(~held | np.isin(a_doc, overlapping))  # the documents whose copies overlap
+    if by_rule.size:
+        docs = set(a_doc[by_rule].tolist())
+        copies: dict[int, list[tuple[int, int, int]]] = {}
+        for k, cluster in enumerate(clusters):
+            for o in cluster.occurrences:
+                if o.doc in docs:
+                    copies.setdefault(o.doc, []).append((o.start, o.end, k))
+        for i in by_rule.tolist():
+            al = alignments[i]
+            out[i] = next(k for s, e, k in copies[al.doc_a] if s <= al.a_start < e)
+    return out
 
 
 def credits_table(result: ScanResult) -> pa.Table:

@@ -80,14 +80,34 @@ def test_a_corpus_without_reuse_gives_the_same_empty_result(spark: SparkEngine, 
     for name in COMPARED:
         assert tuple(getattr(on_spark, name)) == tuple(getattr(local, name)), f"{name} differ"
     assert on_spark.clusters == ()
-    # The executors write the credits table: with no credit, an empty one of the local columns.
+
+
+def test_a_dataset_without_a_credit_gets_an_empty_credits_table(spark: SparkEngine, tmp_path: Path) -> None:
+    """The executors write a dataset's credits table: with no credit, an empty one of the local
+    columns."""
+    folder = tmp_path / "corpus.parquet"
+    folder.mkdir()
+    rows = [{"id": "a", "text": "The council met on Tuesday to discuss the new harbour wall and its cost."}]
+    pq.write_table(pa.Table.from_pylist(rows), folder / "part-00000.parquet")
+    local, on_spark = both([folder], spark)
+    assert len(on_spark.credits) == 0
     config = ScanConfig(workers=1)
-    reports = tmp_path.parent / f"{tmp_path.name}-reports"  # not inside the input
-    write_scan_report(reports / "local", local, config, [tmp_path])
-    write_scan_report(reports / "spark", on_spark, config, [tmp_path], engine="spark")
-    assert (reports / "spark" / "credits.parquet").is_dir()
-    empty, expected = (read_table(reports / out, "credits") for out in ("spark", "local"))
+    write_scan_report(tmp_path / "local", local, config, [folder])
+    write_scan_report(
+        tmp_path / "spark", on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark)
+    )
+    assert (tmp_path / "spark" / "credits.parquet").is_dir()
+    empty, expected = (read_table(tmp_path / out, "credits") for out in ("spark", "local"))
     assert empty.num_rows == 0 and empty.schema.remove_metadata() == expected.schema.remove_metadata()
+
+
+def test_a_datasets_credits_need_the_engine_open_to_be_written(tmp_path: Path) -> None:
+    from provenance.errors import ReportError
+
+    closed = SparkEngine("local[1]")  # never started: as after close()
+    with pytest.raises(ReportError, match="write the report while the engine is open"):
+        closed._write_credits(None, [], 0, tmp_path / "credits.parquet")
+    assert not (tmp_path / "credits.parquet").exists()
 
 
 @pytest.mark.parametrize("case", GOLDEN)

@@ -304,3 +304,19 @@ def test_the_pages_hold_only_the_documents_they_show_and_count_all(
     assert {p["id"] for p in pages.values()} == shown
     for number, page in pages.items():
         assert docs[int(number)]["doc_id"] == page["id"] and page["text"] == texts[page["id"]]
+
+
+def test_rows_are_read_from_a_chunked_table_near_together_or_far_apart() -> None:
+    import pyarrow as pa
+
+    from provenance.report.html import site
+
+    values = [f"v{i}" for i in range(1000)]
+    table = pa.Table.from_batches(
+        [pa.record_batch([pa.array(values[i : i + 64])], names=["text"]) for i in range(0, 1000, 64)]
+    )
+    for rows in ([10, 12, 11, 10], [5, 900, 3], [999], []):  # a slice, one by one, the last, none
+        assert site._taken(table, "text", rows) == [values[r] for r in rows]
+    assert site._taken(table, "passage_id", [1, 2]) == ["", ""]  # an older report's missing column
+    with pytest.raises(TypeError):
+        site._taken(site.Columns({"text": values}), "text", [1])

@@ -342,15 +342,23 @@ def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
 
 
 def _taken(table: pa.Table | Columns | Slices | None, name: str, rows: list[int]) -> list[Any]:
-    """The values of column ``name`` at ``rows`` of a table read whole ("" without the column),
-    converted from the slice the rows span (a chunk of clusters, or their passages, are
-    neighbours in their table; ``take`` would import pyarrow.compute, 50 ms at every start)."""
-    if not isinstance(table, pa.Table) or name not in table.column_names:
+    """The values of column ``name`` at ``rows`` of a table read whole ("" without the column).
+
+    Converted from the slice the rows span when they are near each other (a chunk of clusters,
+    or their passages, are neighbours in their table), else one by one (a big cluster's shown
+    copies may lie far apart); ``take`` would import pyarrow.compute, 50 ms at every start.
+    """
+    if table is None:
         return [""] * len(rows)
-    if not rows:
-        return []
-    lo = min(rows)
-    values = table.column(name).slice(lo, max(rows) + 1 - lo).to_pylist()
+    if not isinstance(table, pa.Table):
+        raise TypeError(f"the pages read {name} from a table read whole, not from {type(table).__name__}")
+    if name not in table.column_names or not rows:
+        return [""] * len(rows)
+    column = table.column(name)
+    lo, hi = min(rows), max(rows) + 1
+    if hi - lo > 4 * len(rows) + 64:
+        return [column[row].as_py() for row in rows]
+    values = column.slice(lo, hi - lo).to_pylist()
     return [values[row - lo] for row in rows]
 
 
