@@ -25,8 +25,13 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_free_memory() -> None:
-    """Return the C heap's free pages to the system (glibc's ``malloc_trim``); a no-op where
-    the C library has no such call."""
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``; a no-op where
+    the C library has no such call), and Arrow's (its default pool, mimalloc, keeps what Arrow
+    freed: reading 38 MB of report tables back left the process 119 MB larger, 68 MB after
+    this). Arrow is not imported for it."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()

@@ -25,6 +25,7 @@ import orjson
 import pyarrow as pa
 
 from provenance.dates import parse_date
+from provenance.memory import release_free_memory
 from provenance.report.html.graph_svg import graph_svg
 from provenance.report.writer import existing_table, iter_table, read_table, table_path
 
@@ -119,6 +120,7 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     and credits are read a slice at a time when the pages are made."""
     sliced = ("texts", "documents", "credits")  # a row per document, or nearly: never read whole
     tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in sliced}
+    release_free_memory()  # the readers' buffers, which Arrow's pool would keep
     for name in ("documents", "credits"):
         existing_table(report, name)  # a missing table said now, as a whole table read here would
     tables["documents"] = Slices(report, "documents", _DOC_FIELDS)
