@@ -13,7 +13,6 @@ one worker and with ``--workers``. Results: ``benchmarks/results/files-<date>.js
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shutil
@@ -23,8 +22,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.html_bench import run_read  # noqa: E402
-from benchmarks.run import SCALES, corpus_for, git_commit, machine  # noqa: E402
+from benchmarks.html_bench import run_read, write_results  # noqa: E402
+from benchmarks.run import SCALES, corpus_for  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DONE = ".complete"  # written last: a folder without it was cut short and is made again
@@ -66,28 +65,11 @@ def main(argv: list[str] | None = None) -> dict:
     if not (folder / DONE).exists():
         print(f"writing {source / 'corpus.jsonl'} as one file per document into {folder}", flush=True)
         write_files(source / "corpus.jsonl", folder)
-    load_before = os.getloadavg()
+    load_before = os.getloadavg()[0]
     runs = {f"files_w{w}": run_read(f"files_w{w}", folder, w, work) for w in sorted({1, args.workers})}
-    results = {
-        "benchmark": "files",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": ["files_bench.py", *(argv if argv is not None else sys.argv[1:])],
-        "git": git_commit(),
-        "machine": machine(),
-        "parameters": {"scale": args.scale, "seed": args.seed, "noise": args.noise, "workers": args.workers},
-        "runs": runs,
-        # other work on the machine slows every figure; the 1-minute load average around the runs
-        "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
-    }
-    path = args.json or HERE / "results" / f"files-{dt.date.today().isoformat()}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"{'run':<10} {'files':>8} {'MB in':>7} {'read s':>8} {'docs/s':>8} {'/CPU s':>8} {'peak MB':>8}")
-    for name, r in runs.items():
-        files = r["documents"] + r["skipped"]
-        rates = f"{r['pages_per_s']:>8} {r['pages_per_cpu_s']:>8}"
-        print(f"{name:<10} {files:>8} {r['input_mb']:>7} {r['read_s']:>8} {rates} {r['peak_mb']:>8}")
-    print(f"-> {path}")
-    return results
+    parameters = {"scale": args.scale, "seed": args.seed, "noise": args.noise, "workers": args.workers}
+    command = ["files_bench.py", *(argv if argv is not None else sys.argv[1:])]
+    return write_results("files", command, parameters, runs, load_before, args.json, "files")
 
 
 if __name__ == "__main__":

@@ -127,24 +127,40 @@ def main(argv: list[str] | None = None) -> dict | None:
         runs[f"warc_w{workers}"] = run_read(f"warc_w{workers}", folder / WARC, workers, work)
     runs[f"big_warc_w{args.workers}"] = run_read(f"big_warc_w{args.workers}", big, args.workers, work)
     big.unlink()
+    parameters = {"docs": args.docs, "seed": args.seed, "workers": args.workers, "big_copies": args.big_copies}
+    command = ["html_bench.py", *(argv if argv is not None else sys.argv[1:])]
+    return write_results("html", command, parameters, runs, load_before[0], args.json, "pages")
+
+
+def write_results(
+    benchmark: str,
+    command: list[str],
+    parameters: dict,
+    runs: dict[str, dict],
+    load_before: float,
+    path: Path | None,
+    unit: str,
+) -> dict:
+    """Write a read benchmark's results (``results/<benchmark>-<date>.json`` unless ``path``),
+    print them as a table of ``unit`` (pages, files) and return them."""
     results = {
-        "benchmark": "html",
+        "benchmark": benchmark,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": ["html_bench.py", *(argv if argv is not None else sys.argv[1:])],
+        "command": command,
         "git": git_commit(),
         "machine": machine(),
-        "parameters": {"docs": args.docs, "seed": args.seed, "workers": args.workers, "big_copies": args.big_copies},
+        "parameters": parameters,
         "runs": runs,
         # other work on the machine slows every figure; the 1-minute load average around the runs
-        "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
+        "load_average": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }
-    path = args.json or HERE / "results" / f"html-{dt.date.today().isoformat()}.json"
+    path = path or HERE / "results" / f"{benchmark}-{dt.date.today().isoformat()}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"{'run':<16} {'pages':>7} {'MB in':>7} {'read s':>8} {'pages/s':>8} {'/CPU s':>8} {'peak MB':>8}")
+    print(f"{'run':<16} {unit:>7} {'MB in':>7} {'read s':>8} {unit[:5] + '/s':>8} {'/CPU s':>8} {'peak MB':>8}")
     for name, r in runs.items():
-        pages = r["documents"] + r["skipped"]
+        count = r["documents"] + r["skipped"]
         rates = f"{r['pages_per_s']:>8} {r['pages_per_cpu_s']:>8}"
-        print(f"{name:<16} {pages:>7} {r['input_mb']:>7} {r['read_s']:>8} {rates} {r['peak_mb']:>8}")
+        print(f"{name:<16} {count:>7} {r['input_mb']:>7} {r['read_s']:>8} {rates} {r['peak_mb']:>8}")
     print(f"-> {path}")
     return results
 

@@ -372,26 +372,16 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         return int(self.session.conf.get("spark.sql.shuffle.partitions"))
 
     def release(self) -> None:
-        """Drop the DataFrames this engine cached (nothing to drop once Spark's JVM is gone: a
-        failed job that took it down must be what the user hears of, not this)."""
-        try:
-            for frame in self._persisted:
-                frame.unpersist()
-        except _JVM_GONE as err:
-            log.debug("the cached DataFrames went with Spark's JVM (%s)", type(err).__name__)
-        self._persisted.clear()
+        """Drop the DataFrames this engine cached for the scan (those a report still needs stay
+        until ``close``)."""
+        _unpersist(self._persisted)
         self._frames.clear()
         self._columns_cache.clear()
 
     def close(self) -> None:
         """Release the caches and stop the session if this engine started it."""
         self.release()
-        try:
-            for frame in self._for_report:
-                frame.unpersist()
-        except _JVM_GONE as err:
-            log.debug("the report's cached DataFrames went with Spark's JVM (%s)", type(err).__name__)
-        self._for_report.clear()
+        _unpersist(self._for_report)
         self._elsewhere.clear()
         if self._started and self._session is not None:
             try:
@@ -1044,6 +1034,17 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame.orderBy("index").select("doc_id", "text").write.parquet(path.resolve().as_uri())
 
         return write
+
+
+def _unpersist(frames: list[DataFrame]) -> None:
+    """Drop cached DataFrames and empty ``frames`` (nothing to drop once Spark's JVM is gone: a
+    failed job that took it down must be what the user hears of, not this)."""
+    try:
+        for frame in frames:
+            frame.unpersist()
+    except _JVM_GONE as err:
+        log.debug("the cached DataFrames went with Spark's JVM (%s)", type(err).__name__)
+    frames.clear()
 
 
 def _extra_names(docs: DataFrame) -> list[str]:
