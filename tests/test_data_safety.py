@@ -174,6 +174,29 @@ def test_a_report_left_aside_by_a_kill_mid_swap_is_restored(runner, corpus: Path
     assert not aside.exists()
 
 
+def test_a_superseded_report_whose_removal_was_killed_is_finished_never_restored(
+    runner, corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    assert runner("scan", corpus, "--out", out, "-q").exit_code == 0
+    dead_pid = 2**22 + 12345  # above pid_max: no such process
+    half = tmp_path / f".report.gone-{dead_pid}"  # a removal killed part way: manifest still there
+    shutil.copytree(out, half)
+    shutil.rmtree(half / "html")
+    (half / "passages.parquet").unlink()
+    empty = tmp_path / f".report.gone-{dead_pid + 1}"  # killed after the manifest went
+    empty.mkdir()
+    stranger = tmp_path / f".report.gone-{dead_pid + 2}"  # not provably prov's
+    stranger.mkdir()
+    (stranger / "keep.txt").write_text("not prov's", encoding="utf-8")
+    before = tree(out)
+    shutil.rmtree(out)  # even with the report missing, a .gone folder is never put back
+    assert runner("scan", corpus, "--out", out, "-q").exit_code == 0
+    assert not half.exists() and not empty.exists()
+    assert tree(stranger) == {"keep.txt": b"not prov's"}
+    assert set(tree(out)) == set(before)
+
+
 def test_partial_folders_of_dead_runs_are_removed_and_unmarked_ones_named(runner, corpus: Path, tmp_path) -> None:
     dead = tmp_path / ".report.partial-dead"
     dead.mkdir()

@@ -240,6 +240,14 @@ def recover(out: Path) -> list[Path]:
         return []
     touched: list[Path] = []
     name = glob.escape(out.name)
+    # A superseded report being removed (renamed .gone- first, so it is never put back): a removal
+    # killed part way leaves its manifest, which lists what is left, or an empty folder.
+    for gone in parent.glob(f".{name}.gone-*"):
+        ours = gone.is_dir() and dead_owner(gone.name.rsplit("-", 1)[-1])
+        if ours and (not any(gone.iterdir()) or _bare_report(gone)):
+            remove_report(gone)
+            log.info("removed %s, a report an interrupted run was removing", gone)
+            touched.append(gone)
     olds = [p for p in parent.glob(f".{name}.old-*") if p.is_dir() and dead_owner(p.name.rsplit("-", 1)[-1])]
     olds = [p for p in olds if _bare_report(p)]
     if not out.exists() and olds:
@@ -249,7 +257,7 @@ def recover(out: Path) -> list[Path]:
         olds.remove(newest)
         touched.append(newest)
     for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
+        retire(old)
         log.info("removed %s, a report an interrupted run had already replaced", old)
         touched.append(old)
     for partial in parent.glob(f".{name}.partial-*"):
@@ -361,4 +369,28 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     except OSError:
         os.replace(old, out)  # put the previous report back
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    retire(old)
+
+
+def retire(old: Path) -> None:
+    """Delete a superseded report (``.NAME.old-PID``): renamed ``.NAME.gone-PID`` first, so that a
+    removal killed part way is finished by ``recover``, never taken for the report to restore."""
+    gone = old.with_name(old.name.replace(".old-", ".gone-", 1))
+    os.replace(old, gone)
+    remove_report(gone)
+
+
+def remove_report(folder: Path) -> None:
+    """Delete a report folder, its manifest last: a removal killed part way leaves a folder
+    ``recover`` can still prove is prov's (its manifest lists what is left), or an empty one."""
+    for child in folder.iterdir():
+        if child.name != MANIFEST:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    (folder / MANIFEST).unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:  # something the listing did not hold (a file written in between): left
+        log.warning("%s: not empty after its report was removed; left alone", folder)
