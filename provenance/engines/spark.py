@@ -799,7 +799,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame.join(documents, "doc").select("doc", "seq", "doc_id", cut.alias("text"), *names).orderBy("doc", "seq")
         )
         write = partial(ops.credits_parts, schema=CREDITS)
-        self._write_parts(rows, write, path, n_credits, "credits", CREDITS, ops.documents_part_name(0, 0))
+        self._write_parts(rows, write, path, n_credits, "credits", CREDITS, ops.part_name(0, 0))
 
     def _write_parts(
         self, rows: DataFrame, write: Callable, path: Path, expected: int, what: str, schema: pa.Schema, empty: str
@@ -1018,7 +1018,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             *[c for c in ops.DOCUMENT_SCHEMA.names if c != "text"], F.length("text").alias("n_chars")
         ).orderBy("index")
         write = partial(ops.documents_parts, schema=schema, extra_names=names)
-        self._write_parts(rows, write, path, n_docs, "documents", schema, ops.documents_part_name(0))
+        self._write_parts(rows, write, path, n_docs, "documents", schema, ops.part_name(0))
 
     def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
         """Writes the ``texts`` table of a result whose texts stayed on the executors: the

@@ -657,7 +657,7 @@ PARTS_SCHEMA = pa.schema([("first", pa.int64()), ("rows", pa.int64())])
 """A part file written by ``documents_parts`` or ``credits_parts``: its first document and its rows."""
 
 
-def documents_part_name(first: int, seq: int | None = None) -> str:
+def part_name(first: int, seq: int | None = None) -> str:
     """The name of the part file whose first row is document ``first`` (and its credit
     ``seq``, for the ``credits`` table, where a document's credits may span two parts): the
     names sort in document order."""
@@ -723,7 +723,7 @@ def documents_parts(
             extras = [dict(json.loads(v)) if v else {} for v in batch.column("extra").to_pylist()]
             for name, field in zip(extra_names, extra_fields, strict=True):
                 table = table.append_column(field, pa.array([e.get(name) for e in extras], pa.string()))
-            yield docs[0].index, documents_part_name(docs[0].index), table
+            yield docs[0].index, part_name(docs[0].index), table
 
     yield from write_part(tables(), folder, schema)
 
@@ -740,6 +740,6 @@ def credits_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Sch
         for batch in batches:
             if batch.num_rows:
                 doc, seq = batch.column("doc")[0].as_py(), batch.column("seq")[0].as_py()
-                yield doc, documents_part_name(doc, seq), pa.Table.from_batches([batch]).select(schema.names)
+                yield doc, part_name(doc, seq), pa.Table.from_batches([batch]).select(schema.names)
 
     yield from write_part(tables(), folder, schema)

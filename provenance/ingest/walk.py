@@ -72,9 +72,9 @@ def walk_folder(folder: Path) -> Iterator[Found | Skipped]:
         yield top
         return
     # A stack of iterators, not recursion: a deep tree cannot exhaust Python's stack.
-    stack: list[tuple[Path, tuple[str, ...], str, Iterator[os.DirEntry]]] = [(folder, (), "", iter(top))]
+    stack: list[tuple[Path, str, Iterator[os.DirEntry]]] = [(folder, "", iter(top))]  # folder, its rel, entries
     while stack:
-        here, parts, rel_folder, entries = stack[-1]
+        here, rel_folder, entries = stack[-1]
         entry = next(entries, None)
         if entry is None:
             stack.pop()
@@ -83,29 +83,30 @@ def walk_folder(folder: Path) -> Iterator[Found | Skipped]:
         if name.startswith("."):
             continue
         path = here / name
+        rel = f"{rel_folder}/{name}" if rel_folder else name
+        try:
+            linked = entry.is_symlink()  # a stat of its own where the listing gives no type
+        except OSError as err:
+            yield Skipped(printable_path(path), f"cannot read: {err.strerror or err}")
+            continue
         if _is_dir(entry):
             if name == "_temporary":
                 yield Skipped(printable_path(path), UNCOMMITTED)
-            elif _is_symlink(entry):
+            elif linked:
                 yield _symlink_problem(path, root) or Skipped(printable_path(path), "symlink to a folder, not followed")
             elif (kind := folder_kind(path)) is not None:
                 yield Skipped(printable_path(path), f"a prov {kind}, not read as input")
             elif isinstance(listed := _listing(path), Skipped):
                 yield listed
             else:
-                stack.append((path, (*parts, name), "/".join((*parts, name)), iter(listed)))
+                stack.append((path, rel, iter(listed)))
             continue
         if _JOB_MARKER.fullmatch(name):
-            continue
-        try:
-            linked = entry.is_symlink()  # a stat of its own where the listing gives no type
-        except OSError as err:
-            yield Skipped(printable_path(path), f"cannot read: {err.strerror or err}")
             continue
         if linked and (problem := _symlink_problem(path, root)) is not None:
             yield problem
         elif _is_file(entry):
-            yield Found(path, f"{rel_folder}/{name}" if parts else name, rel_folder)
+            yield Found(path, rel, rel_folder)
 
 
 def _listing(folder: Path) -> list[os.DirEntry] | Skipped:
@@ -121,13 +122,6 @@ def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir()  # a symlink to a folder too, as os.walk counts it
     except OSError:
-        return False
-
-
-def _is_symlink(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_symlink()
-    except OSError:  # a folder entry whose type could be read (is_dir) is no longer there
         return False
 
 

@@ -12,9 +12,9 @@ import pyarrow as pa
 from provenance.arrow import to_table
 from provenance.corpus import Corpus, column, text_reader
 from provenance.errors import ReportError
-from provenance.records import Alignment, Cluster, Document, Occurrence, ScanResult
+from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
-from provenance.report.derivation import derivation_table
+from provenance.report.derivation import alignment_clusters, derivation_table
 from provenance.report.writer import TableBatches
 
 log = logging.getLogger(__name__)
@@ -186,47 +186,6 @@ def _alignment_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
             "doc_b": [ids[al.doc_b] for al in part],
         }
         yield from to_table(part, schemas.ALIGNMENTS, values=values).to_batches()
-
-
-def alignment_clusters(alignments: Sequence[Alignment], clusters: Sequence[Cluster]) -> np.ndarray:
-    """For each alignment, the position in ``clusters`` of the first cluster (in order) with an
-    occurrence in ``doc_a`` that holds ``a_start`` (every alignment has one).
-
-    The copies of one document seldom overlap: then the one holding a start is found by a
-    search over all copies sorted by document and start, on arrays (a Python list of copies
-    per document costs 140 bytes a copy, 50 MB at a million documents). In a document whose
-    copies overlap, each alignment takes the first such cluster in order, as the rule says,
-    from a list of that document's copies.
-    """
-    n = sum(len(c.occurrences) for c in clusters)
-    doc, start, end, owner = (np.empty(n, dtype=np.int64) for _ in range(4))
-    at = 0
-    for k, cluster in enumerate(clusters):
-        for o in cluster.occurrences:
-            doc[at], start[at], end[at], owner[at] = o.doc, o.start, o.end, k
-            at += 1
-    order = np.lexsort((start, doc))
-    doc, start, end, owner = doc[order], start[order], end[order], owner[order]
-    overlapping = np.unique(doc[1:][(doc[1:] == doc[:-1]) & (start[1:] < end[:-1])])
-    a_doc = np.fromiter((al.doc_a for al in alignments), dtype=np.int64, count=len(alignments))
-    a_start = np.fromiter((al.a_start for al in alignments), dtype=np.int64, count=len(alignments))
-    width = int(max(end.max(initial=0), a_start.max(initial=0))) + 1
-    found = np.searchsorted(doc * width + start, a_doc * width + a_start, side="right") - 1
-    held = found >= 0
-    held[held] = (doc[found[held]] == a_doc[held]) & (a_start[held] < end[found[held]])
-    out = owner[np.maximum(found, 0)]
-    by_rule = np.flatnonzero(~held | np.isin(a_doc, overlapping))  # the documents whose copies overlap
-    if by_rule.size:
-        docs = set(a_doc[by_rule].tolist())
-        copies: dict[int, list[tuple[int, int, int]]] = {}
-        for k, cluster in enumerate(clusters):
-            for o in cluster.occurrences:
-                if o.doc in docs:
-                    copies.setdefault(o.doc, []).append((o.start, o.end, k))
-        for i in by_rule.tolist():
-            al = alignments[i]
-            out[i] = next(k for s, e, k in copies[al.doc_a] if s <= al.a_start < e)
-    return out
 
 
 def credits_table(result: ScanResult) -> pa.Table:

@@ -612,17 +612,8 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         part = clusters[chunk : chunk + DETAIL_CHUNK]
         representatives = _taken(tables["clusters"], "representative", [c.number for c in part])
         shown = [o[3] for c in part for o in c.occurrences[:MAX_SHOWN]]
-        passages = dict(
-            zip(
-                shown,
-                zip(
-                    _taken(tables["passages"], "passage_id", shown),
-                    _taken(tables["passages"], "text", shown),
-                    strict=True,
-                ),
-                strict=True,
-            )
-        )
+        pids, texts = (_taken(tables["passages"], name, shown) for name in ("passage_id", "text"))
+        passages = dict(zip(shown, zip(pids, texts, strict=True), strict=True))
         details = {
             str(c.number): _cluster_detail(c, docs, rep, passages) for c, rep in zip(part, representatives, strict=True)
         }
