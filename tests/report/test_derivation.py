@@ -17,9 +17,9 @@ import pytest
 from provenance.config import ScanConfig
 from provenance.passages import token_spans, words
 from provenance.pipeline import scan
-from provenance.records import Cluster, Document, Occurrence, ScanResult
+from provenance.records import Alignment, Cluster, Document, Occurrence, ScanResult
 from provenance.report import TABLES, derivation, write_scan_report
-from provenance.report.derivation import PARTIALLY, WHOLLY, derivation_class, derivation_table
+from provenance.report.derivation import PARTIALLY, WHOLLY, alignment_clusters, derivation_class, derivation_table
 from provenance.report.writer import read_table
 
 from ..align.unicode_article import NFC
@@ -169,6 +169,33 @@ def test_without_an_alignment_of_their_own_a_pair_counts_the_smaller_copy() -> N
     rows = {(r["doc_a"], r["doc_b"]): r for r in derivation_table(result).to_pylist()}
     assert [(rows[p]["a_chars"], rows[p]["b_chars"]) for p in sorted(rows)] == [(400, 400), (500, 500), (400, 400)]
     assert all(r["aligned_clusters"] == 0 for r in rows.values())
+
+
+def test_an_alignment_counts_for_the_cluster_alignments_parquet_gives_it() -> None:
+    """Copies of two clusters overlap in ``d0``: the alignment of ``d0`` and ``d1`` starts inside
+    both, and ``alignments.parquet`` gives it the first cluster holding its start, ``c000001``,
+    which ``d0`` and ``d1`` share. ``derivation`` counts it there too (the last copy starting
+    before it is ``c000002``'s, which ``d1`` does not hold), so the two tables join."""
+    docs = tuple(Document(i, f"d{i}", WIRE, "test") for i in range(3))
+    first = Cluster(
+        "c000001",
+        (
+            Occurrence("p0", "c000001", 0, 0, 300, "cross-document"),
+            Occurrence("p1", "c000001", 1, 0, 300, "cross-document"),
+        ),
+    )
+    second = Cluster(
+        "c000002",
+        (
+            Occurrence("p2", "c000002", 0, 100, 200, "cross-document"),
+            Occurrence("p3", "c000002", 2, 0, 100, "cross-document"),
+        ),
+    )
+    alignment = Alignment(0, 150, 300, 1, 150, 300, 1.0, 150, 25)
+    result = ScanResult(docs, (alignment,), (first, second), (), (), ())
+    assert alignment_clusters(result.alignments, result.clusters).tolist() == [0]
+    row = {(r["doc_a"], r["doc_b"]): r for r in derivation_table(result).to_pylist()}[("d0", "d1")]
+    assert (row["aligned_clusters"], row["a_chars"], row["b_chars"]) == (1, 150, 150)
 
 
 def test_unicode_copies_are_measured_in_code_points_and_folded_tokens(tmp_path: Path) -> None:
