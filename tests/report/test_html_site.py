@@ -182,6 +182,43 @@ def test_each_copy_on_a_page_gets_its_own_passage_id_and_text_whatever_the_row_o
     )
 
 
+def test_the_pages_are_the_same_whatever_the_order_of_the_texts_and_without_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The texts are gone through once, in the ``texts`` table's order, for the documents' pages
+    and the cluster pages' contexts: with the table's rows reversed (a chunk of document pages
+    waits for its last text), the pages are the same; a document missing from the table, or
+    there twice, gets its page without its text, or with its first."""
+    from provenance.report.html import site
+
+    monkeypatch.setattr(site, "DETAIL_CHUNK", 3)  # many chunks of documents, each waiting
+    monkeypatch.setattr(site, "_TEXT_ROWS", 4)
+    out = tmp_path / "report"
+    assert run("scan", str(FEED), "--out", str(out), "-q").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()}
+    texts = pq.read_table(out / "texts.parquet")
+    pq.write_table(texts.take(list(reversed(range(texts.num_rows)))), out / "texts.parquet")
+    assert run("html", str(out), "-q").exit_code == 0
+    assert {p.relative_to(out): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()} == before
+
+    shown = {p["doc_id"] for p in rows(out, "passages")}
+    gone = sorted(shown)[0]
+    kept = [r for r in texts.to_pylist() if r["doc_id"] != gone]
+    twice = next(r for r in kept if r["doc_id"] in shown)
+    pq.write_table(
+        pq.read_table(out / "texts.parquet").from_pylist(kept + [twice | {"text": "x"}]), out / "texts.parquet"
+    )
+    assert run("html", str(out), "-q").exit_code == 0
+    pages = {}
+    for chunk in (out / "html" / "data" / "d").glob("*.js"):
+        pages.update({page["id"]: page for page in data(out, f"d/{chunk.stem}").values()})
+    assert set(pages) == shown
+    assert pages[gone]["text"] is None and pages[twice["doc_id"]]["text"] == twice["text"]
+    copies = [o for c in data(out, "c/00000").values() for o in c["occurrences"]]
+    assert all(o["before"] == o["after"] == "" and o["credits"] == [] for o in copies if o["doc_id"] == gone)
+    assert any(o["doc_id"] != gone and (o["before"] or o["after"]) for o in copies)
+
+
 def test_prov_html_never_replaces_pages_the_report_does_not_list(tmp_path: Path) -> None:
     out = tmp_path / "report"
     assert run("scan", str(SEEDS), "--out", str(out), "-q").exit_code == 0

@@ -273,3 +273,37 @@ def test_a_table_is_read_a_slice_at_a_time_in_row_order(tmp_path: Path) -> None:
     (parts / "part-000000000090.parquet").write_bytes(b"not parquet")
     with pytest.raises(ReportError, match="unreadable"):
         list(iter_table(tmp_path / "parts", "documents"))
+
+
+STREAM_SCRIPT = """
+import sys
+from pathlib import Path
+from provenance.report.writer import iter_table
+def rss():
+    return int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) // 1024
+report = Path(sys.argv[1])
+list(iter_table(report, 'documents'))  # the reader's own code, once
+before, peak = rss(), 0
+for part in iter_table(report, 'texts', rows=512):
+    peak = max(peak, rss())
+print(before, peak)
+"""
+
+
+def test_a_table_of_large_row_groups_is_gone_through_in_little_memory(tmp_path: Path) -> None:
+    """80 MB of texts in row groups of 8 MB, gone through a slice at a time in a new process: the
+    pages are read as a stream and Arrow's pool gives back each slice's buffers (read ahead a
+    row group at a time and kept, the process grew by 90 MB; now by about 40)."""
+    import random
+    import subprocess
+    import sys
+
+    rng = random.Random(7)
+    words = ["".join(rng.choices("abcdefghijklmnop", k=rng.randint(2, 9))) for _ in range(5000)]
+    texts = [" ".join(rng.choices(words, k=700)) for _ in range(20_000)]
+    table = pa.table({"doc_id": [str(i) for i in range(len(texts))], "text": texts})
+    pq.write_table(table, tmp_path / "texts.parquet", row_group_size=2_000, compression="zstd")
+    pq.write_table(table.slice(0, 10), tmp_path / "documents.parquet")
+    cmd = [sys.executable, "-c", STREAM_SCRIPT, str(tmp_path)]
+    before, peak = map(int, subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split())
+    assert peak - before < 65, (before, peak)

@@ -60,17 +60,8 @@ class _Doc:
     title: str | None
     url: str | None
     n_chars: int
-    texts: Sequence[str | None] | Mapping[int, str | None] | None = None  # holds this document's text, at ``row``
-    row: int = -1
     passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
     credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
-
-    @property
-    def text(self) -> str | None:
-        """Read on each use from the scan's documents, or from the shown documents' texts kept
-        by ``_load_texts``: a million documents' texts held at once were most of the page
-        writer's memory."""
-        return None if self.texts is None else self.texts[self.row]
 
 
 class Columns:
@@ -309,12 +300,10 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
     return clusters
 
 
-def _load_texts(tables: Tables, docs: _Docs) -> None:
-    """Where the shown documents' texts are. Given as columns (a scan's documents), each text is
-    read when its page is written, and the others are not even looked at: in a forked writer,
-    reading a string writes its reference count, which copies the memory page it is on out of
-    the page the parent shares. Read from a report's ``texts`` table (``prov html``), the table
-    is gone through a slice at a time and only the shown documents' texts are kept."""
+def _shown_texts(tables: Tables, docs: _Docs) -> Iterator[tuple[int, str | None]]:
+    """``(row, text)`` of every shown document with a passage, in the order of the texts, each
+    read once: from the scan's documents when given as columns, else from the report's ``texts``
+    table a slice at a time. Only these texts become Python strings, and only one at a time."""
     texts = tables.get("texts")
     if texts is None:
         return
@@ -323,16 +312,14 @@ def _load_texts(tables: Tables, docs: _Docs) -> None:
         for row, doc_id in enumerate(texts.data["doc_id"]):
             doc = docs.number.get(doc_id)
             if doc is not None and docs[doc].passages:
-                docs[doc].texts, docs[doc].row = column, row
+                yield doc, column[row]
         return
-    kept: dict[int, str | None] = {}
-    for at, part in _slices(texts):
+    for _, part in _slices(texts):
         cells = part.column("text")
         for k, doc_id in enumerate(_column(part, "doc_id")):
             doc = docs.number.get(doc_id)
-            if doc is not None and docs[doc].passages:  # only these texts become Python strings
-                kept[at + k] = cells[k].as_py()
-                docs[doc].texts, docs[doc].row = kept, at + k
+            if doc is not None and docs[doc].passages:
+                yield doc, cells[k].as_py()
 
 
 def _time_order(when: datetime | None) -> tuple[int, float]:
@@ -386,27 +373,32 @@ def _list_row(cluster: _Cluster, docs: _Docs) -> list[Any]:
     ]
 
 
-def _context(doc: _Doc, start: int, end: int) -> tuple[str, str, list[list[Any]], bool, bool]:
-    """Text before and after a copy, the credits in that window (offsets from ``start``), and
-    whether the text goes on before and after the window."""
-    text = doc.text
-    if text is None:
-        return "", "", [], False, False
+Context = tuple[str, str, bool, bool]  # text before and after a copy, and whether the text goes on past them
+
+
+def _context(text: str, start: int, end: int) -> Context:
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-    credits = [[s - start, e - start, agency, kind] for s, e, agency, kind in doc.credits if s < hi and e > lo]
-    return text[lo:start], text[end:hi], credits, lo > 0, hi < len(text)
+    return text[lo:start], text[end:hi], lo > 0, hi < len(text)
 
 
 def _cluster_detail(
-    cluster: _Cluster, docs: _Docs, representative: str, passages: dict[int, tuple[str, str]]
+    cluster: _Cluster,
+    docs: _Docs,
+    representative: str,
+    passages: dict[int, tuple[str, str]],
+    contexts: Mapping[tuple[int, int, int], Context],
 ) -> dict[str, Any]:
-    """A cluster's page: ``passages`` holds the id and text of each copy it shows, by row."""
+    """A cluster's page: ``passages`` holds the id and text of each copy it shows, by row, and
+    ``contexts`` the text round each, by ``(document row, start, end)``."""
     shown = cluster.occurrences[:MAX_SHOWN]
     occurrences = []
     for doc_no, start, end, row in shown:
         pid, text = passages[row]
         doc = docs[doc_no]
-        before, after, credits, cut_before, cut_after = _context(doc, start, end)
+        context = contexts.get((doc_no, start, end))  # none without the document's text
+        before, after, cut_before, cut_after = context or ("", "", False, False)
+        lo, hi = start - len(before), end + len(after)  # the credits in that window, from ``start``
+        credits = [[s - start, e - start, a, k] for s, e, a, k in doc.credits if s < hi and e > lo] if context else []
         occurrences.append(
             {
                 "passage": pid,
@@ -596,8 +588,11 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         (site / name).write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
     docs = _load_docs(tables)
     clusters = _load_clusters(tables, docs)
-    _load_texts(tables, docs)
     out = _Writer(site)
+    # The texts are gone through once, in their order: each document's page is written, and
+    # the context of each copy a cluster page shows is cut (a window round a copy, not the
+    # shown documents' texts, which were 100 MB at 100,000 documents read from a report).
+    contexts = _write_documents(out, docs, clusters, _shown_texts(tables, docs))
     overview = _overview(manifest, docs, clusters, "texts" in tables)
     overview["shares"] = _share_tables(tables, docs, clusters)
     overview["time"] = _time(docs, clusters)
@@ -615,10 +610,10 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         pids, texts = (_taken(tables["passages"], name, shown) for name in ("passage_id", "text"))
         passages = dict(zip(shown, zip(pids, texts, strict=True), strict=True))
         details = {
-            str(c.number): _cluster_detail(c, docs, rep, passages) for c, rep in zip(part, representatives, strict=True)
+            str(c.number): _cluster_detail(c, docs, rep, passages, contexts)
+            for c, rep in zip(part, representatives, strict=True)
         }
         out.put(f"c/{chunk // DETAIL_CHUNK:05d}", details)
-    _write_documents(out, docs, clusters)
 
 
 def write_index(path: Path) -> None:
@@ -627,29 +622,58 @@ def write_index(path: Path) -> None:
     path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def _write_documents(out: _Writer, docs: _Docs, clusters: list[_Cluster]) -> None:
-    """Documents with a passage, in chunks by document number, each written once it is whole
-    (documents come in order): one chunk's texts in memory at a time, not the corpus's."""
-    chunk: dict[str, Any] = {}
-    at = -1
+def _write_documents(
+    out: _Writer, docs: _Docs, clusters: list[_Cluster], texts: Iterator[tuple[int, str | None]]
+) -> dict[tuple[int, int, int], Context]:
+    """Write the pages of the documents with a passage, in chunks by document number, from
+    ``texts``, ``(row, text)`` in any order: a chunk is written as soon as its last text came
+    (texts come in document order, so one chunk is held at a time), and the chunks of documents
+    with no text are written at the end without it. Gives the contexts of the copies the cluster
+    pages show, by ``(row, start, end)``."""
     ids = {c.number: c.cluster_id for c in clusters}
-    for i, doc in sorted(docs.shown.items()):
-        if not doc.passages:
-            continue
-        if i // DETAIL_CHUNK != at:
-            if chunk:
-                out.put(f"d/{at:05d}", chunk)
-            chunk, at = {}, i // DETAIL_CHUNK
-        chunk[str(i)] = {
+    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for cluster in clusters:
+        for doc_no, start, end, _ in cluster.occurrences[:MAX_SHOWN]:
+            wanted[doc_no].append((start, end))
+    pending: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    missing = Counter(i // DETAIL_CHUNK for i, doc in docs.shown.items() if doc.passages)
+    contexts: dict[tuple[int, int, int], Context] = {}
+    written: set[int] = set()
+
+    def page(i: int, text: str | None) -> dict[str, Any]:
+        doc = docs[i]
+        return {
             "id": doc.doc_id,
             "outlet": doc.outlet,
             "date": _iso(doc.when) or doc.date,
             "title": doc.title,
             "url": doc.url,
             "n_chars": doc.n_chars,
-            "text": doc.text,
+            "text": text,
             "passages": sorted([s, e, n, ids[n], cat] for s, e, n, cat in doc.passages),
             "credits": sorted(doc.credits),
         }
-    if chunk:
-        out.put(f"d/{at:05d}", chunk)
+
+    def put(at: int) -> None:
+        chunk = pending.pop(at)
+        written.add(at)
+        out.put(f"d/{at:05d}", {str(i): chunk[i] for i in sorted(chunk)})
+
+    for i, text in texts:
+        at = i // DETAIL_CHUNK
+        if at in written or i in pending[at]:
+            continue  # a document twice in the texts: its first text stands
+        pending[at][i] = page(i, text)
+        if text is not None:
+            for start, end in wanted.get(i, ()):
+                contexts[(i, start, end)] = _context(text, start, end)
+        missing[at] -= 1
+        if not missing[at]:
+            put(at)
+    for i, doc in sorted(docs.shown.items()):  # documents the texts did not hold
+        at = i // DETAIL_CHUNK
+        if doc.passages and missing[at] > 0 and i not in pending[at]:
+            pending[at][i] = page(i, None)
+    for at in sorted(k for k, chunk in pending.items() if chunk):
+        put(at)
+    return contexts
