@@ -23,6 +23,7 @@ import tempfile
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import IO, Any, Generic, TypeVar, overload
 
@@ -378,6 +379,48 @@ class TextColumn(Indexed[str]):
 
     def _item(self, i: int) -> str:
         return self._read(i)
+
+
+class Held:
+    """Some documents of a run, each under its own index (ascending, not dense), held as a
+    ``Corpus`` holds them: the texts in a temporary file, the other fields in columns. The
+    Spark driver keeps the documents with a passage so; as ``Document`` objects they were
+    50 MB of its memory at 100,000 documents, and grew with the reuse found."""
+
+    def __init__(self, docs: Iterable[Document] = ()) -> None:
+        builder = CorpusBuilder()
+        indices = array("q")
+        for doc in docs:
+            if indices and doc.index <= indices[-1]:
+                raise ValueError(f"documents held in ascending index order: {doc.index} after {indices[-1]}")
+            indices.append(doc.index)
+            builder.add(doc)
+        self._indices = np.frombuffer(indices, dtype=np.int64) if indices else np.empty(0, dtype=np.int64)
+        self._corpus = builder.build()
+
+    def __len__(self) -> int:
+        return int(self._indices.shape[0])
+
+    def _at(self, i: int) -> int | None:
+        k = int(np.searchsorted(self._indices, i))
+        return k if k < self._indices.shape[0] and self._indices[k] == i else None
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and self._at(i) is not None
+
+    def get(self, i: int) -> Document | None:
+        """Document ``i``, or None when it is not held."""
+        k = self._at(i)
+        return None if k is None else replace(self._corpus[k], index=i)
+
+    def text(self, i: int) -> str | None:
+        k = self._at(i)
+        return None if k is None else self._corpus.text(k)
+
+    def field(self, i: int, name: str, default: Any = None) -> Any:
+        """Field ``name`` of document ``i`` (``Corpus.column``'s names), ``default`` when not held."""
+        k = self._at(i)
+        return default if k is None else self._corpus.column(name)[k]
 
 
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:

@@ -136,3 +136,25 @@ def test_utf8_gives_the_stored_bytes_of_consecutive_documents() -> None:
     assert chosen.utf8(2, 4) is None  # documents 3 and 5: not consecutive, the caller reads them one by one
     with pytest.raises(IndexError):
         corpus.utf8(0, len(TEXTS) + 1)
+
+
+def test_held_documents_come_back_under_their_own_indices() -> None:
+    """``Held``: some documents of a run (indices ascending, with gaps) give back each document,
+    its text and each field under its own index, and nothing for an index not held."""
+    from dataclasses import replace
+
+    from provenance.corpus import Held
+
+    docs = [replace(d, index=3 * d.index + 2) for d in _docs(["Mosul – first", "", "third \ud800 text", "x" * 5000])]
+    held = Held(iter(docs))
+    assert len(held) == 4
+    for doc in docs:
+        assert doc.index in held and held.get(doc.index) == doc and held.text(doc.index) == doc.text
+        for name in ("doc_id", "source", "outlet", "date", "when", "title", "url", "extra"):
+            assert held.field(doc.index, name) == getattr(doc, name), name
+    for absent in (0, 1, 3, 4, 100, -1):
+        assert absent not in held and held.get(absent) is None and held.text(absent) is None
+        assert held.field(absent, "title", "none") == "none"
+    assert len(Held()) == 0 and Held().get(0) is None
+    with pytest.raises(ValueError, match="ascending"):
+        Held(reversed(docs))

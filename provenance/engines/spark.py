@@ -51,7 +51,7 @@ from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categori
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Columnar, Indexed
+from provenance.corpus import Columnar, Held, Indexed
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -60,6 +60,7 @@ from provenance.engines.spark_session import start_session
 from provenance.errors import InputError, ReportError
 from provenance.ingest import IngestPolicy, check_paths
 from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL, unread_dates
+from provenance.memory import release_free_memory
 from provenance.records import (
     Alignment,
     BandKeys,
@@ -97,6 +98,7 @@ DOCUMENT_DDL = ops.ddl(ops.DOCUMENT_SCHEMA)
 _URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letters at least: not C:/)
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 _ITER_BATCH = 10_000  # documents whose ids ``DocumentColumns`` converts at once
+_HELD_BATCH = 2_048  # documents held whole made ``Document`` objects at once
 TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
@@ -169,13 +171,13 @@ class DocumentColumns(Indexed[Document], Columnar):
         ids: pa.StringArray,
         outlet_codes: np.ndarray,
         outlets: list[str],
-        held: dict[int, Document] | None = None,
+        held: Held | None = None,
         writer: Callable[[Path], None] | None = None,
     ) -> None:
         self.ids = ids
         self.outlet_codes = outlet_codes  # int32 per document, -1 for none
         self.outlets = outlets
-        self.held = held or {}
+        self.held = held if held is not None else Held()
         self._writer = writer
 
     @classmethod
@@ -186,10 +188,12 @@ class DocumentColumns(Indexed[Document], Columnar):
         ids = table.column("doc_id").combine_chunks().fill_null("")
         return cls(ids, codes, outlet.dictionary.to_pylist())
 
-    def holding(self, held: dict[int, Document], writer: Callable[[Path], None]) -> DocumentColumns:
-        """The same columns with the whole documents ``held``, and the executors' writer of
-        the ``documents`` table."""
-        return DocumentColumns(self.ids, self.outlet_codes, self.outlets, held, writer)
+    def holding(self, held: Iterable[Document], writer: Callable[[Path], None]) -> DocumentColumns:
+        """The same columns with the whole documents ``held`` (in ascending index order; kept
+        as a ``corpus.Held``), and the executors' writer of the ``documents`` table."""
+        return DocumentColumns(
+            self.ids, self.outlet_codes, self.outlets, held if isinstance(held, Held) else Held(held), writer
+        )
 
     def write_documents_table(self, path: Path) -> None:
         """Write the report's ``documents`` table at ``path`` (a folder of part files, written by
@@ -213,12 +217,12 @@ class DocumentColumns(Indexed[Document], Columnar):
         if name not in _FIELDS:
             raise KeyError(f"a document has no field {name!r}")
         default = getattr(_BARE, name)
-        return _Column(n, lambda i: getattr(self.held[i], name) if i in self.held else default)
+        return _Column(n, lambda i: self.held.field(i, name, default))
 
     def text(self, i: int) -> str:
         """The text of document ``i`` (empty for a document not held)."""
-        held = self.held.get(i)
-        return "" if held is None else held.text
+        text = self.held.text(i)
+        return "" if text is None else text
 
     def _ids(self) -> Iterator[str]:
         for at in range(0, len(self), _ITER_BATCH):
@@ -994,18 +998,27 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             return docs, None
         columns, n_chars = self._columns(docs)
         frame = self._documents(docs)
-        shown = sorted({o.doc for c in clusters for o in c.occurrences})
-        held: dict[int, Document] = {}
-        if shown:
-            wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
-            got = to_arrow(frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names))
-            held = {d.index: d for d in ops.documents_of(got)}
+        held = self._held(frame, sorted({o.doc for c in clusters for o in c.occurrences}))
         # The lengths as 8 bytes each (read by index). The credits' texts are cut by the
         # executors when they write the credits table (``CreditFrames``).
         lengths = array("q", n_chars.tobytes())
         elsewhere = TextsElsewhere(lengths)
         self._elsewhere[id(elsewhere)] = (elsewhere, frame)
         return columns.holding(held, partial(self._write_documents, frame, len(columns))), elsewhere
+
+    def _held(self, frame: DataFrame, shown: list[int]) -> Held:
+        """The documents ``shown`` (ascending indices), collected whole and kept compactly."""
+        if not shown:
+            return Held()
+        wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
+        got = to_arrow(frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names))
+        # In index order, a batch of ``Document`` objects at a time (all at once, they and their
+        # texts in Arrow were both on the heap).
+        got = got.take(np.argsort(got.column("index").to_numpy(), kind="stable"))
+        held = Held(d for batch in got.to_batches(_HELD_BATCH) for d in ops.documents_of(batch))
+        del got
+        release_free_memory()
+        return held
 
     def _write_documents(self, frame: DataFrame, n_docs: int, path: Path) -> None:
         """The executors write the ``documents`` table of ``frame`` (every document, in order) at
