@@ -188,7 +188,7 @@ class DocumentColumns(Indexed[Document], Columnar):
         ids = table.column("doc_id").combine_chunks().fill_null("")
         return cls(ids, codes, outlet.dictionary.to_pylist())
 
-    def holding(self, held: Iterable[Document], writer: Callable[[Path], None]) -> DocumentColumns:
+    def holding(self, held: Held | Iterable[Document], writer: Callable[[Path], None]) -> DocumentColumns:
         """The same columns with the whole documents ``held`` (in ascending index order; kept
         as a ``corpus.Held``), and the executors' writer of the ``documents`` table."""
         return DocumentColumns(
@@ -1013,9 +1013,10 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
         got = to_arrow(frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names))
         # In index order, a batch of ``Document`` objects at a time (all at once, they and their
-        # texts in Arrow were both on the heap).
-        got = got.take(np.argsort(got.column("index").to_numpy(), kind="stable"))
-        held = Held(d for batch in got.to_batches(_HELD_BATCH) for d in ops.documents_of(batch))
+        # texts in Arrow were both on the heap), each batch taken from the rows as collected.
+        order = np.argsort(got.column("index").to_numpy(), kind="stable")
+        batches = (got.take(order[at : at + _HELD_BATCH]) for at in range(0, order.shape[0], _HELD_BATCH))
+        held = Held(d for batch in batches for d in ops.documents_of(batch))
         del got
         release_free_memory()
         return held

@@ -13,7 +13,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,78 @@ def existing_table(report_dir: Path, name: str) -> Path:
 _READ_BUFFER = 1 << 20
 
 
+def _table_files(path: Path) -> list[Path]:
+    """The Parquet files of a table: itself, or its folder's part files. A folder of part files
+    (the Spark engine's) holds its rows in part-name order; names starting with "." or "_" are
+    not parts (checksums, markers, macOS's "._" files), as pyarrow.dataset has it."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.name.endswith(".parquet") and not p.name.startswith((".", "_")))
+
+
+class TableRows:
+    """The values of a report table's columns at chosen rows, read a row group at a time and
+    the last group read of each column kept: asked for rows near each other (the copies of a
+    chunk of clusters), a table's text column is read once in all and never held whole.
+
+    Raises:
+        ReportError: the table is missing or unreadable (when made, or when a group is read).
+    """
+
+    def __init__(self, report_dir: Path, name: str) -> None:
+        self.path = existing_table(report_dir, name)
+        self._groups: list[tuple[Path, int]] = []  # (file, row group), in row order
+        self._starts: list[int] = []  # the first row of each
+        self.names: set[str] = set()
+        self.num_rows = 0
+        try:
+            for file in _table_files(self.path):
+                parquet = pq.ParquetFile(file)
+                self.names.update(parquet.schema_arrow.names)
+                for group in range(parquet.metadata.num_row_groups):
+                    self._groups.append((file, group))
+                    self._starts.append(self.num_rows)
+                    self.num_rows += parquet.metadata.row_group(group).num_rows
+        except (OSError, ValueError) as err:
+            raise ReportError(f"{self.path}: unreadable ({err})") from None
+        self._kept: dict[str, tuple[int, pa.Array]] = {}
+
+    def _group(self, name: str, g: int) -> pa.Array:
+        kept = self._kept.get(name)
+        if kept is None or kept[0] != g:
+            self._kept.pop(name, None)  # the group read before goes first
+            file, group = self._groups[g]
+            try:
+                column = pq.ParquetFile(file).read_row_group(group, columns=[name]).column(0)
+            except (OSError, ValueError) as err:
+                raise ReportError(f"{self.path}: unreadable ({err})") from None
+            kept = self._kept[name] = (g, column.combine_chunks())
+            pa.default_memory_pool().release_unused()
+        return kept[1]
+
+    def values(self, name: str, rows: Sequence[int]) -> list[Any]:
+        """Column ``name`` at ``rows`` (each in ``0..num_rows - 1``), as Python values. Rows
+        near each other in one group are converted from the slice they span, others one by one."""
+        out: list[Any] = [None] * len(rows)
+        by_group: dict[int, list[int]] = {}
+        for k, row in enumerate(rows):
+            if not 0 <= row < self.num_rows:
+                raise IndexError(f"row {row} of {self.path.name} ({self.num_rows} rows)")
+            by_group.setdefault(bisect_right(self._starts, row) - 1, []).append(k)
+        for g, ks in by_group.items():
+            column, start = self._group(name, g), self._starts[g]
+            at = [rows[k] - start for k in ks]
+            lo, hi = min(at), max(at) + 1
+            if hi - lo > 4 * len(at) + 64:
+                got = [column[i].as_py() for i in at]
+            else:
+                values = column.slice(lo, hi - lo).to_pylist()
+                got = [values[i - lo] for i in at]
+            for k, value in zip(ks, got, strict=True):
+                out[k] = value
+        return out
+
+
 def iter_table(
     report_dir: Path, name: str, columns: Iterable[str] | None = None, rows: int = 65_536
 ) -> Iterator[pa.Table]:
@@ -99,18 +172,10 @@ def iter_table(
         ReportError: the table is missing or unreadable (possibly after some slices).
     """
     path = existing_table(report_dir, name)
-    # A folder of part files (the Spark engine's) holds its rows in part-name order; names
-    # starting with "." or "_" are not parts (checksums, markers, macOS's "._" files), as
-    # pyarrow.dataset has it.
-    files = (
-        sorted(p for p in path.iterdir() if p.name.endswith(".parquet") and not p.name.startswith((".", "_")))
-        if path.is_dir()
-        else [path]
-    )
     wanted = None if columns is None else list(columns)
     pool = pa.default_memory_pool()
     try:
-        for file in files:
+        for file in _table_files(path):
             # Pages read as a stream (1 MiB at a time), not a row group's columns read ahead
             # whole, and the buffers Arrow's pool keeps handed back after each slice: going
             # through the texts of 100,000 documents (row groups of 11 MB) took the process
@@ -125,8 +190,9 @@ def iter_table(
     release_free_memory()  # the reader's buffers, which Arrow's pool would keep (65 MB at 100k documents)
 
 
-def read_table(report_dir: Path, name: str) -> pa.Table:
-    """One report table, whether written as a single file or as a folder of part files.
+def read_table(report_dir: Path, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """One report table, whether written as a single file or as a folder of part files; only
+    the ``columns`` it has of those named, when named.
 
     Raises:
         ReportError: the table is missing or unreadable.
@@ -136,12 +202,18 @@ def read_table(report_dir: Path, name: str) -> pa.Table:
         if path.is_dir():  # a Parquet dataset written as part files (the Spark engine)
             import pyarrow.dataset as ds  # imported here: it loads pandas, 0.1 s at every start
 
-            return ds.dataset(str(path), format="parquet").to_table()
+            dataset = ds.dataset(str(path), format="parquet")
+            return dataset.to_table(columns=None if columns is None else _having(dataset.schema, columns))
         # ParquetFile, not pq.read_table: that goes through pyarrow.dataset, imported at every
         # start (30 ms of a seeds scan's 450).
-        return pq.ParquetFile(path).read()
+        parquet = pq.ParquetFile(path)
+        return parquet.read(columns=None if columns is None else _having(parquet.schema_arrow, columns))
     except (OSError, ValueError) as err:
         raise ReportError(f"{path}: unreadable ({err})") from None
+
+
+def _having(schema: pa.Schema, columns: Sequence[str]) -> list[str]:
+    return [c for c in columns if c in schema.names]
 
 
 def _same_run(old: dict[str, Any], new: dict[str, Any]) -> bool:

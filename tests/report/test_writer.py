@@ -307,3 +307,33 @@ def test_a_table_of_large_row_groups_is_gone_through_in_little_memory(tmp_path: 
     cmd = [sys.executable, "-c", STREAM_SCRIPT, str(tmp_path)]
     before, peak = map(int, subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split())
     assert peak - before < 65, (before, peak)
+
+
+def test_rows_of_a_table_are_read_a_row_group_at_a_time(tmp_path: Path) -> None:
+    """``TableRows``: the values at any rows of a table written as one file of many row groups
+    or as part files, in the order asked, near together or far apart; a row out of range is an
+    IndexError, a table that cannot be read a ``ReportError``."""
+    from provenance.report.writer import TableRows
+
+    values = [f"text {i} " * (i % 7) for i in range(500)]
+    table = pa.table({"passage_id": [f"p{i:04d}" for i in range(500)], "text": values})
+    single = tmp_path / "single"
+    single.mkdir()
+    pq.write_table(table, single / "passages.parquet", row_group_size=64)
+    parts = tmp_path / "parts" / "passages.parquet"
+    parts.mkdir(parents=True)
+    for start in range(0, 500, 150):
+        pq.write_table(table.slice(start, 150), parts / f"part-{start:05d}.parquet", row_group_size=40)
+    for report in (single, tmp_path / "parts"):
+        rows = TableRows(report, "passages")
+        assert rows.num_rows == 500 and rows.names == {"passage_id", "text"}
+        for asked in ([10, 12, 11, 10], [5, 499, 3, 200], [499], [], list(range(60, 140)), list(range(499, -1, -7))):
+            assert rows.values("text", asked) == [values[r] for r in asked]
+            assert rows.values("passage_id", asked) == [f"p{r:04d}" for r in asked]
+        with pytest.raises(IndexError):
+            rows.values("text", [500])
+    with pytest.raises(ReportError, match="missing from the report"):
+        TableRows(tmp_path, "passages")
+    (parts / "part-00150.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ReportError, match="unreadable"):
+        TableRows(tmp_path / "parts", "passages")

@@ -27,7 +27,7 @@ import pyarrow as pa
 from provenance.dates import parse_date
 from provenance.memory import release_free_memory
 from provenance.report.html.graph_svg import graph_svg
-from provenance.report.writer import existing_table, iter_table, read_table, table_path
+from provenance.report.writer import TableRows, existing_table, iter_table, read_table, table_path
 
 SITE_DIR = "html"  # beside index.html in the report folder
 INDEX = "index.html"
@@ -100,7 +100,23 @@ class Slices:
         return iter_table(self.report, self.name, self.columns, self.rows or _ROWS)
 
 
-Tables = dict[str, "pa.Table | Columns | Slices"]
+@dataclass(frozen=True, slots=True)
+class ByRow:
+    """A report table the pages read in two parts: its small columns whole (``whole``), and its
+    text columns only at the rows a page shows (``rows``): at a million documents the passages'
+    texts were 200 MB of Arrow memory held while the pages were written."""
+
+    whole: pa.Table
+    rows: TableRows
+    report: Path
+    name: str
+
+    def slices(self, *columns: str) -> Slices:
+        return Slices(self.report, self.name, columns)
+
+
+Tables = dict[str, "pa.Table | Columns | Slices | ByRow"]
+_BY_ROW = {"passages": ("passage_id", "text"), "clusters": ("representative",)}  # the columns read by row
 _DOC_FIELDS = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")  # what the pages read
 _CREDIT_FIELDS = ("doc_id", "start", "end", "agency", "kind")
 
@@ -110,7 +126,14 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     for its texts table; without it, the folder's own is read when it has one. The documents
     and credits are read a slice at a time when the pages are made."""
     sliced = ("texts", "documents", "credits")  # a row per document, or nearly: never read whole
-    tables: Tables = {name: read_table(report, name) for name in SITE_TABLES if name not in sliced}
+    tables: Tables = {}
+    for name in SITE_TABLES:
+        if name in _BY_ROW:
+            rows = TableRows(report, name)
+            small = [c for c in sorted(rows.names) if c not in _BY_ROW[name]]
+            tables[name] = ByRow(read_table(report, name, small), rows, report, name)
+        elif name not in sliced:
+            tables[name] = read_table(report, name)
     release_free_memory()  # the readers' buffers, which Arrow's pool would keep
     for name in ("documents", "credits"):
         existing_table(report, name)  # a missing table said now, as a whole table read here would
@@ -123,9 +146,11 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     return tables
 
 
-def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
+def _column(table: pa.Table | Columns | ByRow | None, name: str) -> Sequence[Any]:
     if table is None:
         return []
+    if isinstance(table, ByRow):
+        return _column(table.whole, name)
     if isinstance(table, Columns):
         return table.data.get(name) or [None] * table.num_rows
     if name not in table.column_names:
@@ -276,7 +301,8 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
             )
         )
     ]
-    for at, part in _slices(table):  # the representatives a slice at a time, kept as snippets
+    reps = table.slices("representative") if isinstance(table, ByRow) else table
+    for at, part in _slices(reps):  # the representatives a slice at a time, kept as snippets
         for k, text in enumerate(_column(part, "representative")):
             clusters[at + k].snippet, clusters[at + k].representative_chars = _snippet(text or ""), len(text or "")
     by_id = {c.cluster_id: c for c in clusters}
@@ -330,7 +356,7 @@ def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
     return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
 
 
-def _taken(table: pa.Table | Columns | Slices | None, name: str, rows: list[int]) -> list[Any]:
+def _taken(table: pa.Table | Columns | Slices | ByRow | None, name: str, rows: list[int]) -> list[Any]:
     """The values of column ``name`` at ``rows`` of a table read whole ("" without the column).
 
     Converted from the slice the rows span when they are near each other (a chunk of clusters,
@@ -339,6 +365,8 @@ def _taken(table: pa.Table | Columns | Slices | None, name: str, rows: list[int]
     """
     if table is None:
         return [""] * len(rows)
+    if isinstance(table, ByRow):
+        return table.rows.values(name, rows) if name in table.rows.names else [""] * len(rows)
     if not isinstance(table, pa.Table):
         raise TypeError(f"the pages read {name} from a table read whole, not from {type(table).__name__}")
     if name not in table.column_names or not rows:
