@@ -99,20 +99,23 @@ def _table_files(path: Path) -> list[Path]:
 
 
 class TableRows:
-    """The values of a report table's columns at chosen rows, read a row group at a time and
-    the last group read of each column kept: asked for rows near each other (the copies of a
-    chunk of clusters), a table's text column is read once in all and never held whole.
+    """The values of a report table's columns at chosen rows, read as a stream a slice of
+    ``rows`` rows at a time, the last slice read of each column kept: asked for rows that go
+    forward (the copies of each chunk of clusters in turn), a table's text column is read once
+    in all and never held whole, nor even a row group of it. A row behind the kept slice reads
+    its row group again from its start.
 
     Raises:
-        ReportError: the table is missing or unreadable (when made, or when a group is read).
+        ReportError: the table is missing or unreadable (when made, or when rows are read).
     """
 
-    def __init__(self, report_dir: Path, name: str) -> None:
+    def __init__(self, report_dir: Path, name: str, rows: int = 2_048) -> None:
         self.path = existing_table(report_dir, name)
         self._groups: list[tuple[Path, int]] = []  # (file, row group), in row order
         self._starts: list[int] = []  # the first row of each
         self.names: set[str] = set()
         self.num_rows = 0
+        self._rows = rows
         try:
             for file in _table_files(self.path):
                 parquet = pq.ParquetFile(file)
@@ -123,41 +126,48 @@ class TableRows:
                     self.num_rows += parquet.metadata.row_group(group).num_rows
         except (OSError, ValueError) as err:
             raise ReportError(f"{self.path}: unreadable ({err})") from None
-        self._kept: dict[str, tuple[int, pa.Array]] = {}
+        # Per column: its row group, the reader of its slices, and the slice read last and its first row.
+        self._at: dict[str, tuple[int, Iterator[pa.RecordBatch], int, pa.Array]] = {}
 
-    def _group(self, name: str, g: int) -> pa.Array:
-        kept = self._kept.get(name)
-        if kept is None or kept[0] != g:
-            self._kept.pop(name, None)  # the group read before goes first
+    def _slice(self, name: str, row: int) -> tuple[int, pa.Array]:
+        """The slice of column ``name`` holding ``row``, and its first row."""
+        at = self._at.get(name)
+        g = bisect_right(self._starts, row) - 1
+        if at is None or at[0] != g or row < at[2]:
+            self._at.pop(name, None)
             file, group = self._groups[g]
-            try:
-                column = pq.ParquetFile(file).read_row_group(group, columns=[name]).column(0)
-            except (OSError, ValueError) as err:
-                raise ReportError(f"{self.path}: unreadable ({err})") from None
-            kept = self._kept[name] = (g, column.combine_chunks())
-            pa.default_memory_pool().release_unused()
-        return kept[1]
+            parquet = pq.ParquetFile(file, buffer_size=_READ_BUFFER, pre_buffer=False)
+            reader = parquet.iter_batches(batch_size=self._rows, row_groups=[group], columns=[name])
+            at = (g, reader, self._starts[g], pa.array([], pa.null()))
+        g, reader, first, values = at
+        if row >= first + len(values):
+            while row >= first + len(values):
+                first += len(values)
+                values = next(reader).column(0)
+            pa.default_memory_pool().release_unused()  # the slices before, which Arrow's pool keeps
+        self._at[name] = (g, reader, first, values)
+        return first, values
 
     def values(self, name: str, rows: Sequence[int]) -> list[Any]:
-        """Column ``name`` at ``rows`` (each in ``0..num_rows - 1``), as Python values. Rows
-        near each other in one group are converted from the slice they span, others one by one."""
+        """Column ``name`` at ``rows`` (each in ``0..num_rows - 1``), as Python values."""
         out: list[Any] = [None] * len(rows)
-        by_group: dict[int, list[int]] = {}
-        for k, row in enumerate(rows):
-            if not 0 <= row < self.num_rows:
-                raise IndexError(f"row {row} of {self.path.name} ({self.num_rows} rows)")
-            by_group.setdefault(bisect_right(self._starts, row) - 1, []).append(k)
-        for g, ks in by_group.items():
-            column, start = self._group(name, g), self._starts[g]
-            at = [rows[k] - start for k in ks]
-            lo, hi = min(at), max(at) + 1
-            if hi - lo > 4 * len(at) + 64:
-                got = [column[i].as_py() for i in at]
-            else:
-                values = column.slice(lo, hi - lo).to_pylist()
-                got = [values[i - lo] for i in at]
-            for k, value in zip(ks, got, strict=True):
-                out[k] = value
+        order = sorted(range(len(rows)), key=rows.__getitem__)
+        try:
+            k = 0
+            while k < len(order):
+                row = rows[order[k]]
+                if not 0 <= row < self.num_rows:
+                    raise IndexError(f"row {row} of {self.path.name} ({self.num_rows} rows)")
+                first, values = self._slice(name, row)
+                j = k
+                while j < len(order) and rows[order[j]] < first + len(values):
+                    j += 1
+                got = values.slice(row - first, rows[order[j - 1]] - row + 1).to_pylist()
+                for i in order[k:j]:
+                    out[i] = got[rows[i] - row]
+                k = j
+        except (OSError, ValueError, StopIteration) as err:  # StopIteration: fewer rows than its metadata says
+            raise ReportError(f"{self.path}: unreadable ({err})") from None
         return out
 
 
