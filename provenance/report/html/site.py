@@ -218,13 +218,20 @@ def _slices(table: pa.Table | Slices | None) -> Iterator[tuple[int, pa.Table]]:
         yield at, table.slice(at, _ROWS)
 
 
+def _whole(table: pa.Table | Columns | Slices | ByRow) -> pa.Table | Slices:
+    """What can be gone through a slice at a time: a table's small columns, read whole."""
+    if isinstance(table, Columns):
+        raise TypeError("the pages go through a table, not columns")
+    return table.whole if isinstance(table, ByRow) else table
+
+
 def _shown_ids(tables: Tables) -> set[str]:
     """The ids of the documents a page shows: those holding a passage of a listed cluster."""
     clusters = set(_column(tables["clusters"], "cluster_id"))
-    passages = tables["passages"]
     return {
         doc_id
-        for doc_id, cid in zip(_column(passages, "doc_id"), _column(passages, "cluster_id"), strict=True)
+        for _, part in _slices(_whole(tables["passages"]))
+        for doc_id, cid in zip(_column(part, "doc_id"), _column(part, "cluster_id"), strict=True)
         if cid in clusters
     }
 
@@ -306,21 +313,15 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
         for k, text in enumerate(_column(part, "representative")):
             clusters[at + k].snippet, clusters[at + k].representative_chars = _snippet(text or ""), len(text or "")
     by_id = {c.cluster_id: c for c in clusters}
-    passages = tables["passages"]
-    for row, (cid, doc_id, start, end) in enumerate(
-        zip(
-            _column(passages, "cluster_id"),
-            _column(passages, "doc_id"),
-            _column(passages, "start"),
-            _column(passages, "end"),
-            strict=True,
-        )
-    ):
-        cluster, doc = by_id.get(cid), docs.number.get(doc_id)
-        if cluster is None or doc is None:
-            continue
-        cluster.occurrences.append((doc, start, end, row))
-        docs[doc].passages.append([start, end, cluster.number, cluster.category])
+    for at, part in _slices(_whole(tables["passages"])):
+        for row, (cid, doc_id, start, end) in enumerate(
+            zip(*(_column(part, name) for name in ("cluster_id", "doc_id", "start", "end")), strict=True), start=at
+        ):
+            cluster, doc = by_id.get(cid), docs.number.get(doc_id)
+            if cluster is None or doc is None:
+                continue
+            cluster.occurrences.append((doc, start, end, row))
+            docs[doc].passages.append([start, end, cluster.number, cluster.category])
     for cluster in clusters:  # dated copies first, earliest first: the likely source leads
         cluster.occurrences.sort(key=lambda o: _time_order(docs[o[0]].when) + (o[0], o[1]))
     return clusters
