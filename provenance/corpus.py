@@ -388,39 +388,45 @@ class Held:
     50 MB of its memory at 100,000 documents, and grew with the reuse found."""
 
     def __init__(self, docs: Iterable[Document] = ()) -> None:
-        builder = CorpusBuilder()
+        builder: CorpusBuilder | None = None  # no temporary file for no documents
         indices = array("q")
         for doc in docs:
             if indices and doc.index <= indices[-1]:
                 raise ValueError(f"documents held in ascending index order: {doc.index} after {indices[-1]}")
             indices.append(doc.index)
+            builder = builder or CorpusBuilder()
             builder.add(doc)
         self._indices = np.frombuffer(indices, dtype=np.int64) if indices else np.empty(0, dtype=np.int64)
-        self._corpus = builder.build()
+        # Which indices are held, one byte each up to the largest: a document not held (most of
+        # them) is told in a look-up, not a binary search.
+        self._held = np.zeros(int(indices[-1]) + 1 if indices else 0, dtype=bool)
+        self._held[self._indices] = True
+        self._corpus = builder.build() if builder is not None else None
 
     def __len__(self) -> int:
         return int(self._indices.shape[0])
 
     def _at(self, i: int) -> int | None:
-        k = int(np.searchsorted(self._indices, i))
-        return k if k < self._indices.shape[0] and self._indices[k] == i else None
+        if not 0 <= i < self._held.shape[0] or not self._held[i]:
+            return None
+        return int(np.searchsorted(self._indices, i))
 
     def __contains__(self, i: object) -> bool:
-        return isinstance(i, int) and self._at(i) is not None
+        return isinstance(i, int | np.integer) and self._at(int(i)) is not None
 
     def get(self, i: int) -> Document | None:
         """Document ``i``, or None when it is not held."""
         k = self._at(i)
-        return None if k is None else replace(self._corpus[k], index=i)
+        return None if k is None or self._corpus is None else replace(self._corpus[k], index=i)
 
     def text(self, i: int) -> str | None:
         k = self._at(i)
-        return None if k is None else self._corpus.text(k)
+        return None if k is None or self._corpus is None else self._corpus.text(k)
 
     def field(self, i: int, name: str, default: Any = None) -> Any:
         """Field ``name`` of document ``i`` (``Corpus.column``'s names), ``default`` when not held."""
         k = self._at(i)
-        return default if k is None else self._corpus.column(name)[k]
+        return default if k is None or self._corpus is None else self._corpus.column(name)[k]
 
 
 def corpus_of(docs: Iterable[Document], directory: str | None = None) -> Corpus:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,6 +156,7 @@ def test_held_documents_come_back_under_their_own_indices() -> None:
     for absent in (0, 1, 3, 4, 100, -1):
         assert absent not in held and held.get(absent) is None and held.text(absent) is None
         assert held.field(absent, "title", "none") == "none"
-    assert len(Held()) == 0 and Held().get(0) is None
+    assert len(Held()) == 0 and Held().get(0) is None and 0 not in Held()
+    assert np.int64(docs[1].index) in held and np.int64(docs[1].index + 1) not in held
     with pytest.raises(ValueError, match="ascending"):
         Held(reversed(docs))

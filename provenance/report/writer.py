@@ -157,7 +157,7 @@ class TableRows:
             while k < len(order):
                 row = rows[order[k]]
                 if not 0 <= row < self.num_rows:
-                    raise IndexError(f"row {row} of {self.path.name} ({self.num_rows} rows)")
+                    raise ReportError(f"{self.path}: no row {row} ({self.num_rows} rows): the report's tables disagree")
                 first, values = self._slice(name, row)
                 j = k
                 while j < len(order) and rows[order[j]] < first + len(values):
@@ -166,8 +166,10 @@ class TableRows:
                 for i in order[k:j]:
                     out[i] = got[rows[i] - row]
                 k = j
-        except (OSError, ValueError, StopIteration) as err:  # StopIteration: fewer rows than its metadata says
-            raise ReportError(f"{self.path}: unreadable ({err})") from None
+        except (OSError, ValueError, StopIteration, IndexError) as err:
+            # StopIteration: fewer rows than the metadata says; IndexError: a part without the column
+            self._at.pop(name, None)  # its reader may have moved on past the slice kept
+            raise ReportError(f"{self.path}: unreadable ({err!r})") from None
         return out
 
 
@@ -212,7 +214,8 @@ def read_table(report_dir: Path, name: str, columns: Sequence[str] | None = None
         if path.is_dir():  # a Parquet dataset written as part files (the Spark engine)
             import pyarrow.dataset as ds  # imported here: it loads pandas, 0.1 s at every start
 
-            dataset = ds.dataset(str(path), format="parquet")
+            # The files ``iter_table`` and ``TableRows`` read, so that rows are numbered alike.
+            dataset = ds.dataset([str(p) for p in _table_files(path)], format="parquet")
             return dataset.to_table(columns=None if columns is None else _having(dataset.schema, columns))
         # ParquetFile, not pq.read_table: that goes through pyarrow.dataset, imported at every
         # start (30 ms of a seeds scan's 450).

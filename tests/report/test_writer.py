@@ -330,10 +330,30 @@ def test_rows_of_a_table_are_read_a_row_group_at_a_time(tmp_path: Path) -> None:
         for asked in ([10, 12, 11, 10], [5, 499, 3, 200], [499], [], list(range(60, 140)), list(range(499, -1, -7))):
             assert rows.values("text", asked) == [values[r] for r in asked]
             assert rows.values("passage_id", asked) == [f"p{r:04d}" for r in asked]
-        with pytest.raises(IndexError):
+        with pytest.raises(ReportError, match="no row 500"):
             rows.values("text", [500])
     with pytest.raises(ReportError, match="missing from the report"):
         TableRows(tmp_path, "passages")
     (parts / "part-00150.parquet").write_bytes(b"not parquet")
     with pytest.raises(ReportError, match="unreadable"):
         TableRows(tmp_path / "parts", "passages")
+
+
+def test_the_pages_number_a_part_folder_s_rows_alike_whole_and_by_row(tmp_path: Path) -> None:
+    """A stray file in a folder of part files (not ``*.parquet``) is passed over by the whole
+    read as by ``TableRows``, so a row is the same row both ways; a part without a column asked
+    of it is a one-line ``ReportError``."""
+    from provenance.report.writer import TableRows
+
+    parts = tmp_path / "passages.parquet"
+    parts.mkdir()
+    pq.write_table(pa.table({"passage_id": ["p0", "p1", "p2"], "text": ["a", "b", "c"]}), parts / "part-0.parquet")
+    pq.write_table(pa.table({"passage_id": ["x0", "x1"], "text": ["x", "y"]}), parts / "part-0.parquet.bak")
+    pq.write_table(pa.table({"passage_id": ["p3", "p4"], "text": ["d", "e"]}), parts / "part-1.parquet")
+    whole = read_table(tmp_path, "passages", ["passage_id"])
+    rows = TableRows(tmp_path, "passages")
+    assert whole.column("passage_id").to_pylist() == ["p0", "p1", "p2", "p3", "p4"] and rows.num_rows == 5
+    assert rows.values("text", [4, 3, 0]) == ["e", "d", "a"]
+    pq.write_table(pa.table({"passage_id": ["p3", "p4"]}), parts / "part-1.parquet")
+    with pytest.raises(ReportError, match="passages.parquet"):
+        TableRows(tmp_path, "passages").values("text", [4])
