@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +46,6 @@ PARTIALLY = 0.2
 DerivationClass = Literal["wholly", "partially", "non-derived"]
 
 _TOKENIZE_BATCH = 2000  # documents tokenized at once
-_UINT32_END = 2**32  # token positions below it are kept as uint32
 
 
 def derivation_class(containment: float) -> DerivationClass:
@@ -129,23 +128,26 @@ def derivation_table(result: ScanResult) -> pa.Table:
     doc_a, doc_b = pair_keys // n, pair_keys % n
     side_doc = np.stack([doc_a, doc_b], axis=1).reshape(-1)  # group g = pair * 2 + side
     n_groups = side_doc.shape[0]
-    words = _Words(docs, np.unique(side_doc))
+    words = _Tokens(docs, np.unique(side_doc))
     occ = sorted_copies(clusters)
     ids, whens, doc_chars = column(docs, "doc_id"), column(docs, "when"), column(docs, "n_chars")
     width = max(doc_chars) + 1
 
-    def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Characters and tokens of the spans of each group (of document ``doc_of[group]``),
-        overlapping spans counted once."""
+    def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[Any, ...]:
+        """Characters of the spans of each group (of document ``doc_of[group]``), overlapping
+        spans counted once, and the question whose answer (``tokens``) is their tokens."""
         seg_group, seg_start, seg_end = _merge_spans(group, start, end, width)
-        inside = words.count(doc_of[seg_group], seg_start, seg_end)
         size = doc_of.shape[0]
         chars = np.bincount(seg_group, weights=seg_end - seg_start, minlength=size).astype(np.float64)
-        return chars, np.bincount(seg_group, weights=inside, minlength=size).astype(np.float64)
+        return chars, (words.ask(doc_of[seg_group], seg_start, seg_end), seg_group, size)
+
+    def tokens_of(question: tuple[int, np.ndarray, int]) -> np.ndarray:
+        asked, seg_group, size = question
+        return np.bincount(seg_group, weights=words.answers[asked], minlength=size).astype(np.float64)
 
     # A pair's own alignments inside a shared cluster give the exact spans of each side.
     aligned, group, start, end = _aligned_spans(result.alignments, clusters, occ, pair_keys, n, pair_of_row, owner)
-    chars, tokens = measure(group, start, end, side_doc)
+    chars, tokens_asked = measure(group, start, end, side_doc)
     # A shared cluster with no alignment of the pair (they met through a third copy): each side
     # counts the smaller of the two documents' copies of it, as the other holds at most that;
     # and never more than the characters its copies add to the aligned spans (copies of
@@ -159,11 +161,14 @@ def derivation_table(result: ScanResult) -> pa.Table:
         groups.append(pair_of_row[rest][row] * 2 + side)
         starts.append(copy_start)
         ends.append(copy_end)
-    union_chars, union_tokens = measure(np.concatenate(groups), np.concatenate(starts), np.concatenate(ends), side_doc)
+    union_chars, union_asked = measure(np.concatenate(groups), np.concatenate(starts), np.concatenate(ends), side_doc)
+    words.answer()  # every span's tokens, counted a batch of documents at a time
+    tokens, union_tokens = tokens_of(tokens_asked), tokens_of(union_asked)
+    copy_tokens = [tokens_of(asked) for _, asked in sizes]
     for side in (0, 1):
         at = pair_of_row[rest] * 2 + side
         chars += np.bincount(at, weights=np.minimum(sizes[0][0], sizes[1][0]), minlength=n_groups)
-        tokens += np.bincount(at, weights=np.minimum(sizes[0][1], sizes[1][1]), minlength=n_groups)
+        tokens += np.bincount(at, weights=np.minimum(copy_tokens[0], copy_tokens[1]), minlength=n_groups)
     chars, tokens = np.minimum(chars, union_chars), np.minimum(tokens, union_tokens)
 
     n_tokens = words.n_tokens[side_doc].astype(np.float64)
@@ -280,40 +285,51 @@ def _copies(occ: np.ndarray, n: int, cluster: np.ndarray, doc: np.ndarray) -> tu
     return row, occ[picked, 1], occ[picked, 2]
 
 
-class _Words:
-    """The word tokens of some documents (``provenance.passages`` tokens, so they match every
-    other stage): their starts laid end to end, and their counts."""
+class _Tokens:
+    """How many word tokens (``provenance.passages`` tokens, so they match every other stage)
+    start inside spans of some documents, and how many each document has (``n_tokens``).
+
+    The spans are asked first, all of them (``ask``), then answered at once (``answer``),
+    tokenizing a batch of documents at a time: the tokens of every paired document at once
+    were 260 MB at a million generated documents, and the tokenizer holds four bytes and more
+    per character of what it is given.
+    """
 
     def __init__(self, docs: Sequence[Document], which: np.ndarray) -> None:
-        n = len(docs)
-        chosen = which.tolist()
-        lengths = np.zeros(n, dtype=np.int64)
-        n_chars, text = column(docs, "n_chars"), text_reader(docs)
-        lengths[which] = [n_chars[d] + 1 for d in chosen]
-        self.base = np.concatenate([[0], np.cumsum(lengths)])
-        # Positions in the chosen texts laid end to end: four bytes each while they fit (half the
-        # memory: 65 million tokens at a million generated documents).
-        self.dtype = np.dtype(np.uint32) if self.base[-1] < _UINT32_END else np.dtype(np.int64)
-        self.n_tokens = np.zeros(n, dtype=np.int64)
-        parts = []
-        # A batch at a time: the tokenizer holds four bytes and more per character of what it is
-        # given (390 MB for the 50,000 paired documents of 100,000 generated ones, at once).
-        for at in range(0, len(chosen), _TOKENIZE_BATCH):
-            batch = chosen[at : at + _TOKENIZE_BATCH]
-            spans = batch_token_spans([text(d) for d in batch])
+        self.docs, self.which = docs, which
+        self.n_tokens = np.zeros(len(docs), dtype=np.int64)
+        self._asked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.answers: list[np.ndarray] = []
+
+    def ask(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> int:
+        """Ask how many tokens of ``doc`` start in ``[start, end)``, span by span (``doc`` among
+        the documents ``which``); the answer is ``answers[number]`` after ``answer``."""
+        self._asked.append((doc, start, end))
+        return len(self._asked) - 1
+
+    def answer(self) -> None:
+        sizes = [doc.shape[0] for doc, _, _ in self._asked]
+        doc, start, end = (np.concatenate([asked[k] for asked in self._asked]) for k in range(3))
+        self._asked = []
+        order = np.argsort(doc, kind="stable")  # the spans of a batch of documents lie together
+        doc, start, end = doc[order], start[order], end[order]
+        found = np.zeros(doc.shape[0], dtype=np.int64)
+        n_chars, text = column(self.docs, "n_chars"), text_reader(self.docs)
+        for at in range(0, self.which.shape[0], _TOKENIZE_BATCH):
+            batch = self.which[at : at + _TOKENIZE_BATCH]
+            spans = batch_token_spans([text(d) for d in batch.tolist()])
             counts = np.array([starts.shape[0] for starts, _ in spans], dtype=np.int64)
             self.n_tokens[batch] = counts
-            starts = np.concatenate([starts for starts, _ in spans]) + np.repeat(self.base[batch], counts)
-            parts.append(starts.astype(self.dtype))
-        self.starts = np.concatenate(parts) if parts else np.empty(0, dtype=self.dtype)
-
-    def count(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """How many tokens of ``doc`` start in ``[start, end)``, span by span."""
-        at = self.base[doc]
-        # The needles in the haystack's type: numpy would otherwise copy the haystack to int64.
-        return _search(self.starts, (at + end).astype(self.dtype)) - _search(
-            self.starts, (at + start).astype(self.dtype)
-        )
+            # The batch's texts laid end to end (one apart): one sorted array of token starts.
+            base = np.concatenate([[0], np.cumsum([n_chars[d] + 1 for d in batch.tolist()])])
+            starts = np.concatenate([s for s, _ in spans] + [np.empty(0, np.int64)]) + np.repeat(base[:-1], counts)
+            lo, hi = np.searchsorted(doc, batch[0]), np.searchsorted(doc, batch[-1], side="right")
+            within = np.searchsorted(batch, doc[lo:hi])  # each span's document, by place in the batch
+            offset = base[within]
+            found[lo:hi] = _search(starts, offset + end[lo:hi]) - _search(starts, offset + start[lo:hi])
+        answers = np.empty_like(found)
+        answers[order] = found
+        self.answers = np.split(answers, np.cumsum(sizes)[:-1])
 
 
 def _search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:

@@ -246,11 +246,3 @@ def test_the_documents_are_tokenized_a_batch_at_a_time_with_the_same_figures(
     monkeypatch.setattr(derivation, "_TOKENIZE_BATCH", 2)  # five documents: batches of 2, 2 and 1
     assert derivation_table(feed.result).equals(whole)
     assert whole.num_rows > 1
-
-
-def test_token_positions_past_four_bytes_give_the_same_figures(feed: Scanned, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Positions are kept as uint32 while the texts laid end to end fit; past that, as int64."""
-    small = derivation_table(feed.result)
-    monkeypatch.setattr(derivation, "_UINT32_END", 10)  # every corpus is "too big": the int64 path
-    assert derivation_table(feed.result).equals(small)
-    assert small.num_rows > 1 and sum(small.column("a_tokens").to_pylist()) > 0
