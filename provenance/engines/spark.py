@@ -188,12 +188,10 @@ class DocumentColumns(Indexed[Document], Columnar):
         ids = table.column("doc_id").combine_chunks().fill_null("")
         return cls(ids, codes, outlet.dictionary.to_pylist())
 
-    def holding(self, held: Held | Iterable[Document], writer: Callable[[Path], None]) -> DocumentColumns:
-        """The same columns with the whole documents ``held`` (in ascending index order; kept
-        as a ``corpus.Held``), and the executors' writer of the ``documents`` table."""
-        return DocumentColumns(
-            self.ids, self.outlet_codes, self.outlets, held if isinstance(held, Held) else Held(held), writer
-        )
+    def holding(self, held: Held, writer: Callable[[Path], None]) -> DocumentColumns:
+        """The same columns with the whole documents ``held``, and the executors' writer of the
+        ``documents`` table."""
+        return DocumentColumns(self.ids, self.outlet_codes, self.outlets, held, writer)
 
     def write_documents_table(self, path: Path) -> None:
         """Write the report's ``documents`` table at ``path`` (a folder of part files, written by

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -133,17 +133,13 @@ def derivation_table(result: ScanResult) -> pa.Table:
     ids, whens, doc_chars = column(docs, "doc_id"), column(docs, "when"), column(docs, "n_chars")
     width = max(doc_chars) + 1
 
-    def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[Any, ...]:
+    def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, int]:
         """Characters of the spans of each group (of document ``doc_of[group]``), overlapping
-        spans counted once, and the question whose answer (``tokens``) is their tokens."""
+        spans counted once, and the number under which ``words`` answers their tokens."""
         seg_group, seg_start, seg_end = _merge_spans(group, start, end, width)
         size = doc_of.shape[0]
         chars = np.bincount(seg_group, weights=seg_end - seg_start, minlength=size).astype(np.float64)
-        return chars, (words.ask(doc_of[seg_group], seg_start, seg_end), seg_group, size)
-
-    def tokens_of(question: tuple[int, np.ndarray, int]) -> np.ndarray:
-        asked, seg_group, size = question
-        return np.bincount(seg_group, weights=words.answers[asked], minlength=size).astype(np.float64)
+        return chars, words.ask(doc_of[seg_group], seg_start, seg_end, seg_group, size)
 
     # A pair's own alignments inside a shared cluster give the exact spans of each side.
     aligned, group, start, end = _aligned_spans(result.alignments, clusters, occ, pair_keys, n, pair_of_row, owner)
@@ -163,8 +159,8 @@ def derivation_table(result: ScanResult) -> pa.Table:
         ends.append(copy_end)
     union_chars, union_asked = measure(np.concatenate(groups), np.concatenate(starts), np.concatenate(ends), side_doc)
     words.answer()  # every span's tokens, counted a batch of documents at a time
-    tokens, union_tokens = tokens_of(tokens_asked), tokens_of(union_asked)
-    copy_tokens = [tokens_of(asked) for _, asked in sizes]
+    tokens, union_tokens = words.per_group(tokens_asked), words.per_group(union_asked)
+    copy_tokens = [words.per_group(asked) for _, asked in sizes]
     for side in (0, 1):
         at = pair_of_row[rest] * 2 + side
         chars += np.bincount(at, weights=np.minimum(sizes[0][0], sizes[1][0]), minlength=n_groups)
@@ -299,13 +295,20 @@ class _Tokens:
         self.docs, self.which = docs, which
         self.n_tokens = np.zeros(len(docs), dtype=np.int64)
         self._asked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.answers: list[np.ndarray] = []
+        self._groups: list[tuple[np.ndarray, int]] = []  # each question's span groups, and their number
+        self._answers: list[np.ndarray] = []
 
-    def ask(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> int:
+    def ask(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray, group: np.ndarray, size: int) -> int:
         """Ask how many tokens of ``doc`` start in ``[start, end)``, span by span (``doc`` among
-        the documents ``which``); the answer is ``answers[number]`` after ``answer``."""
+        the documents ``which``), summed by ``group`` (``0..size-1``); after ``answer``, the sums
+        are ``per_group(number)``."""
         self._asked.append((doc, start, end))
+        self._groups.append((group, size))
         return len(self._asked) - 1
+
+    def per_group(self, number: int) -> np.ndarray:
+        group, size = self._groups[number]
+        return np.bincount(group, weights=self._answers[number], minlength=size).astype(np.float64)
 
     def answer(self) -> None:
         sizes = [doc.shape[0] for doc, _, _ in self._asked]
@@ -329,7 +332,7 @@ class _Tokens:
             found[lo:hi] = _search(starts, offset + end[lo:hi]) - _search(starts, offset + start[lo:hi])
         answers = np.empty_like(found)
         answers[order] = found
-        self.answers = np.split(answers, np.cumsum(sizes)[:-1])
+        self._answers = np.split(answers, np.cumsum(sizes)[:-1])
 
 
 def _search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:

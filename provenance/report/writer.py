@@ -89,6 +89,13 @@ def existing_table(report_dir: Path, name: str) -> Path:
 _READ_BUFFER = 1 << 20
 
 
+def _streamed(file: Path) -> pq.ParquetFile:
+    """A Parquet file read as a stream, 1 MiB at a time, not a row group's columns read ahead
+    whole: going through the texts of 100,000 documents (row groups of 11 MB) took the process
+    96 MB up at its peak that way, and 12-22 MB this way (with Arrow's pool handed back each slice)."""
+    return pq.ParquetFile(file, buffer_size=_READ_BUFFER, pre_buffer=False)
+
+
 def _table_files(path: Path) -> list[Path]:
     """The Parquet files of a table: itself, or its folder's part files. A folder of part files
     (the Spark engine's) holds its rows in part-name order; names starting with "." or "_" are
@@ -136,8 +143,7 @@ class TableRows:
         if at is None or at[0] != g or row < at[2]:
             self._at.pop(name, None)
             file, group = self._groups[g]
-            parquet = pq.ParquetFile(file, buffer_size=_READ_BUFFER, pre_buffer=False)
-            reader = parquet.iter_batches(batch_size=self._rows, row_groups=[group], columns=[name])
+            reader = _streamed(file).iter_batches(batch_size=self._rows, row_groups=[group], columns=[name])
             at = (g, reader, self._starts[g], pa.array([], pa.null()))
         g, reader, first, values = at
         if row >= first + len(values):
@@ -188,15 +194,11 @@ def iter_table(
     pool = pa.default_memory_pool()
     try:
         for file in _table_files(path):
-            # Pages read as a stream (1 MiB at a time), not a row group's columns read ahead
-            # whole, and the buffers Arrow's pool keeps handed back after each slice: going
-            # through the texts of 100,000 documents (row groups of 11 MB) took the process
-            # 96 MB up at its peak, and now 12-22 MB.
-            parquet = pq.ParquetFile(file, buffer_size=_READ_BUFFER, pre_buffer=False)
+            parquet = _streamed(file)
             names = None if wanted is None else [c for c in wanted if c in parquet.schema_arrow.names]
             for batch in parquet.iter_batches(batch_size=rows, columns=names):
                 yield pa.Table.from_batches([batch])
-                pool.release_unused()
+                pool.release_unused()  # the slice's buffers, which Arrow's pool would keep
     except (OSError, ValueError) as err:
         raise ReportError(f"{path}: unreadable ({err})") from None
     release_free_memory()  # the reader's buffers, which Arrow's pool would keep (65 MB at 100k documents)

@@ -288,7 +288,7 @@ def test_document_columns_answer_each_field_as_their_documents_do() -> None:
     documents held whole and for those known only by id and outlet, at any index."""
     from datetime import UTC, datetime
 
-    from provenance.corpus import column, text_reader
+    from provenance.corpus import Held, column, text_reader
     from provenance.engines.spark import DocumentColumns
 
     table = pa.table(
@@ -313,7 +313,7 @@ def test_document_columns_answer_each_field_as_their_documents_do() -> None:
         )
         for i in (0, 7, 24)
     }
-    docs = DocumentColumns.of(table).holding(held.values(), lambda path: None)
+    docs = DocumentColumns.of(table).holding(Held(held.values()), lambda path: None)
     documents = list(docs)
     assert [d.doc_id for d in documents] == [f"d{i}" for i in range(25)]
     for name in ("doc_id", "outlet", "source", "title", "url", "date", "when", "extra"):

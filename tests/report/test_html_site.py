@@ -343,17 +343,19 @@ def test_the_pages_hold_only_the_documents_they_show_and_count_all(
         assert docs[int(number)]["doc_id"] == page["id"] and page["text"] == texts[page["id"]]
 
 
-def test_rows_are_read_from_a_chunked_table_near_together_or_far_apart() -> None:
+def test_rows_are_read_from_a_table_of_many_row_groups_near_together_or_far_apart(tmp_path: Path) -> None:
+    """The pages read a shown copy's text from its table by row (``site.ByRow``), from a table of
+    many row groups, whatever the rows; "" each from an older report without the column."""
     import pyarrow as pa
 
     from provenance.report.html import site
 
     values = [f"v{i}" for i in range(1000)]
-    table = pa.Table.from_batches(
-        [pa.record_batch([pa.array(values[i : i + 64])], names=["text"]) for i in range(0, 1000, 64)]
-    )
+    pq.write_table(pa.table({"cluster_id": values, "text": values}), tmp_path / "passages.parquet", row_group_size=64)
+    rows_of = site.TableRows(tmp_path, "passages")
+    by_row = site._by_row(site.ByRow(read_table(tmp_path, "passages", ["cluster_id"]), rows_of, tmp_path, "passages"))
     for rows in ([10, 12, 11, 10], [5, 900, 3], [999], []):  # a slice, one by one, the last, none
-        assert site._taken(table, "text", rows) == [values[r] for r in rows]
-    assert site._taken(table, "passage_id", [1, 2]) == ["", ""]  # an older report's missing column
+        assert by_row.values("text", rows) == [values[r] for r in rows]
+    assert by_row.values("passage_id", [1, 2]) == ["", ""]  # an older report's missing column
     with pytest.raises(TypeError):
-        site._taken(site.Columns({"text": values}), "text", [1])
+        site._by_row(site.Columns({"text": values}))

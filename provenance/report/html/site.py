@@ -114,6 +114,10 @@ class ByRow:
     def slices(self, *columns: str) -> Slices:
         return Slices(self.report, self.name, columns)
 
+    def values(self, name: str, rows: list[int]) -> list[Any]:
+        """Column ``name`` at ``rows`` ("" each in a report without the column)."""
+        return self.rows.values(name, rows) if name in self.rows.names else [""] * len(rows)
+
 
 Tables = dict[str, "pa.Table | Columns | Slices | ByRow"]
 _BY_ROW = {"passages": ("passage_id", "text"), "clusters": ("representative",)}  # the columns read by row
@@ -146,11 +150,9 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     return tables
 
 
-def _column(table: pa.Table | Columns | ByRow | None, name: str) -> Sequence[Any]:
+def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
     if table is None:
         return []
-    if isinstance(table, ByRow):
-        return _column(table.whole, name)
     if isinstance(table, Columns):
         return table.data.get(name) or [None] * table.num_rows
     if name not in table.column_names:
@@ -218,19 +220,19 @@ def _slices(table: pa.Table | Slices | None) -> Iterator[tuple[int, pa.Table]]:
         yield at, table.slice(at, _ROWS)
 
 
-def _whole(table: pa.Table | Columns | Slices | ByRow) -> pa.Table | Slices:
-    """What can be gone through a slice at a time: a table's small columns, read whole."""
-    if isinstance(table, Columns):
-        raise TypeError("the pages go through a table, not columns")
-    return table.whole if isinstance(table, ByRow) else table
+def _by_row(table: pa.Table | Columns | Slices | ByRow) -> ByRow:
+    """The ``passages`` or ``clusters`` table, as ``site_tables`` reads it."""
+    if not isinstance(table, ByRow):
+        raise TypeError(f"the pages read this table by row, not as {type(table).__name__}")
+    return table
 
 
 def _shown_ids(tables: Tables) -> set[str]:
     """The ids of the documents a page shows: those holding a passage of a listed cluster."""
-    clusters = set(_column(tables["clusters"], "cluster_id"))
+    clusters = set(_column(_by_row(tables["clusters"]).whole, "cluster_id"))
     return {
         doc_id
-        for _, part in _slices(_whole(tables["passages"]))
+        for _, part in _slices(_by_row(tables["passages"]).whole)
         for doc_id, cid in zip(_column(part, "doc_id"), _column(part, "cluster_id"), strict=True)
         if cid in clusters
     }
@@ -290,30 +292,29 @@ class _Cluster:
 
 
 def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
-    table = tables["clusters"]
+    table = _by_row(tables["clusters"])
     clusters = [
         _Cluster(i, *row)
         for i, row in enumerate(
             zip(
-                _column(table, "cluster_id"),
-                _column(table, "category"),
-                _column(table, "category_reason"),
-                _column(table, "n_documents"),
-                _column(table, "n_outlets"),
-                _column(table, "representative_doc"),
-                _column(table, "origin"),
-                _column(table, "origin_confidence"),
-                _column(table, "origin_evidence"),
+                _column(table.whole, "cluster_id"),
+                _column(table.whole, "category"),
+                _column(table.whole, "category_reason"),
+                _column(table.whole, "n_documents"),
+                _column(table.whole, "n_outlets"),
+                _column(table.whole, "representative_doc"),
+                _column(table.whole, "origin"),
+                _column(table.whole, "origin_confidence"),
+                _column(table.whole, "origin_evidence"),
                 strict=True,
             )
         )
     ]
-    reps = table.slices("representative") if isinstance(table, ByRow) else table
-    for at, part in _slices(reps):  # the representatives a slice at a time, kept as snippets
+    for at, part in _slices(table.slices("representative")):  # a slice at a time, kept as snippets
         for k, text in enumerate(_column(part, "representative")):
             clusters[at + k].snippet, clusters[at + k].representative_chars = _snippet(text or ""), len(text or "")
     by_id = {c.cluster_id: c for c in clusters}
-    for at, part in _slices(_whole(tables["passages"])):
+    for at, part in _slices(_by_row(tables["passages"]).whole):
         for row, (cid, doc_id, start, end) in enumerate(
             zip(*(_column(part, name) for name in ("cluster_id", "doc_id", "start", "end")), strict=True), start=at
         ):
@@ -328,9 +329,10 @@ def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
 
 
 def _shown_texts(tables: Tables, docs: _Docs) -> Iterator[tuple[int, str | None]]:
-    """``(row, text)`` of every shown document with a passage, in the order of the texts, each
-    read once: from the scan's documents when given as columns, else from the report's ``texts``
-    table a slice at a time. Only these texts become Python strings, and only one at a time."""
+    """``(document, text)`` of every shown document with a passage (``document``: its row in
+    ``documents``), in the order of the texts, each read once: from the scan's documents when
+    given as columns, else from the report's ``texts`` table a slice at a time. Only these texts
+    become Python strings, and only one at a time."""
     texts = tables.get("texts")
     if texts is None:
         return
@@ -355,29 +357,6 @@ def _time_order(when: datetime | None) -> tuple[int, float]:
 
 def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
     return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
-
-
-def _taken(table: pa.Table | Columns | Slices | ByRow | None, name: str, rows: list[int]) -> list[Any]:
-    """The values of column ``name`` at ``rows`` of a table read whole ("" without the column).
-
-    Converted from the slice the rows span when they are near each other (a chunk of clusters,
-    or their passages, are neighbours in their table), else one by one (a big cluster's shown
-    copies may lie far apart); ``take`` would import pyarrow.compute, 50 ms at every start.
-    """
-    if table is None:
-        return [""] * len(rows)
-    if isinstance(table, ByRow):
-        return table.rows.values(name, rows) if name in table.rows.names else [""] * len(rows)
-    if not isinstance(table, pa.Table):
-        raise TypeError(f"the pages read {name} from a table read whole, not from {type(table).__name__}")
-    if name not in table.column_names or not rows:
-        return [""] * len(rows)
-    column = table.column(name)
-    lo, hi = min(rows), max(rows) + 1
-    if hi - lo > 4 * len(rows) + 64:
-        return [column[row].as_py() for row in rows]
-    values = column.slice(lo, hi - lo).to_pylist()
-    return [values[row - lo] for row in rows]
 
 
 def _snippet(text: str) -> str:
@@ -634,9 +613,9 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
         out.put(f"list/{chunk // LIST_CHUNK:05d}", [_list_row(c, docs) for c in ordered[chunk : chunk + LIST_CHUNK]])
     for chunk in range(0, len(clusters), DETAIL_CHUNK):
         part = clusters[chunk : chunk + DETAIL_CHUNK]
-        representatives = _taken(tables["clusters"], "representative", [c.number for c in part])
+        representatives = _by_row(tables["clusters"]).values("representative", [c.number for c in part])
         shown = [o[3] for c in part for o in c.occurrences[:MAX_SHOWN]]
-        pids, texts = (_taken(tables["passages"], name, shown) for name in ("passage_id", "text"))
+        pids, texts = (_by_row(tables["passages"]).values(name, shown) for name in ("passage_id", "text"))
         passages = dict(zip(shown, zip(pids, texts, strict=True), strict=True))
         details = {
             str(c.number): _cluster_detail(c, docs, rep, passages, contexts)
@@ -655,10 +634,10 @@ def _write_documents(
     out: _Writer, docs: _Docs, clusters: list[_Cluster], texts: Iterator[tuple[int, str | None]]
 ) -> dict[tuple[int, int, int], Context]:
     """Write the pages of the documents with a passage, in chunks by document number, from
-    ``texts``, ``(row, text)`` in any order: a chunk is written as soon as its last text came
+    ``texts``, ``(document, text)`` in any order: a chunk is written as soon as its last text came
     (texts come in document order, so one chunk is held at a time), and the chunks of documents
     with no text are written at the end without it. Gives the contexts of the copies the cluster
-    pages show, by ``(row, start, end)``."""
+    pages show, by ``(document, start, end)``."""
     ids = {c.number: c.cluster_id for c in clusters}
     wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for cluster in clusters:
@@ -667,7 +646,6 @@ def _write_documents(
     pending: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     missing = Counter(i // DETAIL_CHUNK for i, doc in docs.shown.items() if doc.passages)
     contexts: dict[tuple[int, int, int], Context] = {}
-    written: set[int] = set()
 
     def page(i: int, text: str | None) -> dict[str, Any]:
         doc = docs[i]
@@ -685,13 +663,12 @@ def _write_documents(
 
     def put(at: int) -> None:
         chunk = pending.pop(at)
-        written.add(at)
         out.put(f"d/{at:05d}", {str(i): chunk[i] for i in sorted(chunk)})
 
     for i, text in texts:
         at = i // DETAIL_CHUNK
-        if at in written or i in pending[at]:
-            continue  # a document twice in the texts: its first text stands
+        if not missing[at] or i in pending[at]:
+            continue  # a document twice in the texts (its chunk written, or waiting): its first text stands
         pending[at][i] = page(i, text)
         if text is not None:
             for start, end in wanted.get(i, ()):
