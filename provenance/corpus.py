@@ -382,24 +382,32 @@ class TextColumn(Indexed[str]):
 
 
 class Held:
-    """Some documents of a run, each under its own index (ascending, not dense), held as a
+    """Some documents of a run, each under its own index (not dense, in any order), held as a
     ``Corpus`` holds them: the texts in a temporary file, the other fields in columns. The
-    Spark driver keeps the documents with a passage so; as ``Document`` objects they were
-    50 MB of its memory at 100,000 documents, and grew with the reuse found."""
+    Spark driver keeps the documents with a passage so, as they arrive a partition at a time;
+    as ``Document`` objects they were 50 MB of its memory at 100,000 documents, and grew with
+    the reuse found.
+
+    Raises:
+        ValueError: a document's index is given twice.
+    """
 
     def __init__(self, docs: Iterable[Document] = ()) -> None:
         builder: CorpusBuilder | None = None  # no temporary file for no documents
         indices = array("q")
         for doc in docs:
-            if indices and doc.index <= indices[-1]:
-                raise ValueError(f"documents held in ascending index order: {doc.index} after {indices[-1]}")
             indices.append(doc.index)
             builder = builder or CorpusBuilder()
             builder.add(doc)
-        self._indices = np.frombuffer(indices, dtype=np.int64) if indices else np.empty(0, dtype=np.int64)
+        given = np.frombuffer(indices, dtype=np.int64) if indices else np.empty(0, dtype=np.int64)
+        self._order = np.argsort(given, kind="stable")  # the sorted indices' places in the corpus
+        self._indices = given[self._order]
+        twice = np.flatnonzero(self._indices[1:] == self._indices[:-1])
+        if twice.shape[0]:
+            raise ValueError(f"document {self._indices[twice[0]]} held twice")
         # Which indices are held, one byte each up to the largest: a document not held (most of
         # them) is told in a look-up, not a binary search.
-        self._held = np.zeros(int(indices[-1]) + 1 if indices else 0, dtype=bool)
+        self._held = np.zeros(int(self._indices[-1]) + 1 if indices else 0, dtype=bool)
         self._held[self._indices] = True
         self._corpus = builder.build() if builder is not None else None
 
@@ -407,9 +415,10 @@ class Held:
         return int(self._indices.shape[0])
 
     def _at(self, i: int) -> int | None:
+        """Where document ``i`` is in the corpus, if held."""
         if not 0 <= i < self._held.shape[0] or not self._held[i]:
             return None
-        return int(np.searchsorted(self._indices, i))
+        return int(self._order[np.searchsorted(self._indices, i)])
 
     def __contains__(self, i: object) -> bool:
         return isinstance(i, int | np.integer) and self._at(int(i)) is not None

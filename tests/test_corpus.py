@@ -140,23 +140,24 @@ def test_utf8_gives_the_stored_bytes_of_consecutive_documents() -> None:
 
 
 def test_held_documents_come_back_under_their_own_indices() -> None:
-    """``Held``: some documents of a run (indices ascending, with gaps) give back each document,
-    its text and each field under its own index, and nothing for an index not held."""
+    """``Held``: some documents of a run (indices with gaps, in any order: the Spark driver takes
+    them as its partitions come) give back each document, its text and each field under its own
+    index, and nothing for an index not held; an index given twice is an error."""
     from dataclasses import replace
 
     from provenance.corpus import Held
 
     docs = [replace(d, index=3 * d.index + 2) for d in _docs(["Mosul – first", "", "third \ud800 text", "x" * 5000])]
-    held = Held(iter(docs))
-    assert len(held) == 4
-    for doc in docs:
-        assert doc.index in held and held.get(doc.index) == doc and held.text(doc.index) == doc.text
-        for name in ("doc_id", "source", "outlet", "date", "when", "title", "url", "extra"):
-            assert held.field(doc.index, name) == getattr(doc, name), name
-    for absent in (0, 1, 3, 4, 100, -1):
-        assert absent not in held and held.get(absent) is None and held.text(absent) is None
-        assert held.field(absent, "title", "none") == "none"
+    for held in (Held(iter(docs)), Held(docs[2:] + docs[:2]), Held(reversed(docs))):
+        assert len(held) == 4
+        for doc in docs:
+            assert doc.index in held and held.get(doc.index) == doc and held.text(doc.index) == doc.text
+            for name in ("doc_id", "source", "outlet", "date", "when", "title", "url", "extra"):
+                assert held.field(doc.index, name) == getattr(doc, name), name
+        for absent in (0, 1, 3, 4, 100, -1):
+            assert absent not in held and held.get(absent) is None and held.text(absent) is None
+            assert held.field(absent, "title", "none") == "none"
+        assert np.int64(docs[1].index) in held and np.int64(docs[1].index + 1) not in held
     assert len(Held()) == 0 and Held().get(0) is None and 0 not in Held()
-    assert np.int64(docs[1].index) in held and np.int64(docs[1].index + 1) not in held
-    with pytest.raises(ValueError, match="ascending"):
-        Held(reversed(docs))
+    with pytest.raises(ValueError, match="held twice"):
+        Held([*docs, docs[1]])
