@@ -13,14 +13,16 @@ finished report), so the site shows exactly what the Parquet files hold.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
@@ -49,19 +51,6 @@ LAG_BINS = (  # the reprint-lag histogram's bins, in hours (upper bounds)
     (24 * 30, "1-4 weeks"),
     (float("inf"), "> 4 weeks"),
 )
-
-
-@dataclass(slots=True)
-class _Doc:
-    doc_id: str
-    outlet: str | None
-    date: str | None
-    when: datetime | None
-    title: str | None
-    url: str | None
-    n_chars: int
-    passages: list[list[Any]] = field(default_factory=list)  # [start, end, cluster no., category]
-    credits: list[list[Any]] = field(default_factory=list)  # [start, end, agency, kind]
 
 
 class Columns:
@@ -183,22 +172,128 @@ class _Writer:
         self.files += 1
 
 
+_NO_TIME = -(2**63)  # ``when`` of a document without a date
+
+
+def _micros(when: datetime | None) -> int:
+    return _NO_TIME if when is None else (when - _EPOCH) // timedelta(microseconds=1)
+
+
+def _moment(micros: int) -> datetime | None:
+    return None if micros == _NO_TIME else _EPOCH + timedelta(microseconds=int(micros))
+
+
+def _ints(values: array[int]) -> np.ndarray:
+    """An ``array("q")`` as a numpy array (no copy)."""
+    return np.frombuffer(values, dtype=np.int64)
+
+
+def _grouped(keys: np.ndarray, n: int, *columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows of ``columns`` grouped by their key in ``0..n - 1``, each group in the rows' order:
+    the offsets of the groups (``n + 1``) and the columns in that order."""
+    order = np.argsort(keys, kind="stable")
+    at = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=at[1:])
+    return at, [c[order] for c in columns]
+
+
+class _Names:
+    """Strings given many times (outlets, dates, agencies, categories) kept once each."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        return self.seen.setdefault(value, value)
+
+
 @dataclass(slots=True)
 class _Docs:
-    """What the pages need of the documents: the whole record of those they show (the documents
-    with a passage), by row number in the ``documents`` table, and counts over all of them. A page
-    object per document of the corpus was most of a large report's page-writing memory."""
+    """What the pages need of the documents: of those they show (the documents with a passage),
+    their fields in columns by position (``rows`` gives each one's row in the ``documents`` table,
+    its number on the pages) and their credits and passages in arrays; and counts over all of
+    them. An object per document (and lists per passage and credit) made most of the pages'
+    memory: 58 MB of Python objects at 100,000 documents, against 23 MB now."""
 
-    shown: dict[int, _Doc]  # row number -> document
-    number: dict[str, int]  # the shown documents' ids -> row number
+    rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # ascending
+    ids: list[str] = field(default_factory=list)
+    outlets: list[str | None] = field(default_factory=list)
+    dates: list[str | None] = field(default_factory=list)  # as the pages show them
+    when: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # µs, or _NO_TIME
+    details: pa.Table | None = None  # title, url and n_chars, by position
+    number: dict[str, int] = field(default_factory=dict)  # id -> position
+    credit_at: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    credits: list[np.ndarray] = field(default_factory=list)  # start, end, agency, kind (names' numbers)
+    credit_names: list[str | None] = field(default_factory=list)
+    credited: list[bool] = field(default_factory=list)  # whether the document has a credit
+    passage_at: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    passages: list[np.ndarray] = field(default_factory=list)  # start, end, cluster number
+    with_passages: list[bool] = field(default_factory=list)
     total: int = 0
-    outlets: int = 0  # distinct outlets named
+    outlets_named: int = 0  # distinct outlets named
     dated: int = 0
     first: datetime | None = None
     last: datetime | None = None
 
-    def __getitem__(self, row: int) -> _Doc:
-        return self.shown[row]
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def credits_of(self, p: int) -> list[list[Any]]:
+        """``[start, end, agency, kind]`` of the credits of the document at position ``p``, in
+        the credits table's order."""
+        if not self.credited[p]:
+            return []
+        lo, hi = int(self.credit_at[p]), int(self.credit_at[p + 1])
+        names = self.credit_names
+        starts, ends, agencies, kinds = (c[lo:hi].tolist() for c in self.credits)
+        return [[s, e, names[a], names[k]] for s, e, a, k in zip(starts, ends, agencies, kinds, strict=True)]
+
+    def has_passages(self, p: int) -> bool:
+        return self.with_passages[p]
+
+    def passages_of(self, p: int) -> list[list[int]]:
+        """``[start, end, cluster number]`` of the passages of the document at position ``p``."""
+        lo, hi = int(self.passage_at[p]), int(self.passage_at[p + 1])
+        return [list(row) for row in zip(*(c[lo:hi].tolist() for c in self.passages), strict=True)]
+
+
+@dataclass(slots=True)
+class _Clusters:
+    """What the pages need of the clusters, in columns by number (the ``clusters`` table's
+    rows): the columns every page reads as lists and arrays, the others (``whole``) read a chunk
+    of clusters at a time; and their copies, grouped by cluster (``at``), each cluster's dated
+    copies first, earliest first (the likely source leads)."""
+
+    whole: pa.Table
+    ids: list[str]
+    category: list[str]
+    origin: list[str | None]
+    n_docs: np.ndarray
+    n_outlets: np.ndarray
+    snippet: list[str]  # the representative's start, for the list (its whole text is read for a page)
+    representative_chars: np.ndarray
+    at: np.ndarray  # each cluster's first copy in the arrays below (and their length last)
+    doc: np.ndarray  # the copy's document (its position in ``_Docs``)
+    start: np.ndarray
+    end: np.ndarray
+    row: np.ndarray  # its row in the passages table, where its id and text are read for a page
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def copies(self, c: int) -> range:
+        return range(int(self.at[c]), int(self.at[c + 1]))
+
+    def shown(self, c: int) -> range:
+        """The copies of cluster ``c`` its page carries."""
+        lo, hi = int(self.at[c]), int(self.at[c + 1])
+        return range(lo, min(hi, lo + MAX_SHOWN))
+
+    def news(self) -> Iterator[int]:
+        """The news clusters of more than one document (those origins and shares count)."""
+        for c, category in enumerate(self.category):
+            if category == "news" and self.n_docs[c] >= 2:
+                yield c
 
 
 _ROWS = 16_384  # documents read into Python objects at a time
@@ -238,125 +333,177 @@ def _shown_ids(tables: Tables) -> set[str]:
     }
 
 
+def _details(part: pa.Table) -> pa.Table:
+    """Columns ``title``, ``url`` and ``n_chars`` of ``part`` (nulls where it has none)."""
+    return pa.table(
+        {
+            n: part.column(n)
+            if n in part.column_names
+            else pa.nulls(part.num_rows, pa.int64() if n == "n_chars" else pa.string())
+            for n in ("title", "url", "n_chars")
+        }
+    )
+
+
+def _moments(part: pa.Table) -> np.ndarray:
+    """The ``date`` column of a slice of ``documents`` as µs since 1970 UTC (``_NO_TIME`` where
+    none), read from the timestamps' buffers rather than as a ``datetime`` per row. A report of
+    an older schema holds the date as written there, which is read as ingest reads it."""
+    if "date" not in part.column_names:
+        return np.full(part.num_rows, _NO_TIME, dtype=np.int64)
+    column = part.column("date")
+    if column.type != _UTC_MICROS:
+        moments = (parse_date(v) if isinstance(v, str) else v for v in column.to_pylist())
+        return np.array([_micros(m) for m in moments], dtype=np.int64)
+    out = [np.empty(0, dtype=np.int64)]
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        lo, hi = chunk.offset, chunk.offset + len(chunk)
+        validity, data = chunk.buffers()
+        values = np.frombuffer(data, dtype=np.int64)[lo:hi]
+        if chunk.null_count:
+            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[lo:hi]
+            values = np.where(valid.astype(bool), values, _NO_TIME)
+        out.append(values)
+    return np.concatenate(out)
+
+
 def _load_docs(tables: Tables) -> _Docs:
     wanted = _shown_ids(tables)
-    docs = _Docs({}, {})
+    docs = _Docs()
+    name = _Names()
     outlets: set[str] = set()
+    rows, when, details = array("q"), array("q"), []
+    first = last = None
     for at, part in _slices(tables["documents"]):
-        for row, (doc_id, outlet, written, text, title, url, n_chars) in enumerate(
-            zip(*(_column(part, name) for name in _DOC_FIELDS), strict=True), start=at
+        docs.total += part.num_rows
+        outlets.update(o for o in _column(part, "outlet") if o)
+        moments = _moments(part)
+        dated = moments[moments != _NO_TIME]
+        if dated.shape[0]:
+            docs.dated += dated.shape[0]
+            first = int(dated.min()) if first is None else min(first, int(dated.min()))
+            last = int(dated.max()) if last is None else max(last, int(dated.max()))
+        taken = array("q", (k for k, doc_id in enumerate(_column(part, "doc_id")) if doc_id in wanted))
+        if not taken:
+            continue
+        shown = part.take(pa.array(taken, pa.int64()))
+        # ``date`` is a UTC timestamp and ``date_text`` the date as written (schema 3.0); a
+        # report of an older schema holds the text in ``date``.
+        for k, doc_id, outlet, written, text in zip(
+            taken, *(_column(shown, n) for n in ("doc_id", "outlet", "date", "date_text")), strict=True
         ):
-            docs.total += 1
-            if outlet:
-                outlets.add(outlet)
-            # ``date`` is a UTC timestamp and ``date_text`` the date as written (schema 3.0); a
-            # report of an older schema holds the text in ``date``.
-            when = parse_date(written) if isinstance(written, str) else written
-            if when is not None:
-                docs.dated += 1
-                docs.first = when if docs.first is None else min(docs.first, when)
-                docs.last = when if docs.last is None else max(docs.last, when)
-            if doc_id in wanted:
-                text = text or (written if isinstance(written, str) else None)
-                docs.shown[row] = _Doc(doc_id, outlet, text, when, title, url, n_chars or 0)
-                docs.number[doc_id] = row
-    docs.outlets = len(outlets)
+            moment = _moment(int(moments[k]))
+            text = text or (written if isinstance(written, str) else None)
+            docs.number[doc_id] = len(docs.ids)
+            docs.ids.append(doc_id)
+            docs.outlets.append(name(outlet))
+            docs.dates.append(name(_iso(moment) or text))
+            rows.append(at + k)
+            when.append(int(moments[k]))
+        details.append(_details(shown))
+    docs.first, docs.last = _moment(first) if first is not None else None, _moment(last) if last is not None else None
+    docs.outlets_named = len(outlets)
+    docs.rows, docs.when = _ints(rows), _ints(when)
+    docs.details = pa.concat_tables(details) if details else None
+    which, starts, ends, agencies, kinds = array("q"), array("q"), array("q"), array("q"), array("q")
+    numbers: dict[str | None, int] = {}
     for _, part in _slices(tables.get("credits")):
-        for doc_id, start, end, agency, kind in zip(
-            *(_column(part, name) for name in ("doc_id", "start", "end", "agency", "kind")), strict=True
-        ):
-            shown = docs.number.get(doc_id)
-            if shown is not None:
-                docs.shown[shown].credits.append([start, end, agency, kind])
+        for doc_id, start, end, agency, kind in zip(*(_column(part, n) for n in _CREDIT_FIELDS), strict=True):
+            p = docs.number.get(doc_id)
+            if p is not None:
+                which.append(p)
+                starts.append(start)
+                ends.append(end)
+                agencies.append(numbers.setdefault(agency, len(numbers)))
+                kinds.append(numbers.setdefault(kind, len(numbers)))
+    docs.credit_names = list(numbers)
+    docs.credit_at, docs.credits = _grouped(_ints(which), len(docs), *map(_ints, (starts, ends, agencies, kinds)))
+    docs.credited = (np.diff(docs.credit_at) > 0).tolist()
     return docs
 
 
-@dataclass(slots=True)
-class _Cluster:
-    number: int
-    cluster_id: str
-    category: str
-    reason: str
-    n_docs: int
-    n_outlets: int
-    representative_doc: str | None
-    origin: str | None
-    confidence: float
-    evidence: str
-    snippet: str = ""  # the representative's start, for the list (its whole text is read for a page)
-    representative_chars: int = 0
-    # Document, start, end, and row in the passages table: the passage's id and text are read
-    # from the table for the copies a page shows (at a million documents, every passage's text
-    # as a Python string was 300 MB of the pages' memory). ``number`` is its clusters-table row.
-    occurrences: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-def _load_clusters(tables: Tables, docs: _Docs) -> list[_Cluster]:
+def _load_clusters(tables: Tables, docs: _Docs) -> _Clusters:
     table = _by_row(tables["clusters"])
-    clusters = [
-        _Cluster(i, *row)
-        for i, row in enumerate(
-            zip(
-                _column(table.whole, "cluster_id"),
-                _column(table.whole, "category"),
-                _column(table.whole, "category_reason"),
-                _column(table.whole, "n_documents"),
-                _column(table.whole, "n_outlets"),
-                _column(table.whole, "representative_doc"),
-                _column(table.whole, "origin"),
-                _column(table.whole, "origin_confidence"),
-                _column(table.whole, "origin_evidence"),
-                strict=True,
-            )
-        )
-    ]
+    whole, name = table.whole, _Names()
+    ids = list(_column(whole, "cluster_id"))
+    n = len(ids)
+    snippets, lengths = [""] * n, np.zeros(n, dtype=np.int64)
     for at, part in _slices(table.slices("representative")):  # a slice at a time, kept as snippets
         for k, text in enumerate(_column(part, "representative")):
-            clusters[at + k].snippet, clusters[at + k].representative_chars = _snippet(text or ""), len(text or "")
-    by_id = {c.cluster_id: c for c in clusters}
+            snippets[at + k], lengths[at + k] = _snippet(text or ""), len(text or "")
+    number = {cid: i for i, cid in enumerate(ids)}
+    which, doc, starts, ends, rows = array("q"), array("q"), array("q"), array("q"), array("q")
     for at, part in _slices(_by_row(tables["passages"]).whole):
         for row, (cid, doc_id, start, end) in enumerate(
-            zip(*(_column(part, name) for name in ("cluster_id", "doc_id", "start", "end")), strict=True), start=at
+            zip(*(_column(part, n) for n in ("cluster_id", "doc_id", "start", "end")), strict=True), start=at
         ):
-            cluster, doc = by_id.get(cid), docs.number.get(doc_id)
-            if cluster is None or doc is None:
+            c, p = number.get(cid), docs.number.get(doc_id)
+            if c is None or p is None:
                 continue
-            cluster.occurrences.append((doc, start, end, row))
-            docs[doc].passages.append([start, end, cluster.number, cluster.category])
-    for cluster in clusters:  # dated copies first, earliest first: the likely source leads
-        cluster.occurrences.sort(key=lambda o: _time_order(docs[o[0]].when) + (o[0], o[1]))
-    return clusters
+            which.append(c)
+            doc.append(p)
+            starts.append(start)
+            ends.append(end)
+            rows.append(row)
+    del number
+    docs.passage_at, docs.passages = _grouped(_ints(doc), len(docs), _ints(starts), _ints(ends), _ints(which))
+    docs.with_passages = (np.diff(docs.passage_at) > 0).tolist()
+    # Each cluster's copies, dated first, earliest first, then by document and start (the sort
+    # is stable: copies alike in all of these keep the table's order).
+    owner, copy_doc = _ints(which), _ints(doc)
+    when = docs.when[copy_doc]
+    undated = when == _NO_TIME
+    keys = (_ints(starts), docs.rows[copy_doc], np.where(undated, 0, when), undated, owner)
+    order = np.lexsort(keys)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
+    return _Clusters(
+        whole=whole,
+        ids=ids,
+        category=[name(v) for v in _column(whole, "category")],
+        origin=[name(v) for v in _column(whole, "origin")],
+        n_docs=np.array(_column(whole, "n_documents"), dtype=np.int64),
+        n_outlets=np.array(_column(whole, "n_outlets"), dtype=np.int64),
+        snippet=snippets,
+        representative_chars=lengths,
+        at=offsets,
+        doc=copy_doc[order],
+        start=_ints(starts)[order],
+        end=_ints(ends)[order],
+        row=_ints(rows)[order],
+    )
 
 
 def _shown_texts(tables: Tables, docs: _Docs) -> Iterator[tuple[int, str | None]]:
-    """``(document, text)`` of every shown document with a passage (``document``: its row in
-    ``documents``), in the order of the texts, each read once: from the scan's documents when
-    given as columns, else from the report's ``texts`` table a slice at a time. Only these texts
-    become Python strings, and only one at a time."""
+    """``(document, text)`` of every shown document with a passage (``document``: its position
+    in ``docs``), in the order of the texts, each read once: from the scan's documents when given
+    as columns, else from the report's ``texts`` table a slice at a time. Only these texts become
+    Python strings, and only one at a time."""
     texts = tables.get("texts")
     if texts is None:
         return
     if isinstance(texts, Columns):
         column = texts.data["text"]
         for row, doc_id in enumerate(texts.data["doc_id"]):
-            doc = docs.number.get(doc_id)
-            if doc is not None and docs[doc].passages:
-                yield doc, column[row]
+            p = docs.number.get(doc_id)
+            if p is not None and docs.has_passages(p):
+                yield p, column[row]
         return
     for _, part in _slices(texts):
         cells = part.column("text")
         for k, doc_id in enumerate(_column(part, "doc_id")):
-            doc = docs.number.get(doc_id)
-            if doc is not None and docs[doc].passages:
-                yield doc, cells[k].as_py()
+            p = docs.number.get(doc_id)
+            if p is not None and docs.has_passages(p):
+                yield p, cells[k].as_py()
 
 
-def _time_order(when: datetime | None) -> tuple[int, float]:
-    return (0, when.timestamp()) if when is not None else (1, 0.0)
-
-
-def _dates(cluster: _Cluster, docs: _Docs) -> list[datetime]:
-    return sorted(w for w in (docs[o[0]].when for o in cluster.occurrences) if w is not None)
+def _dated(clusters: _Clusters, docs: _Docs, c: int) -> np.ndarray:
+    """The dates (µs) of cluster ``c``'s dated copies, earliest first."""
+    lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
+    when = docs.when[clusters.doc[lo:hi]]
+    return when[when != _NO_TIME]  # the copies come dated first, earliest first
 
 
 def _snippet(text: str) -> str:
@@ -364,56 +511,93 @@ def _snippet(text: str) -> str:
     return snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…"
 
 
-def _list_row(cluster: _Cluster, docs: _Docs) -> list[Any]:
-    dates = _dates(cluster, docs)
+def _list_row(c: int, clusters: _Clusters, docs: _Docs) -> list[Any]:
+    dates = _dated(clusters, docs, c)
     return [
-        cluster.number,
-        cluster.cluster_id,
-        cluster.category,
-        cluster.n_docs,
-        cluster.n_outlets,
-        len(cluster.occurrences),
-        cluster.origin,
-        _iso(dates[0]) if dates else None,
-        _iso(dates[-1]) if dates else None,
-        cluster.representative_chars,
-        cluster.snippet,
+        c,
+        clusters.ids[c],
+        clusters.category[c],
+        int(clusters.n_docs[c]),
+        int(clusters.n_outlets[c]),
+        len(clusters.copies(c)),
+        clusters.origin[c],
+        _iso(_moment(dates[0])) if dates.shape[0] else None,
+        _iso(_moment(dates[-1])) if dates.shape[0] else None,
+        int(clusters.representative_chars[c]),
+        clusters.snippet[c],
     ]
 
 
 Context = tuple[str, str, bool, bool]  # text before and after a copy, and whether the text goes on past them
+_EXACT = "surrogatepass"  # a text's lone surrogates round-trip (the scan's texts may hold them)
 
 
-def _context(text: str, start: int, end: int) -> Context:
-    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-    return text[lo:start], text[end:hi], lo > 0, hi < len(text)
+class _Contexts:
+    """The text round each copy the cluster pages show, by the copy's place in ``_Clusters``:
+    UTF-8 in one buffer, with offsets. As Python strings in a dict, they were 35 MB at 100,000
+    documents."""
+
+    def __init__(self, n: int) -> None:
+        self.text = bytearray()
+        self.bounds = np.zeros((n, 3), dtype=np.int64)  # where its text before starts, ends, and after ends
+        self.cut = np.zeros((n, 2), dtype=bool)  # whether the text goes on before it, after it
+        self.has = np.zeros(n, dtype=bool)
+
+    def put(self, k: int, text: str, start: int, end: int) -> None:
+        lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+        begin = len(self.text)
+        self.text += text[lo:start].encode("utf-8", _EXACT)
+        middle = len(self.text)
+        self.text += text[end:hi].encode("utf-8", _EXACT)
+        self.bounds[k] = (begin, middle, len(self.text))
+        self.cut[k] = (lo > 0, hi < len(text))
+        self.has[k] = True
+
+    def get(self, k: int) -> Context | None:
+        if not self.has[k]:
+            return None
+        begin, middle, end = self.bounds[k].tolist()
+        before, after = self.cut[k].tolist()
+        view = memoryview(self.text)
+        return (
+            str(view[begin:middle], "utf-8", _EXACT),
+            str(view[middle:end], "utf-8", _EXACT),
+            before,
+            after,
+        )
 
 
 def _cluster_detail(
-    cluster: _Cluster,
+    c: int,
+    clusters: _Clusters,
     docs: _Docs,
-    representative: str,
+    info: dict[str, Any],
     passages: dict[int, tuple[str, str]],
-    contexts: Mapping[tuple[int, int, int], Context],
+    contexts: _Contexts,
 ) -> dict[str, Any]:
-    """A cluster's page: ``passages`` holds the id and text of each copy it shows, by row, and
-    ``contexts`` the text round each, by ``(document row, start, end)``."""
-    shown = cluster.occurrences[:MAX_SHOWN]
+    """Cluster ``c``'s page: ``info`` holds its ``clusters`` columns only a page reads,
+    ``passages`` the id and text of each copy it shows, by row, and ``contexts`` the text
+    round each."""
     occurrences = []
-    for doc_no, start, end, row in shown:
+    shown = clusters.shown(c)
+    copies = (a[shown.start : shown.stop].tolist() for a in (clusters.doc, clusters.start, clusters.end, clusters.row))
+    for k, p, start, end, row in zip(shown, *copies, strict=True):
         pid, text = passages[row]
-        doc = docs[doc_no]
-        context = contexts.get((doc_no, start, end))  # none without the document's text
+        context = contexts.get(k)  # none without the document's text
         before, after, cut_before, cut_after = context or ("", "", False, False)
         lo, hi = start - len(before), end + len(after)  # the credits in that window, from ``start``
-        credits = [[s - start, e - start, a, k] for s, e, a, k in doc.credits if s < hi and e > lo] if context else []
+        credits = (
+            [[s - start, e - start, a, kd] for s, e, a, kd in docs.credits_of(p) if s < hi and e > lo]
+            if context
+            else []
+        )
         occurrences.append(
             {
                 "passage": pid,
-                "doc": doc_no,
-                "doc_id": doc.doc_id,
-                "outlet": doc.outlet,
-                "date": _iso(doc.when) or doc.date,
+                "doc": int(docs.rows[p]),
+                "doc_id": docs.ids[p],
+                "outlet": docs.outlets[p],
+                "date": docs.dates[p],
                 "start": start,
                 "end": end,
                 "text": text,
@@ -425,23 +609,23 @@ def _cluster_detail(
             }
         )
     return {
-        "id": cluster.cluster_id,
-        "number": cluster.number,
-        "category": cluster.category,
-        "reason": cluster.reason,
-        "n_docs": cluster.n_docs,
-        "n_outlets": cluster.n_outlets,
-        "n_occurrences": len(cluster.occurrences),
-        "origin": cluster.origin,
-        "confidence": cluster.confidence,
-        "evidence": cluster.evidence,
-        "representative": representative,
-        "representative_doc": cluster.representative_doc,
+        "id": clusters.ids[c],
+        "number": c,
+        "category": clusters.category[c],
+        "reason": info["category_reason"],
+        "n_docs": int(clusters.n_docs[c]),
+        "n_outlets": int(clusters.n_outlets[c]),
+        "n_occurrences": len(clusters.copies(c)),
+        "origin": clusters.origin[c],
+        "confidence": info["origin_confidence"],
+        "evidence": info["origin_evidence"],
+        "representative": info["representative"],
+        "representative_doc": info["representative_doc"],
         "occurrences": occurrences,
     }
 
 
-def _share_tables(tables: Tables, docs: _Docs, clusters: list[_Cluster]) -> dict[str, Any]:
+def _share_tables(tables: Tables, docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
     """The outlets x origins tables, both directions (documents stand for outlets when the
     corpus names none)."""
     share = tables.get("wire_share")
@@ -464,15 +648,14 @@ def _share_tables(tables: Tables, docs: _Docs, clusters: list[_Cluster]) -> dict
         unit = by_unit.setdefault(ident, {"unit": ident, "total_chars": total, "chars": {}})
         unit["chars"][origin] = reused
     # The other direction: of each origin's news clusters, the share each unit printed.
-    unit_of = (lambda d: docs[d].outlet) if level == "outlet" else (lambda d: docs[d].doc_id)
+    units = docs.outlets if level == "outlet" else docs.ids
     per_origin: Counter[str] = Counter()
     printed: dict[str, Counter[str]] = defaultdict(Counter)
-    for cluster in clusters:
-        if cluster.category != "news" or cluster.n_docs < 2:
-            continue
-        origin = cluster.origin or "unknown"
+    for c in clusters.news():
+        origin = clusters.origin[c] or "unknown"
         per_origin[origin] += 1
-        for name in {unit_of(o[0]) for o in cluster.occurrences}:
+        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
+        for name in {units[p] for p in clusters.doc[lo:hi].tolist()}:
             if name:
                 printed[name][origin] += 1
     return {
@@ -485,37 +668,42 @@ def _share_tables(tables: Tables, docs: _Docs, clusters: list[_Cluster]) -> dict
     }
 
 
-def _time(docs: _Docs, clusters: list[_Cluster]) -> dict[str, Any]:
+def _time(docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
     """News copy per period and origin, and the lag from each news cluster's earliest dated
     copy to every later one."""
     if docs.first is None or docs.last is None:
         return {"dated": 0, "documents": docs.total}
     span = docs.last - docs.first
     weekly = span > timedelta(days=120)
+    periods: dict[int, str] = {}  # by day since 1970
 
-    def period(when: datetime) -> str:
-        day = when.date()
-        return (day - timedelta(days=day.weekday())).isoformat() if weekly else day.isoformat()
+    def period(micros: int) -> str:
+        day = micros // (86_400 * 10**6)
+        if day not in periods:
+            when = _moment(micros)
+            assert when is not None
+            on = when.date()
+            periods[day] = (on - timedelta(days=on.weekday())).isoformat() if weekly else on.isoformat()
+        return periods[day]
 
     series: dict[str, Counter[str]] = defaultdict(Counter)
     lags = [0] * len(LAG_BINS)
     lag_count = 0
-    for cluster in clusters:
-        if cluster.category != "news" or cluster.n_docs < 2:
+    for c in clusters.news():
+        origin = clusters.origin[c] or "unknown"
+        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
+        when = docs.when[clusters.doc[lo:hi]].tolist()
+        chars = (clusters.end[lo:hi] - clusters.start[lo:hi]).tolist()
+        dated = [w for w in when if w != _NO_TIME]
+        for w, n in zip(when, chars, strict=True):
+            if w != _NO_TIME:
+                series[period(w)][origin] += n
+        if len(dated) < 2:
             continue
-        origin = cluster.origin or "unknown"
-        copies: list[tuple[datetime, int]] = []
-        for doc, start, end, _ in cluster.occurrences:
-            when = docs[doc].when
-            if when is not None:
-                copies.append((when, end - start))
-                series[period(when)][origin] += end - start
-        if len(copies) < 2:
-            continue
-        copies.sort()
-        first = copies[0][0]
-        for when, _ in copies[1:]:
-            hours = (when - first).total_seconds() / 3600
+        first = min(dated)
+        dated.remove(first)
+        for w in dated:
+            hours = (w - first) / 10**6 / 3600  # as ``timedelta.total_seconds() / 3600``
             lags[next(i for i, (top, _) in enumerate(LAG_BINS) if hours <= top)] += 1
             lag_count += 1
     return {
@@ -543,16 +731,15 @@ def _periods(found: list[str], weekly: bool) -> list[str]:
     return out
 
 
-def _overview(manifest: dict[str, Any], docs: _Docs, clusters: list[_Cluster], has_texts: bool) -> dict[str, Any]:
-    categories = Counter(c.category for c in clusters)
+def _overview(manifest: dict[str, Any], docs: _Docs, clusters: _Clusters, has_texts: bool) -> dict[str, Any]:
+    categories = Counter(clusters.category)
     origins: dict[str, dict[str, int]] = {}
-    for cluster in clusters:
-        if cluster.category != "news" or cluster.n_docs < 2:
-            continue
-        entry = origins.setdefault(cluster.origin or "unknown", {"clusters": 0, "copies": 0, "chars": 0})
+    for c in clusters.news():
+        entry = origins.setdefault(clusters.origin[c] or "unknown", {"clusters": 0, "copies": 0, "chars": 0})
+        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
         entry["clusters"] += 1
-        entry["copies"] += len(cluster.occurrences)
-        entry["chars"] += sum(o[2] - o[1] for o in cluster.occurrences)
+        entry["copies"] += hi - lo
+        entry["chars"] += int((clusters.end[lo:hi] - clusters.start[lo:hi]).sum())
     params = manifest.get("parameters", {})
     return {
         "tool": manifest.get("tool", "prov"),
@@ -566,19 +753,22 @@ def _overview(manifest: dict[str, Any], docs: _Docs, clusters: list[_Cluster], h
         "timings": manifest.get("timings", []),
         "skipped": len(manifest.get("skipped", [])),
         "documents": docs.total,
-        "outlets": docs.outlets,
+        "outlets": docs.outlets_named,
         "clusters": len(clusters),
         "categories": dict(categories),
         "origins": sorted(
             ({"origin": k, **v} for k, v in origins.items()), key=lambda o: (-o["clusters"], o["origin"])
         ),
-        "cluster_origins": sorted({c.origin or "unknown" for c in clusters}),
+        "cluster_origins": sorted({origin or "unknown" for origin in clusters.origin}),
         "has_texts": has_texts,
         "list_chunks": (len(clusters) + LIST_CHUNK - 1) // LIST_CHUNK,
         "list_chunk": LIST_CHUNK,
         "page_size": PAGE_SIZE,
         "detail_chunk": DETAIL_CHUNK,
     }
+
+
+_DETAIL_FIELDS = ("category_reason", "representative_doc", "origin_confidence", "origin_evidence")
 
 
 def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
@@ -608,18 +798,24 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
     picture = graph_svg(overview["shares"])
     (site / "graph.svg").write_text(picture, encoding="utf-8")  # to open or print on its own
     out.put("graph", picture)  # the page puts it inline, so that its bands keep their tooltips
-    ordered = sorted(clusters, key=lambda c: (-c.n_docs, -len(c.occurrences), c.number))
-    for chunk in range(0, len(ordered), LIST_CHUNK):
-        out.put(f"list/{chunk // LIST_CHUNK:05d}", [_list_row(c, docs) for c in ordered[chunk : chunk + LIST_CHUNK]])
-    for chunk in range(0, len(clusters), DETAIL_CHUNK):
-        part = clusters[chunk : chunk + DETAIL_CHUNK]
-        representatives = _by_row(tables["clusters"]).values("representative", [c.number for c in part])
-        shown = [o[3] for c in part for o in c.occurrences[:MAX_SHOWN]]
+    n = len(clusters)
+    copies = np.diff(clusters.at)
+    ordered = np.lexsort((np.arange(n), -copies, -clusters.n_docs)).tolist()  # most documents first
+    for chunk in range(0, n, LIST_CHUNK):
+        rows = [_list_row(c, clusters, docs) for c in ordered[chunk : chunk + LIST_CHUNK]]
+        out.put(f"list/{chunk // LIST_CHUNK:05d}", rows)
+    by_row = _by_row(tables["clusters"])
+    for chunk in range(0, n, DETAIL_CHUNK):
+        part = list(range(chunk, min(n, chunk + DETAIL_CHUNK)))
+        info = clusters.whole.slice(chunk, len(part))
+        columns = {name: _column(info, name) for name in _DETAIL_FIELDS}
+        columns["representative"] = by_row.values("representative", part)
+        shown = [int(r) for c in part for r in clusters.row[clusters.shown(c).start : clusters.shown(c).stop]]
         pids, texts = (_by_row(tables["passages"]).values(name, shown) for name in ("passage_id", "text"))
         passages = dict(zip(shown, zip(pids, texts, strict=True), strict=True))
         details = {
-            str(c.number): _cluster_detail(c, docs, rep, passages, contexts)
-            for c, rep in zip(part, representatives, strict=True)
+            str(c): _cluster_detail(c, clusters, docs, {k: v[i] for k, v in columns.items()}, passages, contexts)
+            for i, c in enumerate(part)
         }
         out.put(f"c/{chunk // DETAIL_CHUNK:05d}", details)
 
@@ -630,56 +826,80 @@ def write_index(path: Path) -> None:
     path.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
 
 
+class _Details:
+    """The shown documents' ``title``, ``url`` and ``n_chars`` by position, read from their
+    Arrow table a block at a time (the pages ask for them in order)."""
+
+    BLOCK = 1024
+
+    def __init__(self, table: pa.Table | None) -> None:
+        self.table, self.block = table, -1
+        self.values: list[list[Any]] = [[], [], []]
+
+    def at(self, p: int) -> tuple[Any, Any, Any]:
+        if self.table is None:
+            return None, None, None
+        block, k = divmod(p, self.BLOCK)
+        if block != self.block:
+            part = self.table.slice(block * self.BLOCK, self.BLOCK)
+            self.block, self.values = block, [part.column(n).to_pylist() for n in ("title", "url", "n_chars")]
+        return self.values[0][k], self.values[1][k], self.values[2][k]
+
+
 def _write_documents(
-    out: _Writer, docs: _Docs, clusters: list[_Cluster], texts: Iterator[tuple[int, str | None]]
-) -> dict[tuple[int, int, int], Context]:
+    out: _Writer, docs: _Docs, clusters: _Clusters, texts: Iterator[tuple[int, str | None]]
+) -> _Contexts:
     """Write the pages of the documents with a passage, in chunks by document number, from
     ``texts``, ``(document, text)`` in any order: a chunk is written as soon as its last text came
     (texts come in document order, so one chunk is held at a time), and the chunks of documents
     with no text are written at the end without it. Gives the contexts of the copies the cluster
-    pages show, by ``(document, start, end)``."""
-    ids = {c.number: c.cluster_id for c in clusters}
-    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for cluster in clusters:
-        for doc_no, start, end, _ in cluster.occurrences[:MAX_SHOWN]:
-            wanted[doc_no].append((start, end))
-    pending: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    missing = Counter(i // DETAIL_CHUNK for i, doc in docs.shown.items() if doc.passages)
-    contexts: dict[tuple[int, int, int], Context] = {}
+    pages show."""
+    n = clusters.doc.shape[0]
+    rank = np.arange(n) - np.repeat(clusters.at[:-1], np.diff(clusters.at))  # each copy's place in its cluster
+    slots = np.flatnonzero(rank < MAX_SHOWN)  # the copies the cluster pages show (``_Clusters.shown``)
+    wanted_at, (wanted,) = _grouped(clusters.doc[slots], len(docs), slots)
+    contexts = _Contexts(n)
 
-    def page(i: int, text: str | None) -> dict[str, Any]:
-        doc = docs[i]
+    def chunk_of(p: int) -> int:
+        return int(docs.rows[p]) // DETAIL_CHUNK
+
+    pending: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    missing = Counter(chunk_of(p) for p in range(len(docs)) if docs.has_passages(p))
+    details = _Details(docs.details)
+
+    def page(p: int, text: str | None) -> dict[str, Any]:
+        title, url, n_chars = details.at(p)
         return {
-            "id": doc.doc_id,
-            "outlet": doc.outlet,
-            "date": _iso(doc.when) or doc.date,
-            "title": doc.title,
-            "url": doc.url,
-            "n_chars": doc.n_chars,
+            "id": docs.ids[p],
+            "outlet": docs.outlets[p],
+            "date": docs.dates[p],
+            "title": title,
+            "url": url,
+            "n_chars": n_chars or 0,
             "text": text,
-            "passages": sorted([s, e, n, ids[n], cat] for s, e, n, cat in doc.passages),
-            "credits": sorted(doc.credits),
+            "passages": sorted([s, e, n, clusters.ids[n], clusters.category[n]] for s, e, n in docs.passages_of(p)),
+            "credits": sorted(docs.credits_of(p)),
         }
 
     def put(at: int) -> None:
         chunk = pending.pop(at)
-        out.put(f"d/{at:05d}", {str(i): chunk[i] for i in sorted(chunk)})
+        out.put(f"d/{at:05d}", {str(int(docs.rows[p])): chunk[p] for p in sorted(chunk)})
 
-    for i, text in texts:
-        at = i // DETAIL_CHUNK
-        if not missing[at] or i in pending[at]:
+    for p, text in texts:
+        at = chunk_of(p)
+        if not missing[at] or p in pending[at]:
             continue  # a document twice in the texts (its chunk written, or waiting): its first text stands
-        pending[at][i] = page(i, text)
+        pending[at][p] = page(p, text)
         if text is not None:
-            for start, end in wanted.get(i, ()):
-                contexts[(i, start, end)] = _context(text, start, end)
+            for k in wanted[wanted_at[p] : wanted_at[p + 1]].tolist():
+                contexts.put(k, text, int(clusters.start[k]), int(clusters.end[k]))
         missing[at] -= 1
         if not missing[at]:
             put(at)
-    for i, doc in sorted(docs.shown.items()):  # documents the texts did not hold
-        at = i // DETAIL_CHUNK
-        if doc.passages and missing[at] > 0 and i not in pending[at]:
-            pending[at][i] = page(i, None)
+    for p in range(len(docs)):  # documents the texts did not hold
+        at = chunk_of(p)
+        if docs.has_passages(p) and missing[at] > 0 and p not in pending[at]:
+            pending[at][p] = page(p, None)
     for at in sorted(k for k, chunk in pending.items() if chunk):
         put(at)
     return contexts
