@@ -130,7 +130,10 @@ def derivation_table(result: ScanResult) -> pa.Table:
     n_groups = side_doc.shape[0]
     words = _Tokens(docs, np.unique(side_doc))
     occ = sorted_copies(clusters)
-    ids, whens, doc_chars = column(docs, "doc_id"), column(docs, "when"), column(docs, "n_chars")
+    ids, whens = column(docs, "doc_id"), column(docs, "when")
+    # The lengths the engine gives when the texts stayed with it: the result's documents would
+    # read every text they hold to measure it (26,547 texts at 100,000 documents on Spark).
+    doc_chars = result.texts_elsewhere.n_chars if result.texts_elsewhere else column(docs, "n_chars")
     width = max(doc_chars) + 1
 
     def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, int]:
@@ -317,14 +320,16 @@ class _Tokens:
         order = np.argsort(doc, kind="stable")  # the spans of a batch of documents lie together
         doc, start, end = doc[order], start[order], end[order]
         found = np.zeros(doc.shape[0], dtype=np.int64)
-        n_chars, text = column(self.docs, "n_chars"), text_reader(self.docs)
+        text = text_reader(self.docs)
         for at in range(0, self.which.shape[0], _TOKENIZE_BATCH):
             batch = self.which[at : at + _TOKENIZE_BATCH]
-            spans = batch_token_spans([text(d) for d in batch.tolist()])
+            texts = [text(d) for d in batch.tolist()]
+            spans = batch_token_spans(texts)
+            # The batch's texts laid end to end (one apart): one sorted array of token starts.
+            base = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])])
+            del texts
             counts = np.array([starts.shape[0] for starts, _ in spans], dtype=np.int64)
             self.n_tokens[batch] = counts
-            # The batch's texts laid end to end (one apart): one sorted array of token starts.
-            base = np.concatenate([[0], np.cumsum([n_chars[d] + 1 for d in batch.tolist()])])
             starts = np.concatenate([s for s, _ in spans] + [np.empty(0, np.int64)]) + np.repeat(base[:-1], counts)
             lo, hi = np.searchsorted(doc, batch[0]), np.searchsorted(doc, batch[-1], side="right")
             within = np.searchsorted(batch, doc[lo:hi])  # each span's document, by place in the batch

@@ -246,3 +246,27 @@ def test_the_documents_are_tokenized_a_batch_at_a_time_with_the_same_figures(
     monkeypatch.setattr(derivation, "_TOKENIZE_BATCH", 2)  # five documents: batches of 2, 2 and 1
     assert derivation_table(feed.result).equals(whole)
     assert whole.num_rows > 1
+
+
+def test_the_lengths_come_from_the_engine_when_it_kept_the_texts(feed: Scanned) -> None:
+    """A Spark result whose texts stayed on the executors gives every document's length in
+    ``texts_elsewhere``: the table is the same, and no length is measured from a text (which
+    would read every text the driver holds)."""
+    import dataclasses
+
+    from provenance.corpus import Columnar
+    from provenance.records import TextsElsewhere
+
+    class Kept(list, Columnar):  # type: ignore[type-arg]
+        def column(self, name: str) -> list:  # type: ignore[type-arg]
+            assert name != "n_chars", "a length measured from the texts"
+            return [getattr(d, name) for d in self]
+
+        def text(self, i: int) -> str:
+            return str(self[i].text)
+
+    docs = feed.result.documents
+    kept = dataclasses.replace(
+        feed.result, documents=Kept(docs), texts_elsewhere=TextsElsewhere([len(d.text) for d in docs])
+    )
+    assert derivation_table(kept).equals(derivation_table(feed.result))
