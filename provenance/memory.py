@@ -26,9 +26,10 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 def release_free_memory() -> None:
     """Return the C heap's free pages to the system (glibc's ``malloc_trim``; a no-op where
-    the C library has no such call), and Arrow's (its default pool, mimalloc, keeps what Arrow
-    freed: reading 38 MB of report tables back left the process 119 MB larger, 68 MB after
-    this). Arrow is not imported for it."""
+    the C library has no such call), and Arrow's pool's (mimalloc, Arrow's default, keeps what
+    Arrow freed: reading 38 MB of report tables back left the process 119 MB larger, 68 MB after
+    this; the ``prov`` command gives Arrow the system allocator, which this trims). Arrow is not
+    imported for it."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

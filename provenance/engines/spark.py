@@ -990,7 +990,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
     ) -> tuple[Sequence[Document], TextsElsewhere | None]:
         """For a Parquet dataset (read by Spark), a ``DocumentColumns``: every document's id and
-        outlet, and the whole documents with a passage (one small collect), with every
+        outlet, and the whole documents with a passage (taken a partition at a time), with every
         document's length computed on the executors; local inputs, read on the driver, as they
         are. The executors write the ``documents`` table."""
         if not isinstance(docs, FrameSeq):
