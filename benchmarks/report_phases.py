@@ -12,6 +12,7 @@ this process's; the scan's forked workers are not in them (``run.py`` measures t
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +90,8 @@ def _marked(method: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # As the prov command sets it (cli/main.py), before anything here imports Arrow.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     _instrument()
     from prov_cli.main import run
 
