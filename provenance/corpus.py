@@ -96,8 +96,10 @@ class _Codes(Generic[K]):
         return self.values[self._codes[i]]
 
 
-class _Texts:
-    """Texts in an anonymous temporary file, appended while the corpus is built, then read only."""
+class TextFile:
+    """Texts in an anonymous temporary file, appended, then read only (``seal``), each by its
+    number (``text``) or bytes by their place (``read``): a corpus's texts, and the text round
+    each copy the HTML pages show."""
 
     def __init__(self, directory: str | None = None) -> None:
         self._directory = directory
@@ -145,6 +147,13 @@ class _Texts:
 
     def span(self, i: int) -> tuple[int, int]:
         return (self._ends[i - 1] if i else 0), self._ends[i]
+
+    def text(self, i: int) -> str:
+        """Text ``i`` (in the order appended)."""
+        return self.read(*self.span(i)).decode(_UTF8, _EXACT)
+
+    def __len__(self) -> int:
+        return len(self._ends)
 
     def close(self) -> None:
         self._file.close()
@@ -318,7 +327,7 @@ class CorpusBuilder:
     """Appends documents (in order) and ``build``s the ``Corpus`` that holds them."""
 
     def __init__(self, directory: str | None = None) -> None:
-        self.texts = _Texts(directory)
+        self.texts = TextFile(directory)
         # Ids, sources, titles and urls stay Python strings: packing them too would save ~15 %
         # of the corpus's memory but cost more per document read than all the rest together.
         self.ids: list[str] = []

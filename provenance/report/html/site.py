@@ -26,6 +26,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from provenance.corpus import TextFile
 from provenance.dates import parse_date
 from provenance.memory import release_free_memory
 from provenance.report.html.graph_svg import graph_svg
@@ -523,42 +524,32 @@ def _list_row(c: int, clusters: _Clusters, docs: _Docs) -> list[Any]:
 
 
 Context = tuple[str, str, bool, bool]  # text before and after a copy, and whether the text goes on past them
-_EXACT = "surrogatepass"  # a text's lone surrogates round-trip (the scan's texts may hold them)
 
 
 class _Contexts:
-    """The text round each copy the cluster pages show, by the copy's place in ``_Clusters``:
-    UTF-8 in one buffer, with offsets. As Python strings in a dict, they were 35 MB at 100,000
-    documents."""
+    """The text round each copy the cluster pages show, by the copy's place in ``_Clusters``,
+    in a temporary file (``corpus.TextFile``): as Python strings in a dict they were 35 MB at
+    100,000 documents, and ten times that at a million."""
 
     def __init__(self, n: int) -> None:
-        self.text = bytearray()
-        self.bounds = np.zeros((n, 3), dtype=np.int64)  # where its text before starts, ends, and after ends
+        self.texts = TextFile()
+        self.at = np.full(n, -1, dtype=np.int64)  # its text before, in ``texts`` (after: the next)
         self.cut = np.zeros((n, 2), dtype=bool)  # whether the text goes on before it, after it
-        self.has = np.zeros(n, dtype=bool)
 
     def put(self, k: int, text: str, start: int, end: int) -> None:
         lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-        begin = len(self.text)
-        self.text += text[lo:start].encode("utf-8", _EXACT)
-        middle = len(self.text)
-        self.text += text[end:hi].encode("utf-8", _EXACT)
-        self.bounds[k] = (begin, middle, len(self.text))
+        self.at[k] = len(self.texts)
+        self.texts.append(text[lo:start])
+        self.texts.append(text[end:hi])
         self.cut[k] = (lo > 0, hi < len(text))
-        self.has[k] = True
 
     def get(self, k: int) -> Context | None:
-        if not self.has[k]:
+        at = int(self.at[k])
+        if at < 0:
             return None
-        begin, middle, end = self.bounds[k].tolist()
+        self.texts.seal()
         before, after = self.cut[k].tolist()
-        view = memoryview(self.text)
-        return (
-            str(view[begin:middle], "utf-8", _EXACT),
-            str(view[middle:end], "utf-8", _EXACT),
-            before,
-            after,
-        )
+        return self.texts.text(at), self.texts.text(at + 1), before, after
 
 
 def _cluster_detail(
@@ -812,6 +803,7 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
             for i, c in enumerate(part)
         }
         out.put(f"c/{chunk // DETAIL_CHUNK:05d}", details)
+    contexts.texts.close()
 
 
 def write_index(path: Path) -> None:
