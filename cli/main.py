@@ -49,6 +49,20 @@ app.add_typer(index_app, name="index")
 app.command()(query)
 
 
+def system_allocator_for_arrow() -> None:
+    """Give Arrow the system's allocator, unless the user named a pool.
+
+    Arrow's own (mimalloc) keeps the pages Arrow has freed, even after ``release_unused``: the
+    system's, with the trims prov makes between stages (``provenance.memory``), gave a
+    Reuters-21578 scan's main process 211-222 MB against 268-279, and ``prov html`` of a
+    100,000-document report 169 MB against 223, in the same time. Arrow reads the setting when
+    it first allocates, so this runs before any command. A Spark JVM that prov starts (local
+    mode), and its Python workers, inherit it; executors elsewhere keep their own environment
+    (``spark.executorEnv.ARROW_DEFAULT_MEMORY_POOL`` sets theirs).
+    """
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def run() -> None:
     """Console-script entry point."""
     # A scan makes millions of objects that live to its end (documents, alignments, spans):
@@ -57,13 +71,7 @@ def run() -> None:
     # keeps 5 of those 8 % (forked workers inherit it). The application's choice, not the
     # library's, which leaves its host's collector alone.
     gc.set_threshold(100_000, 50, 100)
-    # Arrow's own allocator (mimalloc) keeps pages Arrow has freed, even after release_unused:
-    # the system's, with the trims prov makes between stages (provenance.memory), gave a
-    # Reuters-21578 scan's main process 211-222 MB against 268-279, and `prov html` of a
-    # 100,000-document report 169 MB against 223, in the same time. A pool the user names stands.
-    # Read when Arrow first allocates, so set before any command runs; the Spark engine's JVM,
-    # and the Python workers it starts, inherit it.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    system_allocator_for_arrow()
     try:
         app()
     finally:

@@ -21,8 +21,9 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Run the ``prov`` command line with ``argv`` (default: this process's arguments);
     ``scan`` gets ``--engine spark`` unless an engine is given."""
-    from prov_cli.main import app
+    from prov_cli.main import app, system_allocator_for_arrow
 
+    system_allocator_for_arrow()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["scan"] and not any(a == "--engine" or a.startswith("--engine=") for a in args):
         args += ["--engine", "spark"]

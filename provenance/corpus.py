@@ -340,7 +340,7 @@ class CorpusBuilder:
         self.n_chars = array("q")
 
     def add(self, doc: Document) -> None:
-        row = len(self.texts._ends)
+        row = len(self.texts)
         self.texts.append(doc.text)
         self.n_chars.append(len(doc.text))
         self.ids.append(doc.doc_id)
@@ -413,6 +413,8 @@ class Held:
         self._indices = given[self._order]
         twice = np.flatnonzero(self._indices[1:] == self._indices[:-1])
         if twice.shape[0]:
+            if builder is not None:
+                builder.texts.close()
             raise ValueError(f"document {self._indices[twice[0]]} held twice")
         # Which indices are held, one byte each up to the largest: a document not held (most of
         # them) is told in a look-up, not a binary search.

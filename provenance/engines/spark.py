@@ -100,6 +100,7 @@ _URI = re.compile(r"^[A-Za-z][\w+.-]+:/")  # hdfs://, s3a://, file:/ (two letter
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 _ITER_BATCH = 10_000  # documents whose ids ``DocumentColumns`` converts at once
 _HELD_BATCH = 2_048  # documents with a passage made ``Document`` objects at once
+_HELD_PART = 10_000  # documents with a passage taken to the driver in one Spark job (about)
 TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
@@ -1013,7 +1014,12 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         if not shown:
             return Held()
         wanted = self._frame_of(pa.table({"index": pa.array(shown, pa.int64())}), "index bigint")
-        rows = frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names).toLocalIterator()
+        got = frame.join(F.broadcast(wanted), "index").select(*ops.DOCUMENT_SCHEMA.names)
+        # A job per partition, one after another (the next fetched while one is read): as many
+        # as the documents need (``coalesce`` never shuffles, nor adds partitions), not the
+        # documents frame's shuffle partitions, 200 by default.
+        parts = -(-len(shown) // _HELD_PART)
+        rows = got.coalesce(parts).toLocalIterator(prefetchPartitions=True)
 
         def documents() -> Iterator[Document]:
             while batch := [row.asDict() for row in islice(rows, _HELD_BATCH)]:

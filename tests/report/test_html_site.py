@@ -391,3 +391,29 @@ def test_rows_are_read_from_a_table_of_many_row_groups_near_together_or_far_apar
     assert by_row.values("passage_id", [1, 2]) == ["", ""]  # an older report's missing column
     with pytest.raises(TypeError):
         site._by_row(site.Columns({"text": values}))
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_a_report_of_an_older_schema_shows_its_dates_as_written(feed_report: Path, tmp_path: Path, kind: str) -> None:
+    """Schema 2 held the date as written in ``date``: the pages read it as ingest reads it, and
+    show one they cannot read as it is written, whatever Arrow string type holds it."""
+    import pyarrow as pa
+
+    out = tmp_path / "report"
+    shutil.copytree(feed_report, out)
+    documents = pq.read_table(out / "documents.parquet")
+    written = documents.column("date_text").to_pylist()
+    shown = {p["doc_id"] for p in rows(out, "passages")}
+    odd = next(i for i, d in enumerate(documents.column("doc_id").to_pylist()) if d in shown)
+    written[odd] = "sometime in May"
+    older = documents.drop_columns(["date", "date_text"]).append_column("date", pa.array(written, getattr(pa, kind)()))
+    pq.write_table(older, out / "documents.parquet")
+    assert run("html", str(out), "-q").exit_code == 0
+    pages = {}
+    for chunk in (out / "html" / "data" / "d").glob("*.js"):
+        pages.update({page["id"]: page for page in data(out, f"d/{chunk.stem}").values()})
+    ids = documents.column("doc_id").to_pylist()
+    assert pages[ids[odd]]["date"] == "sometime in May"
+    for i, doc_id in enumerate(ids):
+        if doc_id in pages and i != odd and written[i]:
+            assert pages[doc_id]["date"].startswith(written[i][:10]), (doc_id, written[i])

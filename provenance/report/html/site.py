@@ -177,7 +177,10 @@ _NO_TIME = -(2**63)  # ``when`` of a document without a date
 
 
 def _micros(when: datetime | None) -> int:
-    return _NO_TIME if when is None else (when - _EPOCH) // timedelta(microseconds=1)
+    """``when`` as µs since 1970 UTC (a time without a zone, which prov never writes, read as UTC)."""
+    if when is None:
+        return _NO_TIME
+    return ((when if when.tzinfo else when.replace(tzinfo=UTC)) - _EPOCH) // timedelta(microseconds=1)
 
 
 def _moment(micros: int) -> datetime | None:
@@ -386,11 +389,11 @@ def _load_docs(tables: Tables) -> _Docs:
         # ``date_text`` the date as written (schema 3.0); a report of an older schema holds the
         # text in ``date``.
         values |= {n: _column(part, n) for n in ("date_text", *_DETAILS)}
-        old = "date" in part.column_names and pa.types.is_string(part.schema.field("date").type)
+        old = "date" in part.column_names and part.schema.field("date").type != _UTC_MICROS
         written = _column(part, "date") if old else None
         for k in taken:
             doc_id, moment = values["doc_id"][k], _moment(int(moments[k]))
-            text = values["date_text"][k] or (written[k] if written is not None else None)
+            text = values["date_text"][k] or (written[k] if written and isinstance(written[k], str) else None)
             docs.number[doc_id] = len(docs.ids)
             docs.ids.append(doc_id)
             docs.outlets.append(name(values["outlet"][k]))
@@ -775,7 +778,24 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
     # The texts are gone through once, in their order: each document's page is written, and
     # the context of each copy a cluster page shows is cut (a window round a copy, not the
     # shown documents' texts, which were 100 MB at 100,000 documents read from a report).
-    contexts = _write_documents(out, docs, clusters, _shown_texts(tables, docs))
+    contexts = _Contexts(clusters.doc.shape[0])
+    try:
+        _write_documents(out, docs, clusters, _shown_texts(tables, docs), contexts)
+        _write_clusters(out, tables, manifest, site, docs, clusters, contexts)
+    finally:
+        contexts.texts.close()  # the temporary file of the contexts
+
+
+def _write_clusters(
+    out: _Writer,
+    tables: Tables,
+    manifest: dict[str, Any],
+    site: Path,
+    docs: _Docs,
+    clusters: _Clusters,
+    contexts: _Contexts,
+) -> None:
+    """Write the overview, the picture, the cluster list and the clusters' pages."""
     overview = _overview(manifest, docs, clusters, "texts" in tables)
     overview["shares"] = _share_tables(tables, docs, clusters)
     overview["time"] = _time(docs, clusters)
@@ -803,7 +823,6 @@ def write_site(tables: Tables, manifest: dict[str, Any], site: Path) -> None:
             for i, c in enumerate(part)
         }
         out.put(f"c/{chunk // DETAIL_CHUNK:05d}", details)
-    contexts.texts.close()
 
 
 def write_index(path: Path) -> None:
@@ -833,18 +852,17 @@ class _Details:
 
 
 def _write_documents(
-    out: _Writer, docs: _Docs, clusters: _Clusters, texts: Iterator[tuple[int, str | None]]
-) -> _Contexts:
+    out: _Writer, docs: _Docs, clusters: _Clusters, texts: Iterator[tuple[int, str | None]], contexts: _Contexts
+) -> None:
     """Write the pages of the documents with a passage, in chunks by document number, from
     ``texts``, ``(document, text)`` in any order: a chunk is written as soon as its last text came
     (texts come in document order, so one chunk is held at a time), and the chunks of documents
-    with no text are written at the end without it. Gives the contexts of the copies the cluster
-    pages show."""
+    with no text are written at the end without it. Puts in ``contexts`` the text round each
+    copy the cluster pages show."""
     n = clusters.doc.shape[0]
     rank = np.arange(n) - np.repeat(clusters.at[:-1], np.diff(clusters.at))  # each copy's place in its cluster
     slots = np.flatnonzero(rank < MAX_SHOWN)  # the copies the cluster pages show (``_Clusters.shown``)
     wanted_at, (wanted,) = _grouped(clusters.doc[slots], len(docs), slots)
-    contexts = _Contexts(n)
 
     def chunk_of(p: int) -> int:
         return int(docs.rows[p]) // DETAIL_CHUNK
@@ -888,4 +906,3 @@ def _write_documents(
             pending[at][p] = page(p, None)
     for at in sorted(k for k, chunk in pending.items() if chunk):
         put(at)
-    return contexts
