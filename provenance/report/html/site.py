@@ -365,6 +365,8 @@ def _moments(part: pa.Table) -> np.ndarray:
 
 
 def _load_docs(tables: Tables) -> _Docs:
+    """The documents the pages show, and counts over all (the ``documents`` table a slice at a
+    time), with their credits; ``_load_clusters`` adds their passages."""
     wanted = _shown_ids(tables)
     docs = _Docs()
     name = _Names()
@@ -423,6 +425,8 @@ def _load_docs(tables: Tables) -> _Docs:
 
 
 def _load_clusters(tables: Tables, docs: _Docs) -> _Clusters:
+    """The clusters and their copies, from the ``clusters`` and ``passages`` tables; the same
+    copies, grouped by document, become ``docs``'s passages."""
     table = _by_row(tables["clusters"])
     whole, name = table.whole, _Names()
     ids = list(_column(whole, "cluster_id"))
