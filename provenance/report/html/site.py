@@ -540,14 +540,15 @@ class _Contexts:
 
     def __init__(self, n: int) -> None:
         self.texts = TextFile()
-        self.at = np.full(n, -1, dtype=np.int64)  # its text before, in ``texts`` (after: the next)
+        self.at = np.full(n, -1, dtype=np.int64)  # its text before and after, one text in ``texts``
+        self.before = np.zeros(n, dtype=np.int64)  # the characters of that text before the copy
         self.cut = np.zeros((n, 2), dtype=bool)  # whether the text goes on before it, after it
 
     def put(self, k: int, text: str, start: int, end: int) -> None:
         lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-        self.at[k] = len(self.texts)
-        self.texts.append(text[lo:start])
-        self.texts.append(text[end:hi])
+        before = text[lo:start]  # shorter than start - lo in a text shorter than the copy's report says
+        self.at[k], self.before[k] = len(self.texts), len(before)
+        self.texts.append(before + text[end:hi])
         self.cut[k] = (lo > 0, hi < len(text))
 
     def get(self, k: int) -> Context | None:
@@ -555,8 +556,9 @@ class _Contexts:
         if at < 0:
             return None
         self.texts.seal()
+        text, split = self.texts.text(at), int(self.before[k])
         before, after = self.cut[k].tolist()
-        return self.texts.text(at), self.texts.text(at + 1), before, after
+        return text[:split], text[split:], before, after
 
 
 def _cluster_detail(
