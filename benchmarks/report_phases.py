@@ -43,25 +43,11 @@ def _instrument() -> None:
     import provenance.report.writer as writer
 
     write_table = writer._write_table
-
-    def marked_table(table: Any, path: Path) -> None:
-        mark(f"before {path.name}")
-        write_table(table, path)
-        mark(f"after {path.name}")
-
-    writer._write_table = marked_table
+    writer._write_table = lambda table, path: _marked(write_table, path.name)(table, path)
     write_report = scan_report.write_report
 
     def marked_report(out: Path, tables: dict, manifest: dict, force: bool = False, extra_files: Any = None) -> Path:
-        def around(name: str, write: Callable[[Path], None]) -> Callable[[Path], None]:
-            def run(path: Path) -> None:
-                mark(f"before {name}")
-                write(path)
-                mark(f"after {name}")
-
-            return run
-
-        extra = {name: around(name, write) for name, write in (extra_files or {}).items()}
+        extra = {name: _marked(write, name) for name, write in (extra_files or {}).items()}
         return write_report(out, tables, manifest, force=force, extra_files=extra)
 
     scan_report.write_report = marked_report
@@ -80,6 +66,8 @@ def _instrument() -> None:
 
 
 def _marked(method: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """``method`` with a mark before and after it."""
+
     def run(*args: Any, **kwargs: Any) -> Any:
         mark(f"before {name}")
         out = method(*args, **kwargs)

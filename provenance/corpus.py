@@ -30,7 +30,7 @@ from typing import IO, Any, Generic, TypeVar, overload
 import numpy as np
 
 from provenance.errors import workspace_error
-from provenance.records import Document
+from provenance.records import Document, ScanResult
 
 _UTF8 = "utf-8"
 _EXACT = "surrogatepass"  # lone surrogates round-trip; nothing a str can hold is refused
@@ -365,6 +365,15 @@ def column(docs: Sequence[Document], name: str) -> Sequence[Any]:
     if name == "n_chars":
         return [len(d.text) for d in docs]
     return [getattr(d, name) for d in docs]
+
+
+def document_lengths(result: ScanResult) -> Sequence[int]:
+    """Every document's length in characters, by index: the engine's when the texts stayed with
+    it (``TextsElsewhere``; the result's documents would read every text they hold to measure
+    it), else from the documents' columns."""
+    if result.texts_elsewhere is not None:
+        return result.texts_elsewhere.n_chars
+    return column(result.documents, "n_chars")
 
 
 def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:

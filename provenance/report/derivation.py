@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from provenance.corpus import column, text_reader
+from provenance.corpus import column, document_lengths, text_reader
 from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.passages import batch_token_spans
 from provenance.records import Alignment, Cluster, Document, ScanResult
@@ -130,10 +130,7 @@ def derivation_table(result: ScanResult) -> pa.Table:
     n_groups = side_doc.shape[0]
     words = _Tokens(docs, np.unique(side_doc))
     occ = sorted_copies(clusters)
-    ids, whens = column(docs, "doc_id"), column(docs, "when")
-    # The lengths the engine gives when the texts stayed with it: the result's documents would
-    # read every text they hold to measure it (26,547 texts at 100,000 documents on Spark).
-    doc_chars = result.texts_elsewhere.n_chars if result.texts_elsewhere else column(docs, "n_chars")
+    ids, whens, doc_chars = column(docs, "doc_id"), column(docs, "when"), document_lengths(result)
     width = max(doc_chars) + 1
 
     def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, int]:

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from provenance.arrow import to_table
-from provenance.corpus import Corpus, column, text_reader
+from provenance.corpus import Corpus, column, document_lengths, text_reader
 from provenance.errors import ReportError
 from provenance.records import Cluster, Document, Occurrence, ScanResult
 from provenance.report import schemas
@@ -100,7 +100,7 @@ def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table
     slice, at a time."""
     docs = result.documents
     return {
-        "documents": lambda: documents_table(docs, result.texts_elsewhere.n_chars if result.texts_elsewhere else None),
+        "documents": lambda: documents_table(docs, document_lengths(result)),
         "passages": TableBatches(schemas.PASSAGES, lambda: _passage_batches(result)),
         "alignments": TableBatches(schemas.ALIGNMENTS, lambda: _alignment_batches(result)),
         "clusters": TableBatches(schemas.CLUSTERS, lambda: _cluster_batches(result)),
@@ -229,7 +229,7 @@ def wire_share_table(result: ScanResult) -> pa.Table:
     per_outlet: dict[str, Counter] = {}
     outlet_total: Counter = Counter()
     ids, outlets = column(docs, "doc_id"), column(docs, "outlet")
-    n_chars = result.texts_elsewhere.n_chars if result.texts_elsewhere else column(docs, "n_chars")
+    n_chars = document_lengths(result)
     for d, outlet in enumerate(outlets):
         if outlet:
             outlet_total[outlet] += n_chars[d]

@@ -67,17 +67,6 @@ _UTC_MICROS = pa.timestamp("us", tz="UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _values(column: pa.ChunkedArray) -> list[Any]:
-    """A column's values as Python objects; UTC timestamps made here from their microseconds,
-    five times faster than Arrow makes them (0.36 s for the dates of 100,000 documents)."""
-    if column.type != _UTC_MICROS:
-        return column.to_pylist()
-    # ``view``, not ``cast``: the same bits read as integers, without importing pyarrow.compute
-    # (35 ms of a seeds scan).
-    micros = [v for chunk in column.chunks for v in chunk.view(pa.int64()).to_pylist()]
-    return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
-
-
 class Slices:
     """A report table read a slice at a time each time it is gone through (``writer.iter_table``),
     never whole: the ``documents`` and ``texts`` tables, a row per document of the corpus, and
@@ -147,7 +136,7 @@ def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
         return table.data.get(name) or [None] * table.num_rows
     if name not in table.column_names:
         return [None] * table.num_rows
-    return _values(table.column(name))
+    return table.column(name).to_pylist()  # the documents' dates are read by ``_moments``
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -192,13 +181,19 @@ def _ints(values: array[int]) -> np.ndarray:
     return np.frombuffer(values, dtype=np.int64)
 
 
+def _offsets(keys: np.ndarray, n: int) -> np.ndarray:
+    """Where each key's group starts (and the last ends) once rows are ordered by their key in
+    ``0..n - 1``."""
+    at = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=at[1:])
+    return at
+
+
 def _grouped(keys: np.ndarray, n: int, *columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Rows of ``columns`` grouped by their key in ``0..n - 1``, each group in the rows' order:
     the offsets of the groups (``n + 1``) and the columns in that order."""
     order = np.argsort(keys, kind="stable")
-    at = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n), out=at[1:])
-    return at, [c[order] for c in columns]
+    return _offsets(keys, n), [c[order] for c in columns]
 
 
 class _Names:
@@ -292,6 +287,10 @@ class _Clusters:
         """The copies of cluster ``c`` its page carries."""
         lo, hi = int(self.at[c]), int(self.at[c + 1])
         return range(lo, min(hi, lo + MAX_SHOWN))
+
+    def of(self, copies: range, values: np.ndarray) -> np.ndarray:
+        """``values`` (``doc``, ``start``...) of ``copies`` (``copies(c)`` or ``shown(c)``)."""
+        return values[copies.start : copies.stop]
 
     def news(self) -> Iterator[int]:
         """The news clusters of more than one document (those origins and shares count)."""
@@ -459,8 +458,6 @@ def _load_clusters(tables: Tables, docs: _Docs) -> _Clusters:
     undated = when == _NO_TIME
     keys = (_ints(starts), docs.rows[copy_doc], np.where(undated, 0, when), undated, owner)
     order = np.lexsort(keys)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
     return _Clusters(
         whole=whole,
         ids=ids,
@@ -470,7 +467,7 @@ def _load_clusters(tables: Tables, docs: _Docs) -> _Clusters:
         n_outlets=np.array(_column(whole, "n_outlets"), dtype=np.int64),
         snippet=snippets,
         representative_chars=lengths,
-        at=offsets,
+        at=_offsets(owner, n),
         doc=copy_doc[order],
         start=_ints(starts)[order],
         end=_ints(ends)[order],
@@ -503,8 +500,7 @@ def _shown_texts(tables: Tables, docs: _Docs) -> Iterator[tuple[int, str | None]
 
 def _dated(clusters: _Clusters, docs: _Docs, c: int) -> np.ndarray:
     """The dates (µs) of cluster ``c``'s dated copies, earliest first."""
-    lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
-    when = docs.when[clusters.doc[lo:hi]]
+    when = docs.when[clusters.of(clusters.copies(c), clusters.doc)]
     return when[when != _NO_TIME]  # the copies come dated first, earliest first
 
 
@@ -574,7 +570,7 @@ def _cluster_detail(
     round each."""
     occurrences = []
     shown = clusters.shown(c)
-    copies = (a[shown.start : shown.stop].tolist() for a in (clusters.doc, clusters.start, clusters.end, clusters.row))
+    copies = (clusters.of(shown, a).tolist() for a in (clusters.doc, clusters.start, clusters.end, clusters.row))
     for k, p, start, end, row in zip(shown, *copies, strict=True):
         pid, text = passages[row]
         context = contexts.get(k)  # none without the document's text
@@ -648,8 +644,7 @@ def _share_tables(tables: Tables, docs: _Docs, clusters: _Clusters) -> dict[str,
     for c in clusters.news():
         origin = clusters.origin[c] or "unknown"
         per_origin[origin] += 1
-        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
-        for name in {units[p] for p in clusters.doc[lo:hi].tolist()}:
+        for name in {units[p] for p in clusters.of(clusters.copies(c), clusters.doc).tolist()}:
             if name:
                 printed[name][origin] += 1
     return {
@@ -685,9 +680,9 @@ def _time(docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
     lag_count = 0
     for c in clusters.news():
         origin = clusters.origin[c] or "unknown"
-        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
-        when = docs.when[clusters.doc[lo:hi]].tolist()
-        chars = (clusters.end[lo:hi] - clusters.start[lo:hi]).tolist()
+        copies = clusters.copies(c)
+        when = docs.when[clusters.of(copies, clusters.doc)].tolist()
+        chars = (clusters.of(copies, clusters.end) - clusters.of(copies, clusters.start)).tolist()
         dated = [w for w in when if w != _NO_TIME]
         for w, n in zip(when, chars, strict=True):
             if w != _NO_TIME:
@@ -730,10 +725,10 @@ def _overview(manifest: dict[str, Any], docs: _Docs, clusters: _Clusters, has_te
     origins: dict[str, dict[str, int]] = {}
     for c in clusters.news():
         entry = origins.setdefault(clusters.origin[c] or "unknown", {"clusters": 0, "copies": 0, "chars": 0})
-        lo, hi = int(clusters.at[c]), int(clusters.at[c + 1])
+        copies = clusters.copies(c)
         entry["clusters"] += 1
-        entry["copies"] += hi - lo
-        entry["chars"] += int((clusters.end[lo:hi] - clusters.start[lo:hi]).sum())
+        entry["copies"] += len(copies)
+        entry["chars"] += int((clusters.of(copies, clusters.end) - clusters.of(copies, clusters.start)).sum())
     params = manifest.get("parameters", {})
     return {
         "tool": manifest.get("tool", "prov"),
@@ -821,7 +816,7 @@ def _write_clusters(
         info = clusters.whole.slice(chunk, len(part))
         columns = {name: _column(info, name) for name in _DETAIL_FIELDS}
         columns["representative"] = by_row.values("representative", part)
-        shown = [int(r) for c in part for r in clusters.row[clusters.shown(c).start : clusters.shown(c).stop]]
+        shown = [r for c in part for r in clusters.of(clusters.shown(c), clusters.row).tolist()]
         pids, texts = (_by_row(tables["passages"]).values(name, shown) for name in ("passage_id", "text"))
         passages = dict(zip(shown, zip(pids, texts, strict=True), strict=True))
         details = {
