@@ -9,7 +9,12 @@ output out of a scan wherever it sits inside an input folder.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import shutil
+import socket
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +23,12 @@ INDEX_FORMAT = "prov-index"
 MANIFEST = "manifest.json"
 PARTIAL_MARKER = ".prov-partial"
 """File inside every temporary folder prov writes a report into: the writing process's pid."""
+
+SCRATCH_MARKER = ".prov-scratch"
+"""File inside every scratch folder prov makes beside no output (the band store in the system's
+temporary folder): the making host and pid, one per line."""
+
+log = logging.getLogger(__name__)
 
 _MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists skipped inputs; anything bigger is not ours
 
@@ -107,3 +118,64 @@ def default_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def _scratch_owner(folder: Path) -> tuple[str, int] | None:
+    """The host and pid in a scratch folder's marker, or None when it has no valid marker."""
+    try:
+        host, pid = (folder / SCRATCH_MARKER).read_text(encoding="utf-8").split("\n")[:2]
+        return host, int(pid)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def sweep_scratch(parent: Path, prefix: str, files: str) -> list[Path]:
+    """Remove the scratch folders ``prefix-<pid>-*`` in ``parent`` that a process of this host
+    made and left when it died (a scan killed, or stopped by the kernel for memory, cannot
+    clean up). A folder goes only when its marker names this host and a pid that no longer
+    runs, and every other entry in it is a plain file whose name ``files`` (a regex) matches:
+    what prov itself writes there. Returns the folders removed."""
+    pattern = re.compile(rf"{re.escape(prefix)}-(\d+)-[\w]+")
+    host = socket.gethostname()
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if not found or not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        pid = int(found.group(1))
+        # Another container or machine sharing this folder has its own pids: only this host's.
+        if _scratch_owner(folder) != (host, pid) or pid == os.getpid() or pid_alive(pid):
+            continue
+        try:
+            names = [e.name for e in os.scandir(folder) if e.name != SCRATCH_MARKER]
+            if all(re.fullmatch(files, n) and (folder / n).is_file() and not (folder / n).is_symlink() for n in names):
+                shutil.rmtree(folder)
+                removed.append(folder)
+                log.info("removed %s, left by process %d, which no longer runs", folder, pid)
+        except OSError:
+            continue  # another run removed it first, or it is not ours to remove
+    return removed
+
+
+def make_scratch(prefix: str, files: str, directory: str | Path | None = None) -> Path:
+    """A new private folder ``prefix-<pid>-XXXXXXXX`` in ``directory`` (the system's temporary
+    folder by default), marked with this host and pid, after removing the ones dead processes
+    left there (``sweep_scratch``). The caller removes it when done.
+
+    Raises:
+        OSError: the folder cannot be made or marked.
+    """
+    parent = Path(directory) if directory is not None else Path(tempfile.gettempdir())
+    sweep_scratch(parent, prefix, files)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
+    try:
+        (folder / SCRATCH_MARKER).write_text(f"{socket.gethostname()}\n{os.getpid()}\n", encoding="utf-8")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

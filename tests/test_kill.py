@@ -40,16 +40,25 @@ def files(reuters_dir: Path) -> list[Path]:
     return files
 
 
-def run(*args: object) -> float:
+def run(*args: object, scratch: Path | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run([PROV, *map(str, args), "-q"], check=True, capture_output=True)
+    subprocess.run([PROV, *map(str, args), "-q"], check=True, capture_output=True, env=_env(scratch))
     return time.perf_counter() - t0
 
 
-def killed(delay: float, *args: object) -> None:
+def _env(scratch: Path | None) -> dict[str, str] | None:
+    """The environment with the system's temporary folder at ``scratch`` (None: unchanged)."""
+    return None if scratch is None else {**os.environ, "TMPDIR": str(scratch)}
+
+
+def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
     """Run prov and SIGKILL it (with its worker processes) after ``delay`` seconds."""
     proc = subprocess.Popen(
-        [PROV, *map(str, args), "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        [PROV, *map(str, args), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=_env(scratch),
     )
     try:
         proc.wait(timeout=delay)
@@ -89,16 +98,21 @@ def test_a_killed_scan_leaves_the_previous_report_or_the_new_one(files: list[Pat
         reference[name] = state(tmp_path / f"ref-{name}")
     out = tmp_path / "work" / "report"
     out.parent.mkdir()
-    run("scan", *files, "--out", out, *runs["a"], "--workers", "2")
+    scratch = tmp_path / "tmp"  # the scans' temporary folder (TMPDIR), where the band store goes
+    scratch.mkdir()
+    run("scan", *files, "--out", out, *runs["a"], "--workers", "2", scratch=scratch)
     previous = "a"
     for i, delay in enumerate(delays(total, 1)):
         target = "b" if i % 2 == 0 else "a"
-        killed(delay, "scan", *files, "--out", out, *runs[target], "--force", "--workers", "2")
+        killed(delay, "scan", *files, "--out", out, *runs[target], "--force", "--workers", "2", scratch=scratch)
         recover(out)  # what the next run does first
         now = state(out)
         assert now in (reference[previous], reference[target]), f"kill {i} after {delay:.2f}s left a broken report"
         previous = "a" if now == reference["a"] else "b"
         assert os.listdir(out.parent) == ["report"], f"kill {i}: leftovers beside the report"
+    # A killed scan's band store (up to GBs at a million documents) is removed by the next scan.
+    run("scan", *files, "--out", out, *runs["a"], "--force", "--workers", "2", scratch=scratch)
+    assert not list(scratch.glob("prov-bands-*")), "a killed scan's band store outlived the next scan"
 
 
 def test_a_killed_dedup_leaves_one_runs_outputs_never_a_mix(files: list[Path], tmp_path: Path) -> None:

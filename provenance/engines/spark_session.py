@@ -21,6 +21,7 @@ from typing import Any
 
 from provenance._optional import require_java, require_pyspark
 from provenance.errors import ConfigError, EngineError
+from provenance.ownership import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,15 @@ logger.hadoop.level = error
 
 def _quiet_log4j() -> str:
     """A quiet log4j2 configuration file (written once per process)."""
-    path = Path(tempfile.gettempdir()) / f"prov-spark-log4j2-{os.getpid()}.properties"
+    folder = Path(tempfile.gettempdir())
+    for left in folder.glob("prov-spark-log4j2-*.properties"):  # killed runs' files, if ours
+        pid = left.name[len("prov-spark-log4j2-") : -len(".properties")]
+        try:
+            if pid.isdigit() and not pid_alive(int(pid)) and left.read_text(encoding="utf-8") == _LOG4J2:
+                left.unlink()
+        except OSError:
+            continue
+    path = folder / f"prov-spark-log4j2-{os.getpid()}.properties"
     if not path.exists():
         path.write_text(_LOG4J2, encoding="utf-8")
         atexit.register(path.unlink, missing_ok=True)

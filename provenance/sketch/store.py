@@ -5,7 +5,6 @@ million documents), or a whole band (1.4 GB)."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from provenance.errors import workspace_error
+from provenance.ownership import make_scratch
 from provenance.records import BandKeys
 from provenance.sketch.lsh import PackedBand, doc_bits, pack_band
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
 DOCS_PER_RANGE = 1 << 16  # documents per key range of a band (a power of two of ranges)
 MAX_RANGES = 64
+SCRATCH_PREFIX = "prov-bands"  # the store's folder: prov-bands-<pid>-XXXXXXXX
+_BAND_FILES = r"band\d+\.\d+\.u64"  # what a store writes in it (a dead run's folder is removed)
 
 
 def key_ranges(n_docs: int) -> int:
@@ -71,7 +73,8 @@ class BandStore:
     before they are written; a document never spans two batches, so keys repeated inside a
     document (internal-repeat candidates) are found here. A bucket is one key, and a key's
     range is its top bits, so no bucket spans two ranges: each range is banded on its own. Use
-    it as a context manager: the temporary files are removed on exit.
+    it as a context manager: the temporary files are removed on exit, and a store left by a
+    process that was killed is removed by the next store made in the same folder.
     """
 
     def __init__(self, bands: int, n_docs: int, directory: Path | None = None, ranges: int | None = None) -> None:
@@ -81,7 +84,7 @@ class BandStore:
         if self.ranges & (self.ranges - 1):
             raise ValueError(f"key ranges must be a power of two, got {self.ranges}")
         try:
-            self._dir = Path(tempfile.mkdtemp(prefix="prov-bands-", dir=directory))
+            self._dir = make_scratch(SCRATCH_PREFIX, _BAND_FILES, directory)
         except OSError as err:
             raise workspace_error(None if directory is None else str(directory), err) from None
         self._files = [[self._dir / f"band{t}.{r}.u64" for r in range(self.ranges)] for t in range(bands)]

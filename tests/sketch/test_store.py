@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -98,3 +104,48 @@ def test_key_ranges_grow_with_the_corpus() -> None:
     assert key_ranges(10**9) == 64
     with pytest.raises(ValueError):
         BandStore(1, n_docs=4, ranges=3)
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _left_by(tmp_path: Path, pid: int, host: str | None = None, extra: str | None = None) -> Path:
+    """A band store's folder as process ``pid`` on ``host`` would leave it when killed."""
+    folder = tmp_path / f"prov-bands-{pid}-{len(os.listdir(tmp_path)):08d}"
+    folder.mkdir()
+    (folder / ".prov-scratch").write_text(f"{host or socket.gethostname()}\n{pid}\n", encoding="utf-8")
+    (folder / "band0.0.u64").write_bytes(b"\0" * 64)
+    if extra:
+        (folder / extra).write_text("a user's file", encoding="utf-8")
+    return folder
+
+
+def test_a_store_left_by_a_killed_process_is_removed_by_the_next_store(tmp_path: Path) -> None:
+    dead = _left_by(tmp_path, _dead_pid())
+    with BandStore(1, n_docs=4, directory=tmp_path) as store:
+        store.add([batch(0, [1], [0])])
+        assert not dead.exists()
+        assert (store._dir / ".prov-scratch").read_text(encoding="utf-8") == f"{socket.gethostname()}\n{os.getpid()}\n"
+        assert store._dir.name.startswith(f"prov-bands-{os.getpid()}-")
+    assert os.listdir(tmp_path) == []
+
+
+def test_only_a_dead_local_processs_own_store_is_removed(tmp_path: Path) -> None:
+    pid = _dead_pid()
+    kept = [
+        _left_by(tmp_path, os.getppid()),  # its process still runs
+        _left_by(tmp_path, os.getpid()),  # this process: a store of its own still open
+        _left_by(tmp_path, pid, host="another-host"),  # another machine's pids share the folder
+        _left_by(tmp_path, pid, extra="notes.txt"),  # holds something prov does not write
+    ]
+    unmarked = tmp_path / f"prov-bands-{_dead_pid()}-efgh5678"
+    unmarked.mkdir()
+    (unmarked / "band0.0.u64").write_bytes(b"")
+    with BandStore(1, n_docs=4, directory=tmp_path):
+        pass
+    assert all(folder.is_dir() for folder in [*kept, unmarked])
+    assert len(os.listdir(tmp_path)) == 5
