@@ -288,10 +288,13 @@ def test_an_add_killed_while_writing_its_segment_leaves_no_temporary_files(corpu
     add_documents(index, docs[:2], DetectConfig())
     # what a kill inside write_segment leaves: the name reserved, only the temporaries on disk
     reserve_segment(index, "g00000002-0123456789ab")
-    for path in segment_temporaries(index, "g00000002-0123456789ab"):
+    docs_tmp, keys_tmp, scratch = segment_temporaries(index, "g00000002-0123456789ab")
+    for path in (docs_tmp, keys_tmp):
         path.write_bytes(b"half a segment")
+    scratch.mkdir()
+    (scratch / "b0.r0.u64").write_bytes(b"keys")
     add_documents(index, docs[2:], DetectConfig())
-    assert not [p for p in os.listdir(index / "segments") if p.endswith(".tmp")]
+    assert not [p for p in os.listdir(index / "segments") if p.startswith(".")]
 
 
 def test_a_dedup_killed_while_writing_leaves_no_temporary_file_beside_any_output(tmp_path: Path) -> None:

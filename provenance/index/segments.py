@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -64,10 +65,11 @@ def segment_files(root: Path, name: str) -> tuple[Path, Path]:
     return folder / f"{name}.docs.parquet", folder / f"{name}.keys.arrow"
 
 
-def segment_temporaries(root: Path, name: str) -> tuple[Path, Path]:
-    """The temporary files ``write_segment`` writes segment ``name`` into before renaming them."""
+def segment_temporaries(root: Path, name: str) -> tuple[Path, Path, Path]:
+    """What a ``SegmentWriter`` writes segment ``name`` through before renaming: the two files
+    under temporary names, and a scratch folder for its keys."""
     docs, keys = segment_files(root, name)
-    return docs.with_name(f".{docs.name}.tmp"), keys.with_name(f".{keys.name}.tmp")
+    return docs.with_name(f".{docs.name}.tmp"), keys.with_name(f".{keys.name}.tmp"), docs.with_name(f".{name}.scratch")
 
 
 def new_segment_name(generation: int) -> str:
@@ -81,6 +83,177 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+class SegmentWriter:
+    """Writes segment ``name`` a batch of documents at a time, so that adding or compacting a
+    million documents never holds them all: each batch's rows go to the documents file as they
+    come (row groups of ``DOCS_ROW_GROUP``), and their band keys to scratch files, one per band
+    and key range (``ranges``, a power of two), which ``finish`` sorts and writes one at a time.
+
+    Use it as a context manager: on leaving, the temporary files are removed (after ``finish``,
+    the segment's files are complete, flushed and in place; they become part of the index when
+    a manifest listing them is committed).
+    """
+
+    def __init__(self, root: Path, name: str, bands: int, ranges: int = 1) -> None:
+        if ranges < 1 or ranges & (ranges - 1):
+            raise ValueError(f"key ranges must be a power of two, got {ranges}")
+        self.name = name
+        self._files = segment_files(root, name)
+        self._files[0].parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = segment_temporaries(root, name)
+        self._tmp[2].mkdir(exist_ok=True)
+        self._rows = pq.ParquetWriter(self._tmp[0], DOCS, compression="zstd")
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._bands, self._ranges = bands, ranges
+        self._shift = np.uint64(64 - (ranges.bit_length() - 1))  # a key's range: its top bits
+        self.docs = 0
+        self._first: int | None = None
+        self._last = -1
+
+    def add(self, docs: Sequence[Document], numbers: np.ndarray) -> None:
+        """Add documents numbered ``numbers`` (ascending, after every number added before)."""
+        # Rows are numbered by the index, not by the documents' position in this run.
+        self.add_rows(to_table(docs, DOCS, names=_DOC_NAMES, values={"doc": numbers.astype(np.int64)}))
+
+    def add_rows(self, rows: pa.Table) -> None:
+        """Add documents as ``DOCS`` rows (ascending by number, after every number added before)."""
+        if rows.num_rows == 0:
+            return
+        numbers = rows.column("doc")
+        if self._first is None:
+            self._first = int(numbers[0].as_py())
+        self._last = int(numbers[-1].as_py())
+        self.docs += rows.num_rows
+        self._pending.append(rows)
+        self._pending_rows += rows.num_rows
+        if self._pending_rows >= DOCS_ROW_GROUP:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        """Write the pending rows in whole row groups (all of them when ``final``)."""
+        table = pa.concat_tables(self._pending)
+        cut = table.num_rows if final else table.num_rows - table.num_rows % DOCS_ROW_GROUP
+        if cut:
+            self._rows.write_table(table.slice(0, cut), row_group_size=DOCS_ROW_GROUP)
+        self._pending = [table.slice(cut)] if cut < table.num_rows else []
+        self._pending_rows = table.num_rows - cut
+
+    def _scratch(self, band: int, r: int) -> tuple[Path, Path]:
+        return self._tmp[2] / f"b{band}.r{r}.u64", self._tmp[2] / f"b{band}.r{r}.u32"
+
+    def add_keys(self, band: int, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Add band keys of documents added (or to be added), each with its document's number,
+        in the order the documents were added."""
+        docs = docs.astype(np.uint32)
+        if self._ranges == 1:
+            cuts, order = [0, keys.shape[0]], None
+        else:
+            of = (keys >> self._shift).astype(np.intp)
+            order = np.argsort(of, kind="stable")
+            cuts = np.searchsorted(of[order], np.arange(self._ranges + 1)).tolist()
+        for r in range(self._ranges):
+            lo, hi = cuts[r], cuts[r + 1]
+            if hi > lo:
+                rows = slice(lo, hi) if order is None else order[lo:hi]
+                keys_path, docs_path = self._scratch(band, r)
+                with open(keys_path, "ab") as out:
+                    keys[rows].tofile(out)
+                with open(docs_path, "ab") as out:
+                    docs[rows].tofile(out)
+
+    def finish(self, created: str, bands: Iterable[Pieces] | None = None) -> SegmentInfo:
+        """Write the keys, flush both files and put them in place. ``bands`` gives each band's
+        ``(keys, doc numbers)`` as ``Pieces``, in band order, instead of the keys added (a
+        compaction reads them from the segments it merges, a key range at a time).
+
+        Returns the segment's manifest entry.
+        """
+        if self._pending:
+            self._flush(final=True)
+        self._rows.close()
+        if bands is None:
+            bands = (self._added(band) for band in range(self._bands))
+        n_keys = _write_keys(self._tmp[1], self._tmp[2], bands)
+        for tmp in self._tmp[:2]:
+            _fsync_file(tmp)
+        for tmp, path in zip(self._tmp[:2], self._files, strict=True):
+            os.replace(tmp, path)
+        return SegmentInfo(
+            name=self.name,
+            docs=self.docs,
+            keys=n_keys,
+            doc_min=self._first if self._first is not None else 0,
+            doc_max=self._last,
+            created=created,
+        )
+
+    def _added(self, band: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The keys added to ``band``, a key range at a time (each file removed once read)."""
+        for r in range(self._ranges):
+            keys_path, docs_path = self._scratch(band, r)
+            if keys_path.exists():
+                keys, docs = np.fromfile(keys_path, dtype=np.uint64), np.fromfile(docs_path, dtype=np.uint32)
+                keys_path.unlink()
+                docs_path.unlink()
+                yield keys, docs
+
+    def close(self) -> None:
+        """Remove the temporary files (a segment not finished is gone)."""
+        self._rows.close()
+        for tmp in self._tmp[:2]:
+            tmp.unlink(missing_ok=True)
+        shutil.rmtree(self._tmp[2], ignore_errors=True)
+
+    def __enter__(self) -> SegmentWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Pieces = Iterable[tuple[np.ndarray, np.ndarray]]
+"""One band's keys and documents as pieces, each in any order, every key of a piece below every
+key of the next (one piece, or one per key range)."""
+
+
+def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
+    """Write the keys file (``KEYS``, one record batch) from each band's pieces: each piece is
+    sorted and appended to two files in the ``scratch`` folder, which are then mapped and
+    written out, so one piece is in memory at a time, not every key twice. Returns the number
+    of keys."""
+    keys_scratch, docs_scratch = scratch / "keys.u64", scratch / "docs.u32"
+    offsets = [0]
+    with open(keys_scratch, "wb") as keys_out, open(docs_scratch, "wb") as docs_out:
+        for pieces in bands:
+            written = offsets[-1]
+            for keys, owners in pieces:
+                # Stable: within a key, documents stay in the (ascending) order they came in.
+                order = np.argsort(keys, kind="stable")
+                keys[order].tofile(keys_out)
+                owners[order].astype(np.uint32).tofile(docs_out)
+                written += int(keys.shape[0])
+                del order, keys, owners
+            offsets.append(written)
+    n = offsets[-1]
+    schema = KEYS.with_metadata({**_META, _BAND_OFFSETS: json.dumps(offsets).encode()})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        if n == 0:  # nothing to map
+            writer.write_batch(pa.record_batch([pa.array([], pa.uint64()), pa.array([], pa.uint32())], schema=schema))
+        else:
+            with pa.memory_map(str(keys_scratch)) as keys_map, pa.memory_map(str(docs_scratch)) as docs_map:
+                # The mapped files become the batch's buffers: written out with no copy in memory.
+                columns = [
+                    pa.Array.from_buffers(pa.uint64(), n, [None, keys_map.read_buffer()]),
+                    pa.Array.from_buffers(pa.uint32(), n, [None, docs_map.read_buffer()]),
+                ]
+                writer.write_batch(pa.record_batch(columns, schema=schema))
+                del columns
+    keys_scratch.unlink()
+    docs_scratch.unlink()
+    return n
+
+
 def write_segment(
     root: Path,
     name: str,
@@ -89,48 +262,15 @@ def write_segment(
     band_keys: Sequence[tuple[np.ndarray, np.ndarray]],
     created: str,
 ) -> SegmentInfo:
-    """Write segment ``name``: ``docs`` numbered ``numbers`` (ascending), and for each band the
-    ``(keys, doc numbers)`` of their windows, in any order (sorted here).
+    """Write segment ``name`` at once: ``docs`` numbered ``numbers`` (ascending), and for each
+    band the ``(keys, doc numbers)`` of their windows, in any order (sorted here).
 
     Returns the segment's manifest entry. The files are complete and flushed when this returns;
     they become part of the index when a manifest listing them is committed.
     """
-    docs_path, keys_path = segment_files(root, name)
-    docs_path.parent.mkdir(parents=True, exist_ok=True)
-    # Rows are numbered by the index, not by the documents' position in this run.
-    table = to_table(docs, DOCS, names=_DOC_NAMES, values={"doc": numbers.astype(np.int64)})
-    offsets = [0]
-    key_parts, doc_parts = [], []
-    for keys, owners in band_keys:
-        # Stable: within a key, documents stay in the (ascending) order they were sketched in.
-        order = np.argsort(keys, kind="stable")
-        key_parts.append(keys[order])
-        doc_parts.append(owners[order])
-        offsets.append(offsets[-1] + int(keys.shape[0]))
-    all_keys = np.concatenate(key_parts) if key_parts else np.empty(0, dtype=np.uint64)
-    all_docs = np.concatenate(doc_parts) if doc_parts else np.empty(0, dtype=np.int64)
-    schema = KEYS.with_metadata({**_META, _BAND_OFFSETS: json.dumps(offsets).encode()})
-    batch = pa.record_batch([pa.array(all_keys, pa.uint64()), pa.array(all_docs.astype(np.uint32))], schema=schema)
-    tmp_docs, tmp_keys = segment_temporaries(root, name)
-    try:
-        pq.write_table(table, tmp_docs, row_group_size=DOCS_ROW_GROUP, compression="zstd")
-        with pa.OSFile(str(tmp_keys), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-            writer.write_batch(batch)
-        _fsync_file(tmp_docs)
-        _fsync_file(tmp_keys)
-        os.replace(tmp_docs, docs_path)
-        os.replace(tmp_keys, keys_path)
-    finally:
-        tmp_docs.unlink(missing_ok=True)
-        tmp_keys.unlink(missing_ok=True)
-    return SegmentInfo(
-        name=name,
-        docs=len(docs),
-        keys=int(all_keys.shape[0]),
-        doc_min=int(numbers[0]) if len(docs) else 0,
-        doc_max=int(numbers[-1]) if len(docs) else -1,
-        created=created,
-    )
+    with SegmentWriter(root, name, len(band_keys)) as writer:
+        writer.add(docs, numbers)
+        return writer.finish(created, ([band] for band in band_keys))
 
 
 class SegmentKeys:
@@ -187,6 +327,19 @@ def read_ids(root: Path, info: SegmentInfo) -> tuple[np.ndarray, list[str]]:
     """Document numbers and ids of one segment."""
     table = _read_parquet(segment_files(root, info.name)[0], columns=["doc", "doc_id"])
     return table.column("doc").to_numpy(), table.column("doc_id").to_pylist()
+
+
+def iter_docs(root: Path, info: SegmentInfo) -> Iterator[pa.Table]:
+    """The rows (``DOCS`` schema) of one segment, a row group at a time, in number order."""
+    path = segment_files(root, info.name)[0]
+    try:
+        source = pq.ParquetFile(path)
+        for group in range(source.num_row_groups):
+            yield source.read_row_group(group)
+    except FileNotFoundError:
+        raise
+    except (OSError, pa.ArrowException) as err:
+        raise IndexStoreError(f"{path}: unreadable documents segment ({err})") from None
 
 
 def read_docs(root: Path, info: SegmentInfo, numbers: np.ndarray | None = None) -> pa.Table:

@@ -1,0 +1,101 @@
+"""Segments written a batch at a time: an add or a compaction holds only keys (or one key range),
+and writes the same files as when everything was held at once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from provenance.config import DetectConfig
+from provenance.index import add_documents, compact, delete_documents, open_index
+from provenance.index import segments as segments_module
+from provenance.index import store as store_module
+from provenance.index.segments import segment_files
+from provenance.records import Document
+
+from .conftest import SEEDS
+
+
+def paragraphs() -> list[Document]:
+    """Every paragraph of the seed articles as a document: about 60, sharing some text."""
+    texts = [p for path in sorted(SEEDS.glob("*.txt")) for p in path.read_text(encoding="utf-8").split("\n\n")]
+    texts = [t for t in texts if len(t.split()) >= 8]
+    return [Document(i, f"p{i:03d}", t, "test", outlet=f"o{i % 3}") for i, t in enumerate(texts * 2)]
+
+
+def contents(root: Path) -> tuple[list[dict], list[list[tuple[int, int]]]]:
+    """Every document row, and per band every (key, document) in file order, over the segments."""
+    snapshot = open_index(root)
+    rows: list[dict] = []
+    bands: list[list[tuple[int, int]]] = [[] for _ in range(snapshot.manifest.parameters.bands)]
+    for info in snapshot.manifest.segments:
+        rows.extend(pq.read_table(segment_files(root, info.name)[0]).to_pylist())
+        keys = snapshot.segment_keys(info)
+        for band in range(keys.bands):
+            k, d = keys.band(band)
+            pairs = list(zip(k.tolist(), d.tolist(), strict=True))
+            assert pairs == sorted(pairs), "a band is sorted by key, then document"
+            bands[band].extend(pairs)
+    return rows, [sorted(b) for b in bands]
+
+
+def test_an_add_in_small_batches_and_segments_writes_what_one_batch_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = paragraphs()
+    add_documents(tmp_path / "whole", docs, DetectConfig())
+    monkeypatch.setattr(segments_module, "DOCS_ROW_GROUP", 4)
+    monkeypatch.setattr(store_module, "RANGE_DOCS", 4)  # 8 key ranges a band: 8 files sorted apart
+    add_documents(tmp_path / "steps", docs, DetectConfig(), batch_docs=7, segment_docs=30)
+    assert len(open_index(tmp_path / "steps").manifest.segments) == -(-len(docs) // 30)
+    whole, steps = contents(tmp_path / "whole"), contents(tmp_path / "steps")
+    assert steps == whole and len(whole[0]) == len(docs) and all(whole[1])
+    assert sorted(os.listdir(tmp_path / "steps" / "segments")) == sorted(
+        p.name
+        for info in open_index(tmp_path / "steps").manifest.segments
+        for p in segment_files(tmp_path / "steps", info.name)
+    ), "no scratch left"
+    for info in open_index(tmp_path / "steps").manifest.segments:
+        groups = pq.ParquetFile(segment_files(tmp_path / "steps", info.name)[0]).metadata
+        sizes = [groups.row_group(g).num_rows for g in range(groups.num_row_groups)]
+        assert sizes[:-1] == [4] * (len(sizes) - 1) and 0 < sizes[-1] <= 4, "whole row groups, but the last"
+
+
+def test_a_compaction_a_key_range_at_a_time_writes_what_one_at_once_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = paragraphs()
+    for name in ("whole", "ranges"):
+        root = tmp_path / name
+        for lo in range(0, len(docs), 25):
+            add_documents(root, docs[lo : lo + 25], DetectConfig())
+        delete_documents(root, [d.doc_id for d in docs[3:60:4]])
+    compact(tmp_path / "whole")
+    monkeypatch.setattr(store_module, "MERGE_KEYS", 50)  # dozens of key ranges a band
+    compact(tmp_path / "ranges")
+    whole, ranges = (
+        pa.ipc.open_file(pa.memory_map(str(segment_files(tmp_path / n, _only(tmp_path / n))[1]))).read_all()
+        for n in ("whole", "ranges")
+    )
+    assert ranges.equals(whole) and ranges.num_rows > 1000
+    assert ranges.schema.metadata == whole.schema.metadata  # the bands' offsets
+    rows, bands = contents(tmp_path / "ranges")
+    deleted = {d.doc_id for d in docs[3:60:4]}
+    assert [r["doc_id"] for r in rows] == [d.doc_id for d in docs if d.doc_id not in deleted]
+    live = {r["doc"] for r in rows}
+    assert all(doc in live for band in bands for _, doc in band), "deleted documents' keys are gone"
+
+
+def _only(root: Path) -> str:
+    (info,) = open_index(root).manifest.segments
+    return info.name
+
+
+def test_an_empty_segment_has_empty_bands(tmp_path: Path) -> None:
+    add_documents(tmp_path / "ix", [Document(0, "tiny", "too short", "test")], DetectConfig())
+    rows, bands = contents(tmp_path / "ix")
+    assert [r["doc_id"] for r in rows] == ["tiny"] and bands == [[]] * len(bands)
