@@ -417,3 +417,24 @@ def test_a_report_of_an_older_schema_shows_its_dates_as_written(feed_report: Pat
     for i, doc_id in enumerate(ids):
         if doc_id in pages and i != odd and written[i]:
             assert pages[doc_id]["date"].startswith(written[i][:10]), (doc_id, written[i])
+
+
+def test_dates_show_the_day_and_the_time_of_day_in_utc_to_the_minute(tmp_path: Path) -> None:
+    """A person reads ``1987-02-26 16:26 UTC``, not ``1987-02-26T16:26:09.460000+00:00``; a date
+    without a time of day stays the day; the cluster list still sorts and filters on the text."""
+    story = (SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_text(encoding="utf-8")
+    dates = {"a": "26-FEB-1987 16:26:09.46", "b": "2017-07-10", "c": "2017-07-10T14:05:00+03:00"}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": k, "date": v, "text": story}) + "\n" for k, v in dates.items()))
+    out = tmp_path / "report"
+    assert run("scan", str(feed), "--out", str(out), "-q").exit_code == 0
+    pages = {}
+    for chunk in (out / "html" / "data" / "d").glob("*.js"):
+        pages.update({page["id"]: page for page in data(out, f"d/{chunk.stem}").values()})
+    assert {k: pages[k]["date"] for k in dates} == {
+        "a": "1987-02-26 16:26 UTC",
+        "b": "2017-07-10",
+        "c": "2017-07-10 11:05 UTC",
+    }
+    listed = data(out, "list/00000")
+    assert listed and all(r[7] == "1987-02-26 16:26 UTC" and r[8] == "2017-07-10 11:05 UTC" for r in listed)

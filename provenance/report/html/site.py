@@ -139,10 +139,14 @@ def _column(table: pa.Table | Columns | None, name: str) -> Sequence[Any]:
     return table.column(name).to_pylist()  # the documents' dates are read by ``_moments``
 
 
-def _iso(when: datetime | None) -> str | None:
+def _shown(when: datetime | None) -> str | None:
+    """A date as a person reads it, and as the pages sort and filter it (as text): the day,
+    and the time of day in UTC to the minute when it has one (``2017-07-10 14:05 UTC``)."""
     if when is None:
         return None
-    return when.date().isoformat() if (when.hour, when.minute, when.second) == (0, 0, 0) else when.isoformat()
+    if (when.hour, when.minute, when.second) == (0, 0, 0):
+        return when.date().isoformat()
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class _Writer:
@@ -398,7 +402,7 @@ def _load_docs(tables: Tables) -> _Docs:
             docs.number[doc_id] = len(docs.ids)
             docs.ids.append(doc_id)
             docs.outlets.append(name(values["outlet"][k]))
-            docs.dates.append(name(_iso(moment) or text))
+            docs.dates.append(name(_shown(moment) or text))
             rows.append(at + k)
             when.append(int(moments[k]))
         details.append(pa.table({n: pa.array([values[n][k] for k in taken], t) for n, t in _DETAILS.items()}))
@@ -519,8 +523,8 @@ def _list_row(c: int, clusters: _Clusters, docs: _Docs) -> list[Any]:
         int(clusters.n_outlets[c]),
         len(clusters.copies(c)),
         clusters.origin[c],
-        _iso(_moment(dates[0])) if dates.shape[0] else None,
-        _iso(_moment(dates[-1])) if dates.shape[0] else None,
+        _shown(_moment(dates[0])) if dates.shape[0] else None,
+        _shown(_moment(dates[-1])) if dates.shape[0] else None,
         int(clusters.representative_chars[c]),
         clusters.snippet[c],
     ]
