@@ -36,6 +36,7 @@ def add(
         bool, typer.Option("--replace", help="Replace indexed documents with the same id (default: skip them).")
     ] = False,
     wait: Wait = 0.0,
+    workers: opt.Workers = 0,
     quiet: opt.Quiet = False,
     dayfirst: opt.DayFirst = False,
     *,
@@ -53,8 +54,11 @@ def add(
     setup_logging(quiet)
     detect = resolve_detect(index, **keys)
     inputs = check_paths(paths)
-    docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst))
-    result = add_documents(index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait)
+    workers = workers or os.cpu_count() or 1
+    docs, skipped = load(inputs, ScanConfig(detect=detect, fields=fields, dayfirst=dayfirst, workers=workers))
+    result = add_documents(
+        index, docs, detect, replace_existing=replace, skipped_inputs=skipped, lock_timeout=wait, workers=workers
+    )
     if not quiet:
         from prov_cli.summary import print_added
 

@@ -92,6 +92,11 @@ def _align_task(shared: _Shared, args: tuple[np.ndarray, DetectConfig]) -> tuple
     return align_batch(pairs, shared.index, shared.docs.__getitem__, detect)
 
 
+def _on_documents(shared: _Shared, job: tuple[Callable[[Sequence[Document], Any], Any], Any]) -> Any:
+    fn, task = job
+    return fn(shared.docs, task)
+
+
 class LocalEngine(Engine[BandStore, np.ndarray]):
     """Runs the stages on this machine with ``workers`` processes (1 = in-process)."""
 
@@ -127,6 +132,20 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                         progress(stage, done, total)
         finally:
             gc.unfreeze()
+
+    def map_documents(
+        self,
+        fn: Callable[[Sequence[Document], T], R],
+        docs: Sequence[Document],
+        tasks: list[T],
+        progress: Progress | None = None,
+        stage: str = "",
+    ) -> Iterator[R]:
+        """``fn(docs, task)`` for each task, in order, on this engine's workers (forked, so they
+        read ``docs`` without a copy; ``fn`` must be a module-level function): the pool the
+        stages use, for work outside a scan (an index add sketches its documents with it)."""
+        jobs = [(fn, task) for task in tasks]
+        return self._map(_on_documents, _Shared(docs), jobs, progress, stage)
 
     def load(self, paths: Iterable[Path | str], config: ScanConfig) -> tuple[Sequence[Document], list[Skipped]]:
         """Read every input in this process (``provenance.ingest.load``)."""

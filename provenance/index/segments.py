@@ -83,6 +83,12 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def document_rows(docs: Sequence[Document], numbers: np.ndarray) -> pa.Table:
+    """``DOCS`` rows of documents numbered ``numbers``: by the index, not by their position in
+    this run."""
+    return to_table(docs, DOCS, names=_DOC_NAMES, values={"doc": numbers.astype(np.int64)})
+
+
 class SegmentWriter:
     """Writes segment ``name`` a batch of documents at a time, so that adding or compacting a
     million documents never holds them all: each batch's rows go to the documents file as they
@@ -95,8 +101,8 @@ class SegmentWriter:
     """
 
     def __init__(self, root: Path, name: str, bands: int, ranges: int = 1) -> None:
-        if ranges < 1 or ranges & (ranges - 1):
-            raise ValueError(f"key ranges must be a power of two, got {ranges}")
+        if ranges < 1 or ranges & (ranges - 1) or ranges > 1 << 16:
+            raise ValueError(f"key ranges must be a power of two up to 65,536, got {ranges}")
         self.name = name
         self._files = segment_files(root, name)
         self._files[0].parent.mkdir(parents=True, exist_ok=True)
@@ -113,8 +119,7 @@ class SegmentWriter:
 
     def add(self, docs: Sequence[Document], numbers: np.ndarray) -> None:
         """Add documents numbered ``numbers`` (ascending, after every number added before)."""
-        # Rows are numbered by the index, not by the documents' position in this run.
-        self.add_rows(to_table(docs, DOCS, names=_DOC_NAMES, values={"doc": numbers.astype(np.int64)}))
+        self.add_rows(document_rows(docs, numbers))
 
     def add_rows(self, rows: pa.Table) -> None:
         """Add documents as ``DOCS`` rows (ascending by number, after every number added before)."""
@@ -142,14 +147,19 @@ class SegmentWriter:
     def _scratch(self, band: int, r: int) -> tuple[Path, Path]:
         return self._tmp[2] / f"b{band}.r{r}.u64", self._tmp[2] / f"b{band}.r{r}.u32"
 
-    def add_keys(self, band: int, keys: np.ndarray, docs: np.ndarray) -> None:
+    def add_keys(self, band: int, keys: np.ndarray, docs: np.ndarray, ordered: bool = False) -> None:
         """Add band keys of documents added (or to be added), each with its document's number,
-        in the order the documents were added."""
+        in the order the documents were added; ``ordered``: sorted by key, then document, as
+        ``key_order`` orders them (then cut into key ranges without a sort, and the ranges sort
+        faster: a run of sorted keys per batch)."""
         docs = docs.astype(np.uint32)
+        order = None
         if self._ranges == 1:
-            cuts, order = [0, keys.shape[0]], None
+            cuts = [0, keys.shape[0]]
+        elif ordered:
+            cuts = np.searchsorted(keys >> self._shift, np.arange(self._ranges + 1, dtype=np.uint64)).tolist()
         else:
-            of = (keys >> self._shift).astype(np.intp)
+            of = (keys >> self._shift).astype(np.uint16)  # 16 bits: numpy's radix sort
             order = np.argsort(of, kind="stable")
             cuts = np.searchsorted(of[order], np.arange(self._ranges + 1)).tolist()
         for r in range(self._ranges):
@@ -217,6 +227,26 @@ Pieces = Iterable[tuple[np.ndarray, np.ndarray]]
 key of the next (one piece, or one per key range)."""
 
 
+def key_order(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """The rows' order by key, then document: what a stable sort by key gives rows in document
+    order, in half the time or less (numpy's quicksort of 64-bit keys is twice as fast as its
+    stable sort, more on runs of sorted keys; only the rows of a key that repeats are then
+    ordered by document)."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    repeated = np.zeros(ordered.shape[0], dtype=bool)
+    same = ordered[1:] == ordered[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    rows = np.flatnonzero(repeated)
+    if rows.shape[0]:
+        tied = order[rows]  # whole runs of equal keys, in key order: reordered in place
+        run = np.zeros(rows.shape[0], dtype=np.uint64)  # which run of equal keys: 0, 1, 2...
+        np.cumsum(ordered[rows][1:] != ordered[rows][:-1], out=run[1:])
+        order[rows] = tied[np.argsort((run << np.uint64(32)) | docs[tied].astype(np.uint64))]
+    return order
+
+
 def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
     """Write the keys file (``KEYS``, one record batch) from each band's pieces: each piece is
     sorted and appended to two files in the ``scratch`` folder, which are then mapped and
@@ -228,8 +258,7 @@ def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
         for pieces in bands:
             written = offsets[-1]
             for keys, owners in pieces:
-                # Stable: within a key, documents stay in the (ascending) order they came in.
-                order = np.argsort(keys, kind="stable")
+                order = key_order(keys, owners)
                 keys[order].tofile(keys_out)
                 owners[order].astype(np.uint32).tofile(docs_out)
                 written += int(keys.shape[0])

@@ -44,6 +44,7 @@ import pyarrow as pa
 from provenance import __version__
 from provenance.config import DetectConfig
 from provenance.corpus import Columnar
+from provenance.engines.local import LocalEngine
 from provenance.engines.stages import SKETCH_WORDS, sketch_windows
 from provenance.index.errors import IndexBusyError, IndexStoreError
 from provenance.index.manifest import (
@@ -61,17 +62,18 @@ from provenance.index.segments import (
     SegmentKeys,
     SegmentWriter,
     document_from_row,
+    document_rows,
     is_segment_name,
     iter_docs,
+    key_order,
     new_segment_name,
     read_docs,
     read_ids,
     segment_files,
     segment_temporaries,
 )
-from provenance.memory import release_free_memory
 from provenance.records import BandKeys, Document, Skipped
-from provenance.sketch import Banding
+from provenance.sketch import Banding, merge_bands
 
 log = logging.getLogger(__name__)
 
@@ -342,6 +344,22 @@ def _ids(docs: Sequence[Document]) -> Sequence[str]:
     return docs.column("doc_id") if isinstance(docs, Columnar) else [doc.doc_id for doc in docs]
 
 
+_Sketched = tuple[list[tuple[int, np.ndarray, np.ndarray]], pa.Table]  # (band, keys, documents), rows
+
+
+def _sketch_rows(docs: Sequence[Document], task: tuple[Sequence[int], int, DetectConfig, Banding]) -> _Sketched:
+    """One batch of an add (``docs[p]`` for ``p`` in the positions, numbered from ``first``):
+    its rows and the band keys of every window (a pool task: the documents are read here)."""
+    positions, first, detect, banding = task
+    numbers = np.arange(first, first + len(positions), dtype=np.int64)
+    batch = [replace(docs[p], index=n) for p, n in zip(positions, numbers.tolist(), strict=True)]
+    keys = []
+    for bk in merge_bands(parts for parts, _ in sketch_windows(batch, detect, banding, batch_words=SKETCH_WORDS)):
+        order = key_order(bk.keys, bk.docs)  # sorted here, on the workers: the writer only merges
+        keys.append((bk.band, bk.keys[order], bk.docs[order].astype(np.uint32)))
+    return keys, document_rows(batch, numbers)
+
+
 def _write_added(
     root: Path,
     name: str,
@@ -352,22 +370,20 @@ def _write_added(
     banding: Banding,
     batch_docs: int,
     created: str,
+    engine: LocalEngine,
 ) -> SegmentInfo:
     """Segment ``name`` of ``docs[p]`` for ``p`` in ``positions``, numbered from ``first``,
-    read, sketched and written ``batch_docs`` at a time: only their keys are held."""
+    read and sketched ``batch_docs`` at a time on the engine's workers and written here as
+    each batch comes back: only their keys are held, on disk."""
     ranges = 1 << max(0, (len(positions) - 1) // RANGE_DOCS).bit_length()
+    tasks = [
+        (positions[lo : lo + batch_docs], first + lo, detect, banding) for lo in range(0, len(positions), batch_docs)
+    ]
     with SegmentWriter(root, name, banding.bands, ranges) as writer:
-        for lo in range(0, len(positions), batch_docs):
-            numbers = np.arange(first + lo, first + min(lo + batch_docs, len(positions)), dtype=np.int64)
-            chosen = positions[lo : lo + batch_docs]
-            batch = [replace(docs[p], index=n) for p, n in zip(chosen, numbers.tolist(), strict=True)]
-            for keys, _ in sketch_windows(batch, detect, banding, batch_words=SKETCH_WORDS):
-                for bk in keys:
-                    writer.add_keys(bk.band, bk.keys, bk.docs)
-            writer.add(batch, numbers)
-            # The keys kept lie among the sketch's freed temporaries: without this the heap
-            # held 1.0 GB for 0.34 GB of keys at 100,000 documents.
-            release_free_memory()
+        for keys, rows in engine.map_documents(_sketch_rows, docs, tasks):
+            for band, band_keys, owners in keys:
+                writer.add_keys(band, band_keys, owners, ordered=True)
+            writer.add_rows(rows)
         return writer.finish(created)
 
 
@@ -382,6 +398,7 @@ def add_documents(
     batch_docs: int = 2000,
     segment_docs: int = SEGMENT_DOCS,
     before_commit: Callable[[], None] | None = None,
+    workers: int = 1,
 ) -> AddResult:
     """Add documents to the index at ``root`` (created when missing), in one commit.
 
@@ -401,6 +418,7 @@ def add_documents(
         batch_docs: documents sketched at once.
         segment_docs: documents per segment file.
         before_commit: called after the segment files are written, before the commit.
+        workers: processes that read and sketch the documents (1: this one).
 
     Returns:
         An ``AddResult`` with the committed manifest.
@@ -445,11 +463,12 @@ def add_documents(
             segments = list(base.segments)
             detect = params.detect(detect)
             banding = Banding(params.bands, params.rows)
+            engine = LocalEngine(workers, batch_docs)
             for lo in range(0, len(fresh), segment_docs):
                 name = new_segment_name(generation)
                 reserve_segment(root, name)
                 part, first = fresh[lo : lo + segment_docs], base.next_doc + lo
-                segments.append(_write_added(root, name, docs, part, first, detect, banding, batch_docs, now))
+                segments.append(_write_added(root, name, docs, part, first, detect, banding, batch_docs, now, engine))
             if old is not None and not fresh and not skipped_inputs:
                 return AddResult(0, tuple(skipped), (), old, round(time.perf_counter() - t0, 3))
             (root / SEGMENTS).mkdir(exist_ok=True)

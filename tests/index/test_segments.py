@@ -43,14 +43,14 @@ def contents(root: Path) -> tuple[list[dict], list[list[tuple[int, int]]]]:
     return rows, [sorted(b) for b in bands]
 
 
-def test_an_add_in_small_batches_and_segments_writes_what_one_batch_writes(
+def test_an_add_in_small_batches_segments_and_workers_writes_what_one_batch_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     docs = paragraphs()
     add_documents(tmp_path / "whole", docs, DetectConfig())
     monkeypatch.setattr(segments_module, "DOCS_ROW_GROUP", 4)
     monkeypatch.setattr(store_module, "RANGE_DOCS", 4)  # 8 key ranges a band: 8 files sorted apart
-    add_documents(tmp_path / "steps", docs, DetectConfig(), batch_docs=7, segment_docs=30)
+    add_documents(tmp_path / "steps", docs, DetectConfig(), batch_docs=7, segment_docs=30, workers=2)
     assert len(open_index(tmp_path / "steps").manifest.segments) == -(-len(docs) // 30)
     whole, steps = contents(tmp_path / "whole"), contents(tmp_path / "steps")
     assert steps == whole and len(whole[0]) == len(docs) and all(whole[1])
@@ -99,3 +99,18 @@ def test_an_empty_segment_has_empty_bands(tmp_path: Path) -> None:
     add_documents(tmp_path / "ix", [Document(0, "tiny", "too short", "test")], DetectConfig())
     rows, bands = contents(tmp_path / "ix")
     assert [r["doc_id"] for r in rows] == ["tiny"] and bands == [[]] * len(bands)
+
+
+def test_the_keys_order_is_a_stable_sort_by_key_of_rows_in_document_order() -> None:
+    import numpy as np
+
+    from provenance.index.segments import key_order
+
+    rng = np.random.default_rng(7)
+    for n, distinct in ((0, 1), (1, 1), (1000, 3), (5000, 4000), (20000, 2**64 - 1)):
+        keys = rng.integers(0, distinct, n, dtype=np.uint64)
+        docs = np.sort(rng.integers(0, max(n // 3, 1), n)).astype(np.uint32)  # rows come in document order
+        stable = np.argsort(keys, kind="stable")
+        order = key_order(keys, docs)
+        assert np.array_equal(keys[order], keys[stable]) and np.array_equal(docs[order], docs[stable])
+        assert np.array_equal(np.sort(order), np.arange(n))
