@@ -8,12 +8,14 @@ output out of a scan wherever it sits inside an input folder.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -25,8 +27,8 @@ PARTIAL_MARKER = ".prov-partial"
 """File inside every temporary folder prov writes a report into: the writing process's pid."""
 
 SCRATCH_MARKER = ".prov-scratch"
-"""File inside every scratch folder prov makes beside no output (the band store in the system's
-temporary folder): the making host and pid, one per line."""
+"""File inside every ``Scratch`` folder (the band store in the system's temporary folder),
+locked while its run goes on: the making host and pid, one per line."""
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ def pid_alive(pid: int) -> bool:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; no pid is that large
         return False
     except PermissionError:
         return True
@@ -95,7 +97,7 @@ def pid_alive(pid: int) -> bool:
 def dead_owner(pid: str) -> bool:
     """Whether ``pid`` (as written in a leftover's name or marker) names this process or one
     that no longer runs: its leftovers may go. Text that is not a pid proves nothing."""
-    return pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid)))
+    return re.fullmatch("[0-9]{1,10}", pid) is not None and (int(pid) == os.getpid() or not pid_alive(int(pid)))
 
 
 def partial_owner(folder: Path) -> int | None:
@@ -120,62 +122,93 @@ def default_mode() -> int:
     return 0o666 & ~mask
 
 
-def _scratch_owner(folder: Path) -> tuple[str, int] | None:
-    """The host and pid in a scratch folder's marker, or None when it has no valid marker."""
+class Scratch:
+    """A private scratch folder ``prefix-<pid>-XXXXXXXX`` in ``directory`` (the system's
+    temporary folder by default), for files a run needs only while it runs (the band store).
+
+    Its marker file (``SCRATCH_MARKER``: host and pid, for a person reading it) is locked
+    (``flock``) from before it bears its name until ``close``, which removes the folder. The
+    kernel drops the lock when the process ends, however it ends, so a folder whose marker
+    nobody holds was left by a run that was killed (``kill -9``, or the kernel out of memory):
+    making a ``Scratch`` first removes those (``sweep_scratch``). A lock, not the pid, tells:
+    it holds across containers that share the folder (each with its own pids) and pid reuse.
+
+    Raises:
+        OSError: the folder cannot be made or marked.
+    """
+
+    def __init__(self, prefix: str, files: str, directory: str | Path | None = None) -> None:
+        parent = Path(directory) if directory is not None else Path(tempfile.gettempdir())
+        sweep_scratch(parent, prefix, files)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
+        self._fd: int | None = None
+        try:
+            draft = self.path / f"{SCRATCH_MARKER}.new"
+            self._fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            os.write(self._fd, f"{socket.gethostname()}\n{os.getpid()}\n".encode())
+            os.rename(draft, self.path / SCRATCH_MARKER)  # a sweeper sees the marker only locked
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Remove the folder, then let go of its lock."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _unheld_marker(folder: Path) -> int | None:
+    """An open, locked descriptor of ``folder``'s marker when it is a regular file of this user
+    that no process holds; else None. Nothing another user planted is read or waited on."""
     try:
-        host, pid = (folder / SCRATCH_MARKER).read_text(encoding="utf-8").split("\n")[:2]
-        return host, int(pid)
-    except (OSError, ValueError, UnicodeDecodeError):
+        fd = os.open(folder / SCRATCH_MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+    except OSError:  # held: its run goes on
+        pass
+    os.close(fd)
+    return None
 
 
 def sweep_scratch(parent: Path, prefix: str, files: str) -> list[Path]:
-    """Remove the scratch folders ``prefix-<pid>-*`` in ``parent`` that a process of this host
-    made and left when it died (a scan killed, or stopped by the kernel for memory, cannot
-    clean up). A folder goes only when its marker names this host and a pid that no longer
-    runs, and every other entry in it is a plain file whose name ``files`` (a regex) matches:
-    what prov itself writes there. Returns the folders removed."""
-    pattern = re.compile(rf"{re.escape(prefix)}-(\d+)-[\w]+")
-    host = socket.gethostname()
+    """Remove the ``Scratch`` folders ``prefix-<pid>-*`` in ``parent`` that runs left when they
+    were killed. A folder goes only when it is this user's, its marker is a regular file
+    nobody holds a lock on, and every other entry in it is a plain file whose name ``files``
+    (a regex) matches: what prov itself writes there. Returns the folders removed."""
+    pattern = re.compile(rf"{re.escape(prefix)}-[0-9]+-\w+")
     removed: list[Path] = []
     try:
         entries = list(os.scandir(parent))
     except OSError:
         return removed
     for entry in entries:
-        found = pattern.fullmatch(entry.name)
-        if not found or not entry.is_dir(follow_symlinks=False):
+        try:
+            if not pattern.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                continue
+        except OSError:
             continue
         folder = Path(entry.path)
-        pid = int(found.group(1))
-        # Another container or machine sharing this folder has its own pids: only this host's.
-        if _scratch_owner(folder) != (host, pid) or pid == os.getpid() or pid_alive(pid):
+        fd = _unheld_marker(folder)
+        if fd is None:
             continue
         try:
-            names = [e.name for e in os.scandir(folder) if e.name != SCRATCH_MARKER]
-            if all(re.fullmatch(files, n) and (folder / n).is_file() and not (folder / n).is_symlink() for n in names):
+            names = [e for e in os.scandir(folder) if e.name != SCRATCH_MARKER]
+            if all(re.fullmatch(files, e.name) and e.is_file(follow_symlinks=False) for e in names):
                 shutil.rmtree(folder)
                 removed.append(folder)
-                log.info("removed %s, left by process %d, which no longer runs", folder, pid)
+                log.info("removed %s, left by a run that was killed", folder)
         except OSError:
             continue  # another run removed it first, or it is not ours to remove
+        finally:
+            os.close(fd)
     return removed
-
-
-def make_scratch(prefix: str, files: str, directory: str | Path | None = None) -> Path:
-    """A new private folder ``prefix-<pid>-XXXXXXXX`` in ``directory`` (the system's temporary
-    folder by default), marked with this host and pid, after removing the ones dead processes
-    left there (``sweep_scratch``). The caller removes it when done.
-
-    Raises:
-        OSError: the folder cannot be made or marked.
-    """
-    parent = Path(directory) if directory is not None else Path(tempfile.gettempdir())
-    sweep_scratch(parent, prefix, files)
-    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
-    try:
-        (folder / SCRATCH_MARKER).write_text(f"{socket.gethostname()}\n{os.getpid()}\n", encoding="utf-8")
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder

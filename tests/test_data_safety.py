@@ -286,7 +286,7 @@ def test_an_add_killed_while_writing_its_segment_leaves_no_temporary_files(corpu
     docs = [d for d in read_documents([corpus]) if isinstance(d, Document)]
     index = tmp_path / "ix"
     add_documents(index, docs[:2], DetectConfig())
-    # what a kill inside write_segment leaves: the name reserved, only the temporaries on disk
+    # what a kill inside a SegmentWriter leaves: the name reserved, only the temporaries on disk
     reserve_segment(index, "g00000002-0123456789ab")
     docs_tmp, keys_tmp, scratch = segment_temporaries(index, "g00000002-0123456789ab")
     for path in (docs_tmp, keys_tmp):

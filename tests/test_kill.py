@@ -67,6 +67,25 @@ def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
         proc.wait()
 
 
+def killed_with_scratch(*args: object, scratch: Path) -> None:
+    """Run prov and SIGKILL it as soon as its band store is in ``scratch``."""
+    proc = subprocess.Popen(
+        [PROV, *map(str, args), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=_env(scratch),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(scratch.glob("prov-bands-*/band*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def state(folder: Path) -> dict[str, object]:
     """Every file of ``folder`` (bytes; JSON manifests without their volatile keys)."""
     out: dict[str, object] = {}
@@ -111,6 +130,8 @@ def test_a_killed_scan_leaves_the_previous_report_or_the_new_one(files: list[Pat
         previous = "a" if now == reference["a"] else "b"
         assert os.listdir(out.parent) == ["report"], f"kill {i}: leftovers beside the report"
     # A killed scan's band store (up to GBs at a million documents) is removed by the next scan.
+    killed_with_scratch("scan", *files, "--out", out, "--force", "--workers", "2", scratch=scratch)
+    assert list(scratch.glob("prov-bands-*")), "the scan was killed while its band store was there"
     run("scan", *files, "--out", out, *runs["a"], "--force", "--workers", "2", scratch=scratch)
     assert not list(scratch.glob("prov-bands-*")), "a killed scan's band store outlived the next scan"
 

@@ -8,9 +8,11 @@ always win. Under ``spark-submit`` the launcher's master is used unless one is g
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
 import re
+import stat
 import sys
 import tempfile
 import warnings
@@ -21,7 +23,6 @@ from typing import Any
 
 from provenance._optional import require_java, require_pyspark
 from provenance.errors import ConfigError, EngineError
-from provenance.ownership import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +61,39 @@ logger.hadoop.level = error
 
 
 def _quiet_log4j() -> str:
-    """A quiet log4j2 configuration file (written once per process)."""
+    """A quiet log4j2 configuration file: one for every run of this user, named by its content
+    (never deleted, never rewritten once right), so no run leaves one behind."""
+    data = _LOG4J2.encode()
     folder = Path(tempfile.gettempdir())
-    for left in folder.glob("prov-spark-log4j2-*.properties"):  # killed runs' files, if ours
-        pid = left.name[len("prov-spark-log4j2-") : -len(".properties")]
-        try:
-            if pid.isdigit() and not pid_alive(int(pid)) and left.read_text(encoding="utf-8") == _LOG4J2:
-                left.unlink()
-        except OSError:
-            continue
-    path = folder / f"prov-spark-log4j2-{os.getpid()}.properties"
-    if not path.exists():
-        path.write_text(_LOG4J2, encoding="utf-8")
-        atexit.register(path.unlink, missing_ok=True)
+    path = folder / f"prov-spark-log4j2-{os.geteuid()}-{hashlib.sha256(data).hexdigest()[:12]}.properties"
+    if _holds(path, data):
+        return path.as_uri()
+    fd, name = tempfile.mkstemp(prefix=".prov-spark-log4j2-", suffix=".properties", dir=folder)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(name, 0o644)
+    try:
+        os.replace(name, path)
+    except OSError:  # another user's file of that name (the folder is sticky): use this run's own
+        atexit.register(Path(name).unlink, missing_ok=True)
+        return Path(name).as_uri()
     return path.as_uri()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file of this user holding exactly ``data`` (read without
+    following a link or waiting on a pipe someone put there)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and os.read(fd, len(data) + 1) == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def parse_conf(items: list[str] | tuple[str, ...]) -> dict[str, str]:

@@ -107,8 +107,13 @@ class SegmentWriter:
         self._files = segment_files(root, name)
         self._files[0].parent.mkdir(parents=True, exist_ok=True)
         self._tmp = segment_temporaries(root, name)
-        self._tmp[2].mkdir(exist_ok=True)
-        self._rows = pq.ParquetWriter(self._tmp[0], DOCS, compression="zstd")
+        self._rows: pq.ParquetWriter | None = None
+        try:
+            self._tmp[2].mkdir(exist_ok=True)
+            self._rows = pq.ParquetWriter(self._tmp[0], DOCS, compression="zstd")
+        except BaseException:
+            self.close()
+            raise
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._bands, self._ranges = bands, ranges
@@ -140,9 +145,14 @@ class SegmentWriter:
         table = pa.concat_tables(self._pending)
         cut = table.num_rows if final else table.num_rows - table.num_rows % DOCS_ROW_GROUP
         if cut:
-            self._rows.write_table(table.slice(0, cut), row_group_size=DOCS_ROW_GROUP)
+            self._writer().write_table(table.slice(0, cut), row_group_size=DOCS_ROW_GROUP)
         self._pending = [table.slice(cut)] if cut < table.num_rows else []
         self._pending_rows = table.num_rows - cut
+
+    def _writer(self) -> pq.ParquetWriter:
+        if self._rows is None:
+            raise ValueError(f"segment {self.name}: the writer is closed")
+        return self._rows
 
     def _scratch(self, band: int, r: int) -> tuple[Path, Path]:
         return self._tmp[2] / f"b{band}.r{r}.u64", self._tmp[2] / f"b{band}.r{r}.u32"
@@ -181,7 +191,7 @@ class SegmentWriter:
         """
         if self._pending:
             self._flush(final=True)
-        self._rows.close()
+        self._writer().close()
         if bands is None:
             bands = (self._added(band) for band in range(self._bands))
         n_keys = _write_keys(self._tmp[1], self._tmp[2], bands)
@@ -210,10 +220,13 @@ class SegmentWriter:
 
     def close(self) -> None:
         """Remove the temporary files (a segment not finished is gone)."""
-        self._rows.close()
-        for tmp in self._tmp[:2]:
-            tmp.unlink(missing_ok=True)
-        shutil.rmtree(self._tmp[2], ignore_errors=True)
+        try:
+            if self._rows is not None:
+                self._rows.close()
+        finally:
+            for tmp in self._tmp[:2]:
+                tmp.unlink(missing_ok=True)
+            shutil.rmtree(self._tmp[2], ignore_errors=True)
 
     def __enter__(self) -> SegmentWriter:
         return self
@@ -281,25 +294,6 @@ def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
     keys_scratch.unlink()
     docs_scratch.unlink()
     return n
-
-
-def write_segment(
-    root: Path,
-    name: str,
-    docs: Sequence[Document],
-    numbers: np.ndarray,
-    band_keys: Sequence[tuple[np.ndarray, np.ndarray]],
-    created: str,
-) -> SegmentInfo:
-    """Write segment ``name`` at once: ``docs`` numbered ``numbers`` (ascending), and for each
-    band the ``(keys, doc numbers)`` of their windows, in any order (sorted here).
-
-    Returns the segment's manifest entry. The files are complete and flushed when this returns;
-    they become part of the index when a manifest listing them is committed.
-    """
-    with SegmentWriter(root, name, len(band_keys)) as writer:
-        writer.add(docs, numbers)
-        return writer.finish(created, ([band] for band in band_keys))
 
 
 class SegmentKeys:

@@ -4,7 +4,6 @@ million documents), or a whole band (1.4 GB)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance.errors import workspace_error
-from provenance.ownership import make_scratch
+from provenance.ownership import Scratch
 from provenance.records import BandKeys
 from provenance.sketch.lsh import PackedBand, doc_bits, pack_band
 
@@ -84,9 +83,10 @@ class BandStore:
         if self.ranges & (self.ranges - 1):
             raise ValueError(f"key ranges must be a power of two, got {self.ranges}")
         try:
-            self._dir = make_scratch(SCRATCH_PREFIX, _BAND_FILES, directory)
+            self._scratch = Scratch(SCRATCH_PREFIX, _BAND_FILES, directory)
         except OSError as err:
             raise workspace_error(None if directory is None else str(directory), err) from None
+        self._dir = self._scratch.path
         self._files = [[self._dir / f"band{t}.{r}.u64" for r in range(self.ranges)] for t in range(bands)]
         try:
             for paths in self._files:
@@ -127,7 +127,7 @@ class BandStore:
 
     def close(self) -> None:
         """Remove the temporary files."""
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._scratch.close()
 
     def __enter__(self) -> BandStore:
         return self

@@ -251,3 +251,28 @@ def test_a_failed_spark_job_is_told_by_its_root_cause_with_what_to_do() -> None:
     assert "\n" not in str(caught.value)
     with pytest.raises(KeyError), job_errors():  # anything else passes as it is
         raise KeyError("x")
+
+
+def test_the_quiet_log_configuration_is_one_file_a_user_never_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs share one file named by its content (a file per pid piled up in /tmp, one for
+    every killed run); what another program put at that name is replaced, never read through."""
+    import os
+    import tempfile
+
+    from provenance.engines.spark_session import _LOG4J2, _quiet_log4j
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    uri = _quiet_log4j()
+    (path,) = tmp_path.iterdir()
+    assert uri == path.as_uri() == _quiet_log4j() and path.read_text(encoding="utf-8") == _LOG4J2
+    path.write_text("rootLogger.level = debug\n", encoding="utf-8")
+    assert _quiet_log4j() == uri and path.read_text(encoding="utf-8") == _LOG4J2
+    path.unlink()
+    os.mkfifo(path)  # opened without waiting for a writer, then replaced
+    assert _quiet_log4j() == uri and path.read_text(encoding="utf-8") == _LOG4J2
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")
+    assert _quiet_log4j() == uri and not path.is_symlink() and not (tmp_path / "elsewhere").exists()
+    assert os.listdir(tmp_path) == [path.name]

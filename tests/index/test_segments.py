@@ -114,3 +114,23 @@ def test_the_keys_order_is_a_stable_sort_by_key_of_rows_in_document_order() -> N
         order = key_order(keys, docs)
         assert np.array_equal(keys[order], keys[stable]) and np.array_equal(docs[order], docs[stable])
         assert np.array_equal(np.sort(order), np.arange(n))
+
+
+def test_an_add_that_fails_part_way_leaves_the_index_and_no_scratch(tmp_path: Path) -> None:
+    """A document that cannot be read (a failing disk, say) stops the add: the index is as it
+    was, and nothing the add wrote is left in it."""
+    docs = paragraphs()
+    root = tmp_path / "ix"
+    add_documents(root, docs[:10], DetectConfig())
+    before = sorted(os.listdir(root / "segments"))
+
+    class Failing(list):
+        def __getitem__(self, i):  # the 50th document read fails
+            if isinstance(i, int) and i == 49:
+                raise OSError("read error")
+            return super().__getitem__(i)
+
+    with pytest.raises(Exception, match="read error"):
+        add_documents(root, Failing(docs[10:]), DetectConfig(), batch_docs=7)
+    assert sorted(os.listdir(root / "segments")) == before
+    assert open_index(root).manifest.documents == 10

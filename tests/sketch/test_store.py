@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -106,46 +108,67 @@ def test_key_ranges_grow_with_the_corpus() -> None:
         BandStore(1, n_docs=4, ranges=3)
 
 
-def _dead_pid() -> int:
-    """The pid of a process that has ended."""
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
-def _left_by(tmp_path: Path, pid: int, host: str | None = None, extra: str | None = None) -> Path:
-    """A band store's folder as process ``pid`` on ``host`` would leave it when killed."""
-    folder = tmp_path / f"prov-bands-{pid}-{len(os.listdir(tmp_path)):08d}"
+def _left(tmp_path: Path, name: str = "prov-bands-123-abcd1234", extra: str | None = None) -> Path:
+    """A band store's folder as a killed run leaves it: its marker, which nobody locks, and band files."""
+    folder = tmp_path / name
     folder.mkdir()
-    (folder / ".prov-scratch").write_text(f"{host or socket.gethostname()}\n{pid}\n", encoding="utf-8")
+    (folder / ".prov-scratch").write_text("somehost\n123\n", encoding="utf-8")
     (folder / "band0.0.u64").write_bytes(b"\0" * 64)
     if extra:
         (folder / extra).write_text("a user's file", encoding="utf-8")
     return folder
 
 
-def test_a_store_left_by_a_killed_process_is_removed_by_the_next_store(tmp_path: Path) -> None:
-    dead = _left_by(tmp_path, _dead_pid())
+def test_a_store_left_by_a_killed_run_is_removed_by_the_next_store(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from provenance.sketch import BandStore; "
+            "s = BandStore(1, 4, directory=sys.argv[1]); print(s._dir, flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    folder = Path(child.stdout.readline().strip())
+    assert folder.name.startswith(f"prov-bands-{child.pid}-") and (folder / ".prov-scratch").is_file()
+    with BandStore(1, n_docs=4, directory=tmp_path):
+        assert folder.is_dir(), "a running store is left alone"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    left = _left(tmp_path)
     with BandStore(1, n_docs=4, directory=tmp_path) as store:
         store.add([batch(0, [1], [0])])
-        assert not dead.exists()
-        assert (store._dir / ".prov-scratch").read_text(encoding="utf-8") == f"{socket.gethostname()}\n{os.getpid()}\n"
-        assert store._dir.name.startswith(f"prov-bands-{os.getpid()}-")
+        assert not folder.exists() and not left.exists()
+        marker = (store._dir / ".prov-scratch").read_text(encoding="utf-8")
+        assert marker == f"{socket.gethostname()}\n{os.getpid()}\n"
     assert os.listdir(tmp_path) == []
 
 
-def test_only_a_dead_local_processs_own_store_is_removed(tmp_path: Path) -> None:
-    pid = _dead_pid()
+def test_only_a_store_nobody_holds_and_that_holds_only_band_files_is_removed(tmp_path: Path) -> None:
+    held = _left(tmp_path, "prov-bands-1-held0000")
+    lock = os.open(held / ".prov-scratch", os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # its run goes on (in another container, say: a lock, not a pid)
     kept = [
-        _left_by(tmp_path, os.getppid()),  # its process still runs
-        _left_by(tmp_path, os.getpid()),  # this process: a store of its own still open
-        _left_by(tmp_path, pid, host="another-host"),  # another machine's pids share the folder
-        _left_by(tmp_path, pid, extra="notes.txt"),  # holds something prov does not write
+        held,
+        _left(tmp_path, "prov-bands-2-notes000", extra="notes.txt"),  # holds something prov does not write
+        _left(tmp_path, "prov-bands-3-nomark00"),
+        _left(tmp_path, "prov-bands-4-linked00"),
+        _left(tmp_path, "prov-bands-5-fifo0000"),
+        _left(tmp_path, "prov-bands-x-notpid00"),
     ]
-    unmarked = tmp_path / f"prov-bands-{_dead_pid()}-efgh5678"
-    unmarked.mkdir()
-    (unmarked / "band0.0.u64").write_bytes(b"")
-    with BandStore(1, n_docs=4, directory=tmp_path):
-        pass
-    assert all(folder.is_dir() for folder in [*kept, unmarked])
-    assert len(os.listdir(tmp_path)) == 5
+    (kept[2] / ".prov-scratch").unlink()
+    (kept[3] / ".prov-scratch").unlink()
+    (kept[3] / ".prov-scratch").symlink_to(kept[1] / "notes.txt")  # a link is not a marker
+    (kept[4] / ".prov-scratch").unlink()
+    os.mkfifo(kept[4] / ".prov-scratch")  # read with O_NONBLOCK: the sweep never waits on it
+    elsewhere = _left(tmp_path, "elsewhere")
+    (tmp_path / "prov-bands-6-symlink0").symlink_to(elsewhere, target_is_directory=True)
+    try:
+        with BandStore(1, n_docs=4, directory=tmp_path):
+            pass
+    finally:
+        os.close(lock)
+    assert all(folder.is_dir() for folder in [*kept, elsewhere])
+    assert sorted(os.listdir(tmp_path)) == sorted([*(f.name for f in kept), "elsewhere", "prov-bands-6-symlink0"])
