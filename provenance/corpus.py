@@ -383,6 +383,43 @@ def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
     return lambda i: docs[i].text
 
 
+class Picked(Indexed[Document], Columnar):
+    """Some documents of a sequence, by position, each read from it when asked (its ``index``
+    unchanged), and a few given in their place (``instead``, by position): what a deduplication
+    keeps, its cut documents included, without holding the others' texts."""
+
+    what = "document"
+
+    def __init__(
+        self, docs: Sequence[Document], positions: Sequence[int], instead: dict[int, Document] | None = None
+    ) -> None:
+        self._docs = docs
+        self._positions = positions
+        self._instead = instead or {}
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def _item(self, i: int) -> Document:
+        p = self._positions[i]
+        found = self._instead.get(p)
+        return found if found is not None else self._docs[p]
+
+    def column(self, name: str) -> list[Any]:
+        values = column(self._docs, name)
+        got = [values[p] for p in self._positions]
+        if name == "n_chars" and self._instead:  # a document given in its place has its own text
+            for i, p in enumerate(self._positions):
+                if p in self._instead:
+                    got[i] = len(self._instead[p].text)
+        return got
+
+    def text(self, i: int) -> str:
+        p = self._positions[position(i, len(self), self.what)]
+        found = self._instead.get(p)
+        return found.text if found is not None else text_reader(self._docs)(p)
+
+
 class TextColumn(Indexed[str]):
     """The texts of ``docs`` as a sequence of strings, each read when asked (``text_reader``)."""
 

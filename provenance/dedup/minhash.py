@@ -26,18 +26,31 @@ class ShingleSets:
         return self.offsets[rows + 1] - self.offsets[rows]
 
 
-def shingle_sets(docs: Sequence[Document], shingle_size: int) -> ShingleSets:
-    """Distinct sorted shingle hashes of documents (ascending by index)."""
+SETS_BATCH = 4096
+"""Documents whose shingle sets are made at a time: the shingle index of a batch costs about
+twenty bytes a shingle while it is sorted, the sets four."""
+
+
+def shingle_sets(docs: Sequence[Document], shingle_size: int, batch: int = SETS_BATCH) -> ShingleSets:
+    """Distinct sorted shingle hashes of documents (ascending by index), made ``batch``
+    documents at a time (each read only then)."""
+    parts = [_sets(docs[lo : lo + batch], shingle_size) for lo in range(0, len(docs), batch)]
+    if not parts:
+        return ShingleSets(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.uint32))
+    sizes = np.concatenate([np.diff(p.offsets) for p in parts])
+    offsets = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return ShingleSets(np.concatenate([p.docs for p in parts]), offsets, np.concatenate([p.hashes for p in parts]))
+
+
+def _sets(docs: Sequence[Document], shingle_size: int) -> ShingleSets:
     index = shingle_index(docs, shingle_size)
-    rows = np.repeat(np.arange(len(index)), np.diff(index.offsets))
-    order = np.lexsort((index.hashes, rows))
-    hashes, rows = index.hashes[order], rows[order]
-    keep = np.ones(hashes.shape[0], dtype=bool)
-    keep[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
-    hashes, rows = hashes[keep], rows[keep]
+    rows = np.repeat(np.arange(len(index), dtype=np.uint64), np.diff(index.offsets))
+    # (row, hash) in one 64-bit value: sorted and made distinct at once.
+    packed = np.unique((rows << np.uint64(32)) | index.hashes.astype(np.uint64))
     offsets = np.zeros(len(index) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(index)), out=offsets[1:])
-    return ShingleSets(index.docs, offsets, hashes)
+    np.cumsum(np.bincount((packed >> np.uint64(32)).astype(np.int64), minlength=len(index)), out=offsets[1:])
+    return ShingleSets(index.docs, offsets, (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32))
 
 
 def _gather(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

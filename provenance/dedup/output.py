@@ -20,11 +20,12 @@ from __future__ import annotations
 import dataclasses
 import glob
 import gzip
+import itertools
 import json
 import logging
 import os
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ import pyarrow.parquet as pq
 
 from provenance import __version__
 from provenance.config import FieldNames
+from provenance.corpus import column
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.records import DedupResult
 from provenance.errors import ReportError
@@ -142,9 +144,9 @@ def check_outputs(outputs: DedupOutputs, inputs: Sequence[Path], force: bool, wi
             raise ReportError(f"{path}: exists; pass --force to replace it, or choose another --out")
 
 
-def corpus_rows(result: DedupResult, fields: FieldNames) -> list[dict[str, Any]]:
-    """The kept documents as rows with the input's field names (None where a value is absent)."""
-    rows = []
+def corpus_rows(result: DedupResult, fields: FieldNames) -> Iterator[dict[str, Any]]:
+    """The kept documents as rows with the input's field names (None where a value is absent),
+    one at a time: a million kept documents are never all in memory."""
     for doc in result.kept:
         row: dict[str, Any] = {
             fields.id: doc.doc_id,
@@ -156,8 +158,7 @@ def corpus_rows(result: DedupResult, fields: FieldNames) -> list[dict[str, Any]]
         }
         for name, value in doc.extra:
             row.setdefault(name, value)
-        rows.append(row)
-    return rows
+        yield row
 
 
 def removed_rows(result: DedupResult, policy: str) -> list[dict[str, Any]]:
@@ -192,18 +193,29 @@ def stripped_rows(result: DedupResult) -> list[dict[str, Any]]:
     ]
 
 
-def _corpus_table(rows: list[dict[str, Any]], fields: FieldNames) -> pa.Table:
+def _corpus_schema(result: DedupResult, fields: FieldNames) -> pa.Schema:
+    """The corpus table's columns: the known fields, then every pass-through field in the order
+    the kept documents first carry it (read from the documents' columns, not their texts)."""
     known = [fields.id, fields.text, fields.outlet, fields.date, fields.title, fields.url]
-    names = list(known)
-    for row in rows:
-        names.extend(n for n in row if n not in names)
-    schema = pa.schema([pa.field(n, pa.string(), nullable=n not in known[:2]) for n in names], metadata=_META)
-    return pa.Table.from_pylist(rows, schema=schema)
+    names = dict.fromkeys(known)
+    for extra in column(result.kept, "extra"):
+        names.update((name, None) for name, _ in extra if name not in names)
+    return pa.schema([pa.field(n, pa.string(), nullable=n not in known[:2]) for n in names], metadata=_META)
 
 
-def _write_rows(path: Path, rows: list[dict[str, Any]], schema: pa.Schema, parquet: bool, gz: bool) -> None:
+_BATCH_ROWS = 8192  # rows of the corpus written at a time (a row group of the Parquet file)
+
+
+def _write_rows(path: Path, rows: Iterable[dict[str, Any]], schema: pa.Schema, parquet: bool, gz: bool) -> None:
     if parquet:
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path, compression="zstd")
+        with pq.ParquetWriter(path, schema, compression="zstd") as out:
+            rows = iter(rows)
+            written = False
+            while batch := list(itertools.islice(rows, _BATCH_ROWS)):
+                out.write_table(pa.Table.from_pylist(batch, schema=schema))
+                written = True
+            if not written:
+                out.write_table(schema.empty_table())
         return
     opener: Callable[..., Any] = gzip.open if gz else open
     with opener(path, "wt", encoding="utf-8") as handle:
@@ -251,9 +263,11 @@ def write_dedup(
     check_outputs(outputs, inputs, force, config.strip_boilerplate)
     parquet = outputs.parquet
     gz = outputs.corpus.name.lower().endswith(".gz")  # temporary names end otherwise: decide here
-    rows = corpus_rows(result, fields)
     writers: list[tuple[Path, Callable[[Path], object]]] = [
-        (outputs.corpus, lambda p: _write_rows(p, rows, _corpus_table(rows, fields).schema, parquet, gz)),
+        (
+            outputs.corpus,
+            lambda p: _write_rows(p, corpus_rows(result, fields), _corpus_schema(result, fields), parquet, gz),
+        ),
         (outputs.removed, lambda p: _write_rows(p, removed_rows(result, config.policy), REMOVED, parquet, gz)),
     ]
     if config.strip_boilerplate:

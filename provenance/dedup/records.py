@@ -6,6 +6,7 @@ passage scan, which dedup only reads).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from provenance.records import Document, Skipped, StageTiming
@@ -50,8 +51,8 @@ class DedupResult:
     ``index`` still points into ``documents``).
     """
 
-    documents: tuple[Document, ...]
-    kept: tuple[Document, ...]
+    documents: Sequence[Document]  # a ``Corpus`` when read by ``load``: read on access
+    kept: Sequence[Document]  # read from ``documents`` on access (a ``corpus.Picked``)
     removals: tuple[Removal, ...]
     stripped: tuple[StrippedSpan, ...] = ()
     skipped: tuple[Skipped, ...] = ()

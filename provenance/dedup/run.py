@@ -29,6 +29,7 @@ import numpy as np
 import xxhash
 
 from provenance.config import ScanConfig
+from provenance.corpus import Corpus, Picked
 from provenance.credits import CreditExtractor, Gazetteer, load_gazetteer
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.groups import (
@@ -120,7 +121,7 @@ def verify_candidates(
     documents too short to shingle, 1 when their words are the same and 0 otherwise. Also
     returns the shingle sets of the documents involved."""
     involved = np.unique(pairs)
-    sets = shingle_sets([docs[i] for i in involved.tolist()], shingle_size)
+    sets = shingle_sets(Picked(docs, involved.tolist()), shingle_size)  # read a batch at a time
     sims = jaccard(pairs, sets)
     for p in np.flatnonzero(~has_shingles[pairs[:, 0]]).tolist():
         sims[p] = 1.0 if _same_words(docs[pairs[p, 0]], docs[pairs[p, 1]]) else 0.0
@@ -156,9 +157,10 @@ def dedup(
     """
     config = config or DedupConfig()
     scan_config = scan_config or ScanConfig()
-    docs = tuple(docs)
-    if any(doc.index != i for i, doc in enumerate(docs)):
-        raise ConfigError("documents must be indexed 0..n-1 in order (read them with provenance.pipeline.load)")
+    if not isinstance(docs, Corpus):  # a Corpus numbers its documents by position; it stays on disk
+        docs = tuple(docs)
+        if any(doc.index != i for i, doc in enumerate(docs)):
+            raise ConfigError("documents must be indexed 0..n-1 in order (read them with provenance.pipeline.load)")
     timer = StageTimer()
     banding = document_banding(config)
 
@@ -183,14 +185,16 @@ def dedup(
             for d, s in g.removed
         ]
         removed = {r.doc for r in removals}
-        kept = [doc for doc in docs if doc.index not in removed]
+        kept_at = [i for i in range(len(docs)) if i not in removed]
 
     stripped: list[StrippedSpan] = []
-    if config.strip_boilerplate and kept:
+    cut: dict[int, Document] = {}
+    if config.strip_boilerplate and kept_at:
         with timer.stage("strip", lambda: len(stripped)):
-            stripped = boilerplate_spans(kept, config.boilerplate_docs, scan_config, progress)
-            kept, emptied = _apply_strip(kept, stripped)
+            stripped = _boilerplate(docs, kept_at, config, scan_config, progress)
+            kept_at, cut, emptied = _apply_strip(docs, kept_at, stripped)
             removals.extend(Removal(d, None, 0.0, "only boilerplate", "") for d in emptied)
+    kept = Picked(docs, kept_at, cut)
 
     removals.sort(key=lambda r: r.doc)
     counts = {
@@ -212,7 +216,7 @@ def dedup(
     log.info("dedup: %d documents, %d removed in %d groups", len(docs), counts["removed"], len(groups))
     return DedupResult(
         documents=docs,
-        kept=tuple(kept),
+        kept=kept,
         removals=tuple(removals),
         stripped=tuple(stripped),
         skipped=tuple(skipped),
@@ -257,18 +261,36 @@ def _groups(
     return groups
 
 
-def _apply_strip(kept: list[Document], spans: Sequence[StrippedSpan]) -> tuple[list[Document], list[int]]:
+def _boilerplate(
+    docs: Sequence[Document],
+    kept_at: list[int],
+    config: DedupConfig,
+    scan_config: ScanConfig,
+    progress: Progress | None,
+) -> list[StrippedSpan]:
+    """The boilerplate passages of the kept documents (``docs[p]`` for ``p`` in ``kept_at``),
+    found by a passage scan of those documents alone, with spans on ``docs``' numbering."""
+    if isinstance(docs, Corpus):  # scanned where they are, numbered 0..k-1: never all in memory
+        found = boilerplate_spans(docs.select(kept_at), config.boilerplate_docs, scan_config, progress)
+        return [dataclasses.replace(s, doc=kept_at[s.doc]) for s in found]
+    return boilerplate_spans([docs[p] for p in kept_at], config.boilerplate_docs, scan_config, progress)
+
+
+def _apply_strip(
+    docs: Sequence[Document], kept_at: list[int], spans: Sequence[StrippedSpan]
+) -> tuple[list[int], dict[int, Document], list[int]]:
+    """The kept positions less the documents left empty by the cuts, the cut documents by
+    position, and the positions emptied."""
     by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s in spans:
         by_doc[s.doc].append((s.start, s.end))
-    out, emptied = [], []
-    for doc in kept:
-        if doc.index not in by_doc:
-            out.append(doc)
-            continue
-        text = strip_spans(doc.text, by_doc[doc.index])
+    cut: dict[int, Document] = {}
+    emptied: set[int] = set()
+    for p, doc_spans in by_doc.items():
+        doc = docs[p]
+        text = strip_spans(doc.text, doc_spans)
         if text.strip():
-            out.append(dataclasses.replace(doc, text=text))
+            cut[p] = dataclasses.replace(doc, text=text)
         else:
-            emptied.append(doc.index)
-    return out, emptied
+            emptied.add(p)
+    return [p for p in kept_at if p not in emptied], cut, sorted(emptied)

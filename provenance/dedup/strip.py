@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from provenance.cluster import merge_spans
 from provenance.config import ScanConfig
+from provenance.corpus import Corpus
 from provenance.dedup.records import StrippedSpan
 from provenance.engines.local import Progress
 from provenance.pipeline import detect
@@ -30,7 +31,8 @@ def boilerplate_spans(
     Returns one ``StrippedSpan`` per occurrence, widened over glued punctuation (``widen``), by
     document then start.
     """
-    local = [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
+    # A Corpus numbers its documents by position already, and is read from disk as the scan goes.
+    local = docs if isinstance(docs, Corpus) else [dataclasses.replace(doc, index=i) for i, doc in enumerate(docs)]
     config = dataclasses.replace(config, detect=dataclasses.replace(config.detect, boilerplate_docs=boilerplate_docs))
     result = detect(local, config, progress=progress)
     spans = []

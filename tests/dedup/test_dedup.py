@@ -96,10 +96,16 @@ def test_candidates_are_the_pairs_datasketch_minhashlsh_finds() -> None:
     assert expected  # the reprints are found
 
 
-def test_jaccard_is_the_exact_similarity_of_the_shingle_sets() -> None:
+@pytest.mark.parametrize("batch", [1, 3, 4096])  # shingle sets made this many documents at a time
+def test_jaccard_is_the_exact_similarity_of_the_shingle_sets(batch: int) -> None:
     docs = documents(corpus_rows())
-    sets = shingle_sets(docs, 3)
-    pairs = np.array(list(combinations(range(len(docs)), 2)), dtype=np.int64)
+    docs += [Document(len(docs), "empty", "", "test"), Document(len(docs) + 1, "two", "two words", "test")]
+    sets = shingle_sets(docs, 3, batch=batch)
+    assert sets.docs.tolist() == list(range(len(docs)))
+    for row, doc in enumerate(docs):  # each set: its distinct hashes, sorted
+        got = sets.hashes[sets.offsets[row] : sets.offsets[row + 1]]
+        assert got.tolist() == sorted({shingle_hash32(w.encode()) for w in shingle_words(doc.text)})
+    pairs = np.array(list(combinations(range(len(docs) - 2), 2)), dtype=np.int64)
     got = jaccard(pairs, sets, batch=4)
     for (a, b), j in zip(pairs.tolist(), got.tolist(), strict=True):
         sa, sb = set(shingle_words(docs[a].text)), set(shingle_words(docs[b].text))
@@ -292,3 +298,33 @@ def test_kept_documents_keep_their_index_and_metadata() -> None:
     for doc in result.kept:
         assert doc == docs[doc.index]
     assert dataclasses.replace(result.kept[0]).outlet == "Daily Planet"
+
+
+def test_a_corpus_read_from_disk_is_deduplicated_as_the_same_documents_in_a_list(tmp_path) -> None:
+    """``dedup`` keeps a ``Corpus`` on disk (the kept documents are read from it when written),
+    with boilerplate stripping too: the result is the one a list of the documents gives."""
+    import json
+
+    from provenance.config import ScanConfig
+    from provenance.corpus import Corpus, Picked
+    from provenance.pipeline import load
+
+    rows = corpus_rows() + [
+        {"id": f"brief-{i}", "text": f"Brief number {i} about the harvest in {town}.\n\n" + EXTRA_PARAGRAPH}
+        for i, town in enumerate(
+            ["Ames", "Ely", "Oban", "Rye", "Wem", "Ayr", "Ure", "Hay", "Eye", "Ash", "Usk", "Poole"]
+        )
+    ]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    corpus, _ = load([path], ScanConfig())
+    config = DedupConfig(strip_boilerplate=True, boilerplate_docs=10)
+    on_disk, in_memory = dedup(corpus, config), dedup(list(corpus), config)
+    assert isinstance(on_disk.documents, Corpus) and isinstance(on_disk.kept, Picked)
+    assert on_disk.stripped and on_disk.stripped == in_memory.stripped
+    assert list(on_disk.kept) == list(in_memory.kept) and on_disk.removals == in_memory.removals
+    assert on_disk.counts == in_memory.counts
+    cut = next(d for d in on_disk.kept if d.doc_id.startswith("brief-"))
+    assert EXTRA_PARAGRAPH not in cut.text and cut.index == [r["id"] for r in rows].index(cut.doc_id)
+    assert on_disk.kept.column("n_chars") == [len(d.text) for d in in_memory.kept]
+    assert [on_disk.kept.text(i) for i in range(len(on_disk.kept))] == [d.text for d in in_memory.kept]

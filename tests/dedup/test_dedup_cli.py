@@ -155,3 +155,19 @@ def test_a_bad_threshold_is_a_usage_error(runner, corpus: Path) -> None:
 )
 def test_a_cut_takes_the_punctuation_glued_to_its_words(text: str, span: tuple, widened: tuple) -> None:
     assert widen(text, *span) == widened
+
+
+def test_the_parquet_corpus_written_a_batch_at_a_time_holds_what_the_jsonl_holds(
+    runner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept documents are written a few rows at a time (a million are never all in memory):
+    every batch's rows, pass-through fields included, in input order."""
+    from provenance.dedup import output
+
+    monkeypatch.setattr(output, "_BATCH_ROWS", 2)
+    assert runner("dedup", corpus, "--out", "a.parquet", "--quiet").exit_code == 0
+    assert runner("dedup", corpus, "--out", "b.jsonl", "--quiet").exit_code == 0
+    table = pq.read_table("a.parquet")
+    assert pq.ParquetFile("a.parquet").metadata.num_row_groups == 3  # 5 rows, 2 at a time
+    rows = [{k: v for k, v in r.items() if v is not None} for r in table.to_pylist()]
+    assert rows == read_jsonl(Path("b.jsonl")) and len(rows) == 5
