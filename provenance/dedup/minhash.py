@@ -34,7 +34,11 @@ twenty bytes a shingle while it is sorted, the sets four."""
 def shingle_sets(docs: Sequence[Document], shingle_size: int, batch: int = SETS_BATCH) -> ShingleSets:
     """Distinct sorted shingle hashes of documents (ascending by index), made ``batch``
     documents at a time (each read only then)."""
-    parts = [_sets(docs[lo : lo + batch], shingle_size) for lo in range(0, len(docs), batch)]
+    return join_sets([_sets(docs[lo : lo + batch], shingle_size) for lo in range(0, len(docs), batch)])
+
+
+def join_sets(parts: Sequence[ShingleSets]) -> ShingleSets:
+    """The shingle sets of several batches of documents (ascending by index across them) as one."""
     if not parts:
         return ShingleSets(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.uint32))
     sizes = np.concatenate([np.diff(p.offsets) for p in parts])

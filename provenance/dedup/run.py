@@ -41,10 +41,10 @@ from provenance.dedup.groups import (
     rank_longest,
     split_component,
 )
-from provenance.dedup.minhash import ShingleSets, jaccard, shingle_sets
+from provenance.dedup.minhash import SETS_BATCH, ShingleSets, jaccard, join_sets, shingle_sets
 from provenance.dedup.records import DedupResult, Removal, StrippedSpan
 from provenance.dedup.strip import boilerplate_spans, strip_spans
-from provenance.engines.local import Progress
+from provenance.engines.local import LocalEngine, Progress
 from provenance.errors import ConfigError
 from provenance.passages import words
 from provenance.records import BandKeys, Credit, Document, Skipped
@@ -80,7 +80,27 @@ def document_banding(config: DedupConfig) -> Banding:
     return choose_banding(config.threshold, config.num_perm, *config.weights)
 
 
-def document_bands(docs: Sequence[Document], config: DedupConfig) -> tuple[list[BandKeys], np.ndarray]:
+SKETCH_DOCS = 5000  # documents a worker sketches per task
+
+
+def _sketch_part(docs: Sequence[Document], task: tuple[int, int, DedupConfig]) -> list[BandKeys]:
+    """The band keys of ``docs[lo:hi]`` (a pool task: the documents are read here)."""
+    lo, hi, config = task
+    hasher = MinHasher(config.num_perm, config.seed)
+    sketches = sketch_documents(
+        docs[lo:hi],
+        hasher,
+        document_banding(config),
+        shingle_size=config.shingle_size,
+        window_words=None,
+        batch_words=config.batch_shingles,
+    )
+    return merge_bands(keys for keys, _ in sketches)
+
+
+def document_bands(
+    docs: Sequence[Document], config: DedupConfig, workers: int = 1
+) -> tuple[list[BandKeys], np.ndarray]:
     """Band keys of every document (indexes ``0..n-1``) and which documents have shingles.
 
     One ``BandKeys`` per MinHash band over each document's shingle set, and a last one for
@@ -89,11 +109,9 @@ def document_bands(docs: Sequence[Document], config: DedupConfig) -> tuple[list[
     stay out.)
     """
     banding = document_banding(config)
-    hasher = MinHasher(config.num_perm, config.seed)
-    sketches = sketch_documents(
-        docs, hasher, banding, shingle_size=config.shingle_size, window_words=None, batch_words=config.batch_shingles
-    )
-    bands = merge_bands(keys for keys, _ in sketches)
+    # At least one task, an empty one for no documents, so that every band is there.
+    tasks = [(lo, min(lo + SKETCH_DOCS, len(docs)), config) for lo in range(0, max(len(docs), 1), SKETCH_DOCS)]
+    bands = merge_bands(LocalEngine(workers).map_documents(_sketch_part, docs, tasks))
     has_shingles = np.zeros(len(docs), dtype=bool)
     has_shingles[bands[0].docs] = True  # a document with shingles has one key in every band
     short = [(key, d) for d in np.flatnonzero(~has_shingles).tolist() if (key := _short_key(docs[d])) is not None]
@@ -115,17 +133,24 @@ def document_candidates(bands: Sequence[BandKeys], config: DedupConfig, n_docs: 
 
 
 def verify_candidates(
-    docs: Sequence[Document], pairs: np.ndarray, has_shingles: np.ndarray, shingle_size: int
+    docs: Sequence[Document], pairs: np.ndarray, has_shingles: np.ndarray, shingle_size: int, workers: int = 1
 ) -> tuple[np.ndarray, ShingleSets]:
     """The exact similarity of each candidate pair: Jaccard of the shingle sets, or for two
     documents too short to shingle, 1 when their words are the same and 0 otherwise. Also
     returns the shingle sets of the documents involved."""
-    involved = np.unique(pairs)
-    sets = shingle_sets(Picked(docs, involved.tolist()), shingle_size)  # read a batch at a time
+    involved = np.unique(pairs).tolist()
+    tasks = [(involved[lo : lo + SETS_BATCH], shingle_size) for lo in range(0, len(involved), SETS_BATCH)]
+    sets = join_sets(list(LocalEngine(workers).map_documents(_sets_part, docs, tasks)))
     sims = jaccard(pairs, sets)
     for p in np.flatnonzero(~has_shingles[pairs[:, 0]]).tolist():
         sims[p] = 1.0 if _same_words(docs[pairs[p, 0]], docs[pairs[p, 1]]) else 0.0
     return sims, sets
+
+
+def _sets_part(docs: Sequence[Document], task: tuple[list[int], int]) -> ShingleSets:
+    """The shingle sets of ``docs[p]`` for ``p`` in the positions (a pool task)."""
+    positions, shingle_size = task
+    return shingle_sets(Picked(docs, positions), shingle_size)
 
 
 def dedup(
@@ -165,11 +190,11 @@ def dedup(
     banding = document_banding(config)
 
     with timer.stage("sketch", lambda: len(docs)):
-        bands, has_shingles = document_bands(docs, config)
+        bands, has_shingles = document_bands(docs, config, scan_config.workers)
     with timer.stage("candidates", lambda: len(pairs)):
         pairs, acc = document_candidates(bands, config, len(docs))
     with timer.stage("verify", lambda: len(verified)):
-        sims, sets = verify_candidates(docs, pairs, has_shingles, config.shingle_size)
+        sims, sets = verify_candidates(docs, pairs, has_shingles, config.shingle_size, scan_config.workers)
         verified = pairs[sims >= config.threshold]
     with timer.stage("group", lambda: len(groups)):
         groups = _groups(docs, verified, sets, has_shingles, config, scan_config, gazetteer)

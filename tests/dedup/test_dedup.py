@@ -328,3 +328,17 @@ def test_a_corpus_read_from_disk_is_deduplicated_as_the_same_documents_in_a_list
     assert EXTRA_PARAGRAPH not in cut.text and cut.index == [r["id"] for r in rows].index(cut.doc_id)
     assert on_disk.kept.column("n_chars") == [len(d.text) for d in in_memory.kept]
     assert [on_disk.kept.text(i) for i in range(len(on_disk.kept))] == [d.text for d in in_memory.kept]
+
+
+def test_two_workers_find_what_one_finds_and_no_documents_is_nothing_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.config import ScanConfig
+    from provenance.dedup import run
+
+    monkeypatch.setattr(run, "SKETCH_DOCS", 3)  # several sketch tasks
+    monkeypatch.setattr(run, "SETS_BATCH", 2)  # several shingle-set tasks
+    docs = documents(corpus_rows())
+    one = dedup(docs, DedupConfig(policy="earliest"), ScanConfig(workers=1))
+    two = dedup(docs, DedupConfig(policy="earliest"), ScanConfig(workers=2))
+    assert one.removals == two.removals and list(one.kept) == list(two.kept) and one.removals
+    empty = dedup([], DedupConfig())
+    assert empty.counts["documents"] == empty.counts["kept"] == 0 and not empty.kept and not empty.removals
