@@ -16,12 +16,15 @@ once the manifest lists it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import mmap
 import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -260,6 +263,62 @@ def key_order(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return order
 
 
+_PAGE = mmap.PAGESIZE
+_CHUNK = 64 << 20  # bytes of a mapped buffer written at a time
+
+
+def _drop(mapped: mmap.mmap, start: int, end: int) -> None:
+    """Unmap pages ``[start, end)`` of a read-only file mapping from this process (no-op where
+    the system cannot): the data stays in the file and the page cache."""
+    lo, hi = start - start % _PAGE, min(end, len(mapped))
+    if hi > lo and hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+
+
+class _DroppingSink:
+    """The file the keys are written into, for Arrow's IPC writer: a buffer of one of ``maps``
+    is copied ``_CHUNK`` bytes at a time, each part unmapped once written, so writing keys of
+    several GB from mapped scratch files never holds them in this process."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.maps: list[mmap.mmap] = []
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        source = next((m for m in self.maps if _inside(data, m)), None)
+        for lo in range(0, len(view), _CHUNK):
+            self._out.write(view[lo : lo + _CHUNK])
+            if source is not None:
+                at = _address(data) - _address(source) + lo
+                _drop(source, at, at + min(_CHUNK, len(view) - lo))
+        return len(view)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def tell(self) -> int:
+        return self._out.tell()
+
+    def close(self) -> None:
+        self.closed = True
+        for mapped in self.maps:
+            with contextlib.suppress(BufferError):  # a buffer of it still referenced: closed when collected
+                mapped.close()
+
+
+def _address(data: Any) -> int:
+    return pa.py_buffer(data).address
+
+
+def _inside(data: Any, mapped: mmap.mmap) -> bool:
+    if not isinstance(data, pa.Buffer) or mapped.closed:
+        return False
+    base = _address(mapped)
+    return base <= data.address < base + len(mapped)
+
+
 def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
     """Write the keys file (``KEYS``, one record batch) from each band's pieces: each piece is
     sorted and appended to two files in the ``scratch`` folder, which are then mapped and
@@ -279,15 +338,22 @@ def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
             offsets.append(written)
     n = offsets[-1]
     schema = KEYS.with_metadata({**_META, _BAND_OFFSETS: json.dumps(offsets).encode()})
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-        if n == 0:  # nothing to map
-            writer.write_batch(pa.record_batch([pa.array([], pa.uint64()), pa.array([], pa.uint32())], schema=schema))
-        else:
-            with pa.memory_map(str(keys_scratch)) as keys_map, pa.memory_map(str(docs_scratch)) as docs_map:
+    with open(path, "wb") as out:
+        sink = _DroppingSink(out)
+        with pa.PythonFile(sink, mode="w") as target, pa.ipc.new_file(target, schema) as writer:
+            if n == 0:  # nothing to map
+                writer.write_batch(
+                    pa.record_batch([pa.array([], pa.uint64()), pa.array([], pa.uint32())], schema=schema)
+                )
+            else:
+                with open(keys_scratch, "rb") as k, open(docs_scratch, "rb") as d:
+                    keys_map = mmap.mmap(k.fileno(), 0, access=mmap.ACCESS_READ)
+                    docs_map = mmap.mmap(d.fileno(), 0, access=mmap.ACCESS_READ)
+                sink.maps = [keys_map, docs_map]
                 # The mapped files become the batch's buffers: written out with no copy in memory.
                 columns = [
-                    pa.Array.from_buffers(pa.uint64(), n, [None, keys_map.read_buffer()]),
-                    pa.Array.from_buffers(pa.uint32(), n, [None, docs_map.read_buffer()]),
+                    pa.Array.from_buffers(pa.uint64(), n, [None, pa.py_buffer(keys_map)]),
+                    pa.Array.from_buffers(pa.uint32(), n, [None, pa.py_buffer(docs_map)]),
                 ]
                 writer.write_batch(pa.record_batch(columns, schema=schema))
                 del columns
@@ -301,8 +367,10 @@ class SegmentKeys:
 
     def __init__(self, path: Path) -> None:
         try:
-            self._map = pa.memory_map(str(path), "r")
-            reader = pa.ipc.open_file(self._map)
+            with open(path, "rb") as handle:
+                # Python's mmap rather than Arrow's: ``release`` can then let go of the pages read.
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            reader = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(self._map)))
             batch = reader.get_batch(0)
             meta = reader.schema.metadata or {}
             self.offsets: list[int] = json.loads(meta[_BAND_OFFSETS])
@@ -312,6 +380,12 @@ class SegmentKeys:
             raise IndexStoreError(f"{path}: unreadable keys segment ({err})") from None
         self.keys = batch.column(0).to_numpy()
         self.docs = batch.column(1).to_numpy()
+
+    def release(self) -> None:
+        """Let go of the pages of the file read so far (they stay in the system's page cache,
+        and are read again when needed): a compaction reading every key of an index keeps
+        this process small."""
+        _drop(self._map, 0, len(self._map))
 
     @property
     def bands(self) -> int:

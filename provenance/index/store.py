@@ -597,12 +597,14 @@ def _merged_bands(snapshot: Snapshot) -> Iterator[Iterator[Pair]]:
     """Each band of every live document of ``snapshot``'s segments, as ``segments.Pieces``."""
     segments = [snapshot.segment_keys(info) for info in snapshot.manifest.segments]
     for band in range(snapshot.manifest.parameters.bands):
-        yield _key_ranges(snapshot, [keys.band(band) for keys in segments])
+        yield _key_ranges(snapshot, segments, band)
 
 
-def _key_ranges(snapshot: Snapshot, sides: list[Pair]) -> Iterator[Pair]:
+def _key_ranges(snapshot: Snapshot, segments: list[SegmentKeys], band: int) -> Iterator[Pair]:
     """One band's live keys and documents from every segment, a key range at a time (about
-    ``MERGE_KEYS`` keys): a segment's band is sorted by key, so its part of a range is a slice."""
+    ``MERGE_KEYS`` keys): a segment's band is sorted by key, so its part of a range is a slice.
+    The segments' pages read for a range are let go after it (``SegmentKeys.release``)."""
+    sides = [keys.band(band) for keys in segments]
     ranges = max(1, -(-sum(int(k.shape[0]) for k, _ in sides) // MERGE_KEYS))
     bounds = np.array([(i << 64) // ranges for i in range(1, ranges)], dtype=np.uint64)
     cuts = [np.concatenate([[0], np.searchsorted(k, bounds), [k.shape[0]]]) for k, _ in sides]
@@ -613,6 +615,8 @@ def _key_ranges(snapshot: Snapshot, sides: list[Pair]) -> Iterator[Pair]:
             alive = snapshot.live(d.astype(np.int64))
             keys.append(k[alive])
             owners.append(d[alive])
+        for segment in segments:
+            segment.release()
         yield np.concatenate(keys), np.concatenate(owners)
 
 

@@ -3,6 +3,7 @@ and writes the same files as when everything was held at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -134,3 +135,31 @@ def test_an_add_that_fails_part_way_leaves_the_index_and_no_scratch(tmp_path: Pa
         add_documents(root, Failing(docs[10:]), DetectConfig(), batch_docs=7)
     assert sorted(os.listdir(root / "segments")) == before
     assert open_index(root).manifest.documents == 10
+
+
+def _resident_kb(path: Path) -> int:
+    """Resident kilobytes of this process's mappings of ``path`` (Linux's /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if line[:1].isdigit() or line[:1] in "abcdef":  # a mapping's header line
+            inside = line.endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux's /proc/self/smaps")
+def test_a_segments_keys_read_through_are_let_go_of(tmp_path: Path) -> None:
+    """A compaction reads every key of every segment: each key range's pages are let go after
+    it (``SegmentKeys.release``), or a million documents' keys (5 GB) stayed resident."""
+    many = [dataclasses.replace(d, doc_id=f"{d.doc_id}-{k}") for k in range(20) for d in paragraphs()]
+    add_documents(tmp_path / "ix", many, DetectConfig())
+    snapshot = open_index(tmp_path / "ix")
+    (info,) = snapshot.manifest.segments
+    path = segment_files(tmp_path / "ix", info.name)[1]
+    keys = snapshot.segment_keys(info)
+    assert int(keys.keys.sum() % 7) >= 0 and int(keys.docs.sum()) > 0  # every page read
+    assert _resident_kb(path) >= path.stat().st_size // 1024 // 2
+    keys.release()
+    assert _resident_kb(path) == 0
+    assert keys.band(0)[0].shape[0] > 0 and keys.lookup(0, keys.band(0)[0][:3])[0].shape[0] >= 3  # read again
