@@ -75,7 +75,10 @@ def dedup(
         ),
     ] = _D.boilerplate_docs,
     force: Annotated[bool, typer.Option(help="Replace existing output files.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for --strip-boilerplate (default: all cores).")] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(help="Processes that sketch and verify, and run --strip-boilerplate's scan (default: all cores)."),
+    ] = 0,
     agencies: opt.Agencies = None,
     quiet: opt.Quiet = False,
     dayfirst: opt.DayFirst = False,

@@ -8,6 +8,7 @@ that at any width and in a pipe a document id is printed whole, with its outlet 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -148,7 +149,8 @@ def print_dedup(result: DedupResult, config: DedupConfig, outputs: DedupOutputs)
             )
         )
     docs = result.documents
-    shown = [(r, docs[r.kept]) for r in result.removals if r.kept is not None][:10]
+    replaced = ((r, r.kept) for r in result.removals if r.kept is not None)
+    shown = [(r, docs[kept]) for r, kept in itertools.islice(replaced, 10)]
     if shown:
         width = console.width
         console.print(f"\n[bold]Removed[/] ({len(shown)} of {c['removed']})")

@@ -400,6 +400,17 @@ class Picked(Indexed[Document], Columnar):
     def __len__(self) -> int:
         return len(self._positions)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence (a list, another view) of the same documents, in order."""
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} documents picked from {self._docs!r}>"
+
     def _item(self, i: int) -> Document:
         p = self._positions[i]
         found = self._instead.get(p)

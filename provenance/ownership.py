@@ -169,13 +169,20 @@ def _unheld_marker(folder: Path) -> int | None:
         return None
     try:
         info = os.fstat(fd)
-        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not _named_alive(fd):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
     except OSError:  # held: its run goes on
         pass
     os.close(fd)
     return None
+
+
+def _named_alive(fd: int) -> bool:
+    """Whether the marker names this host and a process that runs: a prov from before the lock
+    (which marked its folder but held no lock on it) may still be using it."""
+    found = re.fullmatch(r"(.*)\n([0-9]{1,10})\n?", os.read(fd, 300).decode("utf-8", "replace"))
+    return found is not None and found.group(1) == socket.gethostname() and pid_alive(int(found.group(2)))
 
 
 def sweep_scratch(parent: Path, prefix: str, files: str) -> list[Path]:

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from provenance import __version__
 from provenance.config import FieldNames
-from provenance.corpus import column
+from provenance.corpus import column, text_reader
 from provenance.dedup.config import DedupConfig
 from provenance.dedup.records import DedupResult
 from provenance.errors import ReportError
@@ -163,11 +163,11 @@ def corpus_rows(result: DedupResult, fields: FieldNames) -> Iterator[dict[str, A
 
 def removed_rows(result: DedupResult, policy: str) -> list[dict[str, Any]]:
     """Rows of the ``REMOVED`` table, by input order of the removed document."""
-    docs = result.documents
+    ids = column(result.documents, "doc_id")  # no document read for its id
     return [
         {
-            "doc_id": docs[r.doc].doc_id,
-            "kept_doc_id": docs[r.kept].doc_id if r.kept is not None else None,
+            "doc_id": ids[r.doc],
+            "kept_doc_id": ids[r.kept] if r.kept is not None else None,
             "similarity": r.similarity,
             "reason": r.reason,
             "policy": policy,
@@ -179,13 +179,13 @@ def removed_rows(result: DedupResult, policy: str) -> list[dict[str, Any]]:
 
 def stripped_rows(result: DedupResult) -> list[dict[str, Any]]:
     """Rows of the ``STRIPPED`` table."""
-    docs = result.documents
+    ids, text_of = column(result.documents, "doc_id"), text_reader(result.documents)
     return [
         {
-            "doc_id": docs[s.doc].doc_id,
+            "doc_id": ids[s.doc],
             "start": s.start,
             "end": s.end,
-            "text": docs[s.doc].text[s.start : s.end],
+            "text": text_of(s.doc)[s.start : s.end],
             "cluster_id": s.cluster_id,
             "n_documents": s.n_documents,
         }

@@ -48,7 +48,9 @@ class DedupResult:
 
     ``documents`` are all documents read (``index`` = position); ``kept`` are the documents
     written back, in input order, with boilerplate cut out of their text when asked (their
-    ``index`` still points into ``documents``).
+    ``index`` still points into ``documents``). For a ``Corpus`` (what ``load`` gives), both are
+    read from the corpus's temporary file when used: use them before closing the corpus, and
+    ``list(result.kept)`` for documents to keep or pickle.
     """
 
     documents: Sequence[Document]  # a ``Corpus`` when read by ``load``: read on access

@@ -125,7 +125,8 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         gc.freeze()
         release_free_memory()  # free heap pages would be shared, then copied by whichever process writes them
         try:
-            with mp.get_context("fork").Pool(self.workers, initializer=_init_worker, initargs=(shared,)) as pool:
+            processes = min(self.workers, total)  # no idle forks for a few tasks
+            with mp.get_context("fork").Pool(processes, initializer=_init_worker, initargs=(shared,)) as pool:
                 for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
                     yield result
                     if progress:

@@ -248,6 +248,8 @@ def key_order(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
     order, in half the time or less (numpy's quicksort of 64-bit keys is twice as fast as its
     stable sort, more on runs of sorted keys; only the rows of a key that repeats are then
     ordered by document)."""
+    if docs.shape[0] and int(docs.max()) >= 1 << 32:
+        raise ValueError("document numbers must fit in 32 bits")
     order = np.argsort(keys)
     ordered = keys[order]
     repeated = np.zeros(ordered.shape[0], dtype=bool)
@@ -272,7 +274,8 @@ def _drop(mapped: mmap.mmap, start: int, end: int) -> None:
     the system cannot): the data stays in the file and the page cache."""
     lo, hi = start - start % _PAGE, min(end, len(mapped))
     if hi > lo and hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-        mapped.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+        with contextlib.suppress(OSError):  # refused (locked pages, say): the pages stay, no harm
+            mapped.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
 
 
 class _DroppingSink:
@@ -280,9 +283,9 @@ class _DroppingSink:
     is copied ``_CHUNK`` bytes at a time, each part unmapped once written, so writing keys of
     several GB from mapped scratch files never holds them in this process."""
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, maps: list[mmap.mmap]) -> None:
         self._out = out
-        self.maps: list[mmap.mmap] = []
+        self.maps = maps
         self.closed = False
 
     def write(self, data: Any) -> int:
@@ -302,10 +305,7 @@ class _DroppingSink:
         return self._out.tell()
 
     def close(self) -> None:
-        self.closed = True
-        for mapped in self.maps:
-            with contextlib.suppress(BufferError):  # a buffer of it still referenced: closed when collected
-                mapped.close()
+        self.closed = True  # the file and the maps are closed by their owner (``_write_keys``)
 
 
 def _address(data: Any) -> int:
@@ -338,25 +338,29 @@ def _write_keys(path: Path, scratch: Path, bands: Iterable[Pieces]) -> int:
             offsets.append(written)
     n = offsets[-1]
     schema = KEYS.with_metadata({**_META, _BAND_OFFSETS: json.dumps(offsets).encode()})
-    with open(path, "wb") as out:
-        sink = _DroppingSink(out)
-        with pa.PythonFile(sink, mode="w") as target, pa.ipc.new_file(target, schema) as writer:
-            if n == 0:  # nothing to map
-                writer.write_batch(
-                    pa.record_batch([pa.array([], pa.uint64()), pa.array([], pa.uint32())], schema=schema)
-                )
-            else:
-                with open(keys_scratch, "rb") as k, open(docs_scratch, "rb") as d:
-                    keys_map = mmap.mmap(k.fileno(), 0, access=mmap.ACCESS_READ)
-                    docs_map = mmap.mmap(d.fileno(), 0, access=mmap.ACCESS_READ)
-                sink.maps = [keys_map, docs_map]
-                # The mapped files become the batch's buffers: written out with no copy in memory.
-                columns = [
-                    pa.Array.from_buffers(pa.uint64(), n, [None, pa.py_buffer(keys_map)]),
-                    pa.Array.from_buffers(pa.uint32(), n, [None, pa.py_buffer(docs_map)]),
-                ]
+    columns: list[pa.Array] = []
+    maps: list[mmap.mmap] = []
+    try:
+        with open(path, "wb") as out:
+            sink = _DroppingSink(out, maps)
+            with pa.PythonFile(sink, mode="w") as target, pa.ipc.new_file(target, schema) as writer:
+                if n == 0:  # nothing to map
+                    columns = [pa.array([], pa.uint64()), pa.array([], pa.uint32())]
+                else:
+                    for scratch_file in (keys_scratch, docs_scratch):
+                        with open(scratch_file, "rb") as handle:
+                            maps.append(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+                    # The mapped files become the batch's buffers: written out with no copy in memory.
+                    columns = [
+                        pa.Array.from_buffers(pa.uint64(), n, [None, pa.py_buffer(maps[0])]),
+                        pa.Array.from_buffers(pa.uint32(), n, [None, pa.py_buffer(maps[1])]),
+                    ]
                 writer.write_batch(pa.record_batch(columns, schema=schema))
-                del columns
+    finally:
+        columns.clear()  # the last references to the maps' buffers, so they close now
+        for mapped in maps:
+            with contextlib.suppress(BufferError):  # still referenced (a traceback): closed when collected
+                mapped.close()
     keys_scratch.unlink()
     docs_scratch.unlink()
     return n

@@ -459,6 +459,10 @@ def add_documents(
                     skipped.append(doc_id)
             if skipped:
                 log.info("%d documents already in the index were skipped", len(skipped))
+            if base.next_doc + len(fresh) > 1 << 32:  # keys files hold document numbers in 32 bits
+                raise IndexStoreError(
+                    f"{root}: the index would number {base.next_doc + len(fresh):,} documents; it holds 2**32"
+                )
             generation = base.generation + 1
             segments = list(base.segments)
             detect = params.detect(detect)

@@ -319,7 +319,8 @@ def test_a_corpus_read_from_disk_is_deduplicated_as_the_same_documents_in_a_list
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     corpus, _ = load([path], ScanConfig())
     config = DedupConfig(strip_boilerplate=True, boilerplate_docs=10)
-    on_disk, in_memory = dedup(corpus, config), dedup(list(corpus), config)
+    on_disk = dedup(corpus, config, ScanConfig(workers=2))  # sketched and verified on two workers
+    in_memory = dedup(list(corpus), config)
     assert isinstance(on_disk.documents, Corpus) and isinstance(on_disk.kept, Picked)
     assert on_disk.stripped and on_disk.stripped == in_memory.stripped
     assert list(on_disk.kept) == list(in_memory.kept) and on_disk.removals == in_memory.removals

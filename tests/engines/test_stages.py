@@ -33,3 +33,21 @@ def test_sketching_in_steps_of_words_changes_nothing(monkeypatch: pytest.MonkeyP
     for name in ("docs", "offsets", "hashes", "positions"):
         assert getattr(index, name).tolist() == getattr(index_in_steps, name).tolist()
     assert index.sorted_by_hash and index_in_steps.sorted_by_hash
+
+
+def _fails_on_two(docs, task: int) -> int:
+    if task == 2:
+        raise ValueError("task 2 failed")
+    return len(docs) + task
+
+
+def test_map_documents_runs_each_task_in_order_and_a_workers_error_reaches_the_caller() -> None:
+    from provenance.engines.local import LocalEngine
+    from provenance.records import Document
+
+    docs = [Document(i, f"d{i}", "some words here", "test") for i in range(5)]
+    for workers in (1, 2, 8):  # 8 workers for 2 tasks: 2 processes
+        engine = LocalEngine(workers)
+        assert list(engine.map_documents(_fails_on_two, docs, [0, 1])) == [5, 6]
+        with pytest.raises(ValueError, match="task 2 failed"):
+            list(engine.map_documents(_fails_on_two, docs, [0, 1, 2, 3]))

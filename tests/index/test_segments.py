@@ -163,3 +163,20 @@ def test_a_segments_keys_read_through_are_let_go_of(tmp_path: Path) -> None:
     keys.release()
     assert _resident_kb(path) == 0
     assert keys.band(0)[0].shape[0] > 0 and keys.lookup(0, keys.band(0)[0][:3])[0].shape[0] >= 3  # read again
+
+
+def test_an_add_past_two_to_the_32_documents_is_refused(tmp_path: Path) -> None:
+    """Keys files hold document numbers in 32 bits: an add that would number past them is a
+    clear error, and the index is left as it was."""
+    import json
+
+    from provenance.index import IndexStoreError
+
+    root = tmp_path / "ix"
+    add_documents(root, paragraphs()[:3], DetectConfig())
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["next_doc"] = (1 << 32) - 2
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexStoreError, match="2\\*\\*32"):
+        add_documents(root, paragraphs()[3:6], DetectConfig())
+    assert open_index(root).manifest.documents == 3

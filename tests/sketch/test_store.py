@@ -172,3 +172,13 @@ def test_only_a_store_nobody_holds_and_that_holds_only_band_files_is_removed(tmp
         os.close(lock)
     assert all(folder.is_dir() for folder in [*kept, elsewhere])
     assert sorted(os.listdir(tmp_path)) == sorted([*(f.name for f in kept), "elsewhere", "prov-bands-6-symlink0"])
+
+
+def test_a_store_marked_by_a_running_process_of_this_host_is_left_even_unlocked(tmp_path: Path) -> None:
+    """A prov from before the lock marked its store with host and pid but held no lock: while
+    that process runs, its store is not taken for a killed run's."""
+    alive = _left(tmp_path, f"prov-bands-{os.getppid()}-oldprov0")
+    (alive / ".prov-scratch").write_text(f"{socket.gethostname()}\n{os.getppid()}\n", encoding="utf-8")
+    with BandStore(1, n_docs=4, directory=tmp_path):
+        pass
+    assert alive.is_dir()
