@@ -173,7 +173,21 @@ class Columnar(ABC):
         """The text of document ``i``."""
 
 
-class Corpus(Indexed[Document], Columnar):
+class Documents(Indexed[Document]):
+    """Documents read an item at a time that compare like a list of them."""
+
+    what = "document"
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence (a list, a corpus, a view) of the same documents, in order."""
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+
+
+class Corpus(Documents, Columnar):
     """The documents of a run (``Document.index`` = position), built by ``CorpusBuilder``.
 
     Indexing reads the text; a slice or iteration reads the texts of consecutive documents in
@@ -208,21 +222,11 @@ class Corpus(Indexed[Document], Columnar):
             when=when,
         )
 
-    what = "document"
-
     def _item(self, i: int) -> Document:
         return self._document(i, self._row(i), self.text(i))
 
     def _items(self, start: int, stop: int, step: int) -> list[Document]:
         return list(self._range(start, stop, step))  # consecutive texts in a few large reads
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to any sequence (a list, another corpus) of the same documents, in order."""
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
 
     def __repr__(self) -> str:
         return f"<Corpus of {len(self)} documents>"
@@ -383,12 +387,10 @@ def text_reader(docs: Sequence[Document]) -> Callable[[int], str]:
     return lambda i: docs[i].text
 
 
-class Picked(Indexed[Document], Columnar):
+class Picked(Documents, Columnar):
     """Some documents of a sequence, by position, each read from it when asked (its ``index``
     unchanged), and a few given in their place (``instead``, by position): what a deduplication
     keeps, its cut documents included, without holding the others' texts."""
-
-    what = "document"
 
     def __init__(
         self, docs: Sequence[Document], positions: Sequence[int], instead: dict[int, Document] | None = None
@@ -399,14 +401,6 @@ class Picked(Indexed[Document], Columnar):
 
     def __len__(self) -> int:
         return len(self._positions)
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to any sequence (a list, another view) of the same documents, in order."""
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
 
     def __repr__(self) -> str:
         return f"<{len(self)} documents picked from {self._docs!r}>"

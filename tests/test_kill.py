@@ -51,15 +51,20 @@ def _env(scratch: Path | None) -> dict[str, str] | None:
     return None if scratch is None else {**os.environ, "TMPDIR": str(scratch)}
 
 
-def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
-    """Run prov and SIGKILL it (with its worker processes) after ``delay`` seconds."""
-    proc = subprocess.Popen(
+def _started(args: tuple[object, ...], scratch: Path | None) -> subprocess.Popen:
+    """prov running quietly in a session of its own (so that its workers are killed with it)."""
+    return subprocess.Popen(
         [PROV, *map(str, args), "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         env=_env(scratch),
     )
+
+
+def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
+    """Run prov and SIGKILL it (with its worker processes) after ``delay`` seconds."""
+    proc = _started(args, scratch)
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -69,13 +74,7 @@ def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
 
 def killed_with_scratch(*args: object, scratch: Path) -> None:
     """Run prov and SIGKILL it as soon as its band store is in ``scratch``."""
-    proc = subprocess.Popen(
-        [PROV, *map(str, args), "-q"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env=_env(scratch),
-    )
+    proc = _started(args, scratch)
     try:
         deadline = time.monotonic() + 60
         while not list(scratch.glob("prov-bands-*/band*")) and proc.poll() is None and time.monotonic() < deadline:
