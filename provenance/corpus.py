@@ -410,6 +410,22 @@ class Picked(Documents, Columnar):
         found = self._instead.get(p)
         return found if found is not None else self._docs[p]
 
+    def __iter__(self) -> Iterator[Document]:
+        if not isinstance(self._docs, Corpus):
+            yield from (self._item(i) for i in range(len(self)))
+            return
+        # Runs of consecutive positions are read as a corpus reads a range: a few large reads,
+        # not one per document (most of a deduplicated corpus is kept, so runs are long).
+        positions, i = self._positions, 0
+        while i < len(positions):
+            j = i + 1
+            while j < len(positions) and positions[j] == positions[j - 1] + 1:
+                j += 1
+            for doc in self._docs._range(positions[i], positions[j - 1] + 1, 1):
+                found = self._instead.get(doc.index)
+                yield found if found is not None else doc
+            i = j
+
     def column(self, name: str) -> list[Any]:
         values = column(self._docs, name)
         got = [values[p] for p in self._positions]

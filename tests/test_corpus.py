@@ -161,3 +161,33 @@ def test_held_documents_come_back_under_their_own_indices() -> None:
     assert len(Held()) == 0 and Held().get(0) is None and 0 not in Held()
     with pytest.raises(ValueError, match="held twice"):
         Held([*docs, docs[1]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=0, max_size=40),
+    cut=st.sets(st.integers(0, 39), max_size=6),
+    read_at_once=st.sampled_from([1, 64, 1 << 20]),
+)
+def test_picked_documents_iterate_as_they_index_reading_runs_of_the_corpus(
+    chosen: list[bool], cut: set[int], read_at_once: int
+) -> None:
+    """A dedup's kept documents: some of a corpus, a few replaced by their cut copies, read in
+    runs of consecutive positions; the same documents as indexing them one by one."""
+    from dataclasses import replace
+
+    from provenance.corpus import Picked
+
+    docs = [Document(i, f"d{i}", f"text {i} " * (i % 5 + 1), "test", outlet=f"o{i % 3}") for i in range(len(chosen))]
+    corpus = corpus_of(docs)
+    positions = [i for i, keep in enumerate(chosen) if keep]
+    instead = {p: replace(docs[p], text="cut") for p in positions if p in cut}
+    old = corpus_mod._READ_AT_ONCE
+    corpus_mod._READ_AT_ONCE = read_at_once
+    try:
+        picked = Picked(corpus, positions, instead)
+        expected = [instead.get(p, docs[p]) for p in positions]
+        assert list(picked) == expected == [picked[i] for i in range(len(picked))]
+        assert picked == expected and [d.index for d in picked] == positions
+    finally:
+        corpus_mod._READ_AT_ONCE = old
