@@ -160,16 +160,32 @@ class Scratch:
             self._fd = None
 
 
-def _unheld_marker(folder: Path) -> int | None:
-    """An open, locked descriptor of ``folder``'s marker when it is a regular file of this user
-    that no process holds; else None. Nothing another user planted is read or waited on."""
+def open_own_file(path: Path) -> int | None:
+    """A read-only descriptor of ``path`` when it is a regular file of this user, else None:
+    opened without following a link or waiting on a pipe, so nothing another user put in a
+    shared folder (``/tmp``) is read through or waited on."""
     try:
-        fd = os.open(folder / SCRATCH_MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not _named_alive(fd):
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _unheld_marker(folder: Path) -> int | None:
+    """An open, locked descriptor of ``folder``'s marker when it is a regular file of this user
+    that no process holds; else None."""
+    fd = open_own_file(folder / SCRATCH_MARKER)
+    if fd is None:
+        return None
+    try:
+        if not _named_alive(fd):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
     except OSError:  # held: its run goes on

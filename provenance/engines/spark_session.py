@@ -12,7 +12,6 @@ import hashlib
 import logging
 import os
 import re
-import stat
 import sys
 import tempfile
 import warnings
@@ -23,6 +22,7 @@ from typing import Any
 
 from provenance._optional import require_java, require_pyspark
 from provenance.errors import ConfigError, EngineError
+from provenance.ownership import open_own_file
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +81,12 @@ def _quiet_log4j() -> str:
 
 
 def _holds(path: Path, data: bytes) -> bool:
-    """Whether ``path`` is a regular file of this user holding exactly ``data`` (read without
-    following a link or waiting on a pipe someone put there)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+    """Whether ``path`` is a regular file of this user holding exactly ``data``."""
+    fd = open_own_file(path)
+    if fd is None:
         return False
     try:
-        info = os.fstat(fd)
-        return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and os.read(fd, len(data) + 1) == data
+        return os.read(fd, len(data) + 1) == data
     except OSError:
         return False
     finally:

@@ -104,8 +104,8 @@ class SegmentWriter:
     """
 
     def __init__(self, root: Path, name: str, bands: int, ranges: int = 1) -> None:
-        if ranges < 1 or ranges & (ranges - 1) or ranges > 1 << 16:
-            raise ValueError(f"key ranges must be a power of two up to 65,536, got {ranges}")
+        if ranges < 1 or ranges & (ranges - 1):
+            raise ValueError(f"key ranges must be a power of two, got {ranges}")
         self.name = name
         self._files = segment_files(root, name)
         self._files[0].parent.mkdir(parents=True, exist_ok=True)
@@ -124,10 +124,6 @@ class SegmentWriter:
         self.docs = 0
         self._first: int | None = None
         self._last = -1
-
-    def add(self, docs: Sequence[Document], numbers: np.ndarray) -> None:
-        """Add documents numbered ``numbers`` (ascending, after every number added before)."""
-        self.add_rows(document_rows(docs, numbers))
 
     def add_rows(self, rows: pa.Table) -> None:
         """Add documents as ``DOCS`` rows (ascending by number, after every number added before)."""
@@ -160,30 +156,23 @@ class SegmentWriter:
     def _scratch(self, band: int, r: int) -> tuple[Path, Path]:
         return self._tmp[2] / f"b{band}.r{r}.u64", self._tmp[2] / f"b{band}.r{r}.u32"
 
-    def add_keys(self, band: int, keys: np.ndarray, docs: np.ndarray, ordered: bool = False) -> None:
+    def add_keys(self, band: int, keys: np.ndarray, docs: np.ndarray) -> None:
         """Add band keys of documents added (or to be added), each with its document's number,
-        in the order the documents were added; ``ordered``: sorted by key, then document, as
-        ``key_order`` orders them (then cut into key ranges without a sort, and the ranges sort
-        faster: a run of sorted keys per batch)."""
+        ordered by key, then document (``key_order``): they are cut into the key ranges without
+        a sort, and each range, a run of sorted keys per call, sorts fast in ``finish``."""
         docs = docs.astype(np.uint32)
-        order = None
         if self._ranges == 1:
             cuts = [0, keys.shape[0]]
-        elif ordered:
-            cuts = np.searchsorted(keys >> self._shift, np.arange(self._ranges + 1, dtype=np.uint64)).tolist()
         else:
-            of = (keys >> self._shift).astype(np.uint16)  # 16 bits: numpy's radix sort
-            order = np.argsort(of, kind="stable")
-            cuts = np.searchsorted(of[order], np.arange(self._ranges + 1)).tolist()
+            cuts = np.searchsorted(keys >> self._shift, np.arange(self._ranges + 1, dtype=np.uint64)).tolist()
         for r in range(self._ranges):
             lo, hi = cuts[r], cuts[r + 1]
             if hi > lo:
-                rows = slice(lo, hi) if order is None else order[lo:hi]
                 keys_path, docs_path = self._scratch(band, r)
                 with open(keys_path, "ab") as out:
-                    keys[rows].tofile(out)
+                    keys[lo:hi].tofile(out)
                 with open(docs_path, "ab") as out:
-                    docs[rows].tofile(out)
+                    docs[lo:hi].tofile(out)
 
     def finish(self, created: str, bands: Iterable[Pieces] | None = None) -> SegmentInfo:
         """Write the keys, flush both files and put them in place. ``bands`` gives each band's

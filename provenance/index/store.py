@@ -43,7 +43,7 @@ import pyarrow as pa
 
 from provenance import __version__
 from provenance.config import DetectConfig
-from provenance.corpus import Columnar
+from provenance.corpus import column
 from provenance.engines.local import LocalEngine
 from provenance.engines.stages import SKETCH_WORDS, sketch_windows
 from provenance.index.errors import IndexBusyError, IndexStoreError
@@ -339,11 +339,6 @@ class AddResult:
     seconds: float
 
 
-def _ids(docs: Sequence[Document]) -> Sequence[str]:
-    """The documents' ids, without reading their texts when they are a ``Corpus``."""
-    return docs.column("doc_id") if isinstance(docs, Columnar) else [doc.doc_id for doc in docs]
-
-
 _Sketched = tuple[list[tuple[int, np.ndarray, np.ndarray]], pa.Table]  # (band, keys, documents), rows
 
 
@@ -382,7 +377,7 @@ def _write_added(
     with SegmentWriter(root, name, banding.bands, ranges) as writer:
         for keys, rows in engine.map_documents(_sketch_rows, docs, tasks):
             for band, band_keys, owners in keys:
-                writer.add_keys(band, band_keys, owners, ordered=True)
+                writer.add_keys(band, band_keys, owners)
             writer.add_rows(rows)
         return writer.finish(created)
 
@@ -443,7 +438,7 @@ def add_documents(
             fresh: list[int] = []  # positions in ``docs``: the documents are read when written
             skipped, replaced, dead = [], [], []
             seen: set[str] = set()
-            for position, doc_id in enumerate(_ids(docs)):
+            for position, doc_id in enumerate(column(docs, "doc_id")):  # no text read
                 if doc_id in seen:  # the first of two documents with one id wins, as in ingest
                     skipped.append(doc_id)
                     continue

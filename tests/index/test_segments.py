@@ -96,7 +96,7 @@ def _only(root: Path) -> str:
     return info.name
 
 
-def test_an_empty_segment_has_empty_bands(tmp_path: Path) -> None:
+def test_documents_too_short_for_a_window_make_a_segment_with_empty_bands(tmp_path: Path) -> None:
     add_documents(tmp_path / "ix", [Document(0, "tiny", "too short", "test")], DetectConfig())
     rows, bands = contents(tmp_path / "ix")
     assert [r["doc_id"] for r in rows] == ["tiny"] and bands == [[]] * len(bands)
