@@ -20,6 +20,7 @@ from provenance.config import FieldNames, InputLimits, ScanConfig
 from provenance.corpus import Corpus, CorpusBuilder
 from provenance.errors import InputError
 from provenance.ingest.html import HTML_SUFFIXES, PageTask, extract_pages, page_file
+from provenance.ingest.parts import TablePart, read_parts, table_parts
 from provenance.ingest.policy import UNSUPPORTED, IngestPolicy
 from provenance.ingest.reuters import SGML_SUFFIXES
 from provenance.ingest.rows import Row
@@ -120,33 +121,36 @@ def read_documents(
     Documents get dense indexes in reading order. A document id seen before is skipped (the
     first one wins) so that ids stay unique keys in the report. ``limits`` bounds the size of
     what is read (docs/limits.md); larger documents and files are skipped, unread. The rules
-    are ``IngestPolicy``'s; ``dayfirst`` is how it reads ambiguous numeric dates. Web pages
-    are extracted on ``workers`` processes.
+    are ``IngestPolicy``'s; ``dayfirst`` is how it reads ambiguous numeric dates. Files of rows
+    are read and web pages extracted on ``workers`` processes, with the same result.
 
     Raises:
         InputError: see ``check_paths``.
     """
     policy = IngestPolicy(fields or FieldNames(), limits or InputLimits(), dayfirst)
-    rows = extract_pages((item for path in check_paths(paths) for item in _read_path(path, policy)), workers)
-    yield from policy.documents(rows)
+    parted = workers > 1  # files of rows are read on the workers (parts.py), else here
+    items = (item for path in check_paths(paths) for item in _read_path(path, policy, parted))
+    yield from policy.documents(extract_pages(read_parts(items, policy, workers), workers))
 
 
-def _read_path(path: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
+def _read_path(path: Path, policy: IngestPolicy, parted: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
     if is_stream(path):
         yield from read_table(path, "stream", policy)
     elif path.is_dir():
-        yield from _read_folder(path, policy)
+        yield from _read_folder(path, policy, parted)
     elif _kind(path) in ("html", "warc"):
         yield from _read_pages(path, printable_path(path.name), policy)
     elif _kind(path) == "text":
         rows, problems = load_sidecar(path.parent, policy.limits)
         yield from problems
         yield from text_rows(path, printable_path(path.name), rows.get(path.name, {}), policy.fields, policy.limits)
+    elif parted:
+        yield from table_parts(path, _kind(path) or "", None, split=True)
     else:
         yield from read_table(path, _kind(path) or "", policy)  # check_paths let table files only through
 
 
-def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped | PageTask]:
+def _read_folder(folder: Path, policy: IngestPolicy, parted: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
     # Per folder, keyed by the folder's relative path (a string hashes faster than a Path): the
     # folder, its sidecar's rows, and the sidecar keys that named a file.
     folders: dict[str, Path] = {}
@@ -174,7 +178,7 @@ def _read_folder(folder: Path, policy: IngestPolicy) -> Iterator[Row | Skipped |
             yield from _read_pages(path, rel, policy)
             continue
         if kind != "text":
-            yield from read_table(path, kind, policy, name=rel)
+            yield from table_parts(path, kind, rel, split=True) if parted else read_table(path, kind, policy, name=rel)
             continue
         if where not in sidecars:
             rows, problems = load_sidecar(folders[where], policy.limits)

@@ -22,7 +22,7 @@ import sys
 import zlib
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from provenance.config import FieldNames, InputLimits
 from provenance.ingest.decode import SNIFF_BYTES, decode_bytes, looks_binary, over_limit, read_capped
@@ -106,6 +106,12 @@ def _head(path: Path, opener: Callable[[Path], IO[bytes]]) -> bytes:
         return b""
 
 
+class LineSource(Protocol):
+    """What the line reader asks of a binary stream."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
 class _LineReader:
     """Lines of a binary stream, none held longer than ``max_line`` bytes: a longer line is passed
     over in chunks, so a 2 GB line costs no more memory than a short one. With ``max_total``,
@@ -118,7 +124,7 @@ class _LineReader:
         self.total = 0
         self.stopped = False
 
-    def read(self, handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    def read(self, handle: LineSource) -> Iterator[tuple[int, bytes | None]]:
         """(line number, bytes) for each line; bytes None for a line over ``max_line``."""
         while True:
             raw = handle.readline(self.max_line + 2)  # room for the line end, "\r\n" at most
@@ -134,7 +140,7 @@ class _LineReader:
                 return
             yield self.line_no, None if oversized else raw
 
-    def _pass_over(self, handle: IO[bytes]) -> None:
+    def _pass_over(self, handle: LineSource) -> None:
         while True:
             chunk = handle.readline(_CHUNK)
             self.total += len(chunk)
@@ -144,14 +150,46 @@ class _LineReader:
                 return
 
 
+def not_utf8(source: str, line: int, encoding: str) -> str:
+    """The one warning about a file of lines that is not UTF-8, from its first such line."""
+    return f"{source}:{line}: not UTF-8, read as {encoding}"
+
+
 def _line_end(raw: bytes) -> int:
     return 2 if raw.endswith(b"\r\n") else 1 if raw.endswith(b"\n") else 0
 
 
+class JsonLinesPart:
+    """The records of the bytes of a plain JSON Lines file from a line end to a line end, read
+    from ``handle`` (positioned there) as ``jsonl_rows`` reads the whole file, its lines numbered
+    from ``first_line``. The checks made once per file are left to the caller: after
+    ``records``, ``seen_text`` tells whether a line held more than white space, and
+    ``encoding`` names the first line not in UTF-8 and how it was read (not warned about)."""
+
+    def __init__(self, handle: LineSource, first_line: int, limits: InputLimits) -> None:
+        self.handle = handle
+        self.lines = _LineReader(limits.max_doc_bytes, None)
+        self.lines.line_no = first_line - 1
+        self.max_bytes = limits.max_doc_bytes
+        self.seen_text = False
+        self.encoding: tuple[int, str] | None = None
+
+    def records(self, source: str, skipped: list[Skipped]) -> Iterator[Record]:
+        encodings: list[tuple[int, str]] = []
+        lines = self.lines.read(self.handle)
+        self.seen_text = yield from _json_lines(source, lines, skipped, self.max_bytes, encodings)
+        self.encoding = encodings[0] if encodings else None
+
+
 def _json_lines(
-    source: str, lines: Iterator[tuple[int, bytes | None]], skipped: list[Skipped], max_bytes: int
+    source: str,
+    lines: Iterator[tuple[int, bytes | None]],
+    skipped: list[Skipped],
+    max_bytes: int,
+    encodings: list[tuple[int, str]] | None = None,
 ) -> Generator[Record, None, bool]:
-    """The JSON objects of numbered lines; returns whether any line held more than white space."""
+    """The JSON objects of numbered lines; returns whether any line held more than white space.
+    The first line not in UTF-8 is warned about, or with ``encodings`` noted there."""
     seen_text = False
     warned_encoding = False
     for line_no, raw in lines:
@@ -167,7 +205,10 @@ def _json_lines(
             skipped.append(Skipped(source, decoded.problem or "undecodable", line_no))
             continue
         if decoded.encoding not in ("utf-8", "utf-8-sig") and not warned_encoding:
-            log.warning("%s:%d: not UTF-8, read as %s", source, line_no, decoded.encoding)
+            if encodings is None:
+                log.warning("%s", not_utf8(source, line_no, str(decoded.encoding)))
+            else:
+                encodings.append((line_no, str(decoded.encoding)))
             warned_encoding = True
         row, problem = parse_json_object(decoded.text)
         if row is None:
