@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from provenance.config import FieldNames, InputLimits
 from provenance.errors import InputError
+from provenance.ingest import parts as parts_module
 from provenance.ingest import read_documents
 from provenance.ingest.parts import TablePart, read_parts, table_parts
 from provenance.ingest.policy import IngestPolicy
@@ -85,6 +86,18 @@ def test_a_file_cut_in_parts_reads_as_a_whole(tmp_path: Path, part_bytes: int, c
     assert any(isinstance(s, Skipped) and s.line == 1 for s in whole)  # the held-back header row
 
 
+def test_small_inputs_are_read_here_and_big_ones_on_the_workers(tmp_path: Path, monkeypatch) -> None:
+    pools: list[int] = []
+    real_pool = parts_module.ProcessPoolExecutor
+    monkeypatch.setattr(parts_module, "ProcessPoolExecutor", lambda n, **kw: pools.append(n) or real_pool(n, **kw))
+    small = [write_lines(tmp_path / f"{k}.jsonl", messy_lines()) for k in range(3)]
+    assert list(read_documents(small, limits=LIMITS, workers=2)) == sequential(small, limits=LIMITS)
+    assert pools == []
+    monkeypatch.setattr(parts_module, "POOL_FROM", 2 * len(small[0].read_bytes()))
+    assert list(read_documents(small, limits=LIMITS, workers=2)) == sequential(small, limits=LIMITS)
+    assert pools == [2]  # started at the third file
+
+
 def test_parts_on_two_workers_read_as_one_process(tmp_path: Path) -> None:
     a = write_lines(tmp_path / "a.jsonl", messy_lines(), repeat=40)
     b = write_lines(tmp_path / "b.jsonl", messy_lines(), repeat=5)
@@ -140,7 +153,16 @@ def test_binary_utf16_gzipped_and_small_files_are_one_part(tmp_path: Path) -> No
         assert in_parts([path], part_bytes) == sequential([path], limits=LIMITS)
 
 
-def test_a_folder_of_row_files_reads_alike_on_two_workers(tmp_path: Path) -> None:
+def test_a_folder_of_row_files_reads_alike_on_two_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pools: list[int] = []
+    real_pool = parts_module.ProcessPoolExecutor
+
+    def counted(workers: int, **kw):
+        pools.append(workers)
+        return real_pool(workers, **kw)
+
+    monkeypatch.setattr(parts_module, "POOL_FROM", 0)  # every file on the workers, however small
+    monkeypatch.setattr(parts_module, "ProcessPoolExecutor", counted)
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
     write_lines(folder / "a.jsonl", messy_lines(), repeat=30)
@@ -151,6 +173,7 @@ def test_a_folder_of_row_files_reads_alike_on_two_workers(tmp_path: Path) -> Non
     whole = list(read_documents([folder], limits=LIMITS, workers=1))
     parallel = list(read_documents([folder], limits=LIMITS, workers=2))
     assert parallel == whole
+    assert pools == [2]
     assert {d.doc_id for d in whole if isinstance(d, Document)} >= {"sub/a.jsonl:7", "c.csv:3", "note.txt"}
 
 
