@@ -335,6 +335,9 @@ def read_parts(
                 enough = bytes_seen > POOL_FROM or not item.last  # or a file cut in parts
                 if pool is None and enough and workers > 1 and "fork" in mp.get_all_start_methods():
                     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+                if pool is None and item.whole:  # read here as a one-process read reads it, streamed
+                    yield from read_table(item.path, item.kind, policy, name=item.name)
+                    continue
                 if pool is None:
                     yield from emit(item, read_part(item, policy))
                     continue
