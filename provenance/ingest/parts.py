@@ -21,14 +21,16 @@ import codecs
 import io
 import logging
 import multiprocessing as mp
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.config import FieldNames
-from provenance.errors import ProvenanceError
+from provenance.errors import EngineError, ProvenanceError
 from provenance.ingest.decode import SNIFF_BYTES, looks_binary
 from provenance.ingest.html import PageTask
 from provenance.ingest.policy import IngestPolicy
@@ -39,6 +41,8 @@ from provenance.records import Skipped
 
 log = logging.getLogger(__name__)
 
+CHANGED = "the file changed while it was read; the rest is not read"
+"""Why a file cut in parts stops being read where a part finds it replaced or modified."""
 PART_BYTES = 16 << 20
 """About how much of a plain JSON Lines file one part holds (cut at the next line end)."""
 POOL_FROM = 32 << 20
@@ -46,6 +50,19 @@ POOL_FROM = 32 << 20
 costs more than it saves: the Reuters-21578 corpus (28 MB in 22 files) read 0.2 s faster on two
 workers, but the forked workers raised the scan's peak from 258 to 322 MB (tree PSS)."""
 _AHEAD = 2  # parts in flight per worker
+_MAX_AHEAD = 8  # and in all: each part's rows are held until their turn (8 x 16 MB of text at most)
+
+
+def _for_workers(part: TablePart) -> bool:
+    """Whether a worker reads ``part``: a worker holds and sends all of a part's rows, so a file
+    that cannot be cut goes to one only when it is small and its size on disk tells its size
+    read (not gzipped, not Parquet); any other is streamed in this process."""
+    if not part.whole:
+        return True
+    name = part.path.name.lower()
+    return part.kind != "parquet" and not name.endswith(".gz") and part.size() <= 2 * PART_BYTES
+
+
 _TO_LINE_END = 1 << 20  # bytes read at a time to find the line end after a part's last byte
 
 
@@ -62,6 +79,7 @@ class TablePart:
     end: int | None = None
     first_line: int = 1
     last: bool = True
+    stamp: tuple[int, int, int] | None = None  # the file's device, inode and time when it was cut
 
     @property
     def whole(self) -> bool:
@@ -85,6 +103,7 @@ def table_parts(
     start, line = 0, 1
     try:
         with path.open("rb") as handle:
+            stamp = _stamp(os.fstat(handle.fileno()))
             while True:
                 block = handle.read(part_bytes)
                 ends = block.count(b"\n")
@@ -93,14 +112,18 @@ def table_parts(
                     block = handle.readline(_TO_LINE_END)
                     end += len(block)
                     ends += block.endswith(b"\n")
-                last = end >= size
-                yield TablePart(path, kind, name, start, end, line, last)
+                last = end >= size or end == start  # nothing more: the file ended, or shrank
+                yield TablePart(path, kind, name, start, end, line, last, stamp)
                 if last:
                     return
                 line += ends
                 start = end
     except OSError:  # the rest is one last part, whose reading meets the error and names its line
         yield TablePart(path, kind, name) if start == 0 else TablePart(path, kind, name, start, size, line, True)
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
 def _size(path: Path) -> int:
@@ -147,6 +170,7 @@ class _PartRows:
     check: _Check
     logs: list[tuple[str, int, str]]
     error: ProvenanceError | None = None
+    stopped: str | None = None  # why the part could not be read: the file's reading ends there
 
 
 def read_part(part: TablePart, policy: IngestPolicy) -> _PartRows:
@@ -157,15 +181,15 @@ def read_part(part: TablePart, policy: IngestPolicy) -> _PartRows:
     saved = logger.handlers[:], logger.propagate
     logger.handlers, logger.propagate = [handler], False
     try:
-        if part.whole:
-            items: list[RowTuple | Skipped] = [
-                _as_tuple(item) if isinstance(item, Row) else item
-                for item in read_table(part.path, part.kind, policy, name=part.name)
-            ]
-            return _PartRows([], items, _Check(), logs)
-        return _read_range(part, policy, logs)
-    except ProvenanceError as err:
-        return _PartRows([], [], _Check(), logs, err)
+        if not part.whole:
+            return _read_range(part, policy, logs)
+        items: list[RowTuple | Skipped] = []
+        try:
+            for item in read_table(part.path, part.kind, policy, name=part.name):
+                items.append(_as_tuple(item) if isinstance(item, Row) else item)
+        except ProvenanceError as err:  # raised after the rows before it, as when read here
+            return _PartRows([], items, _Check(), logs, err)
+        return _PartRows([], items, _Check(), logs)
     finally:
         logger.handlers, logger.propagate = saved
 
@@ -197,9 +221,13 @@ def _read_range(part: TablePart, policy: IngestPolicy, logs: list[tuple[str, int
     items: list[RowTuple | Skipped] = []
     try:
         handle = part.path.open("rb")
+        changed = part.stamp is not None and _stamp(os.fstat(handle.fileno())) != part.stamp
         handle.seek(part.start)
     except OSError as err:
-        return _PartRows([Skipped(source, f"cannot read: {err}", part.first_line)], [], _Check(), logs)
+        return _PartRows([], [], _Check(), logs, stopped=f"cannot read: {err}")
+    if changed:
+        handle.close()
+        return _PartRows([], [], _Check(), logs, stopped=CHANGED)
     reader = JsonLinesPart(_Window(handle, (part.end or 0) - part.start), part.first_line, policy.limits)
     try:
         with handle:
@@ -249,9 +277,16 @@ class _FileState:
         self.held: list[int] = []
         self.seen_text = False
         self.warned = False
+        self.stopped = False
 
     def take(self, part: TablePart, got: _PartRows, policy: IngestPolicy) -> Iterator[Row | Skipped]:
         source = str(part.path)
+        if self.stopped:
+            return
+        if got.stopped is not None:  # the rest of the file is not read, as a one-process read stops
+            self.stopped = True
+            yield Skipped(source, got.stopped, part.first_line)
+            return
         c = got.check
         check = self.check
         if c.encoding is not None and not self.warned:
@@ -293,24 +328,28 @@ def read_parts(
 
     Parts are read on ``workers`` processes (a fork pool of its own, as ``extract_pages`` has,
     started once ``POOL_FROM`` bytes of parts or a file cut in parts show up, fed ``_AHEAD``
-    parts a worker ahead), else here.
+    parts a worker ahead), else here; a big file that cannot be cut is streamed here
+    (``_for_workers``). The warnings are a one-process read's, but those logged by a worker come
+    when its part's rows do, so their order among other inputs' warnings may differ.
 
     Raises:
         InputError: a field the user named is in no row of a file (raised when that file's
-            turn comes, as a one-process read raises it).
+            turn comes, after its rows before it, as a one-process read raises it).
+        EngineError: a worker died (killed, or out of memory).
     """
     pool: ProcessPoolExecutor | None = None
     flight: deque[tuple[Row | Skipped | PageTask | TablePart, Future[_PartRows] | None]] = deque()
     files: dict[Path, _FileState] = {}
     bytes_seen = 0
+    ahead = min(_AHEAD * workers, _MAX_AHEAD)
 
     def emit(part: TablePart, got: _PartRows) -> Iterator[Row | Skipped]:
         for name, level, message in got.logs:
             logging.getLogger(name).log(level, "%s", message)
-        if got.error is not None:
-            raise got.error
         if part.whole:
             yield from (entry if isinstance(entry, Skipped) else Row(*entry) for entry in got.items)
+            if got.error is not None:
+                raise got.error
             return
         state = files.setdefault(part.path, _FileState(policy.fields))
         yield from state.take(part, got, policy)
@@ -321,7 +360,11 @@ def read_parts(
         if not isinstance(item, TablePart):
             yield item
         elif future is not None:
-            yield from emit(item, future.result())
+            try:
+                got = future.result()
+            except BrokenProcessPool:
+                raise EngineError(f"{item.path}: the process reading it ended unexpectedly (out of memory?)") from None
+            yield from emit(item, got)
 
     try:
         for item in items:
@@ -335,14 +378,16 @@ def read_parts(
                 enough = bytes_seen > POOL_FROM or not item.last  # or a file cut in parts
                 if pool is None and enough and workers > 1 and "fork" in mp.get_all_start_methods():
                     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-                if pool is None and item.whole:  # read here as a one-process read reads it, streamed
-                    yield from read_table(item.path, item.kind, policy, name=item.name)
-                    continue
-                if pool is None:
-                    yield from emit(item, read_part(item, policy))
+                if pool is None or not _for_workers(item):
+                    while flight:  # what comes before it first, in order
+                        yield from settle(*flight.popleft())
+                    if item.whole:  # read here as a one-process read reads it, streamed
+                        yield from read_table(item.path, item.kind, policy, name=item.name)
+                    else:
+                        yield from emit(item, read_part(item, policy))
                     continue
                 flight.append((item, pool.submit(read_part, item, policy)))
-            while flight and (len(flight) > _AHEAD * workers or flight[0][1] is None):
+            while flight and (len(flight) > ahead or flight[0][1] is None):
                 yield from settle(*flight.popleft())
         while flight:
             yield from settle(*flight.popleft())

@@ -205,3 +205,48 @@ LINE = st.one_of(ROW.map(lambda r: json.dumps(r).encode()), st.sampled_from([b""
 def test_any_cut_of_any_lines_reads_as_the_whole_file(tmp_path: Path, lines: list[bytes], part_bytes: int, end: bool):
     path = write_lines(tmp_path / "p.jsonl", lines, final_newline=end)
     assert in_parts([path], part_bytes) == sequential([path], limits=LIMITS)
+
+
+def test_a_file_that_shrinks_while_cut_ends_the_parts(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "f.jsonl", messy_lines(), repeat=20)
+    cut = table_parts(path, "jsonl", None, True, 500)
+    first = next(cut)
+    path.write_text(json.dumps({"id": "x", "text": "short"}) + "\n")  # rotated under the scan
+    rest = list(cut)  # ends: no endless empty parts
+    assert not first.last and rest[-1].last and len(rest) < 10  # what was buffered, then the end
+
+
+def test_a_file_replaced_while_read_stops_with_one_skip(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "f.jsonl", messy_lines(), repeat=20)
+    parts = list(table_parts(path, "jsonl", None, True, 500))
+    path.write_bytes(path.read_bytes())  # the same bytes, a new file's time
+    policy = IngestPolicy(FieldNames(), LIMITS)
+    out = list(read_parts(iter(parts[:1] + [parts[1]] + parts[2:]), policy))
+    stops = [s for s in out if isinstance(s, Skipped) and s.reason == parts_module.CHANGED]
+    assert len(stops) == 1 and stops[0].line == parts[0].first_line
+    assert not any(isinstance(s, Skipped) and s.reason == "empty file" for s in out)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rows_before_a_named_field_error_come_first(tmp_path: Path, monkeypatch, workers: int) -> None:
+    monkeypatch.setattr(parts_module, "POOL_FROM", 0)
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text("id,text\n" + "".join(f"r{i},Text number {i}\n" for i in range(50)))
+    other = tmp_path / "b.csv"
+    other.write_text("id,text,headline\nb1,more,Headline\n")
+    seen: list = []
+    with pytest.raises(InputError, match="headline"):
+        policy = IngestPolicy(FieldNames(title="headline"), LIMITS)
+        for item in read_parts((TablePart(p, "csv") for p in (other, csv_file)), policy, workers):
+            seen.append(item)
+    assert len(seen) == 51  # b.csv's row, then a.csv's 50 rows, and then its error
+
+
+def test_big_gzipped_and_parquet_files_are_streamed_here(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (2 * parts_module.PART_BYTES + 1))
+    assert not parts_module._for_workers(TablePart(big, "csv"))
+    assert not parts_module._for_workers(TablePart(tmp_path / "s.jsonl.gz", "jsonl"))
+    assert not parts_module._for_workers(TablePart(tmp_path / "s.parquet", "parquet"))
+    small = write_lines(tmp_path / "s.jsonl", messy_lines())
+    assert parts_module._for_workers(TablePart(small, "jsonl"))
