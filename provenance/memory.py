@@ -8,9 +8,11 @@ next stage (and every worker forked from this process) would otherwise carry the
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 
 @functools.cache
@@ -36,3 +38,18 @@ def release_free_memory() -> None:
     arrow = sys.modules.get("pyarrow")
     if arrow is not None:
         arrow.default_memory_pool().release_unused()
+
+
+@contextlib.contextmanager
+def sharing_with_forks() -> Iterator[None]:
+    """Around a fork pool's life: the objects that exist when it starts are left out of
+    collections (here and in the workers) while it runs, as a collection in a worker writes to
+    every object it visits and so copies every page of the parent's objects into the worker; and
+    the heap's free pages are returned first, as they would be shared, then copied by whichever
+    process writes them."""
+    gc.freeze()
+    release_free_memory()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

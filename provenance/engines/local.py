@@ -12,7 +12,6 @@ their shingle index itself.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,7 +28,7 @@ from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
 from provenance.graph import infer_origins
-from provenance.memory import release_free_memory
+from provenance.memory import release_free_memory, sharing_with_forks
 from provenance.passages import concat, drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
@@ -119,20 +118,15 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                 if progress:
                     progress(stage, done, total)
             return
-        # The objects that exist now are left out of collections (here and in the workers)
-        # while the pool runs: a collection in a worker writes to every object it visits, which
-        # copies every page of the parent's objects into the worker.
-        gc.freeze()
-        release_free_memory()  # free heap pages would be shared, then copied by whichever process writes them
-        try:
-            processes = min(self.workers, total)  # no idle forks for a few tasks
-            with mp.get_context("fork").Pool(processes, initializer=_init_worker, initargs=(shared,)) as pool:
-                for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
-                    yield result
-                    if progress:
-                        progress(stage, done, total)
-        finally:
-            gc.unfreeze()
+        processes = min(self.workers, total)  # no idle forks for a few tasks
+        with (
+            sharing_with_forks(),
+            mp.get_context("fork").Pool(processes, initializer=_init_worker, initargs=(shared,)) as pool,
+        ):
+            for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
+                yield result
+                if progress:
+                    progress(stage, done, total)
 
     def map_documents(
         self,

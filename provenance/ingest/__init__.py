@@ -128,29 +128,27 @@ def read_documents(
         InputError: see ``check_paths``.
     """
     policy = IngestPolicy(fields or FieldNames(), limits or InputLimits(), dayfirst)
-    parted = workers > 1  # files of rows are read on the workers (parts.py), else here
-    items = (item for path in check_paths(paths) for item in _read_path(path, policy, parted))
+    split = workers > 1  # a big JSON Lines file is cut in parts for the workers (parts.py)
+    items = (item for path in check_paths(paths) for item in _read_path(path, policy, split))
     yield from policy.documents(extract_pages(read_parts(items, policy, workers), workers))
 
 
-def _read_path(path: Path, policy: IngestPolicy, parted: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
+def _read_path(path: Path, policy: IngestPolicy, split: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
     if is_stream(path):
         yield from read_table(path, "stream", policy)
     elif path.is_dir():
-        yield from _read_folder(path, policy, parted)
+        yield from _read_folder(path, policy, split)
     elif _kind(path) in ("html", "warc"):
         yield from _read_pages(path, printable_path(path.name), policy)
     elif _kind(path) == "text":
         rows, problems = load_sidecar(path.parent, policy.limits)
         yield from problems
         yield from text_rows(path, printable_path(path.name), rows.get(path.name, {}), policy.fields, policy.limits)
-    elif parted:
-        yield from table_parts(path, _kind(path) or "", None, split=True)
-    else:
-        yield from read_table(path, _kind(path) or "", policy)  # check_paths let table files only through
+    else:  # check_paths let table files only through
+        yield from table_parts(path, _kind(path) or "", None, split)
 
 
-def _read_folder(folder: Path, policy: IngestPolicy, parted: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
+def _read_folder(folder: Path, policy: IngestPolicy, split: bool) -> Iterator[Row | Skipped | PageTask | TablePart]:
     # Per folder, keyed by the folder's relative path (a string hashes faster than a Path): the
     # folder, its sidecar's rows, and the sidecar keys that named a file.
     folders: dict[str, Path] = {}
@@ -178,7 +176,7 @@ def _read_folder(folder: Path, policy: IngestPolicy, parted: bool) -> Iterator[R
             yield from _read_pages(path, rel, policy)
             continue
         if kind != "text":
-            yield from table_parts(path, kind, rel, split=True) if parted else read_table(path, kind, policy, name=rel)
+            yield from table_parts(path, kind, rel, split)
             continue
         if where not in sidecars:
             rows, problems = load_sidecar(folders[where], policy.limits)

@@ -21,11 +21,10 @@ it) in reading order, and ``extract_pages`` replaces each with its ``Row`` (or a
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from provenance.config import InputLimits
 from provenance.ingest.decode import looks_binary, over_limit, read_capped
 from provenance.ingest.gzipped import open_gzip
 from provenance.ingest.policy import NUL
+from provenance.ingest.pool import ForkPool, can_fork, result
 from provenance.ingest.rows import Row
 from provenance.records import Skipped
 
@@ -168,14 +168,14 @@ def extract_pages(items: Iterable[Row | Skipped | PageTask], workers: int = 1) -
     page holds no article, in the order given. Pages are extracted on ``workers`` processes.
 
     The ingest has its own pool: the engine's pools are forked per stage once the documents
-    are read, to share them, so none is running yet. It is a ``ProcessPoolExecutor`` (a worker
-    that dies raises instead of hanging), started only once a second batch of pages shows up
+    are read, to share them, so none is running yet. It is a ``pool.ForkPool`` (a worker that
+    dies is one ``EngineError``, not a hang), started only once a second batch of pages shows up
     (a folder of text files, or three pages, never pays for it), fed a few batches ahead, and
     its results taken in submission order, so the documents and their ids come out as a
     one-process read gives them. Holding few batches keeps a WARC streamed.
     """
     pages = _Pages()
-    pool: ProcessPoolExecutor | None = None
+    pool: ForkPool | None = None
     flight: deque[tuple[list[Row | Skipped | PageTask], Future[list[Page | str]] | None]] = deque()
     batches_seen = 0
     try:
@@ -183,8 +183,8 @@ def extract_pages(items: Iterable[Row | Skipped | PageTask], workers: int = 1) -
             tasks = [(t.html, t.url) for t in batch if isinstance(t, PageTask)]
             if tasks:
                 batches_seen += 1
-                if pool is None and batches_seen > 1 and workers > 1 and "fork" in mp.get_all_start_methods():
-                    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+                if pool is None and batches_seen > 1 and workers > 1 and can_fork():
+                    pool = ForkPool(workers)
             if pool is None:
                 yield from pages.emit(batch, _extract_batch(tasks))
                 continue
@@ -228,7 +228,10 @@ class _Pages:
         self, entry: tuple[list[Row | Skipped | PageTask], Future[list[Page | str]] | None]
     ) -> Iterator[Row | Skipped]:
         batch, future = entry
-        return self.emit(batch, future.result() if future is not None else [])
+        if future is None:
+            return self.emit(batch, [])
+        first = next(item for item in batch if isinstance(item, PageTask))  # a batch with a task has a future
+        return self.emit(batch, result(future, first.source))
 
     def emit(self, batch: list[Row | Skipped | PageTask], found: list[Page | str]) -> Iterator[Row | Skipped]:
         results = iter(found)

@@ -12,7 +12,8 @@ gives (``tests/ingest/test_parts.py`` reads every kind both ways).
 What a whole file's reading decides once per file (``read_table``: a field named by the user
 that no row has, rows held back until one holds a text field, an empty file, the warning about
 a file not in UTF-8) the parts of one file decide together: each part reports what it saw
-(``_Check``) and the parent sums them in order (``_FileState``).
+(its ``FieldCheck``, whether a line held text, its first line not in UTF-8) and the parent sums
+them in order (``_FileState``).
 """
 
 from __future__ import annotations
@@ -20,20 +21,20 @@ from __future__ import annotations
 import codecs
 import io
 import logging
-import multiprocessing as mp
 import os
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.config import FieldNames
-from provenance.errors import EngineError, ProvenanceError
+from provenance.errors import ProvenanceError
 from provenance.ingest.decode import SNIFF_BYTES, looks_binary
 from provenance.ingest.html import PageTask
 from provenance.ingest.policy import IngestPolicy
+from provenance.ingest.pool import ForkPool, can_fork, result
 from provenance.ingest.rows import Row
 from provenance.ingest.table_file import FieldCheck, read_table
 from provenance.ingest.tables import JsonLinesPart, not_utf8, scraper_fallbacks, table_row
@@ -47,8 +48,10 @@ PART_BYTES = 16 << 20
 """About how much of a plain JSON Lines file one part holds (cut at the next line end)."""
 POOL_FROM = 32 << 20
 """Bytes of files of rows read here before the rest are read on the workers. Below it a pool
-costs more than it saves: the Reuters-21578 corpus (28 MB in 22 files) read 0.2 s faster on two
-workers, but the forked workers raised the scan's peak from 258 to 322 MB (tree PSS)."""
+costs more than it saves: the Reuters-21578 corpus (28 MB in 22 files) reads 0.2-0.3 s faster on
+two workers, but the forked workers raise the scan's peak from 285-298 to 315-321 MB (tree PSS,
+two runs each, the parent's objects frozen as the engine's pools freeze them), next to the bound
+of 0.3 of the datasketch baseline's 1,092 MB (benchmarks/README.md, issue 13)."""
 _AHEAD = 2  # parts in flight per worker
 _MAX_AHEAD = 8  # and in all: each part's rows are held until their turn (8 x 16 MB of text at most)
 
@@ -60,7 +63,7 @@ def _for_workers(part: TablePart) -> bool:
     if not part.whole:
         return True
     name = part.path.name.lower()
-    return part.kind != "parquet" and not name.endswith(".gz") and part.size() <= 2 * PART_BYTES
+    return part.kind != "parquet" and not name.endswith(".gz") and part.size <= 2 * PART_BYTES
 
 
 _TO_LINE_END = 1 << 20  # bytes read at a time to find the line end after a part's last byte
@@ -70,11 +73,13 @@ _TO_LINE_END = 1 << 20  # bytes read at a time to find the line end after a part
 class TablePart:
     """A file of rows of ``kind`` to read (``name``: its path in the folder read, for ids), whole
     or, for a plain JSON Lines file, bytes ``start`` to ``end`` that begin at line ``first_line``
-    (``last``: the file's last part)."""
+    (``last``: the file's last part); ``size``: its bytes (a whole file's on disk, 0 when it
+    cannot be read)."""
 
     path: Path
     kind: str
     name: str | None = None
+    size: int = 0
     start: int = 0
     end: int | None = None
     first_line: int = 1
@@ -85,10 +90,6 @@ class TablePart:
     def whole(self) -> bool:
         return self.end is None
 
-    def size(self) -> int:
-        """The part's bytes (a whole file's size on disk; 0 when it cannot be read)."""
-        return _size(self.path) if self.end is None else self.end - self.start
-
 
 def table_parts(
     path: Path, kind: str, name: str | None, split: bool, part_bytes: int = PART_BYTES
@@ -96,9 +97,10 @@ def table_parts(
     """The parts of the file ``path``: one, or with ``split``, a plain (not gzipped) JSON Lines
     file of at least two ``part_bytes`` cut just after a line end every ``part_bytes`` or so. A
     part's first line number comes from counting the line ends before it, as the parts are made."""
-    size = _size(path) if split and kind == "jsonl" and not path.name.lower().endswith(".gz") else 0
-    if size < 2 * part_bytes or not _plain_text(path):
-        yield TablePart(path, kind, name)
+    size = _size(path)
+    cut = split and kind == "jsonl" and not path.name.lower().endswith(".gz") and size >= 2 * part_bytes
+    if not cut or not _plain_text(path):
+        yield TablePart(path, kind, name, size)
         return
     start, line = 0, 1
     try:
@@ -113,13 +115,16 @@ def table_parts(
                     end += len(block)
                     ends += block.endswith(b"\n")
                 last = end >= size or end == start  # nothing more: the file ended, or shrank
-                yield TablePart(path, kind, name, start, end, line, last, stamp)
+                yield TablePart(path, kind, name, end - start, start, end, first_line=line, last=last, stamp=stamp)
                 if last:
                     return
                 line += ends
                 start = end
     except OSError:  # the rest is one last part, whose reading meets the error and names its line
-        yield TablePart(path, kind, name) if start == 0 else TablePart(path, kind, name, start, size, line, True)
+        if start == 0:
+            yield TablePart(path, kind, name, size)
+        else:
+            yield TablePart(path, kind, name, size - start, start=start, end=size, first_line=line)
 
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int]:
@@ -149,28 +154,21 @@ RowTuple = tuple  # a Row's fields in order: cheaper to send than the dataclass
 
 
 @dataclass(slots=True)
-class _Check:
-    """What one part of a file saw, for the checks made once per file (``FieldCheck``)."""
-
-    rows: int = 0
-    text_seen: bool = False
-    unseen: frozenset[str] = frozenset()  # named fields in no row of the part
-    keys: list[str] = field(default_factory=list)
-    seen_text: bool = False  # a line held more than white space
-    encoding: tuple[int, str] | None = None  # the first line not in UTF-8, and how it was read
-
-
-@dataclass(slots=True)
 class _PartRows:
     """A part read: ``before`` (until the part's first row with a text field: ``Skipped``, or a
-    line number for a row held back), then ``items`` (rows as tuples, and ``Skipped``)."""
+    line number for a row held back), then ``items`` (rows as tuples, and ``Skipped``). For a
+    part of a file cut in parts, also what the checks made once per file need: ``fields`` (what
+    its rows held), ``any_text`` (a line held more than white space) and ``encoding`` (its first
+    line not in UTF-8, and how it was read)."""
 
     before: list[Skipped | int]
     items: list[RowTuple | Skipped]
-    check: _Check
     logs: list[tuple[str, int, str]]
     error: ProvenanceError | None = None
     stopped: str | None = None  # why the part could not be read: the file's reading ends there
+    fields: FieldCheck | None = None
+    any_text: bool = False
+    encoding: tuple[int, str] | None = None
 
 
 def read_part(part: TablePart, policy: IngestPolicy) -> _PartRows:
@@ -188,8 +186,8 @@ def read_part(part: TablePart, policy: IngestPolicy) -> _PartRows:
             for item in read_table(part.path, part.kind, policy, name=part.name):
                 items.append(_as_tuple(item) if isinstance(item, Row) else item)
         except ProvenanceError as err:  # raised after the rows before it, as when read here
-            return _PartRows([], items, _Check(), logs, err)
-        return _PartRows([], items, _Check(), logs)
+            return _PartRows([], items, logs, err)
+        return _PartRows([], items, logs)
     finally:
         logger.handlers, logger.propagate = saved
 
@@ -216,7 +214,6 @@ def _read_range(part: TablePart, policy: IngestPolicy, logs: list[tuple[str, int
     skipped: list[Skipped] = []
     fallbacks = scraper_fallbacks(fields)
     field_check = FieldCheck(fields, fallbacks)
-    check = _Check()
     before: list[Skipped | int] = []
     items: list[RowTuple | Skipped] = []
     try:
@@ -224,30 +221,27 @@ def _read_range(part: TablePart, policy: IngestPolicy, logs: list[tuple[str, int
         changed = part.stamp is not None and _stamp(os.fstat(handle.fileno())) != part.stamp
         handle.seek(part.start)
     except OSError as err:
-        return _PartRows([], [], _Check(), logs, stopped=f"cannot read: {err}")
+        return _PartRows([], [], logs, stopped=f"cannot read: {err}")
     if changed:
         handle.close()
-        return _PartRows([], [], _Check(), logs, stopped=CHANGED)
+        return _PartRows([], [], logs, stopped=CHANGED)
     reader = JsonLinesPart(_Window(handle, (part.end or 0) - part.start), part.first_line, policy.limits)
     try:
         with handle:
             for line_no, record in reader.records(source, skipped):
                 if skipped:
-                    (items if check.text_seen else before).extend(skipped)
+                    (items if field_check.text_seen else before).extend(skipped)
                     skipped.clear()
                 if field_check.pending:
                     field_check.see(record)
                     if not field_check.text_seen:
                         before.append(line_no)  # held back until a row of the file has a text field
                         continue
-                    check.text_seen = True
                 items.append(_as_tuple(table_row(record, fields, source, line_no, fallbacks, part.name)))
     except OSError as err:
         skipped.append(Skipped(source, f"cannot read: {err}", reader.lines.line_no + 1))
-    (items if check.text_seen else before).extend(skipped)
-    check.rows, check.keys, check.unseen = field_check.rows, list(field_check.keys), frozenset(field_check.unseen)
-    check.seen_text, check.encoding = reader.seen_text, reader.encoding
-    return _PartRows(before, items, check, logs)
+    (items if field_check.text_seen else before).extend(skipped)
+    return _PartRows(before, items, logs, fields=field_check, any_text=reader.seen_text, encoding=reader.encoding)
 
 
 class _Window:
@@ -274,8 +268,8 @@ class _FileState:
 
     def __init__(self, fields: FieldNames) -> None:
         self.check = FieldCheck(fields, scraper_fallbacks(fields))
-        self.held: list[int] = []
-        self.seen_text = False
+        self.held = array("q")  # lines of the rows read before the first one with a text field
+        self.any_text = False
         self.warned = False
         self.stopped = False
 
@@ -287,21 +281,15 @@ class _FileState:
             self.stopped = True
             yield Skipped(source, got.stopped, part.first_line)
             return
-        c = got.check
         check = self.check
-        if c.encoding is not None and not self.warned:
+        if got.encoding is not None and not self.warned:
             self.warned = True
-            log.warning("%s", not_utf8(source, *c.encoding))
-        self.seen_text = self.seen_text or c.seen_text
-        check.rows += c.rows
-        check.unseen = {attr: name for attr, name in check.unseen.items() if attr in c.unseen}
-        for key in c.keys:
-            if len(check.keys) >= 50:
-                break
-            check.keys.setdefault(key, None)
+            log.warning("%s", not_utf8(source, *got.encoding))
+        self.any_text = self.any_text or got.any_text
         no_text = policy.reason(True, None, None) or ""
         text_before = check.text_seen
-        check.text_seen = check.text_seen or c.text_seen
+        if got.fields is not None:
+            check.merge(got.fields)
         for item in got.before:
             if isinstance(item, Skipped):
                 yield item
@@ -311,10 +299,10 @@ class _FileState:
                 self.held.append(item)
         if check.text_seen and self.held:
             yield from (Skipped(source, no_text, line) for line in self.held)
-            self.held = []
+            self.held = array("q")
         yield from (item if isinstance(item, Skipped) else Row(*item) for item in got.items)
         if part.last:
-            if not self.seen_text:
+            if not self.any_text:
                 yield Skipped(source, "empty file")
             problem = check.finish(source)
             if problem is not None:
@@ -337,7 +325,7 @@ def read_parts(
             turn comes, after its rows before it, as a one-process read raises it).
         EngineError: a worker died (killed, or out of memory).
     """
-    pool: ProcessPoolExecutor | None = None
+    pool: ForkPool | None = None
     flight: deque[tuple[Row | Skipped | PageTask | TablePart, Future[_PartRows] | None]] = deque()
     files: dict[Path, _FileState] = {}
     bytes_seen = 0
@@ -360,11 +348,7 @@ def read_parts(
         if not isinstance(item, TablePart):
             yield item
         elif future is not None:
-            try:
-                got = future.result()
-            except BrokenProcessPool:
-                raise EngineError(f"{item.path}: the process reading it ended unexpectedly (out of memory?)") from None
-            yield from emit(item, got)
+            yield from emit(item, result(future, str(item.path)))
 
     try:
         for item in items:
@@ -374,10 +358,10 @@ def read_parts(
                 else:
                     flight.append((item, None))
             else:
-                bytes_seen += item.size()
+                bytes_seen += item.size
                 enough = bytes_seen > POOL_FROM or not item.last  # or a file cut in parts
-                if pool is None and enough and workers > 1 and "fork" in mp.get_all_start_methods():
-                    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+                if pool is None and enough and workers > 1 and can_fork():
+                    pool = ForkPool(workers)
                 if pool is None or not _for_workers(item):
                     while flight:  # what comes before it first, in order
                         yield from settle(*flight.popleft())

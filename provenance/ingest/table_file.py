@@ -111,6 +111,17 @@ class FieldCheck:
                 break
             self.keys.setdefault(str(key), None)
 
+    def merge(self, later: FieldCheck) -> None:
+        """Add what ``later`` saw of the rows that follow these (the next part of the same file,
+        read on another worker: ``provenance.ingest.parts``)."""
+        self.rows += later.rows
+        self.text_seen = self.text_seen or later.text_seen
+        self.unseen = {attr: name for attr, name in self.unseen.items() if attr in later.unseen}
+        for key in later.keys:
+            if len(self.keys) >= _KEYS_KEPT:
+                break
+            self.keys.setdefault(key, None)
+
     def finish(self, source: str) -> str | None:
         """After the last row: why the file holds no document (no text field of the default
         names), or None.

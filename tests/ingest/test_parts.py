@@ -88,8 +88,8 @@ def test_a_file_cut_in_parts_reads_as_a_whole(tmp_path: Path, part_bytes: int, c
 
 def test_small_inputs_are_read_here_and_big_ones_on_the_workers(tmp_path: Path, monkeypatch) -> None:
     pools: list[int] = []
-    real_pool = parts_module.ProcessPoolExecutor
-    monkeypatch.setattr(parts_module, "ProcessPoolExecutor", lambda n, **kw: pools.append(n) or real_pool(n, **kw))
+    real_pool = parts_module.ForkPool
+    monkeypatch.setattr(parts_module, "ForkPool", lambda n: pools.append(n) or real_pool(n))
     small = [write_lines(tmp_path / f"{k}.jsonl", messy_lines()) for k in range(3)]
     assert list(read_documents(small, limits=LIMITS, workers=2)) == sequential(small, limits=LIMITS)
     assert pools == []
@@ -155,14 +155,14 @@ def test_binary_utf16_gzipped_and_small_files_are_one_part(tmp_path: Path) -> No
 
 def test_a_folder_of_row_files_reads_alike_on_two_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pools: list[int] = []
-    real_pool = parts_module.ProcessPoolExecutor
+    real_pool = parts_module.ForkPool
 
-    def counted(workers: int, **kw):
+    def counted(workers: int):
         pools.append(workers)
-        return real_pool(workers, **kw)
+        return real_pool(workers)
 
     monkeypatch.setattr(parts_module, "POOL_FROM", 0)  # every file on the workers, however small
-    monkeypatch.setattr(parts_module, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(parts_module, "ForkPool", counted)
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
     write_lines(folder / "a.jsonl", messy_lines(), repeat=30)
@@ -183,13 +183,15 @@ def test_a_big_file_is_cut_when_read_on_workers(tmp_path: Path, monkeypatch: pyt
     made: list[TablePart] = []
 
     def small_parts(path: Path, kind: str, name: str | None, split: bool) -> list[TablePart]:
-        made.extend(table_parts(path, kind, name, split, 1000))
-        return made[-len(list(table_parts(path, kind, name, split, 1000))) :]
+        parts = list(table_parts(path, kind, name, split, 1000))
+        made.extend(parts)
+        return parts
 
     monkeypatch.setattr(ingest, "table_parts", small_parts)
     path = write_lines(tmp_path / "f.jsonl", messy_lines(), repeat=10)
     whole = list(read_documents([path], limits=LIMITS, workers=1))
-    assert made == []  # one process reads the file itself
+    assert [p.whole for p in made] == [True]  # one process reads the file whole, uncut
+    made.clear()
     assert list(read_documents([path], limits=LIMITS, workers=2)) == whole
     assert len(made) > 3 and all(not p.whole for p in made)
 
@@ -237,7 +239,9 @@ def test_rows_before_a_named_field_error_come_first(tmp_path: Path, monkeypatch,
     seen: list = []
     with pytest.raises(InputError, match="headline"):
         policy = IngestPolicy(FieldNames(title="headline"), LIMITS)
-        for item in read_parts((TablePart(p, "csv") for p in (other, csv_file)), policy, workers):
+        for item in read_parts(
+            (part for p in (other, csv_file) for part in table_parts(p, "csv", None, True)), policy, workers
+        ):
             seen.append(item)
     assert len(seen) == 51  # b.csv's row, then a.csv's 50 rows, and then its error
 
@@ -245,8 +249,21 @@ def test_rows_before_a_named_field_error_come_first(tmp_path: Path, monkeypatch,
 def test_big_gzipped_and_parquet_files_are_streamed_here(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (2 * parts_module.PART_BYTES + 1))
-    assert not parts_module._for_workers(TablePart(big, "csv"))
-    assert not parts_module._for_workers(TablePart(tmp_path / "s.jsonl.gz", "jsonl"))
-    assert not parts_module._for_workers(TablePart(tmp_path / "s.parquet", "parquet"))
+    for path, kind in ((big, "csv"), (tmp_path / "s.jsonl.gz", "jsonl"), (tmp_path / "s.parquet", "parquet")):
+        (part,) = table_parts(path, kind, None, True)
+        assert not parts_module._for_workers(part)
     small = write_lines(tmp_path / "s.jsonl", messy_lines())
-    assert parts_module._for_workers(TablePart(small, "jsonl"))
+    assert all(parts_module._for_workers(part) for part in table_parts(small, "jsonl", None, True))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_named_field_first_seen_in_a_later_part_is_no_error(tmp_path: Path, workers: int) -> None:
+    rows = [{"id": f"r{i}", "text": f"Story number {i}"} for i in range(60)]
+    rows[-1]["headline"] = "Only the last row has one"
+    path = tmp_path / "f.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    fields = FieldNames(title="headline")
+    assert len(list(table_parts(path, "jsonl", None, True, 300))) > 3
+    whole = sequential([path], fields=fields, limits=LIMITS)
+    assert in_parts([path], 300, workers, fields) == whole
+    assert [d.title for d in whole if isinstance(d, Document)][-1] == "Only the last row has one"
