@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.arrow import rows_of
 from provenance.cluster import merge_within
 from provenance.cluster.categories import category_counts
 from provenance.config import ScanConfig
@@ -175,14 +176,17 @@ def detect(
         with timer.stage("align", lambda: len(alignments)):
             alignments, rejected = engine.align(found.docs, found.pairs, d, progress)
         kept = source.keep(found, alignments)
-        docs = kept.docs
+        docs, alignments, boilerplate, kept_counts = kept.docs, kept.alignments, kept.boilerplate, kept.counts
+        del kept  # the alignments' objects go when the cluster stage has them in columns
         with timer.stage("credits", lambda: len(credits)):
             credits = engine.credits(docs, gazetteer, progress)
         with timer.stage("cluster", lambda: len(clusters)):
             # The cuts are decided here from every alignment (a document's other matches); the
             # engine reads the texts for them where the texts are.
-            alignments = engine.refine(kept.alignments, docs, credits, config)
+            alignments = engine.refine(alignments, docs, credits, config)
             clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
+            # The result's alignments in columns, not an object each (they grow with the reuse).
+            alignments = rows_of(alignments, Alignment)
         with timer.stage("categories", lambda: len(categorized)):
             # Decided here by ``categorize`` for every engine, from facts the engine reads in the texts.
             categorized = engine.categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
@@ -197,19 +201,19 @@ def detect(
         nodes, edges = build_graph(docs, clusters, origins)
     pairs, acc = found.pairs, found.counts
     counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
-    counts.update(kept.counts)
+    counts.update(kept_counts)
     return ScanResult(
         documents=docs,
-        alignments=tuple(alignments),
+        alignments=alignments,
         clusters=tuple(clusters),
         skipped=tuple(skipped),
-        boilerplate=tuple(kept.boilerplate),
+        boilerplate=tuple(boilerplate),
         timings=tuple(timer.timings),
         counts=counts,
         credits=credits if isinstance(credits, CreditsElsewhere) else tuple(credits),
         origins=tuple(origins),
-        nodes=tuple(nodes),
-        edges=tuple(edges),
+        nodes=nodes,
+        edges=edges,
         texts_elsewhere=elsewhere,
     )
 

@@ -271,7 +271,7 @@ class ScanResult:
     """Everything a scan produced, ready for the report writer and the terminal summary."""
 
     documents: Sequence[Document]  # a ``provenance.corpus.Corpus`` from a scan: read on access
-    alignments: tuple[Alignment, ...]
+    alignments: Sequence[Alignment]  # a scan's: ``provenance.arrow.Rows``, built when read
     clusters: tuple[Cluster, ...]
     skipped: tuple[Skipped, ...]
     boilerplate: tuple[Boilerplate, ...]
@@ -279,6 +279,6 @@ class ScanResult:
     counts: dict[str, int] = field(default_factory=dict)
     credits: Sequence[Credit] = ()  # a tuple, or the engine's ``CreditsElsewhere``
     origins: tuple[Origin, ...] = ()
-    nodes: tuple[GraphNode, ...] = ()
-    edges: tuple[GraphEdge, ...] = ()
+    nodes: Sequence[GraphNode] = ()  # a scan's graph: ``provenance.arrow.Rows``, built when read
+    edges: Sequence[GraphEdge] = ()
     texts_elsewhere: TextsElsewhere | None = None  # set when the documents' texts stayed off this process

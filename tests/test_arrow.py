@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance import arrow
+from provenance.arrow import Rows, rows_of
 from provenance.engines import spark_ops as ops
 from provenance.index import segments
 from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
@@ -134,3 +135,26 @@ _documents = st.builds(
 def test_any_documents_round_trip(docs: list[Document]) -> None:
     for schema in (arrow.DOCUMENT, ops.DOCUMENT_SCHEMA):
         assert arrow.from_table(arrow.to_table(docs, schema), Document) == docs
+
+
+# Rows: records held in columns, built when read
+
+
+def test_rows_read_like_the_list_of_records_they_hold() -> None:
+    records = [Alignment(d, d, d + 10, d + 1, 0, 10, 0.5 + d / 100, 10, 2) for d in range(20_000)]
+    rows = rows_of(records, Alignment)
+    assert isinstance(rows, Rows) and len(rows) == 20_000
+    assert rows == records and records == rows and rows == tuple(records)  # noqa: SIM300 - both ways
+    assert list(rows) == records  # iterated a slice at a time, over more than one slice
+    assert rows[0] == records[0] and rows[-1] == records[-1] and rows[12_345] == records[12_345]
+    assert rows[8_190:8_200] == records[8_190:8_200] and rows[::7_000] == records[::7_000]
+    assert rows.column("doc_a").tolist() == [r.doc_a for r in records]
+    assert rows_of(rows, Alignment) is rows
+    assert rows != records[:-1] and rows != [*records[:-1], records[0]]
+    with pytest.raises(IndexError, match="row 20000 out of range"):
+        rows[20_000]
+
+
+def test_no_rows_are_an_empty_sequence() -> None:
+    rows = rows_of([], Alignment)
+    assert len(rows) == 0 and list(rows) == [] and rows == () and not rows

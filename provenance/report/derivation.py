@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
+from provenance.arrow import rows_of
 from provenance.corpus import column, document_lengths, text_reader
 from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.passages import batch_token_spans
@@ -211,15 +212,21 @@ def alignment_clusters(
     copies overlap, each alignment takes the first such cluster in order, as the rule says,
     from a list of that document's copies.
     """
+    rows = rows_of(alignments, Alignment)
+    return _clusters_holding(rows.column("doc_a"), rows.column("a_start"), clusters, occ)
+
+
+def _clusters_holding(
+    a_doc: np.ndarray, a_start: np.ndarray, clusters: Sequence[Cluster], occ: np.ndarray | None = None
+) -> np.ndarray:
+    """``alignment_clusters`` of alignments given by their first sides' documents and starts."""
     doc, start, end, owner = (sorted_copies(clusters) if occ is None else occ).T
     overlapping = np.unique(doc[1:][(doc[1:] == doc[:-1]) & (start[1:] < end[:-1])])
-    a_doc = np.fromiter((al.doc_a for al in alignments), dtype=np.int64, count=len(alignments))
-    a_start = np.fromiter((al.a_start for al in alignments), dtype=np.int64, count=len(alignments))
     width = int(max(end.max(initial=0), a_start.max(initial=0))) + 1
     found = np.searchsorted(doc * width + start, a_doc * width + a_start, side="right") - 1
     held = found >= 0
     held[held] = (doc[found[held]] == a_doc[held]) & (a_start[held] < end[found[held]])
-    out = owner[np.maximum(found, 0)] if doc.shape[0] else np.zeros(len(alignments), dtype=np.int64)
+    out = owner[np.maximum(found, 0)] if doc.shape[0] else np.zeros(a_doc.shape[0], dtype=np.int64)
     by_rule = np.flatnonzero(~held | np.isin(a_doc, overlapping))  # the documents whose copies overlap
     if by_rule.size:
         docs = set(a_doc[by_rule].tolist())
@@ -229,8 +236,8 @@ def alignment_clusters(
                 if o.doc in docs:
                     copies.setdefault(o.doc, []).append((o.start, o.end, k))
         for i in by_rule.tolist():
-            al = alignments[i]
-            out[i] = next(k for s, e, k in copies[al.doc_a] if s <= al.a_start < e)
+            at = int(a_start[i])
+            out[i] = next(k for s, e, k in copies[int(a_doc[i])] if s <= at < e)
     return out
 
 
@@ -249,11 +256,11 @@ def _aligned_spans(
     An alignment belongs to the cluster ``alignments.parquet`` gives it (``alignment_clusters``),
     so that the two tables join; ``occ`` is ``sorted_copies(clusters)``.
     """
-    empty = np.empty(0, dtype=np.int64)
-    across = [a for a in alignments if a.doc_a != a.doc_b]
-    rows = [(a.doc_a, a.a_start, a.a_end, a.doc_b, a.b_start, a.b_end) for a in across]
-    al = np.array(rows, dtype=np.int64).reshape(-1, 6)
-    cluster = alignment_clusters(across, clusters, occ) if across else empty
+    rows = rows_of(alignments, Alignment)
+    spans = ("doc_a", "a_start", "a_end", "doc_b", "b_start", "b_end")
+    al = np.stack([rows.column(name) for name in spans], axis=1).astype(np.int64).reshape(-1, 6)
+    al = al[al[:, 0] != al[:, 3]]  # across documents
+    cluster = _clusters_holding(al[:, 0], al[:, 1], clusters, occ)
     lo, hi = np.minimum(al[:, 0], al[:, 3]), np.maximum(al[:, 0], al[:, 3])
     pair = np.minimum(np.searchsorted(pair_keys, lo * n + hi), pair_keys.shape[0] - 1)
     n_clusters = int(max(owner.max(), cluster.max() if cluster.shape[0] else 0)) + 1

@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 
-from provenance.arrow import to_table
+from provenance.arrow import rows_of, to_table
 from provenance.corpus import Corpus, column, document_lengths, text_reader
 from provenance.errors import ReportError
-from provenance.records import Cluster, Document, Occurrence, ScanResult
+from provenance.records import Alignment, Cluster, Document, GraphEdge, GraphNode, Occurrence, ScanResult
 from provenance.report import schemas
 from provenance.report.derivation import alignment_clusters, derivation_table
 from provenance.report.writer import TableBatches
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 def documents_table(docs: Sequence[Document], n_chars: Sequence[int] | None = None) -> pa.Table:
@@ -105,8 +108,8 @@ def report_table_builders(result: ScanResult) -> dict[str, Callable[[], pa.Table
         "alignments": TableBatches(schemas.ALIGNMENTS, lambda: _alignment_batches(result)),
         "clusters": TableBatches(schemas.CLUSTERS, lambda: _cluster_batches(result)),
         "credits": lambda: credits_table(result),
-        "nodes": lambda: to_table(result.nodes, schemas.NODES, names={"id": "node_id"}),
-        "edges": lambda: to_table(result.edges, schemas.EDGES),
+        "nodes": lambda: _graph_table(result.nodes, GraphNode, schemas.NODES),
+        "edges": lambda: _graph_table(result.edges, GraphEdge, schemas.EDGES),
         "wire_share": lambda: wire_share_table(result),
         "derivation": lambda: derivation_table(result),
     }
@@ -173,19 +176,29 @@ def _cluster_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
         yield from pa.Table.from_pydict(rows, schema=schemas.CLUSTERS).to_batches()
 
 
+def _graph_table(records: Sequence[R], kind: type[R], schema: pa.Schema) -> pa.Table:
+    """The graph's nodes or edges in the report's ``schema``: the columns they are held in
+    (``Rows``, the record's own fields in order), renamed as the report names them."""
+    return pa.Table.from_arrays(rows_of(records, kind).table.columns, schema=schema)
+
+
 def _alignment_batches(result: ScanResult) -> Iterator[pa.RecordBatch]:
     """``alignments`` rows: every alignment, with the cluster of its first side's copy."""
     ids = column(result.documents, "doc_id")
-    of_cluster = alignment_clusters(result.alignments, result.clusters)
+    rows = rows_of(result.alignments, Alignment)
+    of_cluster = alignment_clusters(rows, result.clusters)
     names = [c.cluster_id for c in result.clusters]
-    for lo in range(0, len(result.alignments), SLICE_ROWS):
-        part = result.alignments[lo : lo + SLICE_ROWS]
+    for lo in range(0, len(rows), SLICE_ROWS):
+        part = rows.table.slice(lo, SLICE_ROWS)
         values = {
             "cluster_id": [names[k] for k in of_cluster[lo : lo + SLICE_ROWS].tolist()],
-            "doc_a": [ids[al.doc_a] for al in part],
-            "doc_b": [ids[al.doc_b] for al in part],
+            "doc_a": [ids[d] for d in part.column("doc_a").to_pylist()],
+            "doc_b": [ids[d] for d in part.column("doc_b").to_pylist()],
         }
-        yield from to_table(part, schemas.ALIGNMENTS, values=values).to_batches()
+        columns = [
+            pa.array(values[f.name], f.type) if f.name in values else part.column(f.name) for f in schemas.ALIGNMENTS
+        ]
+        yield from pa.Table.from_arrays(columns, schema=schemas.ALIGNMENTS).to_batches()
 
 
 def credits_table(result: ScanResult) -> pa.Table:

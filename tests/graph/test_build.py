@@ -3,12 +3,17 @@ are, which way ``copied_from`` points, and what each edge weighs."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from itertools import combinations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from provenance.arrow import Rows
 from provenance.dates import parse_date
 from provenance.graph import build_graph, node_id
+from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.records import Category, Cluster, Document, GraphEdge, GraphNode, Occurrence, Origin
 
 PARAGRAPH = (
@@ -265,3 +270,123 @@ def test_the_graph_is_the_same_whatever_the_order_of_origins() -> None:
         "copied_from": 2,
         "shares_wire_copy": 1,
     }
+
+
+# The graph is built on arrays: it gives what one object per node and edge gave
+
+
+def reference_graph(
+    docs: list[Document], clusters: list[Cluster], origins: list[Origin]
+) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """The graph as the module's rules say, one object at a time (how it was built before it
+    was built on arrays): the reference the array version is checked against."""
+    clusters = [c for c in clusters if c.category == "news" and not c.boilerplate]
+    nodes: dict[str, GraphNode] = {}
+    edges: list[GraphEdge] = []
+
+    def node(kind: str, name: str, label: str | None = None) -> str:
+        nid = node_id(kind, name)
+        nodes.setdefault(nid, GraphNode(nid, kind, label or name))
+        return nid
+
+    origin_of = {o.cluster_id: o for o in origins}
+    for d in sorted({o.doc for c in clusters for o in c.occurrences}):
+        dnode = node("doc", docs[d].doc_id, docs[d].title or docs[d].doc_id)
+        if docs[d].outlet:
+            edges.append(GraphEdge(node("outlet", docs[d].outlet), dnode, "published", 1.0, True, "document's outlet"))
+    supplied: dict[tuple[str, int], float] = defaultdict(float)
+    pair_chars: dict[tuple[int, int], float] = defaultdict(float)
+    for c in clusters:
+        cnode = node("cluster", c.cluster_id)
+        origin = origin_of.get(c.cluster_id)
+        chars_in: dict[int, int] = defaultdict(int)
+        for o in c.occurrences:
+            chars_in[o.doc] += o.end - o.start
+        for d, chars in sorted(chars_in.items()):
+            edges.append(
+                GraphEdge(node_id("doc", docs[d].doc_id), cnode, "contains", float(chars), True, "reused characters")
+            )
+        if origin is not None and origin.agency:
+            edges.append(
+                GraphEdge(node("agency", origin.agency), cnode, "origin_of", origin.confidence, True, origin.evidence)
+            )
+            for d, chars in chars_in.items():
+                supplied[(origin.agency, d)] += chars
+        if len(chars_in) <= MAX_PAIR_DOCS:
+            for a, b in combinations(sorted(chars_in), 2):
+                pair_chars[(a, b)] += min(chars_in[a], chars_in[b])
+    for (agency, d), weight in sorted(supplied.items()):
+        edges.append(
+            GraphEdge(
+                node_id("agency", agency),
+                node_id("doc", docs[d].doc_id),
+                "supplied",
+                weight,
+                True,
+                "attributed reused copy",
+            )
+        )
+    for (a, b), weight in sorted(pair_chars.items()):
+        ka, kb, ia, ib = docs[a].when, docs[b].when, docs[a].doc_id, docs[b].doc_id
+        if ka and kb and ka != kb:
+            early, late = (a, b) if ka < kb else (b, a)
+            ke, kl = docs[early].doc_id, docs[late].doc_id
+            why = f"{ke} dated {docs[early].date}, {kl} dated {docs[late].date}"
+            edges.append(GraphEdge(node_id("doc", ke), node_id("doc", kl), "copied_from", weight, True, why))
+        else:
+            edges.append(
+                GraphEdge(
+                    node_id("doc", ia),
+                    node_id("doc", ib),
+                    "shares_wire_copy",
+                    weight,
+                    False,
+                    "no date gives a direction",
+                )
+            )
+    return list(nodes.values()), edges
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[list[Document], list[Cluster], list[Origin]]:
+    """Documents (some outlets empty or shared, some dates missing or equal, some titles) and
+    clusters over them (of every category, up to past ``MAX_PAIR_DOCS`` documents, a document's
+    copies repeated), with origins (an agency, none, or missing)."""
+    n = draw(st.one_of(st.integers(1, 12), st.integers(MAX_PAIR_DOCS, MAX_PAIR_DOCS + 10)))
+    outlets = st.sampled_from([None, "", "Reuters", "Eastern Post", "AP", "doc-1"])
+    dates = st.sampled_from([None, "2024-05-27", "2024-05-28", "2024-05-28T06:00:00+00:00", "9 May 2024"])
+    docs = [
+        make_doc(i, draw(outlets), draw(dates), draw(st.sampled_from([None, "", f"Title {i % 3}"]))) for i in range(n)
+    ]
+    clusters, origins = [], []
+    for k in range(draw(st.integers(0, 6))):
+        cid = f"c{k:06d}"
+        every = st.just(list(range(min(n, draw(st.sampled_from([MAX_PAIR_DOCS, MAX_PAIR_DOCS + 1]))))))
+        members = draw(st.one_of(st.lists(st.integers(0, n - 1), min_size=1, max_size=70), every))
+        copies = tuple(occ(d, 3 * j, 3 * j + draw(st.integers(1, 200)), cid) for j, d in enumerate(members))
+        category = draw(st.sampled_from(["news", "news", "news", "boilerplate", "stock"]))
+        clusters.append(cluster(cid, *copies, category=category))
+        agency = draw(st.sampled_from([None, "AP", "Reuters", "AFP", "skip"]))
+        if agency != "skip":
+            origins.append(Origin(cid, agency, draw(st.floats(0, 1)), f"evidence {k}"))
+    return docs, clusters, draw(st.permutations(origins))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_the_graph_built_on_arrays_is_the_graph_the_rules_give(
+    case: tuple[list[Document], list[Cluster], list[Origin]],
+) -> None:
+    docs, clusters, origins = case
+    nodes, edges = build_graph(docs, clusters, origins)
+    want_nodes, want_edges = reference_graph(docs, clusters, origins)
+    assert list(nodes) == want_nodes
+    assert list(edges) == want_edges
+    check_graph(list(nodes), list(edges))
+
+
+def test_the_graph_is_held_in_columns_not_objects() -> None:
+    docs = [make_doc(0, "AP", "2024-05-27"), make_doc(1, "B", "2024-05-28")]
+    nodes, edges = build_graph(docs, [cluster("c000001", occ(0, 0, 180), occ(1, 0, 180))], [])
+    assert isinstance(nodes, Rows) and isinstance(edges, Rows)
+    assert edges.table.column("kind").to_pylist() == ["published", "published", "contains", "contains", "copied_from"]
