@@ -46,7 +46,8 @@ PARTIALLY = 0.2
 
 DerivationClass = Literal["wholly", "partially", "non-derived"]
 
-_TOKENIZE_BATCH = 2000  # documents tokenized at once
+_TOKENIZE_BATCH = 500  # documents tokenized at once (2,000 held 22 MB more at 100,000 generated
+# documents, for no time measured: 0.57-1.05 s against 0.61-0.72 s for the whole table)
 
 
 def derivation_class(containment: float) -> DerivationClass:
