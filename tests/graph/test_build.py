@@ -4,6 +4,7 @@ are, which way ``copied_from`` points, and what each edge weighs."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -358,9 +359,11 @@ def graphs(draw: st.DrawFn) -> tuple[list[Document], list[Cluster], list[Origin]
     docs = [
         make_doc(i, draw(outlets), draw(dates), draw(st.sampled_from([None, "", f"Title {i % 3}"]))) for i in range(n)
     ]
+    if draw(st.booleans()):  # ids given twice, as an index query's result holds them
+        docs = [replace(d, doc_id=f"doc-{draw(st.integers(0, n - 1))}") for d in docs]
     clusters, origins = [], []
     for k in range(draw(st.integers(0, 6))):
-        cid = f"c{k:06d}"
+        cid = f"c{draw(st.integers(0, k)):06d}"  # a cluster id now and then given twice
         every = st.just(list(range(min(n, draw(st.sampled_from([MAX_PAIR_DOCS, MAX_PAIR_DOCS + 1]))))))
         members = draw(st.one_of(st.lists(st.integers(0, n - 1), min_size=1, max_size=70), every))
         copies = tuple(occ(d, 3 * j, 3 * j + draw(st.integers(1, 200)), cid) for j, d in enumerate(members))

@@ -92,6 +92,18 @@ def test_the_query_report_has_the_scan_schema_and_marks_new_and_indexed_document
         assert texts[p["doc_id"]][p["start"] : p["end"]] == p["text"]
 
 
+def test_querying_documents_the_index_holds_gives_each_node_once(runner, index) -> None:
+    # The indexed seeds and the same seeds queried again share their ids: one node each, in
+    # the nodes table and in the graph files (GraphML allows a node id once).
+    assert runner("query", SEEDS, "--index", index, "--out", "q", "--quiet").exit_code == 0
+    nodes = pq.read_table(Path("q", "nodes.parquet")).column("node_id").to_pylist()
+    assert len(nodes) == len(set(nodes)) and {f"doc:{i}" for i in SEED_IDS} <= set(nodes)
+    graphml = Path("q", "graph.graphml").read_text(encoding="utf-8")
+    assert graphml.count("<node ") == len(nodes)
+    edges = pq.read_table(Path("q", "edges.parquet")).to_pylist()
+    assert edges and all(e["source"] in nodes and e["target"] in nodes for e in edges)
+
+
 def test_the_terminal_table_shows_both_spans_similarity_and_origin(runner, index, followup) -> None:
     result = runner("query", followup, "--index", index, "--out", "q", env={"COLUMNS": "240"})
     assert result.exit_code == 0, result.output
