@@ -39,8 +39,11 @@ def _say(console: Console, lines: Sequence[str], style: str = "") -> None:
         console.print(Text(line, style=style), soft_wrap=True)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, bold: bool = False) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1 ("1 segment", "3 segments"); the number
+    in bold with ``bold``."""
+    number = f"[bold]{n}[/]" if bold else str(n)
+    return f"{number} {noun}{'' if n == 1 else 's'}"
 
 
 def _document(doc: Document, lead: str = "", suffix: str = "", end: str = "") -> list[str]:
@@ -165,15 +168,15 @@ def print_added(index: Path, result: AddResult, skipped: Sequence[Skipped]) -> N
     """Print what ``index add`` added, replaced and skipped, and what the index now holds."""
     m = result.manifest
     _console().print(
-        f"Added [bold]{result.added}[/] documents to {inline(index)} in {result.seconds:.1f}s"
+        f"Added {_count(result.added, 'document', bold=True)} to {inline(index)} in {result.seconds:.1f}s"
         + (f" ({len(result.replaced_ids)} replaced)" if result.replaced_ids else "")
         + (f"; [yellow]{len(result.skipped_ids)} already indexed, skipped[/]" if result.skipped_ids else "")
         + (
-            f"; [yellow]{len(skipped)} inputs skipped[/] (listed in {inline(index / 'manifest.json')})"
+            f"; [yellow]{_count(len(skipped), 'input')} skipped[/] (listed in {inline(index / 'manifest.json')})"
             if skipped
             else ""
         )
-        + f". The index holds [bold]{m.documents}[/] documents in {len(m.segments)} segments"
+        + f". The index holds {_count(m.documents, 'document', bold=True)} in {_count(len(m.segments), 'segment')}"
         f" (generation {m.generation})."
     )
 
@@ -181,22 +184,23 @@ def print_added(index: Path, result: AddResult, skipped: Sequence[Skipped]) -> N
 def print_deleted(result: DeleteResult) -> None:
     """Print what ``index delete`` deleted, the first ids it did not find, and what is left."""
     _console().print(
-        f"Deleted [bold]{len(result.deleted)}[/] documents"
+        f"Deleted {_count(len(result.deleted), 'document', bold=True)}"
         + (
             f"; [yellow]{len(result.missing)} not in the index[/] ({inline(', '.join(result.missing[:5]))})"
             if result.missing
             else ""
         )
-        + f". The index holds [bold]{result.manifest.documents}[/] documents."
+        + f". The index holds {_count(result.manifest.documents, 'document', bold=True)}."
     )
 
 
 def print_compacted(result: CompactResult, size: int) -> None:
     """Print what ``index compact`` merged, purged and removed; ``size`` is the index's bytes."""
     _console().print(
-        f"Compacted {result.segments_before} segments into {len(result.manifest.segments)}, "
-        f"purged {result.purged} deleted documents, removed {result.removed_files} old files. "
-        f"The index holds [bold]{result.manifest.documents}[/] documents ({_mb(size)})."
+        f"Compacted {_count(result.segments_before, 'segment')} into {len(result.manifest.segments)}, "
+        f"purged {result.purged} deleted {'document' if result.purged == 1 else 'documents'}, "
+        f"removed {result.removed_files} old {'file' if result.removed_files == 1 else 'files'}. "
+        f"The index holds {_count(result.manifest.documents, 'document', bold=True)} ({_mb(size)})."
     )
 
 
@@ -206,8 +210,9 @@ def print_index_info(index: Path, m: IndexManifest, size: int, unreferenced: int
     console = _console()
     p = m.parameters
     console.print(
-        f"[bold]{inline(index)}[/]: {m.documents} documents ({len(m.tombstones)} deleted, not yet compacted), "
-        f"{len(m.segments)} segments, {sum(s.keys for s in m.segments):,} band keys, {_mb(size)}; "
+        f"[bold]{inline(index)}[/]: {_count(m.documents, 'document')} "
+        f"({len(m.tombstones)} deleted, not yet compacted), "
+        f"{_count(len(m.segments), 'segment')}, {sum(s.keys for s in m.segments):,} band keys, {_mb(size)}; "
         f"generation {m.generation}, schema {m.schema_version}, updated {m.updated or m.created}."
     )
     console.print(
@@ -215,7 +220,9 @@ def print_index_info(index: Path, m: IndexManifest, size: int, unreferenced: int
         f"seed {p.seed}, {p.bands} bands x {p.rows} rows."
     )
     if unreferenced:
-        console.print(f"{unreferenced} files not in the current state ({len(m.retired)} retired segments).")
+        console.print(
+            f"{_count(unreferenced, 'file')} not in the current state ({_count(len(m.retired), 'retired segment')})."
+        )
     if len(m.segments) > 32:
         console.print(f"[yellow]{len(m.segments)} segments: run `prov index compact --index {inline(index)}`[/]")
 

@@ -128,7 +128,7 @@ def test_index_add_is_incremental_and_skips_what_it_has(runner, index, followup)
     first = committed_files(index)
     result = runner("index", "add", followup, SEEDS, "--index", index)
     assert result.exit_code == 0, result.output
-    assert "Added 1 documents" in result.stdout and "5 already indexed, skipped" in result.stdout
+    assert "Added 1 document " in result.stdout and "5 already indexed, skipped" in result.stdout
     assert first < committed_files(index)
     assert open_index(index).manifest.documents == 6
 
@@ -136,7 +136,7 @@ def test_index_add_is_incremental_and_skips_what_it_has(runner, index, followup)
 def test_index_delete_then_query_no_longer_reports_the_document(runner, index, followup) -> None:
     result = runner("index", "delete", "--index", index, SEED_IDS[0], "missing.txt")
     assert result.exit_code == 0, result.output
-    assert "Deleted 1 documents; 1 not in the index (missing.txt)" in result.stdout
+    assert "Deleted 1 document; 1 not in the index (missing.txt)" in result.stdout
     assert runner("query", followup, "--index", index, "--out", "q", "--quiet").exit_code == 0
     assert SEED_IDS[0] not in {r[0] for r in alignments_with(Path("q"), F)}
     Path("ids.txt").write_text(f"{SEED_IDS[1]}\n\n{SEED_IDS[3]}\n")
@@ -192,7 +192,7 @@ def test_query_and_info_on_a_folder_that_is_no_index(runner, followup) -> None:
 def test_index_info_shows_parameters_and_counts(runner, index) -> None:
     result = runner("index", "info", "--index", index, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "ix: 5 documents (0 deleted, not yet compacted), 1 segments" in result.stdout
+    assert "ix: 5 documents (0 deleted, not yet compacted), 1 segment, " in result.stdout
     assert "shingle size 3, window 8, 16 permutations, seed 1, 3 bands x 5 rows" in result.stdout
 
 
