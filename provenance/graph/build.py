@@ -168,8 +168,10 @@ class _Graph:
         ranked = np.argsort(np.concatenate(order), kind="stable").tolist()
         # A node named twice is one node, as first named: an index query's result holds the
         # indexed document beside a new one with the same id (its edges name the one node).
-        named: set[str] = set()
-        ranked = [i for i in ranked if not (ids[i] in named or named.add(ids[i]))]
+        first_of: dict[str, int] = {}
+        for i in ranked:
+            first_of.setdefault(ids[i], i)
+        ranked = list(first_of.values())
         columns = [pa.array([values[i] for i in ranked], pa.string()) for values in (ids, kinds, labels)]
         return pa.Table.from_arrays(columns, schema=NODE_SCHEMA)
 
