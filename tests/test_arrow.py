@@ -149,6 +149,7 @@ def test_rows_read_like_the_list_of_records_they_hold() -> None:
     assert rows[0] == records[0] and rows[-1] == records[-1] and rows[12_345] == records[12_345]
     assert rows[8_190:8_200] == records[8_190:8_200] and rows[::7_000] == records[::7_000]
     assert rows.column("doc_a").tolist() == [r.doc_a for r in records]
+    assert list(rows.values(["doc_b", "similarity"])) == [(r.doc_b, r.similarity) for r in records]
     assert rows_of(rows, Alignment) is rows
     assert rows != records[:-1] and rows != [*records[:-1], records[0]]
     with pytest.raises(IndexError, match="row 20000 out of range"):

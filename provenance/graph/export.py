@@ -16,11 +16,13 @@ its underscore; ``unescape_id`` turns a read-back id into the original. Text att
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from provenance.arrow import Rows
 from provenance.errors import ReportError
 from provenance.records import GraphEdge, GraphNode
 
@@ -81,6 +83,21 @@ def _open(path: Path) -> TextIO:
         raise ReportError(f"{path}: cannot write the graph: {err.strerror or err}") from None
 
 
+_NODE_FIELDS = ("id", "kind", "label")
+_EDGE_FIELDS = ("source", "target", "kind", "weight", "directed", "evidence")
+
+
+def _fields(records: Iterable[Any], names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """The fields ``names`` of each record: from the columns of ``Rows`` (a scan's graph), with
+    no record built; from the records otherwise."""
+    if isinstance(records, Rows):
+        yield from records.values(names)
+        return
+    get = attrgetter(*names)
+    for record in records:
+        yield get(record)
+
+
 def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Path) -> None:
     """Write the graph as GraphML (a directed multigraph with typed node and edge attributes).
 
@@ -95,17 +112,17 @@ def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: 
         for name, kind in _EDGE_ATTRS:
             out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>\n')
         out.write('  <graph edgedefault="directed">\n')
-        for n in nodes:
+        for nid, kind, label in _fields(nodes, _NODE_FIELDS):
             out.write(
-                f'    <node id={_qid(n.id)}><data key="n_kind">{_text(n.kind)}</data>'
-                f'<data key="n_label">{_text(n.label)}</data></node>\n'
+                f'    <node id={_qid(nid)}><data key="n_kind">{_text(kind)}</data>'
+                f'<data key="n_label">{_text(label)}</data></node>\n'
             )
-        for i, e in enumerate(edges):
+        for i, (source, target, kind, weight, directed, evidence) in enumerate(_fields(edges, _EDGE_FIELDS)):
             out.write(
-                f'    <edge id="e{i}" source={_qid(e.source)} target={_qid(e.target)}>'
-                f'<data key="e_kind">{_text(e.kind)}</data><data key="e_weight">{float(e.weight)!r}</data>'
-                f'<data key="e_directed">{str(e.directed).lower()}</data>'
-                f'<data key="e_evidence">{_text(e.evidence)}</data></edge>\n'
+                f'    <edge id="e{i}" source={_qid(source)} target={_qid(target)}>'
+                f'<data key="e_kind">{_text(kind)}</data><data key="e_weight">{float(weight)!r}</data>'
+                f'<data key="e_directed">{str(directed).lower()}</data>'
+                f'<data key="e_evidence">{_text(evidence)}</data></edge>\n'
             )
         out.write("  </graph>\n</graphml>\n")
 
@@ -127,18 +144,18 @@ def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Pat
         out.write('      <attribute id="2" title="directed" type="boolean"/>\n')
         out.write('      <attribute id="3" title="evidence" type="string"/>\n    </attributes>\n')
         out.write("    <nodes>\n")
-        for n in nodes:
+        for nid, kind, label in _fields(nodes, _NODE_FIELDS):
             out.write(
-                f"      <node id={_qid(n.id)} label={_q(n.label)}><attvalues>"
-                f'<attvalue for="0" value={_q(n.kind)}/></attvalues></node>\n'
+                f"      <node id={_qid(nid)} label={_q(label)}><attvalues>"
+                f'<attvalue for="0" value={_q(kind)}/></attvalues></node>\n'
             )
         out.write("    </nodes>\n    <edges>\n")
-        for i, e in enumerate(edges):
+        for i, (source, target, kind, weight, directed, evidence) in enumerate(_fields(edges, _EDGE_FIELDS)):
             out.write(
-                f'      <edge id="{i}" source={_qid(e.source)} target={_qid(e.target)} weight="{float(e.weight)!r}"'
-                f' label={_q(e.kind)}><attvalues><attvalue for="1" value={_q(e.kind)}/>'
-                f'<attvalue for="2" value="{str(e.directed).lower()}"/>'
-                f'<attvalue for="3" value={_q(e.evidence)}/></attvalues></edge>\n'
+                f'      <edge id="{i}" source={_qid(source)} target={_qid(target)} weight="{float(weight)!r}"'
+                f' label={_q(kind)}><attvalues><attvalue for="1" value={_q(kind)}/>'
+                f'<attvalue for="2" value="{str(directed).lower()}"/>'
+                f'<attvalue for="3" value={_q(evidence)}/></attvalues></edge>\n'
             )
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 
