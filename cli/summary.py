@@ -198,8 +198,7 @@ def print_compacted(result: CompactResult, size: int) -> None:
     """Print what ``index compact`` merged, purged and removed; ``size`` is the index's bytes."""
     _console().print(
         f"Compacted {_count(result.segments_before, 'segment')} into {len(result.manifest.segments)}, "
-        f"purged {result.purged} deleted {'document' if result.purged == 1 else 'documents'}, "
-        f"removed {result.removed_files} old {'file' if result.removed_files == 1 else 'files'}. "
+        f"purged {_count(result.purged, 'deleted document')}, removed {_count(result.removed_files, 'old file')}. "
         f"The index holds {_count(result.manifest.documents, 'document', bold=True)} ({_mb(size)})."
     )
 

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 
-from provenance.corpus import Indexed
+from provenance.corpus import ListLike
 from provenance.records import Alignment, Credit, Document, Occurrence
 
 R = TypeVar("R")
@@ -254,70 +254,56 @@ def from_table(
     return [cls(*row) for row in zip(*columns, strict=True)]
 
 
-class Rows(Indexed[R]):
-    """Records of one type held as the rows of an Arrow table, each built when read: a
-    ``Sequence`` of ``cls`` that holds no record (an ``Alignment`` is 300 bytes as an object,
-    72 in columns; a graph edge 235 and about 60). ``table`` is the table itself, a layout of
-    the record's fields as ``from_table`` reads it (``names`` maps field -> column); ``column``
-    a numeric field of every row as an array. Compares like a list of its records.
+class Rows(ListLike[R]):
+    """Records of one type held as the rows of an Arrow table of their own schema
+    (``schema_of(cls)``), each built when read: a ``Sequence`` of ``cls`` that holds no record
+    (an ``Alignment`` is 300 bytes as an object, 72 in columns; a graph edge 235 and about 60).
+    ``table`` is the table itself; ``column`` a numeric field of every row as an array, and
+    ``values`` some fields of each row as Arrow gives them. Compares like a list of its records.
     """
 
     what = "row"
     _SLICE = 8_192  # rows made records at once when iterating
 
-    def __init__(self, table: pa.Table, cls: type[R], names: Mapping[str, str] | None = None) -> None:
-        self.table, self.cls, self.names = table, cls, dict(names or {})
-
-    @classmethod
-    def of(cls, records: Sequence[R], kind: type[R], schema: pa.Schema | None = None) -> Rows[R]:
-        """``records`` as rows of ``schema`` (the record's own, ``schema_of(kind)``, by default)."""
-        return cls(to_table(records, schema if schema is not None else schema_of(kind)), kind)
+    def __init__(self, table: pa.Table, cls: type[R]) -> None:
+        self.table, self.cls = table, cls
 
     def __len__(self) -> int:
         return self.table.num_rows
 
     def _item(self, i: int) -> R:
-        return from_table(self.table.slice(i, 1), self.cls, names=self.names)[0]
+        return from_table(self.table.slice(i, 1), self.cls)[0]
 
     def _items(self, start: int, stop: int, step: int) -> list[R]:
         if step != 1:
             return super()._items(start, stop, step)
-        return from_table(self.table.slice(start, max(stop - start, 0)), self.cls, names=self.names)
+        return from_table(self.table.slice(start, max(stop - start, 0)), self.cls)
 
     def __iter__(self) -> Iterator[R]:
         for at in range(0, len(self), self._SLICE):
-            yield from from_table(self.table.slice(at, self._SLICE), self.cls, names=self.names)
+            yield from from_table(self.table.slice(at, self._SLICE), self.cls)
 
     def values(self, fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Fields ``fields`` of each row, in order, as Arrow gives them (no record built, no
         conversion: for fields held as they are, strings, numbers and booleans): a third of the
         time of reading the records for a graph's edges."""
-        columns = [self.names.get(f, f) for f in fields]
         for at in range(0, len(self), self._SLICE):
             part = self.table.slice(at, self._SLICE)
-            yield from zip(*(part.column(c).to_pylist() for c in columns), strict=True)
+            yield from zip(*(part.column(f).to_pylist() for f in fields), strict=True)
 
     def column(self, field: str) -> np.ndarray:
         """Field ``field`` of every row, as a numpy array (numbers without nulls)."""
-        return self.table.column(self.names.get(field, field)).to_numpy()
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to any sequence (a list, a tuple, rows) of the same records, in order."""
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+        return self.table.column(field).to_numpy()
 
     def __repr__(self) -> str:
         return f"Rows({self.cls.__name__}, {len(self)} rows)"
 
 
 def rows_of(records: Sequence[R], kind: type[R]) -> Rows[R]:
-    """``records`` as ``Rows`` of ``kind``'s own schema (as they are when they already are)."""
-    if isinstance(records, Rows) and records.cls is kind and not records.names:
+    """``records`` as ``Rows`` of ``kind`` (as they are when they already are)."""
+    if isinstance(records, Rows) and records.cls is kind:
         return records
-    return Rows.of(records, kind)
+    return Rows(to_table(records, schema_of(kind)), kind)
 
 
 _PLANS: dict[tuple, list[tuple[str, str, Callable | None]]] = {}

@@ -173,18 +173,22 @@ class Columnar(ABC):
         """The text of document ``i``."""
 
 
-class Documents(Indexed[Document]):
-    """Documents read an item at a time that compare like a list of them."""
-
-    what = "document"
+class ListLike(Indexed[T]):
+    """Items read one at a time that compare like a list of them (documents, ``arrow.Rows``)."""
 
     def __eq__(self, other: object) -> bool:
-        """Equal to any sequence (a list, a corpus, a view) of the same documents, in order."""
+        """Equal to any sequence (a list, a tuple, another view) of the same items, in order."""
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+
+
+class Documents(ListLike[Document]):
+    """Documents read an item at a time that compare like a list of them."""
+
+    what = "document"
 
 
 class Corpus(Documents, Columnar):

@@ -24,6 +24,7 @@ functions: ``take`` and string joins would do it, but importing them costs a sca
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -64,11 +65,9 @@ def build_graph(
     # cluster, then document.
     keys, where = np.unique(copies[:, 0] * n + copies[:, 1], return_inverse=True)
     chars = np.bincount(where.reshape(-1), weights=copies[:, 2], minlength=keys.shape[0])
-    members = _Members(keys // n, keys % n, chars)
     del copies, where
-
-    in_clusters = np.unique(members.doc)  # the documents in the graph, each a node
-    members.node = np.searchsorted(in_clusters, members.doc)
+    in_clusters = np.unique(keys % n)  # the documents in the graph, each a node
+    members = _Members(keys // n, np.searchsorted(in_clusters, keys % n), chars)
     ids, titles, outlets = column(docs, "doc_id"), column(docs, "title"), column(docs, "outlet")
     graph = _Graph(
         doc_ids=[ids[d] for d in in_clusters.tolist()],
@@ -89,13 +88,14 @@ def build_graph(
     return Rows(nodes, GraphNode), Rows(edges.table(), GraphEdge)
 
 
-class _Members:
-    """The graph's (cluster, document) members as arrays: cluster position, document, its node
-    (place among the graph's documents) and characters; sorted by cluster, then document."""
+class _Members(NamedTuple):
+    """The graph's (cluster, document) members as arrays, sorted by cluster, then document:
+    the cluster's position, the document's node (its place among the graph's documents), and
+    the document's characters in the cluster."""
 
-    def __init__(self, cluster: np.ndarray, doc: np.ndarray, chars: np.ndarray) -> None:
-        self.cluster, self.doc, self.chars = cluster, doc, chars
-        self.node = np.empty(0, dtype=np.int64)
+    cluster: np.ndarray
+    node: np.ndarray
+    chars: np.ndarray
 
 
 class _Edges:

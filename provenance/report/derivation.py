@@ -259,7 +259,7 @@ def _aligned_spans(
     """
     rows = rows_of(alignments, Alignment)
     spans = ("doc_a", "a_start", "a_end", "doc_b", "b_start", "b_end")
-    al = np.stack([rows.column(name) for name in spans], axis=1).astype(np.int64).reshape(-1, 6)
+    al = np.stack([rows.column(name) for name in spans], axis=1)  # (n, 6), int64 as Alignment's schema holds them
     al = al[al[:, 0] != al[:, 3]]  # across documents
     cluster = _clusters_holding(al[:, 0], al[:, 1], clusters, occ)
     lo, hi = np.minimum(al[:, 0], al[:, 3]), np.maximum(al[:, 0], al[:, 3])
