@@ -40,6 +40,14 @@ def release_free_memory() -> None:
         arrow.default_memory_pool().release_unused()
 
 
+def can_fork() -> bool:
+    """Whether this system starts processes by forking (the readers' pools and the report's
+    child need it: they share this process's memory instead of being sent it)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 @contextlib.contextmanager
 def sharing_with_forks() -> Iterator[None]:
     """Around a fork pool's life: the objects that exist when it starts are left out of

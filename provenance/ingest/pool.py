@@ -10,14 +10,11 @@ from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from provenance.errors import EngineError
-from provenance.memory import sharing_with_forks
+from provenance.memory import can_fork, sharing_with_forks
+
+__all__ = ["ForkPool", "can_fork", "result"]
 
 T = TypeVar("T")
-
-
-def can_fork() -> bool:
-    """Whether this system starts processes by forking (the readers' pools need it)."""
-    return "fork" in mp.get_all_start_methods()
 
 
 class ForkPool(ProcessPoolExecutor):

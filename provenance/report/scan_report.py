@@ -20,6 +20,9 @@ from provenance.report.writer import AnyTable, read_manifest, read_table, table_
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
+ASIDE_FROM = 1000
+"""Documents from which the graph exports and texts are written by a forked child (about 20 µs
+a document together, on Reuters-21578; a fork and its wait cost 6-10 ms)."""
 
 
 @runtime_checkable
@@ -87,7 +90,12 @@ def write_scan_report(
     extra[SITE_DIR] = lambda path: write_site(
         site_tables(path.parent, page_texts if texts else None), site_manifest, path
     )
-    return write_report(out, tables, manifest, force=force, extra_files=extra)
+    # The graph exports and the texts read nothing of the report: on the local engine a forked
+    # child writes them beside the rest, once they cost more than the fork (6-10 ms). Not on a
+    # Spark driver: its threads (py4j's) may hold locks a forked child would wait on for ever.
+    big = len(result.documents) >= ASIDE_FROM
+    aside = {GRAPHML, GEXF, "texts"} if engine == "local" and big else set()
+    return write_report(out, tables, manifest, force=force, extra_files=extra, aside=aside)
 
 
 def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:

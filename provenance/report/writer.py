@@ -7,6 +7,7 @@ failed run never destroys the report that was there before.
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import logging
@@ -14,7 +15,7 @@ import os
 import shutil
 import tempfile
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from provenance.ownership import (
     pid_alive,
     report_strangers,
 )
+from provenance.report.aside import Aside
 from provenance.report.schemas import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -378,25 +380,36 @@ def write_report(
     manifest: dict[str, Any],
     force: bool = False,
     extra_files: dict[str, Callable[[Path], None]] | None = None,
+    aside: Collection[str] = (),
 ) -> Path:
     """Write a complete report folder atomically and return its path.
 
     A table given as a function is built when it is written and let go after, so that the
     tables are held one at a time. ``extra_files`` maps a file name to a function that writes
     it, in order, after the tables (graph exports, the HTML pages, which read the tables back
-    from the folder being written: the parent of the path they are given).
+    from the folder being written: the parent of the path they are given). ``aside`` names
+    tables and extra files that read nothing of the report (the graph exports, the texts): they
+    are written by a forked child while this process writes the rest (``aside.Aside``).
 
     Raises:
         ReportError: see ``check_destination``; or the folder cannot be written (the report
             that was there, if any, is then unchanged).
     """
     check_destination(out, manifest, force)
+    extra_files = extra_files or {}
     with staged_folder(out, "report") as tmp:
-        for name, table in tables.items():
-            _write_table(table, table_path(tmp, name))
-        _release_free_memory()  # what the tables held, before the pages read them back
-        for name, writer in (extra_files or {}).items():
-            writer(tmp / name)
+        paths = {name: table_path(tmp, name) for name in tables}
+        side = [(paths[n].name, functools.partial(_write_table, tables[n], paths[n])) for n in tables if n in aside]
+        side += [(n, functools.partial(extra_files[n], tmp / n)) for n in extra_files if n in aside]
+        with Aside(side, where=str(out)) as child:
+            for name, table in tables.items():
+                if name not in aside:
+                    _write_table(table, paths[name])
+            _release_free_memory()  # what the tables held, before the pages read them back
+            for name, writer in extra_files.items():
+                if name not in aside:
+                    writer(tmp / name)
+            child.wait()
         files = sorted(p.name for p in tmp.iterdir() if p.name != PARTIAL_MARKER)
         manifest = {"format": REPORT_FORMAT, **manifest, "schema_version": SCHEMA_VERSION, "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

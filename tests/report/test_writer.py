@@ -86,6 +86,15 @@ def test_extra_files_are_written_into_the_report_and_listed(tmp_path: Path, tabl
     assert read_manifest(out)["files"] == sorted([*TABLE_FILES, "graph.json"])
 
 
+def test_files_written_aside_are_the_same_files_and_listed(tmp_path: Path, tables, manifest) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    extra = {"graph.json": lambda p: p.write_text("{}", encoding="utf-8")}
+    write_report(here, tables, manifest, extra_files=extra)
+    write_report(there, tables, manifest, extra_files=extra, aside=("graph.json", "documents", "passages"))
+    assert snapshot(there) == snapshot(here)
+    assert read_manifest(there)["files"] == sorted([*TABLE_FILES, "graph.json"])
+
+
 def test_a_table_given_in_batches_is_written_batch_by_batch(tmp_path: Path, tables, manifest) -> None:
     out = tmp_path / "report"
     whole = tables["documents"]
@@ -95,7 +104,13 @@ def test_a_table_given_in_batches_is_written_batch_by_batch(tmp_path: Path, tabl
     assert pq.ParquetFile(out / "documents.parquet").metadata.num_row_groups == -(-whole.num_rows // 3)
 
 
-def test_a_failed_extra_file_is_one_line_and_keeps_the_previous_report(tmp_path: Path, tables, manifest) -> None:
+ASIDE = pytest.mark.parametrize("aside", [(), ("html", "documents")], ids=["here", "aside"])
+
+
+@ASIDE
+def test_a_failed_extra_file_is_one_line_and_keeps_the_previous_report(
+    tmp_path: Path, tables, manifest, aside: tuple[str, ...]
+) -> None:
     out = tmp_path / "report"
     write_report(out, tables, manifest)
     before = snapshot(out)
@@ -104,7 +119,7 @@ def test_a_failed_extra_file_is_one_line_and_keeps_the_previous_report(tmp_path:
         raise OSError(28, "No space left on device")
 
     with pytest.raises(ReportError, match=r"cannot write the report \(No space left on device\); anything"):
-        write_report(out, tables, manifest, extra_files={"html": broken})
+        write_report(out, tables, manifest, extra_files={"html": broken}, aside=aside)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
@@ -137,15 +152,16 @@ def test_a_failed_first_write_leaves_no_report_and_no_partial_folder(
     assert list(tmp_path.iterdir()) == []
 
 
+@ASIDE
 @pytest.mark.parametrize("exc", [RuntimeError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"])
 def test_a_failure_mid_write_keeps_the_previous_report_intact(
-    tmp_path: Path, tables, manifest, exc: BaseException
+    tmp_path: Path, tables, manifest, exc: BaseException, aside: tuple[str, ...]
 ) -> None:
     out = tmp_path / "report"
     write_report(out, tables, manifest)
     before = snapshot(out)
     with pytest.raises(type(exc)):
-        write_report(out, tables, manifest, extra_files={"graph.json": fail_with(exc)})
+        write_report(out, tables, manifest, extra_files={"graph.json": fail_with(exc)}, aside=(*aside, "graph.json"))
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
