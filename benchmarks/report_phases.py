@@ -7,7 +7,8 @@ its peak since the previous mark.
 The first line's peak is detection's (every stage before the engine's result documents, which
 are marked apart: the Spark engine collects the documents with a passage there). Linux only: it reads
 ``/proc/self/status`` and resets the peak through ``/proc/self/clear_refs``. The figures are
-this process's; the scan's forked workers are not in them (``run.py`` measures the tree).
+this process's; the scan's forked workers are not in them (``run.py`` measures the tree), and
+the files a local scan's report child writes are marked with the child's own.
 """
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ def _status() -> dict[str, int]:
     return found
 
 
+_MAIN = os.getpid()
+
+
 def mark(what: str) -> None:
-    """Print the memory now and the peak since the last mark, then start a new peak."""
+    """Print the memory now and the peak since the last mark, then start a new peak. A mark made
+    in the report's forked child (``provenance/report/aside.py``) gives the child's memory."""
     now = _status()
+    what = what if os.getpid() == _MAIN else f"{what} [child]"
     print(f"{what:30s} now {now['VmRSS']:7,d} MB   peak since last {now['VmHWM']:7,d} MB", file=sys.stderr, flush=True)
     with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
         refs.write("5")  # resets VmHWM
@@ -46,9 +52,9 @@ def _instrument() -> None:
     writer._write_table = lambda table, path: _marked(write_table, path.name)(table, path)
     write_report = scan_report.write_report
 
-    def marked_report(out: Path, tables: dict, manifest: dict, force: bool = False, extra_files: Any = None) -> Path:
+    def marked_report(out: Path, tables: dict, manifest: dict, extra_files: Any = None, **options: Any) -> Path:
         extra = {name: _marked(write, name) for name, write in (extra_files or {}).items()}
-        return write_report(out, tables, manifest, force=force, extra_files=extra)
+        return write_report(out, tables, manifest, extra_files=extra, **options)
 
     scan_report.write_report = marked_report
 
