@@ -13,8 +13,13 @@ across (or within) documents; connected components are the clusters.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
+import numpy as np
+
+from provenance.arrow import Rows
 from provenance.records import Alignment, Cluster, Kind, Occurrence
 
 
@@ -110,6 +115,90 @@ def occurrence_groups(
     return [(s_, e_) for s_, e_, _ in groups], [at[span] for span in spans]
 
 
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The connected components of ``0..n-1`` joined by the edges ``a[k] - b[k]``: each
+    element's component as its smallest member. Hooks each root on the smaller one, then
+    halves paths until every element points at its root, a few rounds over all edges at once
+    (a Python union-find was most of the cluster stage)."""
+    parent = np.arange(n, dtype=np.int64)
+    while a.shape[0]:
+        ra, rb = parent[a], parent[b]
+        apart = ra != rb
+        if not apart.any():
+            break
+        a, b, ra, rb = a[apart], b[apart], ra[apart], rb[apart]  # edges inside a component are done
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:  # every element to its root; roots stay the smallest of their members
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+    return parent
+
+
+_PAIRS_AT_ONCE = 1 << 22  # span pairs of one document compared in one go (32 MB each of i and j)
+
+
+def span_groups(
+    doc: np.ndarray, start: np.ndarray, end: np.ndarray, min_overlap: float, long_chars: int = 200
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``occurrence_groups`` of every document at once: the spans ``[start, end)`` of ``doc``
+    grouped into occurrences by the same rule, with the same result.
+
+    Returns the occurrences' documents, starts and ends, sorted by document then by extent
+    (each document's in ``occurrence_groups``' order), and the occurrence of each span.
+    """
+    n = doc.shape[0]
+    order = np.lexsort((end, start, doc))
+    d, s, e = doc[order], start[order], end[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (d[1:] != d[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])
+    unique_of = np.empty(n, dtype=np.int64)
+    unique_of[order] = np.cumsum(new) - 1
+    d, s, e = d[new], s[new], e[new]  # the distinct spans, by document, start and end
+    m = d.shape[0]
+    # Every earlier span of the same document is compared with each span: as many pairs as the
+    # sweep in ``occurrence_groups`` may look at, gone through a slice of spans at a time.
+    first = np.searchsorted(d, d, side="left")
+    earlier = np.arange(m) - first
+    total = np.cumsum(earlier)
+    cuts = np.searchsorted(total, np.arange(_PAIRS_AT_ONCE, int(total[-1]) if m else 0, _PAIRS_AT_ONCE))
+    edges = [0, *cuts.tolist(), m]
+    joined = [np.empty((2, 0), dtype=np.int64)]
+    for lo, hi in itertools.pairwise(edges):
+        counts = earlier[lo:hi]
+        j = np.repeat(np.arange(lo, hi), counts)
+        i = first[j] + np.arange(j.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+        overlap = np.minimum(e[i], e[j]) - s[j]  # s[i] <= s[j]
+        longer, shorter = np.maximum(e[i] - s[i], e[j] - s[j]), np.minimum(e[i] - s[i], e[j] - s[j])
+        joins = (overlap > 0) & (
+            (overlap >= min_overlap * longer) | ((shorter >= long_chars) & (overlap >= min_overlap * shorter))
+        )
+        joined.append(np.stack([i[joins], j[joins]]))
+    root = components(m, *np.concatenate(joined, axis=1))
+    is_root = root == np.arange(m)
+    lo_of, hi_of = s.copy(), e.copy()
+    np.minimum.at(lo_of, root, s)
+    np.maximum.at(hi_of, root, e)
+    roots = np.flatnonzero(is_root)
+    occ_order = roots[np.lexsort((roots, hi_of[roots], lo_of[roots], d[roots]))]
+    number = np.empty(m, dtype=np.int64)
+    number[occ_order] = np.arange(occ_order.shape[0])
+    return d[occ_order], lo_of[occ_order], hi_of[occ_order], number[root][unique_of]
+
+
+def alignment_spans(alignments: Iterable[Alignment]) -> np.ndarray:
+    """The spans of ``alignments`` as an ``(n, 6)`` array: ``doc_a, a_start, a_end, doc_b,
+    b_start, b_end`` (from the columns of ``Rows``, with no record built)."""
+    if isinstance(alignments, Rows):
+        return np.stack([alignments.column(name) for name in _SPAN_FIELDS], axis=1).astype(np.int64, copy=False)
+    flat = np.fromiter(itertools.chain.from_iterable(map(attrgetter(*_SPAN_FIELDS), alignments)), dtype=np.int64)
+    return flat.reshape(-1, 6)
+
+
+_SPAN_FIELDS = ("doc_a", "a_start", "a_end", "doc_b", "b_start", "b_end")
+
+
 def build_clusters(
     alignments: Iterable[Alignment],
     boilerplate_docs: int | None = None,
@@ -120,52 +209,46 @@ def build_clusters(
     """Clusters of reused passages, in document order, with stable ids ``c000001``...
 
     Occurrences are grouped per document by ``occurrence_groups`` (``min_overlap``,
-    ``long_chars``). Clusters spanning more than ``boilerplate_docs`` documents are flagged as
-    boilerplate. Occurrences are ``cross-document`` when their cluster spans several
-    documents, else ``internal`` (a passage repeated inside one document). With ``min_docs``,
-    only clusters in that many documents or more are returned (their ids unchanged, so the
-    numbering has gaps).
+    ``long_chars``; ``span_groups`` does it for all documents at once). Clusters spanning more
+    than ``boilerplate_docs`` documents are flagged as boilerplate. Occurrences are
+    ``cross-document`` when their cluster spans several documents, else ``internal`` (a
+    passage repeated inside one document). With ``min_docs``, only clusters in that many
+    documents or more are returned (their ids unchanged, so the numbering has gaps).
     """
-    spans: dict[int, list[tuple[int, int]]] = {}
-    sides: list[tuple[int, int, int, int]] = []  # per alignment: (doc_a, span no., doc_b, span no.)
-    for al in alignments:
-        on_a = spans.setdefault(al.doc_a, [])
-        at_a = len(on_a)
-        on_a.append((al.a_start, al.a_end))
-        on_b = spans.setdefault(al.doc_b, [])
-        sides.append((al.doc_a, at_a, al.doc_b, len(on_b)))
-        on_b.append((al.b_start, al.b_end))
-    nodes: list[tuple[int, int, int]] = []  # (doc, start, end), in document order
-    node_of: dict[int, list[int]] = {}  # per document, the node of each of its spans
-    for doc in sorted(spans):
-        extents, group_of = occurrence_groups(spans[doc], min_overlap, long_chars)
-        first = len(nodes)
-        nodes.extend((doc, s, e) for s, e in extents)
-        node_of[doc] = [first + g for g in group_of]
-
-    uf = UnionFind(len(nodes))
-    for doc_a, at_a, doc_b, at_b in sides:
-        uf.union(node_of[doc_a][at_a], node_of[doc_b][at_b])
-    members: dict[int, list[int]] = {}
-    for n in range(len(nodes)):
-        members.setdefault(uf.find(n), []).append(n)
+    spans = alignment_spans(alignments)
+    n = spans.shape[0]
+    if n == 0:
+        return []
+    doc = np.concatenate([spans[:, 0], spans[:, 3]])
+    node_doc, node_start, node_end, node_of = span_groups(
+        doc,
+        np.concatenate([spans[:, 1], spans[:, 4]]),
+        np.concatenate([spans[:, 2], spans[:, 5]]),
+        min_overlap,
+        long_chars,
+    )
+    # The occurrences (nodes, in document order) linked by the alignments; a cluster is numbered
+    # by its first node, and holds its nodes in their order.
+    root = components(node_doc.shape[0], node_of[:n], node_of[n:])
+    members = np.argsort(root, kind="stable")
+    heads = np.flatnonzero(np.r_[True, root[members][1:] != root[members][:-1]])
+    sizes = np.diff(np.r_[heads, members.shape[0]])
+    member_doc = node_doc[members]
+    # Documents of a cluster's nodes come in order: each change of document is one more.
+    doc_changes = np.r_[0, np.cumsum(member_doc[1:] != member_doc[:-1])]
+    n_docs = doc_changes[heads + sizes - 1] - doc_changes[heads] + 1
+    wanted = np.flatnonzero(n_docs >= min_docs)
     clusters = []
-    passage_no = 0
-    for number, root in enumerate(sorted(members), start=1):
-        group = members[root]
-        n_docs = len({nodes[n][0] for n in group})
-        if n_docs < min_docs:
-            passage_no += len(group)
-            continue
+    starts, ends, docs = node_start[members].tolist(), node_end[members].tolist(), member_doc.tolist()
+    for c in wanted.tolist():
+        number, lo, size, many = c + 1, int(heads[c]), int(sizes[c]), int(n_docs[c])
         cluster_id = f"c{number:06d}"
-        kind: Kind = "cross-document" if n_docs > 1 else "internal"
-        occurrences = []
-        for n in group:
-            passage_no += 1
-            doc, s, e = nodes[n]
-            occurrences.append(Occurrence(f"p{passage_no:06d}", cluster_id, doc, s, e, kind))
-        flagged = boilerplate_docs is not None and n_docs > boilerplate_docs
-        clusters.append(Cluster(cluster_id, tuple(occurrences), boilerplate=flagged))
+        kind: Kind = "cross-document" if many > 1 else "internal"
+        occurrences = tuple(
+            Occurrence(f"p{k + 1:06d}", cluster_id, docs[k], starts[k], ends[k], kind) for k in range(lo, lo + size)
+        )
+        flagged = boilerplate_docs is not None and many > boilerplate_docs
+        clusters.append(Cluster(cluster_id, occurrences, boilerplate=flagged))
     return clusters
 
 
