@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from provenance.arrow import rows_of
+from provenance.cluster.clusters import alignment_spans
 from provenance.corpus import column, document_lengths, text_reader
 from provenance.graph.build import MAX_PAIR_DOCS
 from provenance.passages import batch_token_spans
@@ -213,8 +213,8 @@ def alignment_clusters(
     copies overlap, each alignment takes the first such cluster in order, as the rule says,
     from a list of that document's copies.
     """
-    rows = rows_of(alignments, Alignment)
-    return _clusters_holding(rows.column("doc_a"), rows.column("a_start"), clusters, occ)
+    spans = alignment_spans(alignments)
+    return _clusters_holding(spans[:, 0], spans[:, 1], clusters, occ)
 
 
 def _clusters_holding(
@@ -257,9 +257,7 @@ def _aligned_spans(
     An alignment belongs to the cluster ``alignments.parquet`` gives it (``alignment_clusters``),
     so that the two tables join; ``occ`` is ``sorted_copies(clusters)``.
     """
-    rows = rows_of(alignments, Alignment)
-    spans = ("doc_a", "a_start", "a_end", "doc_b", "b_start", "b_end")
-    al = np.stack([rows.column(name) for name in spans], axis=1)  # (n, 6), int64 as Alignment's schema holds them
+    al = alignment_spans(alignments)  # (n, 6)
     al = al[al[:, 0] != al[:, 3]]  # across documents
     cluster = _clusters_holding(al[:, 0], al[:, 1], clusters, occ)
     lo, hi = np.minimum(al[:, 0], al[:, 3]), np.maximum(al[:, 0], al[:, 3])
