@@ -287,6 +287,21 @@ def copy_facts(
     return CopyFacts(n_words, head, tail, outer, inline, captioned, credit, credit_what, marked, pattern_hit, around)
 
 
+def document_facts(
+    text: str,
+    copies: Iterable[tuple[int, int]],
+    credits: Sequence[Credit],
+    params: CategoryConfig,
+    patterns: Sequence[re.Pattern[str]] = (),
+) -> list[CopyFacts]:
+    """The ``copy_facts`` of copies ``(start, end)`` of one document, whose ``credits`` are
+    given (its credit lines and captions are found once): how an engine computes them where
+    the text is, the words around every copy read."""
+    regions = line_regions(text, credits)
+    captions = [c.start for c in credits if c.kind == "caption"]
+    return [copy_facts(text, start, end, regions, captions, params, patterns) for start, end in copies]
+
+
 def sampled_copies(clusters: Iterable[Cluster], params: CategoryConfig) -> set[tuple[int, int, int]]:
     """The copies ``(doc, start, end)`` whose facts ``categorize`` reads: each cluster's sample."""
     return {(o.doc, o.start, o.end) for cluster in clusters for o in _sample(cluster.occurrences, params.sample)}

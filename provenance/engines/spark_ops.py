@@ -14,16 +14,18 @@ document, all occurrences of one cluster) take a stream sorted by the group key 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
 
 from provenance.arrow import from_micros, from_table, micros, pairs_json, schema_of
-from provenance.cluster.categories import CopyFacts, compile_patterns, copy_facts, line_regions
+from provenance.cluster.categories import CopyFacts, compile_patterns, document_facts
 from provenance.cluster.clusters import occurrence_groups
 from provenance.cluster.segment import split_at
 from provenance.cluster.trim import trim_at
@@ -589,7 +591,7 @@ def credits_of_row(value: str | None, doc: int) -> list[Credit]:
 
 
 def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> Iterator[pa.RecordBatch]:
-    """The ``copy_facts`` of copies, with the local categories code.
+    """The ``copy_facts`` of copies, with the local categories code (``document_facts``).
 
     Rows ``doc, start, end, text, credits`` (the document's credits as ``credits_of_row`` reads
     them), sorted by ``doc`` with all of a document's rows in one partition, so that each
@@ -597,23 +599,17 @@ def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> I
     """
     patterns = compile_patterns(params.patterns)
     for table in complete_groups(batches, ("doc",)):
-        rows = table.to_pylist()
-        out = []
-        regions: list[tuple[int, int, str]] = []
-        captions: list[int] = []
-        current = None
-        for row in rows:
-            if row["doc"] != current:
-                current = row["doc"]
-                credits = credits_of_row(row["credits"], current)
-                regions = line_regions(row["text"], credits)
-                captions = [c.start for c in credits if c.kind == "caption"]
-            f = copy_facts(row["text"], row["start"], row["end"], regions, captions, params, patterns)
-            out.append(
+        out: list[dict[str, object]] = []
+        for doc, group in itertools.groupby(table.to_pylist(), key=itemgetter("doc")):
+            rows = list(group)
+            credits = credits_of_row(rows[0]["credits"], doc)
+            spans = [(row["start"], row["end"]) for row in rows]
+            facts = document_facts(rows[0]["text"], spans, credits, params, patterns)
+            out.extend(
                 {
-                    "doc": row["doc"],
-                    "start": row["start"],
-                    "end": row["end"],
+                    "doc": doc,
+                    "start": start,
+                    "end": end,
                     "words": f.words,
                     "head": f.head,
                     "tail": f.tail,
@@ -626,6 +622,7 @@ def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> I
                     "pattern_hit": f.pattern_hit,
                     "context": json.dumps(sorted(f.context or ())),
                 }
+                for (start, end), f in zip(spans, facts, strict=True)
             )
         if out:
             yield pa.RecordBatch.from_pylist(out, schema=FACT_SCHEMA)
