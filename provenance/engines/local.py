@@ -12,9 +12,9 @@ their shingle index itself.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +27,10 @@ from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
+from provenance.errors import EngineError
 from provenance.graph import infer_origins
-from provenance.memory import release_free_memory, sharing_with_forks
+from provenance.ingest.pool import ForkPool
+from provenance.memory import can_fork, release_free_memory
 from provenance.passages import concat, drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
 from provenance.sketch import Banding, BandStore, candidate_pairs
@@ -112,21 +114,26 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         self, fn: Callable[[_Shared, T], R], shared: _Shared, tasks: list[T], progress: Progress | None, stage: str
     ) -> Iterator[R]:
         total = len(tasks)
-        if self.workers <= 1 or total <= 1 or "fork" not in mp.get_all_start_methods():
+        if self.workers <= 1 or total <= 1 or not can_fork():
             for done, task in enumerate(tasks, start=1):
                 yield fn(shared, task)
                 if progress:
                     progress(stage, done, total)
             return
         processes = min(self.workers, total)  # no idle forks for a few tasks
-        with (
-            sharing_with_forks(),
-            mp.get_context("fork").Pool(processes, initializer=_init_worker, initargs=(shared,)) as pool,
-        ):
-            for done, result in enumerate(pool.imap(_in_worker, [(fn, task) for task in tasks]), start=1):
+        pool = ForkPool(processes, initializer=_init_worker, initargs=(shared,))
+        try:
+            for done, result in enumerate(pool.map(_in_worker, [(fn, task) for task in tasks]), start=1):
                 yield result
                 if progress:
                     progress(stage, done, total)
+        except BrokenProcessPool:
+            raise EngineError(
+                f"a worker process of the {stage or 'scan'} stage ended unexpectedly (out of memory?); "
+                "fewer --workers hold less memory"
+            ) from None
+        finally:
+            pool.shutdown(cancel_futures=True)  # the tasks not begun when this one failed
 
     def map_documents(
         self,
