@@ -115,12 +115,13 @@ def occurrence_groups(
     return [(s_, e_) for s_, e_, _ in groups], [at[span] for span in spans]
 
 
-def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def components(n: int, a: np.ndarray, b: np.ndarray, joined: np.ndarray | None = None) -> np.ndarray:
     """The connected components of ``0..n-1`` joined by the edges ``a[k] - b[k]``: each
     element's component as its smallest member. Hooks each root on the smaller one, then
     halves paths until every element points at its root, a few rounds over all edges at once
-    (a Python union-find was most of the cluster stage)."""
-    parent = np.arange(n, dtype=np.int64)
+    (a Python union-find was most of the cluster stage). ``joined``, a result of this function,
+    holds components already joined by earlier edges (edges may come a batch at a time)."""
+    parent = np.arange(n, dtype=np.int64) if joined is None else joined.astype(np.int64, copy=True)
     while a.shape[0]:
         ra, rb = parent[a], parent[b]
         apart = ra != rb
@@ -157,25 +158,29 @@ def span_groups(
     unique_of[order] = np.cumsum(new) - 1
     d, s, e = d[new], s[new], e[new]  # the distinct spans, by document, start and end
     m = d.shape[0]
-    # Every earlier span of the same document is compared with each span: as many pairs as the
-    # sweep in ``occurrence_groups`` may look at, gone through a slice of spans at a time.
-    first = np.searchsorted(d, d, side="left")
+    # Each span is compared with the earlier spans of its document from the first whose
+    # document's ends so far reach past its start (the sweep's open spans, and fewer than all),
+    # a slice of spans at a time, the slice's joins merged into the components as it goes: so
+    # memory stays a slice's even for a document of thousands of nested spans.
+    rank = np.cumsum(np.r_[True, d[1:] != d[:-1]]) if m else np.empty(0, np.int64)
+    lift = rank * np.int64(int(e.max()) + 1 if m else 1)  # each document's ends above the last's
+    reach = np.maximum.accumulate(e + lift)
+    first = np.searchsorted(reach, s + lift, side="right")
     earlier = np.arange(m) - first
     total = np.cumsum(earlier)
     cuts = np.searchsorted(total, np.arange(_PAIRS_AT_ONCE, int(total[-1]) if m else 0, _PAIRS_AT_ONCE))
     edges = [0, *cuts.tolist(), m]
-    joined = [np.empty((2, 0), dtype=np.int64)]
+    root = np.arange(m, dtype=np.int64)
     for lo, hi in itertools.pairwise(edges):
         counts = earlier[lo:hi]
         j = np.repeat(np.arange(lo, hi), counts)
-        i = first[j] + np.arange(j.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+        i = np.repeat(first[lo:hi], counts) + np.arange(j.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
         overlap = np.minimum(e[i], e[j]) - s[j]  # s[i] <= s[j]
         longer, shorter = np.maximum(e[i] - s[i], e[j] - s[j]), np.minimum(e[i] - s[i], e[j] - s[j])
         joins = (overlap > 0) & (
             (overlap >= min_overlap * longer) | ((shorter >= long_chars) & (overlap >= min_overlap * shorter))
         )
-        joined.append(np.stack([i[joins], j[joins]]))
-    root = components(m, *np.concatenate(joined, axis=1))
+        root = components(m, i[joins], j[joins], root)
     is_root = root == np.arange(m)
     lo_of, hi_of = s.copy(), e.copy()
     np.minimum.at(lo_of, root, s)

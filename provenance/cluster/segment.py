@@ -148,7 +148,8 @@ def _side_cuts(
     ]
     length = end[span] - start[span]
     keep = (
-        (inner % n != span % n)  # not a side of the same alignment
+        (doc[inner] == doc[span])  # (offsets of 4 GB would reach the next document's keys)
+        & (inner % n != span % n)  # not a side of the same alignment
         & (end[inner] <= end[span] + _EDGE_SLACK)
         & (end[inner] - start[inner] <= length - min_chars)  # a block leaves room for another
         & (partner[inner] != doc[span])
