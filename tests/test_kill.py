@@ -62,6 +62,26 @@ def _started(args: tuple[object, ...], scratch: Path | None) -> subprocess.Popen
     )
 
 
+def _all_gone(group: int, timeout: float = 10.0) -> None:
+    """Wait until no process of ``group`` runs (zombies hold no files): SIGKILL is delivered
+    asynchronously, and a worker still dying holds its files and locks for a moment. The next
+    run is started after, as a user's next run starts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                running = True
+                break
+        if not running:
+            return
+        time.sleep(0.01)
+
+
 def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
     """Run prov and SIGKILL it (with its worker processes) after ``delay`` seconds."""
     proc = _started(args, scratch)
@@ -70,6 +90,7 @@ def killed(delay: float, *args: object, scratch: Path | None = None) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        _all_gone(proc.pid)
 
 
 def killed_with_scratch(*args: object, scratch: Path) -> None:
@@ -83,6 +104,7 @@ def killed_with_scratch(*args: object, scratch: Path) -> None:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        _all_gone(proc.pid)
 
 
 def state(folder: Path) -> dict[str, object]:
