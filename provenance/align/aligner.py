@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.utils import default_process
 
+from provenance.arrays import spread
 from provenance.config import DetectConfig
 from provenance.passages import batch_token_spans, fold, shingle_hashes32, tokenize
 from provenance.records import Alignment, Document, ShingleIndex
@@ -339,8 +340,7 @@ def segment_arrays(index: ShingleIndex, pairs: np.ndarray, k: int) -> tuple[np.n
     found[found] = kb[lo[found]] == ka[found]
     counts = np.where(found, run_end[np.minimum(lo, kb.shape[0] - 1)] - lo, 0)
     counts[counts > MAX_SEED_REPEATS] = 0
-    before = np.cumsum(counts) - counts
-    take = np.repeat(lo - before, counts) + np.arange(int(counts.sum()))
+    take = spread(lo, counts)
     i = np.repeat(pa, counts).astype(np.int64)
     owner = np.repeat(oa, counts)
     j = pb[take].astype(np.int64)

@@ -19,6 +19,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from provenance.arrays import slices, spread
 from provenance.arrow import Rows
 from provenance.records import Alignment, Cluster, Kind, Occurrence
 
@@ -167,14 +168,11 @@ def span_groups(
     reach = np.maximum.accumulate(e + lift)
     first = np.searchsorted(reach, s + lift, side="right")
     earlier = np.arange(m) - first
-    total = np.cumsum(earlier)
-    cuts = np.searchsorted(total, np.arange(_PAIRS_AT_ONCE, int(total[-1]) if m else 0, _PAIRS_AT_ONCE))
-    edges = [0, *cuts.tolist(), m]
     root = np.arange(m, dtype=np.int64)
-    for lo, hi in itertools.pairwise(edges):
+    for lo, hi in slices(earlier, _PAIRS_AT_ONCE):
         counts = earlier[lo:hi]
         j = np.repeat(np.arange(lo, hi), counts)
-        i = np.repeat(first[lo:hi], counts) + np.arange(j.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+        i = spread(first[lo:hi], counts)
         overlap = np.minimum(e[i], e[j]) - s[j]  # s[i] <= s[j]
         longer, shorter = np.maximum(e[i] - s[i], e[j] - s[j]), np.minimum(e[i] - s[i], e[j] - s[j])
         joins = (overlap > 0) & (

@@ -17,12 +17,12 @@ is scored again, so that each piece joins the cluster of the text it holds.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from provenance.align.aligner import comparable, scored
+from provenance.arrays import slices, spread
 from provenance.cluster.clusters import alignment_spans
 from provenance.records import Alignment, Document
 
@@ -106,15 +106,7 @@ def composite_cuts(alignments: Sequence[Alignment], min_chars: int = 40) -> dict
     # A cut needs two other sides starting inside the span: the others cannot be cut.
     hopeful = np.flatnonzero((hi - lo >= 3) & (end - start >= 2 * min_chars))
     found: dict[int, list[tuple[int, int]]] = {}
-    total = np.cumsum(hi[hopeful] - lo[hopeful])
-    edges = [
-        0,
-        *np.searchsorted(
-            total, np.arange(_PAIRS_AT_ONCE, int(total[-1]) if total.shape[0] else 0, _PAIRS_AT_ONCE)
-        ).tolist(),
-        hopeful.shape[0],
-    ]
-    for a, b in itertools.pairwise(edges):
+    for a, b in slices(hi[hopeful] - lo[hopeful], _PAIRS_AT_ONCE):
         found |= _side_cuts(hopeful[a:b], lo, hi, order, doc, start, end, partner, n, min_chars)
     out: dict[int, Cuts] = {}
     for i in range(n):  # the a side's cuts, else the b side's
@@ -143,9 +135,7 @@ def _side_cuts(
     """The cuts of each of ``sides`` that has any: ``(end of a block, start of the next)``."""
     counts = hi[sides] - lo[sides]
     span = np.repeat(sides, counts)  # each (span, side inside) pair, the insides in their order
-    inner = order[
-        np.repeat(lo[sides], counts) + np.arange(span.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
-    ]
+    inner = order[spread(lo[sides], counts)]
     length = end[span] - start[span]
     keep = (
         (doc[inner] == doc[span])  # (offsets of 4 GB would reach the next document's keys)

@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from provenance.arrays import spread
 from provenance.arrow import from_row, schema_of, to_table
 from provenance.index.errors import IndexStoreError
 from provenance.index.manifest import INDEX_SCHEMA_VERSION, SEGMENTS, SegmentInfo, is_segment_name
@@ -399,8 +400,7 @@ class SegmentKeys:
         total = int(counts.sum())
         if total == 0:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-        before = np.cumsum(counts) - counts
-        rows = np.repeat(lo - before, counts) + np.arange(total)
+        rows = spread(lo, counts)
         return keys[rows], docs[rows].astype(np.int64)
 
 

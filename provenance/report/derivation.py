@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
+from provenance.arrays import spread
 from provenance.cluster.clusters import alignment_spans
 from provenance.corpus import column, document_lengths, text_reader
 from provenance.graph.build import MAX_PAIR_DOCS
@@ -283,7 +284,7 @@ def _copies(occ: np.ndarray, n: int, cluster: np.ndarray, doc: np.ndarray) -> tu
     first = np.searchsorted(key[order], want, side="left")
     count = np.searchsorted(key[order], want, side="right") - first
     row = np.repeat(np.arange(want.shape[0]), count)
-    picked = order[first[row] + np.arange(row.shape[0]) - np.repeat(np.cumsum(count) - count, count)]
+    picked = order[spread(first, count)]
     return row, occ[picked, 1], occ[picked, 2]
 
 
