@@ -82,7 +82,9 @@ def report_strangers(folder: Path, data: Any) -> list[str]:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this machine."""
+    """Whether a process with this pid runs on this machine. A zombie (ended, not yet collected
+    by its parent: in a container whose first process collects none, for ever) does not: it
+    holds no file and writes nothing."""
     if pid <= 0:
         return False
     try:
@@ -91,7 +93,15 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:  # Linux: the state follows the command's closing parenthesis in /proc/PID/stat
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
 
 
 def dead_owner(pid: str) -> bool:
@@ -100,12 +110,21 @@ def dead_owner(pid: str) -> bool:
     return re.fullmatch("[0-9]{1,10}", pid) is not None and (int(pid) == os.getpid() or not pid_alive(int(pid)))
 
 
-def partial_owner(folder: Path) -> int | None:
-    """The pid recorded in a temporary folder's marker, or None when it has no valid marker."""
+def mark_partial(folder: Path) -> None:
+    """Record this process in a temporary folder's marker, one pid a line (the first creates
+    it): the folder is removed only once every process it records has ended, so that none
+    writes into it after (a report's forked child records itself beside its parent)."""
+    with open(folder / PARTIAL_MARKER, "a", encoding="ascii") as marker:
+        marker.write(f"{os.getpid()}\n")
+
+
+def partial_owners(folder: Path) -> list[int] | None:
+    """The pids recorded in a temporary folder's marker, or None when it has no valid marker."""
     try:
-        return int((folder / PARTIAL_MARKER).read_text(encoding="ascii").strip())
+        owners = [int(line) for line in (folder / PARTIAL_MARKER).read_text(encoding="ascii").split()]
     except (OSError, ValueError):
         return None
+    return owners or None
 
 
 def is_within(path: Path, folder: Path) -> bool:

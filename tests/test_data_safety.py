@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -210,6 +212,25 @@ def test_partial_folders_of_dead_runs_are_removed_and_unmarked_ones_named(runner
     assert not dead.exists()
     assert tree(stranger) == {"keep.txt": b"not prov's"}
     assert "not provably prov's; not removed" in result.output
+
+
+def test_a_partial_folder_is_removed_only_once_every_process_it_records_has_ended(
+    runner, corpus: Path, tmp_path
+) -> None:
+    """A killed run's report child records itself under its parent: while it may still write,
+    the folder stays; once both are gone, the next run removes it."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        partial = tmp_path / ".report.partial-killed"
+        partial.mkdir()
+        (partial / PARTIAL_MARKER).write_text(f"{2**22 + 7}\n{child.pid}\n", encoding="ascii")
+        assert runner("scan", corpus, "--out", tmp_path / "report").exit_code == 0
+        assert partial.exists()  # the dead parent's child still runs
+    finally:
+        child.kill()
+        child.wait()
+    assert runner("scan", corpus, "--out", tmp_path / "report", "--force").exit_code == 0
+    assert not partial.exists()
 
 
 # The index deletes only what it created and recorded

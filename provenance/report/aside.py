@@ -27,13 +27,14 @@ Job = tuple[str, Callable[[], None]]
 
 class Aside(AbstractContextManager["Aside"]):
     """``jobs`` run in order, in a forked child started on entering, while the block writes the
-    rest (``where``: the folder they go into, for errors). ``wait`` joins the child and raises
+    rest (``where``: the folder they go into, for errors; ``start``: run first in the child, as
+    the writer records it in the folder's marker). ``wait`` joins the child and raises
     the error that stopped a job. Leaving the block early (this process failed) stops the
     child. Where processes are not forked, or with nothing to do aside, ``wait`` runs the jobs
     here, in order."""
 
-    def __init__(self, jobs: Sequence[Job], where: str = "") -> None:
-        self.jobs, self.where = list(jobs), where
+    def __init__(self, jobs: Sequence[Job], where: str = "", start: Callable[[], None] | None = None) -> None:
+        self.jobs, self.where, self.start = list(jobs), where, start
         self._child: mp.process.BaseProcess | None = None
         self._answer: Connection | None = None
         self._sharing: AbstractContextManager[None] | None = None
@@ -46,7 +47,7 @@ class Aside(AbstractContextManager["Aside"]):
         context = mp.get_context("fork")
         self._answer, answer = context.Pipe(duplex=False)
         self._child = context.Process(
-            target=_run, args=(self.jobs, answer, os.getpid()), name="prov-report-aside", daemon=True
+            target=_run, args=(self.jobs, answer, os.getpid(), self.start), name="prov-report-aside", daemon=True
         )
         self._child.start()
         answer.close()  # the child's end: with it closed here, a dead child reads as end of file
@@ -92,11 +93,13 @@ class Aside(AbstractContextManager["Aside"]):
             self._sharing = None
 
 
-def _run(jobs: Sequence[Job], answer: Connection, parent: int) -> None:
-    """The child: each job in order, then None (done) or the error that stopped them."""
+def _run(jobs: Sequence[Job], answer: Connection, parent: int, start: Callable[[], None] | None) -> None:
+    """The child: ``start``, each job in order, then None (done) or the error that stopped them."""
     error: BaseException | None = None
     try:
         _die_with(parent)
+        if start is not None:
+            start()
         for _, job in jobs:
             job()
     except BaseException as err:  # every failure goes back to the parent, which raises it

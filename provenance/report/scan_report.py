@@ -20,13 +20,11 @@ from provenance.report.writer import AnyTable, read_manifest, read_table, table_
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
-ASIDE_FROM: int | None = None
+ASIDE_FROM: int | None = 1000
 """Documents from which the graph exports and texts are written by a forked child (about 20 µs
-a document together on Reuters-21578; a fork and its wait cost 6-10 ms); None: never. Off for
-now: a scan killed with its process group can leave the child writing for a moment after the
-parent is gone, and the next run, which removes a dead run's partial folder, can then find a
-file appear in it and leave the folder behind (tests/test_kill.py caught it). It goes back on
-once the folder's marker names the child too."""
+a document together on Reuters-21578; a fork and its wait cost 6-10 ms); None: never. The
+child records itself in the partial folder's marker, so a killed run's folder is removed only
+once the child is gone too (``ownership.mark_partial``; ``tests/test_kill.py``)."""
 
 
 @runtime_checkable

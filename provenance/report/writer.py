@@ -34,7 +34,8 @@ from provenance.ownership import (
     is_within,
     load_manifest,
     manifest_kind,
-    partial_owner,
+    mark_partial,
+    partial_owners,
     pid_alive,
     report_strangers,
 )
@@ -359,10 +360,10 @@ def recover(out: Path) -> list[Path]:
         log.info("removed %s, a report an interrupted run had already replaced", old)
         touched.append(old)
     for partial in parent.glob(f".{name}.partial-*"):
-        owner = partial_owner(partial)
-        if owner is None:
+        owners = partial_owners(partial)
+        if owners is None:
             log.warning("%s: left by an interrupted write, but not provably prov's; not removed", partial)
-        elif not pid_alive(owner):
+        elif not any(pid_alive(owner) for owner in owners):
             shutil.rmtree(partial, ignore_errors=True)
             log.info("removed %s, left by an interrupted run", partial)
             touched.append(partial)
@@ -401,7 +402,7 @@ def write_report(
         paths = {name: table_path(tmp, name) for name in tables}
         side = [(paths[n].name, functools.partial(_write_table, tables[n], paths[n])) for n in tables if n in aside]
         side += [(n, functools.partial(extra_files[n], tmp / n)) for n in extra_files if n in aside]
-        with Aside(side, where=str(out)) as child:
+        with Aside(side, where=str(out), start=functools.partial(mark_partial, tmp)) as child:
             for name, table in tables.items():
                 if name not in aside:
                     _write_table(table, paths[name])
@@ -440,7 +441,7 @@ def staged_folder(out: Path, what: str) -> Iterator[Path]:
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.partial-", dir=real.parent))
-        (tmp / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
+        mark_partial(tmp)
     except OSError as err:
         raise ReportError(f"{out}: cannot create the {what} folder ({err.strerror or err})") from None
     try:

@@ -144,3 +144,17 @@ def test_a_killed_parent_takes_its_child_with_it(tmp_path: Path) -> None:
     while not gone(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(child)  # not sleeping out its minute, writing into a folder the next run removes
+
+
+@forks
+def test_start_runs_first_in_the_child(tmp_path: Path) -> None:
+    """The writer records the child in the folder's marker before the child writes anything."""
+    order = tmp_path / "order"
+
+    def note(what: str):
+        return lambda: order.open("a", encoding="ascii").write(f"{what} {os.getpid()}\n")
+
+    with Aside([("file", note("job"))], start=note("start")) as child:
+        child.wait()
+    (first, start_pid), (second, job_pid) = (line.split() for line in order.read_text(encoding="ascii").splitlines())
+    assert (first, second) == ("start", "job") and start_pid == job_pid != str(os.getpid())

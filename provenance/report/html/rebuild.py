@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from provenance.errors import ReportError
-from provenance.ownership import MANIFEST, PARTIAL_MARKER
+from provenance.ownership import MANIFEST, mark_partial
 from provenance.report.html.site import INDEX, SITE_DIR, site_tables, write_index, write_site
 from provenance.report.writer import read_manifest
 
@@ -41,7 +41,7 @@ def rebuild_html(report: Path) -> Path:
     except OSError as err:
         raise ReportError(f"{report}: cannot write beside the report ({err.strerror or err})") from None
     try:
-        (staging / PARTIAL_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
+        mark_partial(staging)
         write_site(tables, manifest, staging / SITE_DIR)
         write_index(staging / INDEX)
         if (real / SITE_DIR).exists():
