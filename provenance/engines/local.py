@@ -27,9 +27,8 @@ from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
 from provenance.engines.stages import align_batch, credits_batch, sketch_batch
-from provenance.errors import EngineError
 from provenance.graph import infer_origins
-from provenance.ingest.pool import ForkPool
+from provenance.ingest.pool import ForkPool, broken
 from provenance.memory import can_fork, release_free_memory
 from provenance.passages import concat, drop_unshared, shingle_index, sort_by_hash
 from provenance.records import Alignment, Cluster, Credit, Document, Origin, ShingleIndex, Skipped
@@ -122,18 +121,18 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
             return
         processes = min(self.workers, total)  # no idle forks for a few tasks
         pool = ForkPool(processes, initializer=_init_worker, initargs=(shared,))
+        finished = False
         try:
             for done, result in enumerate(pool.map(_in_worker, [(fn, task) for task in tasks]), start=1):
                 yield result
                 if progress:
                     progress(stage, done, total)
-        except BrokenProcessPool:
-            raise EngineError(
-                f"a worker process of the {stage or 'scan'} stage ended unexpectedly (out of memory?); "
-                "fewer --workers hold less memory"
-            ) from None
+            finished = True
+        except BrokenProcessPool as err:
+            who = f"a worker process of the {stage or 'scan'} stage"
+            raise broken(err, who, "; fewer --workers hold less memory") from None
         finally:
-            pool.shutdown(cancel_futures=True)  # the tasks not begun when this one failed
+            pool.finish(finished)  # on a failure or an interrupt, the running tasks are not waited for
 
     def map_documents(
         self,

@@ -178,6 +178,7 @@ def extract_pages(items: Iterable[Row | Skipped | PageTask], workers: int = 1) -
     pool: ForkPool | None = None
     flight: deque[tuple[list[Row | Skipped | PageTask], Future[list[Page | str]] | None]] = deque()
     batches_seen = 0
+    finished = False
     try:
         for batch in _batches(items):
             tasks = [(t.html, t.url) for t in batch if isinstance(t, PageTask)]
@@ -193,9 +194,10 @@ def extract_pages(items: Iterable[Row | Skipped | PageTask], workers: int = 1) -
                 yield from pages.emit_done(flight.popleft())
         while flight:
             yield from pages.emit_done(flight.popleft())
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.finish(finished)  # a failure or an interrupt does not wait for the pages in flight
 
 
 def _batches(items: Iterable[Row | Skipped | PageTask]) -> Iterator[list[Row | Skipped | PageTask]]:

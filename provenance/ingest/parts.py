@@ -330,6 +330,7 @@ def read_parts(
     files: dict[Path, _FileState] = {}
     bytes_seen = 0
     ahead = min(_AHEAD * workers, _MAX_AHEAD)
+    finished = False
 
     def emit(part: TablePart, got: _PartRows) -> Iterator[Row | Skipped]:
         for name, level, message in got.logs:
@@ -375,6 +376,7 @@ def read_parts(
                 yield from settle(*flight.popleft())
         while flight:
             yield from settle(*flight.popleft())
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.finish(finished)  # a failure or an interrupt does not wait for the parts in flight

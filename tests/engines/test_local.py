@@ -1,8 +1,11 @@
 """The local engine's pools: a worker that dies (killed, out of memory) stops the scan with one
-error line; it used to leave the scan waiting for it for ever."""
+error line (it used to leave the scan waiting for it for ever), and a failing task stops the
+stage without waiting for the tasks still running."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from provenance.memory import can_fork
+from provenance.ownership import pid_alive
 
 KILLED_IN_ALIGN = """
 import os, signal, sys
@@ -41,3 +45,45 @@ def test_a_worker_killed_mid_stage_is_one_error_not_a_hang(seeds_dir: Path) -> N
     assert done.stdout.strip() == (
         "a worker process of the align stage ended unexpectedly (out of memory?); fewer --workers hold less memory"
     )
+
+
+FAILING_BESIDE_A_LONG_TASK = """
+import os, sys, time
+from pathlib import Path
+from provenance.engines.local import LocalEngine
+
+pidfile = Path(sys.argv[1])
+
+def task(docs, n):
+    if n == 1:  # a long batch, running when the other fails
+        pidfile.write_text(str(os.getpid()))
+        time.sleep(600)
+        return n
+    while not pidfile.exists():
+        time.sleep(0.01)
+    raise ValueError("batch 0 failed")
+
+try:
+    list(LocalEngine(workers=2).map_documents(task, [], [0, 1], stage="align"))
+except ValueError as err:
+    print(err)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(not can_fork(), reason="the workers are forked")
+def test_a_failing_task_ends_the_stage_without_waiting_for_the_running_ones(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", FAILING_BESIDE_A_LONG_TASK, str(pidfile)],
+            capture_output=True,
+            text=True,
+            timeout=60,  # the pool used to wait for the 600 s task
+        )
+        assert done.returncode == 3, done.stderr
+        assert done.stdout.strip() == "batch 0 failed"
+        assert not pid_alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists() and pid_alive(pid := int(pidfile.read_text())):
+            os.kill(pid, signal.SIGKILL)

@@ -1,16 +1,20 @@
-"""The readers' fork pool: a worker that dies is one error line naming what it read, and the
-parent's objects stay frozen (out of collections) only while the pool lives."""
+"""The readers' fork pool: a worker that dies is one error line naming what it read, a pool
+left after a failure ends its running workers at once, and the parent's objects stay frozen
+(out of collections) only while the pool lives."""
 
 from __future__ import annotations
 
 import gc
 import os
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
 from provenance.errors import EngineError
 from provenance.ingest.pool import ForkPool, can_fork, result
+from provenance.ownership import pid_alive
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the readers' pools fork")
 
@@ -44,3 +48,59 @@ def test_objects_are_frozen_while_the_pool_lives() -> None:
     assert gc.get_freeze_count() == before
     pool.shutdown()  # a second shutdown is harmless
     assert gc.get_freeze_count() == before
+
+
+def _sleeper(pidfile: str) -> int:
+    with open(pidfile, "w", encoding="ascii") as out:
+        out.write(str(os.getpid()))
+    time.sleep(600)
+    return 0
+
+
+class _Unreadable:
+    """Pickles in the worker, fails to unpickle in the parent."""
+
+    def __reduce__(self) -> tuple:
+        return (_refuse, ())
+
+
+def _refuse() -> None:
+    raise ValueError("no such field")
+
+
+def _unreadable() -> _Unreadable:
+    return _Unreadable()
+
+
+def _pid_of(pidfile: Path) -> int:
+    for _ in range(3000):  # the worker writes it as its task starts
+        if pidfile.exists() and pidfile.read_text():
+            return int(pidfile.read_text())
+        time.sleep(0.01)
+    raise AssertionError("the task never started")
+
+
+def test_an_unfinished_pool_ends_its_running_workers_instead_of_waiting(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    pool = ForkPool(2)
+    try:
+        running = pool.submit(_sleeper, str(pidfile))
+        pid = _pid_of(pidfile)
+        assert pid_alive(pid)
+    finally:
+        pool.finish(done=False)  # as after a failure: the 600 s task is not waited for
+    assert running.done()
+    assert not pid_alive(pid)
+
+
+def test_a_result_that_cannot_be_read_back_is_not_called_out_of_memory() -> None:
+    pool = ForkPool(2)
+    try:
+        with pytest.raises(EngineError) as err:
+            result(pool.submit(_unreadable), "feeds/odd.jsonl")
+    finally:
+        pool.finish(done=False)
+    message = str(err.value)
+    assert message.startswith("feeds/odd.jsonl: the process reading it sent back a result that could not be read (")
+    assert "no such field" in message
+    assert "out of memory" not in message
