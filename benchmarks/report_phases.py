@@ -4,8 +4,8 @@ its peak since the previous mark.
 
     python benchmarks/report_phases.py scan CORPUS -o OUT --force --quiet
 
-The first line's peak is detection's (every stage before the engine's result documents, which
-are marked apart: the Spark engine collects the documents with a passage there). Linux only: it reads
+Each stage of detection is marked, and the engine's result documents apart (the Spark engine
+collects the documents with a passage there). Linux only: it reads
 ``/proc/self/status`` and resets the peak through ``/proc/self/clear_refs``. The figures are
 this process's; the scan's forked workers are not in them (``run.py`` measures the tree), and
 the files a local scan's report child writes are marked with the child's own.
@@ -69,6 +69,22 @@ def _instrument() -> None:
         engines.append(spark.SparkEngine)
     for engine in engines:
         engine.result_documents = _marked(engine.result_documents, "result documents")
+
+    # Each stage of detection marked too, so that its peak is split by stage.
+    from contextlib import contextmanager
+
+    import provenance.timing as timing
+
+    stage = timing.StageTimer.stage
+
+    @contextmanager
+    def marked_stage(self: timing.StageTimer, name: str, *args: Any, **kwargs: Any) -> Any:
+        mark(f"before {name}")
+        with stage(self, name, *args, **kwargs):
+            yield
+        mark(f"after {name}")
+
+    timing.StageTimer.stage = marked_stage  # type: ignore[method-assign,assignment]
 
 
 def _marked(method: Callable[..., Any], name: str) -> Callable[..., Any]:
