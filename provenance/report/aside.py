@@ -9,8 +9,10 @@ page of them), and ends with its job: nothing is sent back but an error.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +23,8 @@ from types import TracebackType
 from provenance.errors import ReportError
 from provenance.memory import can_fork, sharing_with_forks
 
+log = logging.getLogger(__name__)
+
 Job = tuple[str, Callable[[], None]]
 """A file's name (for errors) and the function writing it."""
 
@@ -30,8 +34,8 @@ class Aside(AbstractContextManager["Aside"]):
     rest (``where``: the folder they go into, for errors; ``start``: run first in the child, as
     the writer records it in the folder's marker). ``wait`` joins the child and raises
     the error that stopped a job. Leaving the block early (this process failed) stops the
-    child. Where processes are not forked, or with nothing to do aside, ``wait`` runs the jobs
-    here, in order."""
+    child. Where processes are not forked, or the fork fails, or with nothing to do aside,
+    ``wait`` runs the jobs here, in order."""
 
     def __init__(self, jobs: Sequence[Job], where: str = "", start: Callable[[], None] | None = None) -> None:
         self.jobs, self.where, self.start = list(jobs), where, start
@@ -49,8 +53,14 @@ class Aside(AbstractContextManager["Aside"]):
         self._child = context.Process(
             target=_run, args=(self.jobs, answer, os.getpid(), self.start), name="prov-report-aside", daemon=True
         )
-        self._child.start()
-        answer.close()  # the child's end: with it closed here, a dead child reads as end of file
+        try:
+            self._child.start()
+        except OSError as err:  # no fork (out of memory, too many processes): ``wait`` runs them here
+            log.debug("report: writing %s in this process (no fork: %s)", ", ".join(n for n, _ in self.jobs), err)
+            self._child = None
+            self._end()
+        finally:
+            answer.close()  # the child's end: with it closed here, a dead child reads as end of file
         return self
 
     def wait(self) -> None:
@@ -66,7 +76,7 @@ class Aside(AbstractContextManager["Aside"]):
             self.jobs = []
             return
         try:
-            error = self._answer.recv()
+            error = pickle.loads(self._answer.recv_bytes())
         except EOFError:
             names = ", ".join(name for name, _ in self.jobs)
             where = f"{self.where}: " if self.where else ""
@@ -104,10 +114,12 @@ def _run(jobs: Sequence[Job], answer: Connection, parent: int, start: Callable[[
             job()
     except BaseException as err:  # every failure goes back to the parent, which raises it
         error = err
-    try:
-        answer.send(error)
-    except Exception:  # an error that cannot be pickled goes back as its text
-        answer.send(ReportError(f"{type(error).__name__}: {error}"))
+    try:  # an error goes back as it was raised, if the parent can rebuild it; else as its text
+        sent = pickle.dumps(error)
+        pickle.loads(sent)
+    except Exception:
+        sent = pickle.dumps(ReportError(f"{type(error).__name__}: {error}"))
+    answer.send_bytes(sent)
     answer.close()
 
 

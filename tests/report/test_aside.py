@@ -77,6 +77,34 @@ def test_an_error_that_cannot_be_sent_comes_back_as_its_text() -> None:
         child.wait()
 
 
+class NeedsTwo(Exception):
+    """Pickles, but cannot be rebuilt from its pickle (its ``args`` hold one of the two)."""
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what} in {where}")
+
+
+@forks
+def test_an_error_that_cannot_be_rebuilt_here_comes_back_as_its_text() -> None:
+    def fail() -> None:
+        raise NeedsTwo("a bad one", "the graph")
+
+    with Aside([("x", fail)]) as child, pytest.raises(ReportError, match=r"^NeedsTwo: a bad one in the graph$"):
+        child.wait()
+
+
+@forks
+def test_when_the_fork_fails_the_jobs_run_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    pid = tmp_path / "pid"
+    with Aside([("pid", writes_pid(pid))]) as child:
+        child.wait()
+    assert int(pid.read_text(encoding="ascii")) == os.getpid()
+
+
 @forks
 def test_a_child_that_dies_is_one_line_naming_its_files() -> None:
     def die() -> None:
