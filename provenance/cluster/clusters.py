@@ -73,7 +73,8 @@ def occurrence_groups(
     so it cannot chain every story that carries it into one cluster.
 
     Returns the occurrences' extents, sorted by ``(start, end)``, and for each span the number
-    of its occurrence. The Spark engine groups with this same function.
+    of its occurrence. ``span_groups`` applies the same rule to every document at once (the
+    local and the Spark engines' clustering).
     """
     unique = sorted(set(spans))
     if len(unique) == 1:  # most documents: one span, or one span repeated by many matches

@@ -693,7 +693,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         long_chars: int = 200,
     ) -> FrameSeq[Cluster]:
         """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
-        Spark: spans grouped per document (``occurrence_groups``), then connected components of
+        Spark: spans grouped per document (``span_groups``), then connected components of
         the occurrences."""
         frame = alignments.frame if isinstance(alignments, FrameSeq) else self._alignment_frame(alignments)
         side = ("doc_a", "doc_b", "seq")

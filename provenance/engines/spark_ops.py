@@ -1,7 +1,7 @@
 """The Spark engine's per-partition functions: Arrow record batches in, Arrow record batches out.
 
 Each one wraps the library's own stage code (``sketch_windows``, ``pack_band`` +
-``sorted_bucket_pairs``, ``align_batch``, ``split_at``, ``trim_at``, ``occurrence_groups``,
+``sorted_bucket_pairs``, ``align_batch``, ``split_at``, ``trim_at``, ``span_groups``,
 ``copy_facts``, ``credits_batch``, ``infer_origin``)
 so that Spark runs the very algorithm the local engine runs; only the shuffles between them live
 in ``spark.py``. Nothing here imports pyspark: these are plain generators over
@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from provenance.arrow import from_micros, from_table, micros, pairs_json, schema_of
 from provenance.cluster.categories import CopyFacts, compile_patterns, document_facts
-from provenance.cluster.clusters import occurrence_groups
+from provenance.cluster.clusters import span_groups
 from provenance.cluster.segment import split_at
 from provenance.cluster.trim import trim_at
 from provenance.config import CategoryConfig, DetectConfig
@@ -384,38 +384,27 @@ def node_batches(
 ) -> Iterator[pa.RecordBatch]:
     """The occurrence of every alignment side.
 
-    Rows ``doc, start, end, doc_a, doc_b, seq, side`` sorted by ``doc`` (all of a document's
-    sides in one partition): a document's spans group with the local ``occurrence_groups``, and
-    each side gets its group's number and extent, as the local ``build_clusters`` links them.
+    Rows ``doc, start, end, doc_a, doc_b, seq, side`` grouped by ``doc`` (all of a document's
+    sides in one partition): the spans group with the local ``span_groups``, every document of
+    the batch at once, and each side gets its occurrence's number in its document and extent,
+    as the local ``build_clusters`` links them.
     """
     for table in complete_groups(batches, ("doc",)):
         doc = table.column("doc").to_numpy()
-        start = table.column("start").to_numpy()
-        end = table.column("end").to_numpy()
-        order = np.lexsort((end, start, doc))
-        doc, start, end = doc[order], start[order], end[order]
-        table = table.take(pa.array(order))
-        node_no = np.empty_like(start)
-        node_start = np.empty_like(start)
-        node_end = np.empty_like(end)
-        bounds = np.flatnonzero(np.concatenate([[True], doc[1:] != doc[:-1], [True]]))
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            spans = list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))
-            extents, group_of = occurrence_groups(spans, min_overlap, long_chars)
-            at = np.asarray(group_of, dtype=np.int64)
-            node_no[lo:hi] = at
-            node_start[lo:hi] = np.asarray([e[0] for e in extents], dtype=np.int64)[at]
-            node_end[lo:hi] = np.asarray([e[1] for e in extents], dtype=np.int64)[at]
+        occ_doc, occ_start, occ_end, occ = span_groups(
+            doc, table.column("start").to_numpy(), table.column("end").to_numpy(), min_overlap, long_chars
+        )
+        first = np.searchsorted(occ_doc, occ_doc)  # each occurrence's document's first occurrence
         yield pa.RecordBatch.from_arrays(
             [
                 table.column("doc_a").combine_chunks(),
                 table.column("doc_b").combine_chunks(),
                 table.column("seq").combine_chunks().cast(pa.int32()),
                 table.column("side").combine_chunks().cast(pa.int8()),
-                pa.array(doc),
-                pa.array(node_no),
-                pa.array(node_start),
-                pa.array(node_end),
+                pa.array(doc.astype(np.int64, copy=False)),
+                pa.array((occ - first[occ]).astype(np.int64, copy=False)),
+                pa.array(occ_start[occ].astype(np.int64, copy=False)),
+                pa.array(occ_end[occ].astype(np.int64, copy=False)),
             ],
             schema=NODE_SCHEMA,
         )

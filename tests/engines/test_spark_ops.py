@@ -127,6 +127,10 @@ def test_node_batches_group_spans_as_build_clusters_does(corpus) -> None:
     assert {(r["doc"], r["node_start"], r["node_end"]) for r in nodes.to_pylist()} == expected
     numbered = {(r["doc"], r["node_no"]): (r["node_start"], r["node_end"]) for r in nodes.to_pylist()}
     assert len(numbered) == len(expected)  # one number per occurrence of a document
+    for doc in {d for d, _ in numbered}:  # numbered 0, 1, ... in each document, in text order
+        extents = [numbered[(d, no)] for d, no in sorted(numbered) if d == doc]
+        assert sorted(no for d, no in numbered if d == doc) == list(range(len(extents)))
+        assert extents == sorted(extents)
 
 
 def test_verify_batches_find_the_local_alignments(corpus) -> None:
