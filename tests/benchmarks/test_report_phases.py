@@ -1,4 +1,4 @@
-"""``report_phases.py`` marks the memory around each report table and extra file of a scan."""
+"""``report_phases.py`` marks the memory around each stage, report table and extra file of a scan."""
 
 from __future__ import annotations
 
@@ -18,6 +18,6 @@ def test_each_table_and_extra_file_is_marked(seeds_dir: Path, tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     marks = [line.split(" now ")[0].strip() for line in done.stderr.splitlines() if " now " in line]
-    for name in ("passages.parquet", "clusters.parquet", "texts.parquet", "graph.graphml", "html"):
+    for name in ("align", "cluster", "categories", "passages.parquet", "clusters.parquet", "texts.parquet", "html"):
         assert f"before {name}" in marks and f"after {name}" in marks, name
     assert (tmp_path / "report" / "index.html").is_file()
