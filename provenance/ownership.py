@@ -30,6 +30,11 @@ SCRATCH_MARKER = ".prov-scratch"
 """File inside every ``Scratch`` folder (the band store in the system's temporary folder),
 locked while its run goes on: the making host and pid, one per line."""
 
+SCRATCH_ALSO = ".prov-scratch-also"
+"""File inside a ``Scratch`` folder that other processes write too (the Java runtime of a local
+Spark that prov started): their pids, one per line. The folder outlives its run's lock until
+they have ended."""
+
 log = logging.getLogger(__name__)
 
 _MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists skipped inputs; anything bigger is not ours
@@ -156,9 +161,9 @@ class Scratch:
         OSError: the folder cannot be made or marked.
     """
 
-    def __init__(self, prefix: str, files: str, directory: str | Path | None = None) -> None:
+    def __init__(self, prefix: str, files: str, directory: str | Path | None = None, trees: bool = False) -> None:
         parent = Path(directory) if directory is not None else Path(tempfile.gettempdir())
-        sweep_scratch(parent, prefix, files)
+        sweep_scratch(parent, prefix, files, trees)
         self.path = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
         self._fd: int | None = None
         try:
@@ -170,6 +175,12 @@ class Scratch:
         except BaseException:
             self.close()
             raise
+
+    def record(self, pid: int) -> None:
+        """Record another process that writes in the folder (``SCRATCH_ALSO``): a killed run's
+        folder is removed only once it has ended too."""
+        with open(self.path / SCRATCH_ALSO, "a", encoding="ascii") as also:
+            also.write(f"{pid}\n")
 
     def close(self) -> None:
         """Remove the folder, then let go of its lock."""
@@ -220,11 +231,32 @@ def _named_alive(fd: int) -> bool:
     return found is not None and found.group(1) == socket.gethostname() and pid_alive(int(found.group(2)))
 
 
-def sweep_scratch(parent: Path, prefix: str, files: str) -> list[Path]:
+def _others_alive(folder: Path) -> bool:
+    """Whether a process ``Scratch.record`` recorded in ``folder`` still runs (a record that is
+    not this user's plain file, or not pids, proves nothing and keeps the folder)."""
+    if not os.path.lexists(folder / SCRATCH_ALSO):
+        return False
+    fd = open_own_file(folder / SCRATCH_ALSO)
+    if fd is None:
+        return True
+    try:
+        text = os.read(fd, 4096).decode("ascii", "replace")
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    if not re.fullmatch(r"(?:[0-9]{1,10}\n)*", text):
+        return True
+    return any(pid_alive(int(pid)) for pid in text.split())
+
+
+def sweep_scratch(parent: Path, prefix: str, files: str, trees: bool = False) -> list[Path]:
     """Remove the ``Scratch`` folders ``prefix-<pid>-*`` in ``parent`` that runs left when they
     were killed. A folder goes only when it is this user's, its marker is a regular file
-    nobody holds a lock on, and every other entry in it is a plain file whose name ``files``
-    (a regex) matches: what prov itself writes there. Returns the folders removed."""
+    nobody holds a lock on, no process it records (``SCRATCH_ALSO``) runs, and every other
+    entry in it is named as ``files`` (a regex) says: what prov itself writes there, plain files,
+    or with ``trees`` plain files or folders (a local Spark's, whose contents are its own).
+    Returns the folders removed."""
     pattern = re.compile(rf"{re.escape(prefix)}-[0-9]+-\w+")
     removed: list[Path] = []
     try:
@@ -244,8 +276,13 @@ def sweep_scratch(parent: Path, prefix: str, files: str) -> list[Path]:
         if fd is None:
             continue
         try:
-            names = [e for e in os.scandir(folder) if e.name != SCRATCH_MARKER]
-            if all(re.fullmatch(files, e.name) and e.is_file(follow_symlinks=False) for e in names):
+            names = [e for e in os.scandir(folder) if e.name not in (SCRATCH_MARKER, SCRATCH_ALSO)]
+            ours = all(
+                re.fullmatch(files, e.name)
+                and (e.is_file(follow_symlinks=False) or (trees and e.is_dir(follow_symlinks=False)))
+                for e in names
+            )
+            if ours and not _others_alive(folder):
                 shutil.rmtree(folder)
                 removed.append(folder)
                 log.info("removed %s, left by a run that was killed", folder)

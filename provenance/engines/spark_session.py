@@ -22,7 +22,7 @@ from typing import Any
 
 from provenance._optional import require_java, require_pyspark
 from provenance.errors import ConfigError, EngineError
-from provenance.ownership import open_own_file
+from provenance.ownership import Scratch, open_own_file
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,18 @@ LOCAL_SETTINGS = {
 
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
+SCRATCH_PREFIX = "prov-spark-scratch"
+"""A local Spark's files (shuffles, blocks, pyspark's temporary files) go into this process's
+``Scratch`` folder ``prov-spark-scratch-<pid>-XXXXXXXX`` in the system's temporary folder, not
+loose in it: a killed run's are removed by the next local Spark run (Spark removes its own only
+when its Java runtime ends normally)."""
+_SPARK_DIRS = r"(?:blockmgr|spark)-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"  # what Spark makes there
+_scratch: Scratch | None = None
+
 # Spark's default log4j profile prints a screenful of start-up notes. A local run starts at
 # WARN (at that level Spark does not announce its shell log level) without the one warning
-# every local start gives, then the session is set to ERROR.
+# every local start gives (nor the note that a cluster manager would choose the scratch folder
+# prov gives a local Spark), then the session is set to ERROR.
 _LOG4J2 = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
@@ -57,6 +66,11 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = spark: %p %c{1}: %m%n
 logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
 logger.hadoop.level = error
+logger.conf.name = org.apache.spark.SparkConf
+logger.conf.filter.localdir.type = RegexFilter
+logger.conf.filter.localdir.regex = .*spark.local.dir will be overridden.*
+logger.conf.filter.localdir.onMatch = DENY
+logger.conf.filter.localdir.onMismatch = NEUTRAL
 """
 
 
@@ -131,6 +145,29 @@ def session_settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
     return settings
 
 
+def local_dir(master: str, conf: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """The folder for ``spark.local.dir`` of a local Spark that prov starts: this process's
+    scratch folder, made on first use and removed when the process ends (one for the process:
+    its Java runtime keeps the first session's folder for every later one). None for a cluster,
+    whose workers choose their own, or when the user chose (``spark.local.dir``,
+    ``SPARK_LOCAL_DIRS``)."""
+    global _scratch
+    if local_cores(master) is None or "spark.local.dir" in conf or environ.get("SPARK_LOCAL_DIRS"):
+        return None
+    if _scratch is None:
+        _scratch = Scratch(SCRATCH_PREFIX, _SPARK_DIRS, trees=True)
+        atexit.register(_scratch.close)
+    return str(_scratch.path)
+
+
+def _record_java(session: Any) -> None:
+    """Record the Java runtime that pyspark started in the scratch folder: it writes there, and
+    may outlive this process for a moment."""
+    proc = getattr(getattr(session.sparkContext, "_gateway", None), "proc", None)
+    if _scratch is not None and proc is not None:
+        _scratch.record(proc.pid)
+
+
 def executor_python(master: str, conf: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
     """The Python the executors' workers must run, to put in ``PYSPARK_PYTHON``; None leaves the
     environment as it is.
@@ -190,12 +227,18 @@ def start_session(master: str | None, conf: Mapping[str, str]):
     if local_cores(master) is not None:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # every local service on loopback
     builder = SparkSession.builder.master(master).appName("prov")
-    for key, value in session_settings(master, conf).items():
+    settings = session_settings(master, conf)
+    scratch = local_dir(master, settings, os.environ)
+    if scratch is not None:
+        settings["spark.local.dir"] = scratch
+    for key, value in settings.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING)
         session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    if scratch is not None:
+        _record_java(session)
     _quiet_accumulator_server(session)
     log.info("spark: master %s, Spark %s", master, session.version)
     return session, True

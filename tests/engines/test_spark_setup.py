@@ -3,7 +3,9 @@ session settings it starts with. None of these start Spark."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from provenance._optional import SPARK_EXTRA_HINT, java_version, require_java, require_pyspark
 from provenance.config import ScanConfig
-from provenance.engines.spark_session import executor_python, local_cores, parse_conf, session_settings
+from provenance.engines.spark_session import executor_python, local_cores, local_dir, parse_conf, session_settings
 from provenance.errors import ConfigError
 from provenance.pipeline import make_engine
 
@@ -134,6 +136,27 @@ def test_a_local_session_is_private_and_user_settings_win() -> None:
     cluster = session_settings("spark://head:7077", {})
     assert cluster["spark.ui.enabled"] == "false"
     assert "spark.driver.bindAddress" not in cluster  # executors on other machines must reach the driver
+
+
+def test_a_local_spark_gets_this_process_scratch_folder_unless_the_user_chose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance.engines import spark_session
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(spark_session, "_scratch", None)
+    assert local_dir("spark://head:7077", {}, {}) is None  # a cluster's workers choose their own
+    assert local_dir("local[2]", {"spark.local.dir": "/data/spark"}, {}) is None
+    assert local_dir("local[2]", {}, {"SPARK_LOCAL_DIRS": "/data/spark"}) is None
+    folder = local_dir("local[2]", {}, {})
+    try:
+        assert folder is not None
+        assert Path(folder).parent == tmp_path and Path(folder).name.startswith("prov-spark-scratch-")
+        assert local_dir("local[*]", {}, {}) == folder  # one for the process: its Java keeps the first
+    finally:
+        if spark_session._scratch is not None:
+            spark_session._scratch.close()
+    assert os.listdir(tmp_path) == []
 
 
 def test_executors_run_the_python_of_spark_pyspark_python_or_locally_this_one() -> None:
