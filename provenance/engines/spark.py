@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 
 from provenance import ingest
 from provenance._optional import require_pyspark
-from provenance.arrow import from_table, to_table
+from provenance.arrow import Rows, from_table, rows_of, to_table
 from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categorize, sampled_copies
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
@@ -748,14 +748,15 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         return FrameSeq(clusters, _collect_clusters, lambda _: n_clusters)
 
     def _alignment_frame(self, alignments: Sequence[Alignment]) -> DataFrame:
-        rows = []
-        seq: Counter = Counter()
-        for al in alignments:
-            rows.append({f: getattr(al, f) for f in Alignment.__slots__} | {"seq": seq[(al.doc_a, al.doc_b)]})
-            seq[(al.doc_a, al.doc_b)] += 1
-        schema = pa.schema([f for f in ops.ALIGN_SCHEMA if f.name not in ("reason", "rejected")])
-        table = pa.Table.from_pylist(rows, schema=schema)
-        return self._frame_of(table, ops.ddl(schema))
+        """The alignments as a frame of ``ops.ALIGN_SCHEMA``'s found rows, each with its rank
+        among its pair's (``seq``), from their columns."""
+        table = rows_of(alignments, Alignment).table
+        names = [f.name for f in ops.ALIGN_SCHEMA if f.name not in ("reason", "rejected")]
+        pair = np.stack([table.column("doc_a").to_numpy(), table.column("doc_b").to_numpy()], axis=1)
+        seq = _ranks(pair)
+        table = table.append_column("seq", pa.array(seq.astype(np.int32))).select(names)
+        schema = pa.schema([ops.ALIGN_SCHEMA.field(name) for name in names])
+        return self._frame_of(table.cast(schema), ops.ddl(schema))
 
     def credits(
         self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None
@@ -910,13 +911,13 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         return columns, n_chars
 
     def _retext(
-        self, alignments: list[Alignment], docs: Sequence[Document], tasks: dict[int, str], fn: Callable
-    ) -> dict[int, list[Alignment]]:
+        self, alignments: Rows[Alignment], docs: Sequence[Document], tasks: dict[int, str], fn: Callable
+    ) -> pa.Table:
         """Run ``fn`` (``ops.split_batches`` or ``ops.trim_batches``) on the executors over the
         alignments at the positions ``tasks`` names, each with its task (JSON) and both texts:
-        the pieces found, by position."""
+        the pieces found (``ops.RETEXT_SCHEMA``: position ``i``, ``piece``), in that order."""
         chosen = sorted(tasks)
-        table = to_table([alignments[i] for i in chosen], ops.ALIGNMENT_SCHEMA)
+        table = alignments.table.take(pa.array(chosen, pa.int64()))
         table = table.append_column("i", pa.array(chosen, pa.int64())).append_column(
             "task", pa.array([tasks[i] for i in chosen], pa.string())
         )
@@ -924,39 +925,32 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         joined = frame.join(self._texts(docs, "doc_b", "text_b"), "doc_b").join(
             self._texts(docs, "doc_a", "text_a"), "doc_a"
         )
-        table = to_arrow(self._map(joined, fn, ops.RETEXT_SCHEMA)).sort_by([("i", "ascending"), ("piece", "ascending")])
-        out: dict[int, list[Alignment]] = {}
-        for i, al in zip(table.column("i").to_pylist(), from_table(table, Alignment), strict=True):
-            out.setdefault(i, []).append(al)
-        return out
+        return to_arrow(self._map(joined, fn, ops.RETEXT_SCHEMA)).sort_by([("i", "ascending"), ("piece", "ascending")])
 
     # --- the cluster stage's cuts, categories and the result's documents ---------------------
 
     def refine(
         self, alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
-    ) -> list[Alignment]:
+    ) -> Rows[Alignment]:
         """``split_composites`` then ``trim_wide_noise``, as the local engine runs them, with the
         texts read on the executors: the driver decides from the alignments' spans which to cut
         and where (``composite_cuts``; the strict clustering, its categories from ``categorize``
-        and ``trim_shares``), the executors cut and score again (``split_at``, ``trim_at``)."""
-        alignments = list(alignments)  # results, collected: every cut reads a document's other matches
-        cuts = composite_cuts(alignments)
+        and ``trim_shares``), the executors cut and score again (``split_at``, ``trim_at``).
+        The alignments come to the driver in columns (``Rows``), never an object each."""
+        rows = _alignment_rows(alignments)  # every cut reads a document's other matches
+        cuts = composite_cuts(rows)
         if cuts:
             tasks = {i: json.dumps({"cuts": c, "flip": flip}) for i, (c, flip) in cuts.items()}
-            pieces = self._retext(alignments, docs, tasks, ops.split_batches)
-            alignments = [
-                piece for i, al in enumerate(alignments) for piece in (pieces.get(i, []) if i in cuts else [al])
-            ]
+            rows = _replaced(rows, self._retext(rows, docs, tasks, ops.split_batches), cuts)
         d = config.detect
-        judged = self.categorize(
-            strict_clusters(alignments, config), docs, credits, config.categories, d.boilerplate_docs
-        )
-        shares = trim_shares(alignments, noise_spans(judged))
+        judged = self.categorize(strict_clusters(rows, config), docs, credits, config.categories, d.boilerplate_docs)
+        shares = trim_shares(rows, noise_spans(judged))
         tasks = {i: json.dumps({"head": s[0], "tail": s[1]}) for i, s in enumerate(shares) if s is not None}
         if not tasks:
-            return alignments
-        trimmed = self._retext(alignments, docs, tasks, partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS))
-        return [trimmed[i][0] if i in trimmed else al for i, al in enumerate(alignments)]
+            return rows
+        trimmed = self._retext(rows, docs, tasks, partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS))
+        # A trim gives one piece, or none when ``trim_at`` keeps the alignment whole.
+        return _replaced(rows, trimmed, trimmed.column("i").to_numpy())
 
     def categorize(
         self,
@@ -1097,6 +1091,47 @@ def _warn_unread_dates(docs: DataFrame) -> None:
     )
     for r in sorted(unread.collect(), key=lambda r: r["first"]):
         log.warning("%s", unread_dates(r["input"], r["n"], r["example"].strip()))
+
+
+def _ranks(keys: np.ndarray) -> np.ndarray:
+    """Each row's rank among the earlier rows with the same key (``keys``: one row of ints
+    each): 0 for the first of its key, 1 for the next..."""
+    n = keys.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(n), *keys.T[::-1]))
+    ordered = keys[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(n) - first
+    return ranks
+
+
+def _alignment_rows(alignments: Sequence[Alignment]) -> Rows[Alignment]:
+    """The alignments in columns, in the local engine's order (pairs in order, each pair's
+    alignments as found): collected as Arrow from a frame, without a record each."""
+    if isinstance(alignments, FrameSeq):
+        table = to_arrow(alignments.frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
+        table = table.sort_by([("doc_a", "ascending"), ("doc_b", "ascending"), ("seq", "ascending")])
+        return Rows(table.select(ops.ALIGNMENT_SCHEMA.names).cast(ops.ALIGNMENT_SCHEMA), Alignment)
+    return rows_of(alignments, Alignment)
+
+
+def _replaced(rows: Rows[Alignment], pieces: pa.Table, positions: Iterable[int]) -> Rows[Alignment]:
+    """``rows`` with the row at each of ``positions`` replaced by its ``pieces`` (rows of
+    ``ops.RETEXT_SCHEMA``: the position ``i``, then ``piece`` in order), every other row kept,
+    in order: a position with no piece is dropped."""
+    gone = np.zeros(len(rows), dtype=bool)
+    gone[np.fromiter(positions, dtype=np.int64)] = True
+    kept = np.flatnonzero(~gone)
+    at = np.concatenate([kept, pieces.column("i").to_numpy()])
+    piece = np.concatenate([np.zeros(kept.shape[0], np.int64), pieces.column("piece").to_numpy()])
+    both = pa.concat_tables(
+        [rows.table.take(pa.array(kept)), pieces.select(ops.ALIGNMENT_SCHEMA.names).cast(ops.ALIGNMENT_SCHEMA)]
+    )
+    return Rows(both.take(pa.array(np.lexsort((piece, at)))), Alignment)
 
 
 # --- collecting records ----------------------------------------------------------------------
