@@ -32,9 +32,11 @@ def test_a_list_of_alignments_becomes_its_rows_in_order() -> None:
 def _pieces(found: dict[int, list[Alignment]]) -> pa.Table:
     rows = [(i, p, x) for i in sorted(found) for p, x in enumerate(found[i])]
     table = rows_of([x for _, _, x in rows], Alignment).table
-    return table.add_column(0, "piece", pa.array([p for _, p, _ in rows], pa.int32())).add_column(
-        0, "i", pa.array([i for i, _, _ in rows], pa.int64())
-    ).select(ops.RETEXT_SCHEMA.names)
+    return (
+        table.add_column(0, "piece", pa.array([p for _, p, _ in rows], pa.int32()))
+        .add_column(0, "i", pa.array([i for i, _, _ in rows], pa.int64()))
+        .select(ops.RETEXT_SCHEMA.names)
+    )
 
 
 @given(st.data())
