@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 
@@ -38,6 +40,20 @@ def release_free_memory() -> None:
     arrow = sys.modules.get("pyarrow")
     if arrow is not None:
         arrow.default_memory_pool().release_unused()
+
+
+def die_with(parent: int) -> None:
+    """In a forked child: end it when its parent ``parent`` ends (Linux). A parent killed with
+    its process group may be forking at that moment, and a child forked then escapes the kill:
+    it would go on holding what it inherited (a lock on an index, a scratch folder's marker)
+    and writing where the next run cleans up."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the call above
+        os._exit(1)
 
 
 def can_fork() -> bool:

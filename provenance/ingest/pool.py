@@ -5,6 +5,7 @@ of rows), and the local engine's, forked per stage once the documents are read."
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -12,7 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from provenance.errors import EngineError
-from provenance.memory import can_fork, sharing_with_forks
+from provenance.memory import can_fork, die_with, sharing_with_forks
 
 __all__ = ["ForkPool", "broken", "can_fork", "result"]
 
@@ -29,7 +30,12 @@ class ForkPool(ProcessPoolExecutor):
     ) -> None:
         self._sharing: AbstractContextManager[None] | None = sharing_with_forks()
         self._sharing.__enter__()
-        super().__init__(workers, mp_context=mp.get_context("fork"), initializer=initializer, initargs=initargs)
+        super().__init__(
+            workers,
+            mp_context=mp.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(os.getpid(), initializer, initargs),
+        )
 
     def finish(self, done: bool) -> None:
         """Shut the pool down. When its work is ``done``, as ``shutdown`` does. Otherwise (a task
@@ -37,14 +43,23 @@ class ForkPool(ProcessPoolExecutor):
         cancelled and the running ones' workers ended at once, rather than waited for: a batch
         can take many seconds, and the error or the interrupt would surface only after it."""
         if not done:
-            # Python 3.14 has ``terminate_workers``; before it, only the private process map.
-            ending = getattr(self, "terminate_workers", None)
-            if ending is not None:
-                ending()
-            else:
-                for process in list((getattr(self, "_processes", None) or {}).values()):
-                    if process.is_alive():
-                        process.terminate()
+            # The executor's private process map and result pipe, on every Python: 3.14's
+            # ``terminate_workers`` shuts the pool down without waiting, before they are gone.
+            workers = list((getattr(self, "_processes", None) or {}).values())
+            for worker in workers:
+                if worker.is_alive():
+                    worker.terminate()
+            for worker in workers:
+                worker.join(5)
+                if worker.is_alive():  # it ignored SIGTERM
+                    worker.kill()
+                    worker.join()
+            # A worker ended while it sent a result leaves the pool's reader waiting for the rest
+            # of it for ever: with every writer gone, the pipe reads as ended instead.
+            results = getattr(self, "_result_queue", None)
+            writer = getattr(results, "_writer", None)
+            if writer is not None:
+                writer.close()
         self.shutdown(wait=True, cancel_futures=not done)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -54,6 +69,14 @@ class ForkPool(ProcessPoolExecutor):
             if self._sharing is not None:
                 self._sharing.__exit__(None, None, None)
                 self._sharing = None
+
+
+def _start_worker(parent: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker's start: it dies with its parent (``memory.die_with``), then runs the pool's
+    ``initializer``."""
+    die_with(parent)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def result(future: Future[T], source: str) -> T:
@@ -69,11 +92,14 @@ def result(future: Future[T], source: str) -> T:
 
 
 def broken(err: BrokenProcessPool, who: str, advice: str = "") -> EngineError:
-    """The one line for a broken pool: a worker that died (``who`` ended unexpectedly), or, when
-    the pool names a cause, a worker's result this process could not read back (a bug, not the
-    machine)."""
-    if err.__cause__ is not None:  # the executor sets it only when a result failed to unpickle
-        last = str(err.__cause__).strip().splitlines()
-        detail = next((line for line in reversed(last) if line.strip(" '")), "").strip(" '")
+    """The one line for a broken pool: a worker that died (``who`` ended unexpectedly), or a
+    worker's result this process could not read back (a bug, not the machine), which the pool
+    tells by the cause it names."""
+    cause = str(err.__cause__ or "").strip()
+    lines = cause.splitlines()
+    detail = next((line for line in reversed(lines) if line.strip(" '")), "").strip(" '")
+    # Python 3.11-3.13 set a cause only when a result failed to unpickle; later ones also when
+    # a worker died ("terminated abruptly"). Memory running out while unpickling is the machine.
+    if cause and "terminated abruptly" not in cause and not detail.startswith("MemoryError"):
         return EngineError(f"{who} sent back a result that could not be read ({detail}); please report this")
     return EngineError(f"{who} ended unexpectedly (out of memory?){advice}")

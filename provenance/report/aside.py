@@ -13,15 +13,13 @@ import logging
 import multiprocessing as mp
 import os
 import pickle
-import signal
-import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from types import TracebackType
 
 from provenance.errors import ReportError
-from provenance.memory import can_fork, sharing_with_forks
+from provenance.memory import can_fork, die_with, sharing_with_forks
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +105,7 @@ def _run(jobs: Sequence[Job], answer: Connection, parent: int, start: Callable[[
     """The child: ``start``, each job in order, then None (done) or the error that stopped them."""
     error: BaseException | None = None
     try:
-        _die_with(parent)
+        die_with(parent)
         if start is not None:
             start()
         for _, job in jobs:
@@ -121,15 +119,3 @@ def _run(jobs: Sequence[Job], answer: Connection, parent: int, start: Callable[[
         sent = pickle.dumps(ReportError(f"{type(error).__name__}: {error}"))
     answer.send_bytes(sent)
     answer.close()
-
-
-def _die_with(parent: int) -> None:
-    """End this child when its parent ends (Linux): a parent killed while writing leaves a
-    partial folder that the next run removes, and no child may write in it after."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # it ended before the call above
-        os._exit(1)

@@ -7,13 +7,16 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import subprocess
+import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
 from provenance.errors import EngineError
-from provenance.ingest.pool import ForkPool, can_fork, result
+from provenance.ingest.pool import ForkPool, broken, can_fork, result
 from provenance.ownership import pid_alive
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the readers' pools fork")
@@ -104,3 +107,66 @@ def test_a_result_that_cannot_be_read_back_is_not_called_out_of_memory() -> None
     assert message.startswith("feeds/odd.jsonl: the process reading it sent back a result that could not be read (")
     assert "no such field" in message
     assert "out of memory" not in message
+
+
+HALF_SENT = """
+import time
+from provenance.ingest.pool import ForkPool
+
+def big(_):
+    return b"x" * (64 << 20)
+
+pool = ForkPool(2)
+futures = [pool.submit(big, i) for i in range(2)]
+time.sleep(0.05)
+busy = time.time()
+while time.time() - busy < 0.5:  # the parent at work (parsing rows) while the results come
+    pass
+pool.finish(done=False)
+print("finished")
+"""
+
+
+def test_ending_workers_while_they_send_a_result_does_not_hang_the_pool() -> None:
+    done = subprocess.run([sys.executable, "-c", HALF_SENT], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "finished"
+
+
+def test_a_dead_worker_named_by_a_later_python_is_still_a_dead_worker() -> None:
+    err = BrokenProcessPool("A process in the process pool was terminated abruptly")
+    err.__cause__ = Exception("Process 1234 terminated abruptly with exit code -9")
+    assert str(broken(err, "x.jsonl: the process reading it")) == (
+        "x.jsonl: the process reading it ended unexpectedly (out of memory?)"
+    )
+    err.__cause__ = Exception("'''\nTraceback (most recent call last):\nMemoryError: out of memory\n'''")
+    assert "ended unexpectedly (out of memory?)" in str(broken(err, "x"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = (
+        "import sys, time\n"
+        "from provenance.ingest.pool import ForkPool\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "from test_pool import _sleeper\n"
+        "pool = ForkPool(1)\n"
+        "pool.submit(_sleeper, sys.argv[1])\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script, str(pidfile), str(Path(__file__).parent)])
+    try:
+        worker = _pid_of(pidfile)
+        assert pid_alive(worker)
+    finally:
+        parent.kill()  # the parent alone, as a kill of its group that a fork escaped
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while pid_alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not pid_alive(worker)
+    finally:
+        if pid_alive(worker):
+            os.kill(worker, signal.SIGKILL)
