@@ -166,6 +166,7 @@ class Scratch:
         sweep_scratch(parent, prefix, files, trees)
         self.path = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
         self._fd: int | None = None
+        self._recorded: set[int] = set()
         try:
             draft = self.path / f"{SCRATCH_MARKER}.new"
             self._fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -177,8 +178,11 @@ class Scratch:
             raise
 
     def record(self, pid: int) -> None:
-        """Record another process that writes in the folder (``SCRATCH_ALSO``): a killed run's
-        folder is removed only once it has ended too."""
+        """Record another process that writes in the folder (``SCRATCH_ALSO``), once: a killed
+        run's folder is removed only once it has ended too."""
+        if pid in self._recorded:
+            return
+        self._recorded.add(pid)
         with open(self.path / SCRATCH_ALSO, "a", encoding="ascii") as also:
             also.write(f"{pid}\n")
 
@@ -240,11 +244,10 @@ def _others_alive(folder: Path) -> bool:
     if fd is None:
         return True
     try:
-        text = os.read(fd, 4096).decode("ascii", "replace")
+        with os.fdopen(fd, "rb") as also:  # pids, a line each: a file cut at 1 MB fails the match below
+            text = also.read(1 << 20).decode("ascii", "replace")
     except OSError:
         return True
-    finally:
-        os.close(fd)
     if not re.fullmatch(r"(?:[0-9]{1,10}\n)*", text):
         return True
     return any(pid_alive(int(pid)) for pid in text.split())

@@ -152,12 +152,39 @@ def local_dir(master: str, conf: Mapping[str, str], environ: Mapping[str, str]) 
     whose workers choose their own, or when the user chose (``spark.local.dir``,
     ``SPARK_LOCAL_DIRS``)."""
     global _scratch
-    if local_cores(master) is None or "spark.local.dir" in conf or environ.get("SPARK_LOCAL_DIRS"):
+    if local_cores(master) is None or _under_spark_submit() or _users_local_dir(conf, environ):
         return None
     if _scratch is None:
         _scratch = Scratch(SCRATCH_PREFIX, _SPARK_DIRS, trees=True)
         atexit.register(_scratch.close)
     return str(_scratch.path)
+
+
+def _users_local_dir(conf: Mapping[str, str], environ: Mapping[str, str]) -> bool:
+    """Whether the user chose where Spark writes: ``spark.local.dir`` in ``conf``, in
+    ``PYSPARK_SUBMIT_ARGS`` or in the ``spark-defaults.conf`` Spark will read (a setting prov
+    gave the session would win over the last two), or ``SPARK_LOCAL_DIRS``."""
+    if "spark.local.dir" in conf or environ.get("SPARK_LOCAL_DIRS"):
+        return True
+    if "spark.local.dir" in environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        return True
+    home = environ.get("SPARK_HOME") or _pyspark_home()
+    folder = environ.get("SPARK_CONF_DIR") or (str(Path(home) / "conf") if home else None)
+    if folder is None:
+        return False
+    try:
+        text = (Path(folder) / "spark-defaults.conf").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"(?m)^\s*spark\.local\.dir[\s=:]", text) is not None
+
+
+def _pyspark_home() -> str | None:
+    """Where pip put pyspark (its ``SPARK_HOME`` when none is set)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyspark")
+    return str(Path(spec.origin).parent) if spec is not None and spec.origin else None
 
 
 def _record_java(session: Any) -> None:

@@ -159,6 +159,33 @@ def test_a_local_spark_gets_this_process_scratch_folder_unless_the_user_chose(
     assert os.listdir(tmp_path) == []
 
 
+def test_a_local_dir_set_where_spark_reads_settings_is_the_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance.engines import spark_session
+
+    monkeypatch.setattr(spark_session, "_scratch", None)
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
+    conf_dir = tmp_path / "conf"
+    conf_dir.mkdir()
+    (conf_dir / "spark-defaults.conf").write_text("# spark.local.dir /old\nspark.master local[2]\n", encoding="utf-8")
+    mine = {"SPARK_CONF_DIR": str(conf_dir)}
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    mine_made = local_dir("local[2]", {}, mine)  # a line commented out sets nothing
+    assert mine_made is not None and spark_session._scratch is not None
+    spark_session._scratch.close()
+    monkeypatch.setattr(spark_session, "_scratch", None)
+    assert (
+        local_dir("local[2]", {}, {**mine, "PYSPARK_SUBMIT_ARGS": "--conf spark.local.dir=/big pyspark-shell"}) is None
+    )
+    (conf_dir / "spark-defaults.conf").write_text("spark.master local[2]\nspark.local.dir   /big\n", encoding="utf-8")
+    assert local_dir("local[2]", {}, mine) is None
+    monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "12345")  # under spark-submit, its settings are the user's
+    assert local_dir("local[2]", {}, {}) is None
+    assert spark_session._scratch is None
+
+
 def test_executors_run_the_python_of_spark_pyspark_python_or_locally_this_one() -> None:
     # pyspark reads PYSPARK_PYTHON only; --conf spark.pyspark.python was ignored outside
     # spark-submit, and executors on a cluster ran `python3`, without prov.
