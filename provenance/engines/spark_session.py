@@ -238,8 +238,15 @@ def start_session(master: str | None, conf: Mapping[str, str]):
             except Exception as err:  # static settings cannot change once the session runs
                 log.warning("spark: cannot set %s on the running session (%s)", key, err)
         return active, False
+    submitted: Any = None  # spark-submit's settings, when it started the JVM
     if _under_spark_submit():
-        master = master or SparkConf().get("spark.master", DEFAULT_MASTER)
+        from pyspark import SparkContext
+
+        # Join the JVM spark-submit started first: a SparkConf made before reads none of its
+        # settings, and its --master was lost (every such run went local[*]).
+        SparkContext._ensure_initialized()
+        submitted = SparkConf()
+        master = master or submitted.get("spark.master", DEFAULT_MASTER)
     else:
         require_java()
         master = master or DEFAULT_MASTER
@@ -255,6 +262,8 @@ def start_session(master: str | None, conf: Mapping[str, str]):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # every local service on loopback
     builder = SparkSession.builder.master(master).appName("prov")
     settings = session_settings(master, conf)
+    if submitted is not None:  # spark-submit's --conf wins over prov's defaults, not over prov's --conf
+        settings = {key: value for key, value in settings.items() if key in conf or not submitted.contains(key)}
     scratch = local_dir(master, settings, os.environ)
     if scratch is not None:
         settings["spark.local.dir"] = scratch
