@@ -46,7 +46,9 @@ def die_with(parent: int) -> None:
     """In a forked child: end it when its parent ``parent`` ends (Linux). A parent killed with
     its process group may be forking at that moment, and a child forked then escapes the kill:
     it would go on holding what it inherited (a lock on an index, a scratch folder's marker)
-    and writing where the next run cleans up."""
+    and writing where the next run cleans up. Linux sends the signal when the *thread* that
+    forked ends: fork from a thread that outlives the child (prov's pools and the report's
+    child start from the thread that runs the scan)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
