@@ -12,7 +12,7 @@ their shingle index itself.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -123,8 +123,12 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         pool = ForkPool(processes, initializer=_init_worker, initargs=(shared,))
         finished = False
         try:
-            for done, result in enumerate(pool.map(_in_worker, [(fn, task) for task in tasks]), start=1):
-                yield result
+            # Every task submitted at once, as ``map`` does; each result let go once taken.
+            pending = deque(pool.submit(_in_worker, (fn, task)) for task in tasks)
+            done = 0
+            while pending:
+                yield pool.result(pending.popleft())
+                done += 1
                 if progress:
                     progress(stage, done, total)
             finished = True

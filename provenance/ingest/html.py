@@ -191,9 +191,9 @@ def extract_pages(items: Iterable[Row | Skipped | PageTask], workers: int = 1) -
                 continue
             flight.append((batch, pool.submit(_extract_batch, tasks) if tasks else None))
             while len(flight) > 2 * workers:
-                yield from pages.emit_done(flight.popleft())
+                yield from pages.emit_done(flight.popleft(), pool)
         while flight:
-            yield from pages.emit_done(flight.popleft())
+            yield from pages.emit_done(flight.popleft(), pool)
         finished = True
     finally:
         if pool is not None:
@@ -227,13 +227,13 @@ class _Pages:
         self._ids: set[str] = set()
 
     def emit_done(
-        self, entry: tuple[list[Row | Skipped | PageTask], Future[list[Page | str]] | None]
+        self, entry: tuple[list[Row | Skipped | PageTask], Future[list[Page | str]] | None], pool: ForkPool | None
     ) -> Iterator[Row | Skipped]:
         batch, future = entry
         if future is None:
             return self.emit(batch, [])
         first = next(item for item in batch if isinstance(item, PageTask))  # a batch with a task has a future
-        return self.emit(batch, result(future, first.source))
+        return self.emit(batch, result(pool, future, first.source))
 
     def emit(self, batch: list[Row | Skipped | PageTask], found: list[Page | str]) -> Iterator[Row | Skipped]:
         results = iter(found)

@@ -349,7 +349,7 @@ def read_parts(
         if not isinstance(item, TablePart):
             yield item
         elif future is not None:
-            yield from emit(item, result(future, str(item.path)))
+            yield from emit(item, result(pool, future, str(item.path)))
 
     try:
         for item in items:

@@ -19,6 +19,8 @@ __all__ = ["ForkPool", "broken", "can_fork", "result"]
 
 T = TypeVar("T")
 
+_STEP = 1.0  # seconds between looks at the workers while a result is awaited
+
 
 class ForkPool(ProcessPoolExecutor):
     """A ``ProcessPoolExecutor`` of ``workers`` forked processes (a worker that dies raises
@@ -54,13 +56,36 @@ class ForkPool(ProcessPoolExecutor):
                 if worker.is_alive():  # it ignored SIGTERM
                     worker.kill()
                     worker.join()
-            # A worker ended while it sent a result leaves the pool's reader waiting for the rest
-            # of it for ever: with every writer gone, the pipe reads as ended instead.
-            results = getattr(self, "_result_queue", None)
-            writer = getattr(results, "_writer", None)
-            if writer is not None:
-                writer.close()
+            self._let_go_of_results()  # every writer gone: a half-read result reads as ended
         self.shutdown(wait=True, cancel_futures=not done)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future = super().submit(fn, *args, **kwargs)
+        if getattr(self, "_processes", None):  # the first submit forks every worker
+            self._let_go_of_results()
+        return future
+
+    def _let_go_of_results(self) -> None:
+        """Close this process's end of the pool's result pipe, which only the workers write.
+        A worker ended while it sent a result leaves the pool's reader waiting for the rest of
+        it for as long as any process holds a writing end: closed here once the workers are
+        forked, none forked later (another pool's workers, the report's child) holds it."""
+        writer = getattr(getattr(self, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
+
+    def result(self, future: Future[T]) -> T:
+        """``future``'s result, waited for in steps: when a worker of this pool has ended and the
+        future is not done, ``BrokenProcessPool``. The pool's reader says so itself, except when
+        the worker was killed while sending a result and another worker still runs: then it
+        waits for ever for the rest."""
+        while True:
+            try:
+                return future.result(timeout=_STEP)
+            except TimeoutError:
+                workers = list((getattr(self, "_processes", None) or {}).values())
+                if any(worker.exitcode is not None for worker in workers) and not future.done():
+                    raise BrokenProcessPool("a worker process ended while its pool was working") from None
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         try:
@@ -79,14 +104,14 @@ def _start_worker(parent: int, initializer: Callable[..., object] | None, initar
         initializer(*initargs)
 
 
-def result(future: Future[T], source: str) -> T:
-    """The result of a worker's reading of ``source``.
+def result(pool: ForkPool | None, future: Future[T], source: str) -> T:
+    """The result of a worker's reading of ``source``, from ``pool`` (the pool that runs it).
 
     Raises:
         EngineError: the worker died (killed, or out of memory): one line naming ``source``.
     """
     try:
-        return future.result()
+        return pool.result(future) if pool is not None else future.result()
     except BrokenProcessPool as err:
         raise broken(err, f"{source}: the process reading it") from None
 
@@ -98,8 +123,10 @@ def broken(err: BrokenProcessPool, who: str, advice: str = "") -> EngineError:
     cause = str(err.__cause__ or "").strip()
     lines = cause.splitlines()
     detail = next((line for line in reversed(lines) if line.strip(" '")), "").strip(" '")
-    # Python 3.11-3.13 set a cause only when a result failed to unpickle; later ones also when
-    # a worker died ("terminated abruptly"). Memory running out while unpickling is the machine.
-    if cause and "terminated abruptly" not in cause and not detail.startswith("MemoryError"):
+    # Python 3.11-3.13 set a cause when reading a result failed: it could not be unpickled, or
+    # the pipe ended (EOFError: every worker gone, this process's end being closed) or memory
+    # ran out (the machine). Later ones also when a worker died ("terminated abruptly").
+    dead = "terminated abruptly" in cause or detail.startswith(("EOFError", "MemoryError"))
+    if cause and not dead:
         return EngineError(f"{who} sent back a result that could not be read ({detail}); please report this")
     return EngineError(f"{who} ended unexpectedly (out of memory?){advice}")

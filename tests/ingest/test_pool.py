@@ -34,7 +34,7 @@ def test_a_worker_that_dies_is_one_error_naming_the_file() -> None:
     pool = ForkPool(2)
     try:
         with pytest.raises(EngineError) as err:
-            result(pool.submit(_die), "feeds/big.jsonl")
+            result(pool, pool.submit(_die), "feeds/big.jsonl")
     finally:
         pool.shutdown()
     assert str(err.value) == "feeds/big.jsonl: the process reading it ended unexpectedly (out of memory?)"
@@ -45,7 +45,7 @@ def test_objects_are_frozen_while_the_pool_lives() -> None:
     pool = ForkPool(2)
     try:
         assert gc.get_freeze_count() > before
-        assert result(pool.submit(_twice, 21), "x") == 42
+        assert result(pool, pool.submit(_twice, 21), "x") == 42
     finally:
         pool.shutdown()
     assert gc.get_freeze_count() == before
@@ -100,7 +100,7 @@ def test_a_result_that_cannot_be_read_back_is_not_called_out_of_memory() -> None
     pool = ForkPool(2)
     try:
         with pytest.raises(EngineError) as err:
-            result(pool.submit(_unreadable), "feeds/odd.jsonl")
+            result(pool, pool.submit(_unreadable), "feeds/odd.jsonl")
     finally:
         pool.finish(done=False)
     message = str(err.value)
@@ -141,6 +141,8 @@ def test_a_dead_worker_named_by_a_later_python_is_still_a_dead_worker() -> None:
     )
     err.__cause__ = Exception("'''\nTraceback (most recent call last):\nMemoryError: out of memory\n'''")
     assert "ended unexpectedly (out of memory?)" in str(broken(err, "x"))
+    err.__cause__ = Exception("'''\nTraceback (most recent call last):\nEOFError\n'''")  # every writer gone
+    assert "ended unexpectedly (out of memory?)" in str(broken(err, "x"))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -170,3 +172,46 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
     finally:
         if pid_alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+KILLED_WHILE_SENDING = """
+import os, signal, sys, time
+from concurrent.futures.process import BrokenProcessPool
+from provenance.ingest.pool import ForkPool
+
+def big(_):
+    return b"x" * (64 << 20)
+
+def idle(_):
+    time.sleep(600)
+
+pool = ForkPool(3)
+other = ForkPool(1)  # a second pool forked after the first: its worker must not hold its pipe
+futures = [pool.submit(big, 0), pool.submit(big, 1), pool.submit(idle, 2)]
+other.submit(idle, 0)
+time.sleep(0.05)
+busy = time.time()
+while time.time() - busy < 0.5:  # the parent at work while the results come
+    pass
+senders = [w for w in pool._processes.values()][: int(sys.argv[1])]
+for worker in senders:  # as the kernel's out-of-memory killer ends a worker while it sends
+    os.kill(worker.pid, signal.SIGKILL)
+try:
+    for future in futures[:2]:
+        pool.result(future)
+    print("all read")
+except BrokenProcessPool:
+    print("broken")
+finally:
+    pool.finish(done=False)
+    other.finish(done=False)
+"""
+
+
+@pytest.mark.parametrize("killed", [1, 3])
+def test_a_worker_killed_while_sending_is_a_broken_pool_not_a_wait(killed: int) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_SENDING, str(killed)], capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in ("broken", "all read")  # a kill after both results were read: nothing lost
