@@ -260,7 +260,9 @@ def start_session(master: str | None, conf: Mapping[str, str]):
         )
     if local_cores(master) is not None:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # every local service on loopback
-    builder = SparkSession.builder.master(master).appName("prov")
+    builder = SparkSession.builder.master(master)
+    if submitted is None or not submitted.contains("spark.app.name"):  # spark-submit's --name wins
+        builder = builder.appName("prov")
     settings = session_settings(master, conf)
     if submitted is not None:  # spark-submit's --conf wins over prov's defaults, not over prov's --conf
         settings = {key: value for key, value in settings.items() if key in conf or not submitted.contains(key)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,9 +52,10 @@ class ForkPool(ProcessPoolExecutor):
             for worker in workers:
                 if worker.is_alive():
                     worker.terminate()
+            deadline = time.monotonic() + 5
             for worker in workers:
-                worker.join(5)
-                if worker.is_alive():  # it ignored SIGTERM
+                worker.join(max(0.0, deadline - time.monotonic()))
+                if worker.is_alive():  # it ignored SIGTERM for 5 s
                     worker.kill()
                     worker.join()
             self._let_go_of_results()  # every writer gone: a half-read result reads as ended

@@ -17,6 +17,8 @@ SUBMIT = [
     str(BIN / "spark-submit"),
     "--master",
     "local[1]",
+    "--name",
+    "news-2024",
     "--conf",
     "spark.sql.shuffle.partitions=3",
     "--conf",
@@ -27,8 +29,10 @@ SUBMIT = [
 SESSION = """
 from provenance.engines.spark_session import start_session
 session, _ = start_session(None, {})
-conf = session.sparkContext.getConf()
-print("session", session.sparkContext.master, conf.get("spark.sql.shuffle.partitions"), conf.get("spark.ui.enabled"))
+context = session.sparkContext
+conf = context.getConf()
+settings = (conf.get("spark.sql.shuffle.partitions"), conf.get("spark.ui.enabled"))
+print("session", context.master, context.appName, *settings)
 session.stop()
 """
 
@@ -42,9 +46,9 @@ def test_the_session_takes_spark_submits_master_and_settings(tmp_path: Path) -> 
     script.write_text(SESSION, encoding="utf-8")
     done = subprocess.run([*SUBMIT, str(script)], capture_output=True, text=True, env=_env(), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    # local[1] and 3 partitions are spark-submit's (prov's defaults: local[*] and 2 per core);
-    # the web UI stays off, prov's default where spark-submit says nothing.
-    assert "session local[1] 3 false" in done.stdout.splitlines()
+    # local[1], the name and 3 partitions are spark-submit's (prov's defaults: local[*], "prov"
+    # and 2 per core); the web UI stays off, prov's default where spark-submit says nothing.
+    assert "session local[1] news-2024 3 false" in done.stdout.splitlines()
 
 
 def test_a_scan_under_spark_submit_writes_its_report(seeds_dir: Path, tmp_path: Path) -> None:
