@@ -115,21 +115,44 @@ def dead_owner(pid: str) -> bool:
     return re.fullmatch("[0-9]{1,10}", pid) is not None and (int(pid) == os.getpid() or not pid_alive(int(pid)))
 
 
+_MAX_RECORD = 1 << 20  # a longer pid record is not prov's
+
+
+def record_pid(file: Path, pid: int | None = None) -> None:
+    """Add ``pid`` (this process by default) to a record of the processes that write a folder,
+    one pid a line (the first creates the file): what the folder's clean-up waits for."""
+    with open(file, "a", encoding="ascii") as record:
+        record.write(f"{os.getpid() if pid is None else pid}\n")
+
+
+def recorded_pids(file: Path) -> list[int] | None:
+    """The pids of a ``record_pid`` file (none when it is empty: a process killed as it made
+    it), or None when it is missing, not this user's plain file (it may lie in a shared folder)
+    or not pids, one a line: it proves nothing then."""
+    fd = open_own_file(file)
+    if fd is None:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as record:
+            text = record.read(_MAX_RECORD + 1).decode("ascii", "replace")
+    except OSError:
+        return None
+    pids = text.split()
+    if len(text) > _MAX_RECORD or not all(re.fullmatch("[0-9]{1,10}", pid) for pid in pids):
+        return None
+    return [int(pid) for pid in pids]
+
+
 def mark_partial(folder: Path) -> None:
-    """Record this process in a temporary folder's marker, one pid a line (the first creates
-    it): the folder is removed only once every process it records has ended, so that none
-    writes into it after (a report's forked child records itself beside its parent)."""
-    with open(folder / PARTIAL_MARKER, "a", encoding="ascii") as marker:
-        marker.write(f"{os.getpid()}\n")
+    """Record this process in a temporary folder's marker (``record_pid``): the folder is
+    removed only once every process it records has ended, so that none writes into it after
+    (a report's forked child records itself beside its parent)."""
+    record_pid(folder / PARTIAL_MARKER)
 
 
 def partial_owners(folder: Path) -> list[int] | None:
     """The pids recorded in a temporary folder's marker, or None when it has no valid marker."""
-    try:
-        owners = [int(line) for line in (folder / PARTIAL_MARKER).read_text(encoding="ascii").split()]
-    except (OSError, ValueError):
-        return None
-    return owners or None
+    return recorded_pids(folder / PARTIAL_MARKER) or None
 
 
 def is_within(path: Path, folder: Path) -> bool:
@@ -180,11 +203,9 @@ class Scratch:
     def record(self, pid: int) -> None:
         """Record another process that writes in the folder (``SCRATCH_ALSO``), once: a killed
         run's folder is removed only once it has ended too."""
-        if pid in self._recorded:
-            return
-        self._recorded.add(pid)
-        with open(self.path / SCRATCH_ALSO, "a", encoding="ascii") as also:
-            also.write(f"{pid}\n")
+        if pid not in self._recorded:
+            record_pid(self.path / SCRATCH_ALSO, pid)
+            self._recorded.add(pid)
 
     def close(self) -> None:
         """Remove the folder, then let go of its lock."""
@@ -236,21 +257,12 @@ def _named_alive(fd: int) -> bool:
 
 
 def _others_alive(folder: Path) -> bool:
-    """Whether a process ``Scratch.record`` recorded in ``folder`` still runs (a record that is
-    not this user's plain file, or not pids, proves nothing and keeps the folder)."""
+    """Whether a process ``Scratch.record`` recorded in ``folder`` still runs (a record that
+    proves nothing keeps the folder)."""
     if not os.path.lexists(folder / SCRATCH_ALSO):
         return False
-    fd = open_own_file(folder / SCRATCH_ALSO)
-    if fd is None:
-        return True
-    try:
-        with os.fdopen(fd, "rb") as also:  # pids, a line each: a file cut at 1 MB fails the match below
-            text = also.read(1 << 20).decode("ascii", "replace")
-    except OSError:
-        return True
-    if not re.fullmatch(r"(?:[0-9]{1,10}\n)*", text):
-        return True
-    return any(pid_alive(int(pid)) for pid in text.split())
+    pids = recorded_pids(folder / SCRATCH_ALSO)
+    return pids is None or any(pid_alive(pid) for pid in pids)
 
 
 def sweep_scratch(parent: Path, prefix: str, files: str, trees: bool = False) -> list[Path]:

@@ -120,23 +120,18 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
                     progress(stage, done, total)
             return
         processes = min(self.workers, total)  # no idle forks for a few tasks
-        pool = ForkPool(processes, initializer=_init_worker, initargs=(shared,))
-        finished = False
-        try:
+        # Leaving the block on a failure or an interrupt ends the running tasks (``finish``).
+        with ForkPool(processes, initializer=_init_worker, initargs=(shared,)) as pool:
             # Every task submitted at once, as ``map`` does; each result let go once taken.
             pending = deque(pool.submit(_in_worker, (fn, task)) for task in tasks)
-            done = 0
-            while pending:
-                yield pool.result(pending.popleft())
-                done += 1
-                if progress:
-                    progress(stage, done, total)
-            finished = True
-        except BrokenProcessPool as err:
-            who = f"a worker process of the {stage or 'scan'} stage"
-            raise broken(err, who, "; fewer --workers hold less memory") from None
-        finally:
-            pool.finish(finished)  # on a failure or an interrupt, the running tasks are not waited for
+            try:
+                for done in range(1, total + 1):
+                    yield pool.result(pending.popleft())
+                    if progress:
+                        progress(stage, done, total)
+            except BrokenProcessPool as err:
+                who = f"a worker process of the {stage or 'scan'} stage"
+                raise broken(err, who, "; fewer --workers hold less memory") from None
 
     def map_documents(
         self,

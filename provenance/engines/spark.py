@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 
 from provenance import ingest
 from provenance._optional import require_pyspark
+from provenance.arrays import ranks
 from provenance.arrow import Rows, from_table, rows_of, to_table
 from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categorize, sampled_copies
 from provenance.cluster.segment import composite_cuts
@@ -753,7 +754,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         table = rows_of(alignments, Alignment).table
         names = [f.name for f in ops.ALIGN_SCHEMA if f.name not in ("reason", "rejected")]
         pair = np.stack([table.column("doc_a").to_numpy(), table.column("doc_b").to_numpy()], axis=1)
-        seq = _ranks(pair)
+        seq = ranks(pair)
         table = table.append_column("seq", pa.array(seq.astype(np.int32))).select(names)
         schema = pa.schema([ops.ALIGN_SCHEMA.field(name) for name in names])
         return self._frame_of(table.cast(schema), ops.ddl(schema))
@@ -1091,22 +1092,6 @@ def _warn_unread_dates(docs: DataFrame) -> None:
     )
     for r in sorted(unread.collect(), key=lambda r: r["first"]):
         log.warning("%s", unread_dates(r["input"], r["n"], r["example"].strip()))
-
-
-def _ranks(keys: np.ndarray) -> np.ndarray:
-    """Each row's rank among the earlier rows with the same key (``keys``: one row of ints
-    each): 0 for the first of its key, 1 for the next..."""
-    n = keys.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((np.arange(n), *keys.T[::-1]))
-    ordered = keys[order]
-    new = np.ones(n, dtype=bool)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
-    ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = np.arange(n) - first
-    return ranks
 
 
 def _alignment_rows(alignments: Sequence[Alignment]) -> Rows[Alignment]:

@@ -48,7 +48,7 @@ class ForkPool(ProcessPoolExecutor):
         if not done:
             # The executor's private process map and result pipe, on every Python: 3.14's
             # ``terminate_workers`` shuts the pool down without waiting, before they are gone.
-            workers = list((getattr(self, "_processes", None) or {}).values())
+            workers = self._workers()
             for worker in workers:
                 if worker.is_alive():
                     worker.terminate()
@@ -61,11 +61,21 @@ class ForkPool(ProcessPoolExecutor):
             self._let_go_of_results()  # every writer gone: a half-read result reads as ended
         self.shutdown(wait=True, cancel_futures=not done)
 
+    def __exit__(self, *exc: Any) -> bool | None:
+        """Leaving a ``with`` block: ``finish``, done when nothing was raised."""
+        self.finish(exc[0] is None)
+        return None
+
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         future = super().submit(fn, *args, **kwargs)
-        if getattr(self, "_processes", None):  # the first submit forks every worker
+        if self._workers():  # the first submit forks every worker
             self._let_go_of_results()
         return future
+
+    def _workers(self) -> list[mp.process.BaseProcess]:
+        """The workers, from the executor's private process map (none before the first submit
+        or after the shutdown)."""
+        return list((getattr(self, "_processes", None) or {}).values())
 
     def _let_go_of_results(self) -> None:
         """Close this process's end of the pool's result pipe, which only the workers write.
@@ -85,8 +95,7 @@ class ForkPool(ProcessPoolExecutor):
             try:
                 return future.result(timeout=_STEP)
             except TimeoutError:
-                workers = list((getattr(self, "_processes", None) or {}).values())
-                if any(worker.exitcode is not None for worker in workers) and not future.done():
+                if any(worker.exitcode is not None for worker in self._workers()) and not future.done():
                     raise BrokenProcessPool("a worker process ended while its pool was working") from None
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

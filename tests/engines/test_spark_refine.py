@@ -1,27 +1,20 @@
 """The Spark engine's cluster stage holds the alignments in columns on the driver: the helpers
-that collect, number and replace them keep the local engine's order (no JVM needed here)."""
+that collect and replace them keep the local engine's order (no JVM needed here)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.arrow import rows_of
 from provenance.engines import spark_ops as ops
-from provenance.engines.spark import _alignment_rows, _ranks, _replaced
+from provenance.engines.spark import _alignment_rows, _replaced
 from provenance.records import Alignment
 
 
 def al(a: int, b: int, start: int) -> Alignment:
     return Alignment(a, start, start + 50, b, start + 10, start + 60, 0.9, 50, 9)
-
-
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=40))
-def test_ranks_count_the_earlier_rows_of_the_same_key(keys: list[tuple[int, int]]) -> None:
-    got = _ranks(np.array(keys, dtype=np.int64).reshape(-1, 2)).tolist()
-    assert got == [keys[:i].count(k) for i, k in enumerate(keys)]
 
 
 def test_a_list_of_alignments_becomes_its_rows_in_order() -> None:

@@ -31,12 +31,8 @@ def _twice(x: int) -> int:
 
 
 def test_a_worker_that_dies_is_one_error_naming_the_file() -> None:
-    pool = ForkPool(2)
-    try:
-        with pytest.raises(EngineError) as err:
-            result(pool, pool.submit(_die), "feeds/big.jsonl")
-    finally:
-        pool.shutdown()
+    with ForkPool(2) as pool, pytest.raises(EngineError) as err:
+        result(pool, pool.submit(_die), "feeds/big.jsonl")
     assert str(err.value) == "feeds/big.jsonl: the process reading it ended unexpectedly (out of memory?)"
 
 
@@ -83,26 +79,20 @@ def _pid_of(pidfile: Path) -> int:
     raise AssertionError("the task never started")
 
 
-def test_an_unfinished_pool_ends_its_running_workers_instead_of_waiting(tmp_path: Path) -> None:
+def test_a_pool_left_by_an_error_ends_its_running_workers_instead_of_waiting(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
-    pool = ForkPool(2)
-    try:
+    with pytest.raises(KeyError), ForkPool(2) as pool:
         running = pool.submit(_sleeper, str(pidfile))
         pid = _pid_of(pidfile)
         assert pid_alive(pid)
-    finally:
-        pool.finish(done=False)  # as after a failure: the 600 s task is not waited for
+        raise KeyError("a failure beside the running task")  # the 600 s task is not waited for
     assert running.done()
     assert not pid_alive(pid)
 
 
 def test_a_result_that_cannot_be_read_back_is_not_called_out_of_memory() -> None:
-    pool = ForkPool(2)
-    try:
-        with pytest.raises(EngineError) as err:
-            result(pool, pool.submit(_unreadable), "feeds/odd.jsonl")
-    finally:
-        pool.finish(done=False)
+    with ForkPool(2) as pool, pytest.raises(EngineError) as err:
+        result(pool, pool.submit(_unreadable), "feeds/odd.jsonl")
     message = str(err.value)
     assert message.startswith("feeds/odd.jsonl: the process reading it sent back a result that could not be read (")
     assert "no such field" in message
