@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.arrow import rows_of
-from provenance.cluster import merge_within
 from provenance.cluster.categories import category_counts
 from provenance.config import ScanConfig
 from provenance.credits import load_gazetteer
@@ -184,7 +183,7 @@ def detect(
             # The cuts are decided here from every alignment (a document's other matches); the
             # engine reads the texts for them where the texts are.
             alignments = engine.refine(alignments, docs, credits, config)
-            clusters = merge_within(engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars))
+            clusters = engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars)
             # The result's alignments in columns, not an object each (they grow with the reuse).
             alignments = rows_of(alignments, Alignment)
         with timer.stage("categories", lambda: len(categorized)):

@@ -316,13 +316,14 @@ def measure(
     patterns: Sequence[re.Pattern[str]] = (),
     captions_of: dict[int, list[int]] | None = None,
     facts: Mapping[tuple[int, int, int], CopyFacts] | None = None,
-    outlet_of: Sequence[str | None] | None = None,
+    outlet_of: Sequence[str | None] | Mapping[int, str | None] | None = None,
 ) -> Signals:
     """The signals of one cluster (see the module docstring).
 
     ``regions_of`` maps a document to its credit lines (``(start, end, what)``);
     ``n_corpus_outlets`` is the number of distinct outlets in the corpus; ``captions_of`` maps a
-    document to the starts of its caption credits ("Photo / AP" closing a caption line).
+    document to the starts of its caption credits ("Photo / AP" closing a caption line);
+    ``outlet_of`` gives each document's outlet by index (every document's, or the cluster's).
     ``facts``, when given, holds the ``copy_facts`` of the sampled copies, by ``(doc, start,
     end)``: the texts are then not read (an engine computed the facts where the texts are).
     """
@@ -511,7 +512,7 @@ def categorize(
             if credit.kind == "caption":
                 captions_of.setdefault(credit.doc, []).append(credit.start)
     outlet_of = column(docs, "outlet")
-    n_outlets = len({o for o in outlet_of if o})
+    n_outlets = count_outlets(outlet_of)
     patterns = compile_patterns(params.patterns)
     out = []
     for cluster in clusters:
@@ -521,6 +522,11 @@ def categorize(
             dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
         )
     return out
+
+
+def count_outlets(outlets: Iterable[str | None]) -> int:
+    """The distinct outlets named among documents' ``outlet`` values (the corpus's, for ``measure``)."""
+    return len({o for o in outlets if o})
 
 
 def category_counts(clusters: Iterable[Cluster]) -> dict[Category, int]:

@@ -78,7 +78,8 @@ class Engine(ABC, Generic[SketchT, PairsT]):
         long_chars: int = 200,
     ) -> Sequence[Cluster]:
         """Occurrences (spans grouped by ``provenance.cluster.occurrence_groups``) and clusters,
-        numbered in document order."""
+        numbered in document order, with the overlapping copies of a cluster in one document
+        merged and the passages numbered again (``provenance.cluster.merge_within``)."""
 
     @abstractmethod
     def credits(
@@ -107,11 +108,13 @@ class Engine(ABC, Generic[SketchT, PairsT]):
         credits: Sequence[Credit],
         params: CategoryConfig,
         boilerplate_docs: int | None,
-    ) -> list[Cluster]:
-        """``clusters`` with their categories (``provenance.cluster.categories.categorize``).
+    ) -> Sequence[Cluster]:
+        """``clusters`` with their categories (``provenance.cluster.categories.categorize``),
+        in the same order.
 
         By default computed here, reading ``docs``' texts; an engine that keeps the texts
-        elsewhere computes each sampled copy's ``copy_facts`` there and hands them over.
+        elsewhere computes each cluster's category there (the Spark engine: each sampled copy's
+        ``copy_facts``, then ``measure`` and ``decide``, on its executors).
         """
         return categorize(clusters, docs, credits, params, boilerplate_docs)
 

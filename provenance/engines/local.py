@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from provenance import ingest
-from provenance.cluster import build_clusters
+from provenance.cluster import build_clusters, merge_within
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
 from provenance.engines.base import Engine, Progress
@@ -214,8 +214,9 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
         min_overlap: float = 0.5,
         long_chars: int = 200,
     ) -> list[Cluster]:
-        """Connected components of the alignments (``provenance.cluster``)."""
-        return build_clusters(alignments, boilerplate_docs, min_overlap, long_chars)
+        """Connected components of the alignments, their copies in one document merged
+        (``provenance.cluster``)."""
+        return merge_within(build_clusters(alignments, boilerplate_docs, min_overlap, long_chars))
 
     def credits(self, docs: Sequence[Document], gazetteer: Gazetteer, progress: Progress | None = None) -> list[Credit]:
         """Agency credits of all documents, in document order."""

@@ -29,6 +29,7 @@ the same ``write_scan_report`` as a local run. See docs/spark.md.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -49,11 +50,11 @@ from provenance import ingest
 from provenance._optional import require_pyspark
 from provenance.arrays import ranks
 from provenance.arrow import Rows, from_table, rows_of, to_table
-from provenance.cluster.categories import CREDIT_LINE_KINDS, CopyFacts, categorize, sampled_copies
+from provenance.cluster.categories import CREDIT_LINE_KINDS, count_outlets
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Columnar, Held, Indexed
+from provenance.corpus import Columnar, Held, Indexed, column
 from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
@@ -68,6 +69,7 @@ from provenance.records import (
     BandKeys,
     Boilerplate,
     CandidatePair,
+    Category,
     Cluster,
     Credit,
     Document,
@@ -693,9 +695,10 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         min_overlap: float = 0.5,
         long_chars: int = 200,
     ) -> FrameSeq[Cluster]:
-        """Clusters numbered exactly as the local ``build_clusters`` numbers them, computed in
-        Spark: spans grouped per document (``span_groups``), then connected components of
-        the occurrences."""
+        """Clusters numbered exactly as the local ``build_clusters`` then ``merge_within``
+        number them, computed in Spark: spans grouped per document (``span_groups``), connected
+        components of the occurrences, then each cluster's overlapping copies in one document
+        merged (``_merged``)."""
         frame = alignments.frame if isinstance(alignments, FrameSeq) else self._alignment_frame(alignments)
         side = ("doc_a", "doc_b", "seq")
         sides = frame.select(
@@ -731,9 +734,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         occurrences = self._keep(occurrences)
         per_cluster = occurrences.groupBy("label").agg(F.countDistinct("doc").alias("n_docs"))
         numbered = self._numbered(per_cluster, ["label"], "cluster_no")
-        passages = self._numbered(
-            occurrences.select("label", "node", "doc", "start", "end"), ["label", "node"], "passage_no"
-        )
+        passages = self._numbered(_merged(occurrences), ["label", "doc", "start"], "passage_no")
         flagged = F.lit(False) if boilerplate_docs is None else F.col("n_docs") > boilerplate_docs
         clusters = passages.join(numbered, "label").select(
             "cluster_no",
@@ -960,27 +961,58 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         credits: Sequence[Credit],
         params: CategoryConfig,
         boilerplate_docs: int | None,
-    ) -> list[Cluster]:
-        """The local ``categorize``, given the ``copy_facts`` of the sampled copies, computed on
-        the executors where the texts are (with each document's credit lines and captions)."""
-        clusters = list(clusters)
-        wanted = sorted(sampled_copies(clusters, params))
-        facts: dict[tuple[int, int, int], CopyFacts] = {}
-        if wanted:
-            doc, start, end = (pa.array(column, pa.int64()) for column in zip(*wanted, strict=True))
-            copies = self._frame_of(
-                pa.table({"doc": doc, "start": start, "end": end}), "doc bigint, start bigint, `end` bigint"
-            )
-            kinds = [*sorted(CREDIT_LINE_KINDS), "caption"]
-            rows = (
-                copies.join(self._texts(docs, "doc"), "doc")
-                .join(self._credit_lists(credits, kinds), "doc", "left")
-                .repartition(self.partitions, "doc")
-                .sortWithinPartitions("doc", "start", "end")
-            )
-            facts = ops.facts_of(to_arrow(self._map(rows, partial(ops.fact_batches, params=params), ops.FACT_SCHEMA)))
+    ) -> Sequence[Cluster]:
+        """The local ``categorize``, on the executors: each cluster's sampled copies
+        (``sample_batches``) get their ``copy_facts`` where the texts are (``fact_batches``, with
+        each document's credit lines and captions), then each cluster is measured and decided
+        (``category_batches``) with the corpus's count of outlets. Clusters held in a frame stay
+        there, with their categories, never collected here; a list (``refine``'s strict
+        clusters) comes back as a list."""
+        if isinstance(clusters, FrameSeq):
+            frame, n_clusters = clusters.frame, len(clusters)
+        else:
+            clusters = list(clusters)
+            frame, n_clusters = self._cluster_frame(clusters), len(clusters)
+        if not n_clusters:
+            return clusters
+        occurrences = self._keep(
+            frame.select("cluster_no", "passage_no", "doc", "start", "end", "kind")
+            .repartition(self.partitions, "cluster_no")
+            .sortWithinPartitions("cluster_no", "passage_no")
+        )
+        sampled = self._map(occurrences, partial(ops.sample_batches, params=params), ops.SAMPLE_SCHEMA).distinct()
+        kinds = [*sorted(CREDIT_LINE_KINDS), "caption"]
+        copies = (
+            sampled.join(self._texts(docs, "doc"), "doc")
+            .join(self._credit_lists(credits, kinds), "doc", "left")
+            .repartition(self.partitions, "doc")
+            .sortWithinPartitions("doc", "start", "end")
+        )
+        facts = self._map(copies, partial(ops.fact_batches, params=params), ops.FACT_SCHEMA)
+        outlets = self._documents(docs).select(F.col("index").alias("doc"), "outlet")
+        judged = (
+            occurrences.join(outlets, "doc")
+            .join(facts, ["doc", "start", "end"], "left")
+            .repartition(self.partitions, "cluster_no")
+            .sortWithinPartitions("cluster_no", "passage_no")
+        )
+        decide = partial(
+            ops.category_batches, params=params, n_outlets=self._n_outlets(docs), boilerplate_docs=boilerplate_docs
+        )
+        categories = self._keep(self._map(judged, decide, ops.CATEGORY_SCHEMA))
+        if not isinstance(clusters, FrameSeq):
+            found = to_arrow(categories)
+            numbers, category, reason = (found.column(name).to_pylist() for name in ops.CATEGORY_SCHEMA.names)
+            decided = dict(zip(numbers, zip(category, reason, strict=True), strict=True))
+            return [_categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
+        categorized = frame.drop("boilerplate").join(categories, "cluster_no")
+        categorized = self._keep(categorized.withColumn("boilerplate", F.col("category") != "news"))
+        return FrameSeq(categorized, _collect_clusters, lambda _: n_clusters)
+
+    def _n_outlets(self, docs: Sequence[Document]) -> int:
+        """The corpus's count of distinct outlets (``count_outlets``)."""
         outlets = self._columns(docs)[0] if isinstance(docs, FrameSeq) else docs  # the outlets are read
-        return categorize(clusters, outlets, credits, params, boilerplate_docs, facts=facts)
+        return count_outlets(column(outlets, "outlet"))
 
     def result_documents(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
@@ -1094,6 +1126,19 @@ def _warn_unread_dates(docs: DataFrame) -> None:
         log.warning("%s", unread_dates(r["input"], r["n"], r["example"].strip()))
 
 
+def _merged(occurrences: DataFrame) -> DataFrame:
+    """``label, doc, start, end``: the occurrences of each cluster (``label``) merged where they
+    overlap in one document, as ``merge_spans`` merges them: a span joins the run before it when
+    it starts before the run's furthest end."""
+    run = Window.partitionBy("label", "doc").orderBy("start", "end")
+    furthest = F.max("end").over(run.rowsBetween(Window.unboundedPreceding, -1))
+    opens = F.when(furthest.isNull() | (F.col("start") >= furthest), 1).otherwise(0)
+    runs = occurrences.withColumn("opens", opens).withColumn(
+        "run", F.sum("opens").over(run.rowsBetween(Window.unboundedPreceding, Window.currentRow))
+    )
+    return runs.groupBy("label", "doc", "run").agg(F.min("start").alias("start"), F.max("end").alias("end")).drop("run")
+
+
 def _alignment_rows(alignments: Sequence[Alignment]) -> Rows[Alignment]:
     """The alignments in columns, in the local engine's order (pairs in order, each pair's
     alignments as found): collected as Arrow from a frame, without a record each."""
@@ -1136,8 +1181,15 @@ def _collect_alignments(frame: DataFrame) -> list[Alignment]:
     return from_table(table.sort_by([("doc_a", "ascending"), ("doc_b", "ascending"), ("seq", "ascending")]), Alignment)
 
 
+def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
+    return dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
+
+
 def _collect_clusters(frame: DataFrame) -> list[Cluster]:
     names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
+    categorized = "category" in frame.columns
+    if categorized:
+        names += ["category", "category_reason"]
     rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: r[1])
     clusters: list[Cluster] = []
     lo = 0
@@ -1147,7 +1199,8 @@ def _collect_clusters(frame: DataFrame) -> list[Cluster]:
             hi += 1
         cid = ops.cluster_id(rows[lo][0])
         occurrences = tuple(Occurrence(ops.passage_id(r[1]), cid, r[2], r[3], r[4], r[5]) for r in rows[lo:hi])
-        clusters.append(Cluster(cid, occurrences, boilerplate=bool(rows[lo][6])))
+        cluster = Cluster(cid, occurrences, boilerplate=bool(rows[lo][6]))
+        clusters.append(_categorized(cluster, rows[lo][7], rows[lo][8]) if categorized else cluster)
         lo = hi
     return clusters
 

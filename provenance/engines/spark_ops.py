@@ -20,12 +20,20 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from provenance.arrow import from_micros, from_table, micros, pairs_json, schema_of
-from provenance.cluster.categories import CopyFacts, compile_patterns, document_facts
+from provenance.cluster.categories import (
+    CopyFacts,
+    compile_patterns,
+    decide,
+    document_facts,
+    measure,
+    sampled_copies,
+)
 from provenance.cluster.clusters import span_groups
 from provenance.cluster.segment import split_at
 from provenance.cluster.trim import trim_at
@@ -440,6 +448,63 @@ def credit_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
             yield pa.RecordBatch.from_pylist(rows, schema=CREDIT_SCHEMA)
 
 
+def _clusters_of(table: pa.Table) -> Iterator[tuple[int, list[dict[str, Any]], Cluster]]:
+    """``(cluster_no, rows, cluster)`` of each cluster whose rows (one per occurrence:
+    ``cluster_no, passage_no, doc, start, end, kind``, and any other columns) ``table`` holds
+    whole, in cluster order, each cluster's occurrences in ``passage_no`` order."""
+    rows = table.to_pylist()
+    rows.sort(key=lambda r: (r["cluster_no"], r["passage_no"]))
+    for number, grouped in itertools.groupby(rows, key=itemgetter("cluster_no")):
+        group = list(grouped)
+        cid = cluster_id(number)
+        occurrences = tuple(
+            Occurrence(passage_id(r["passage_no"]), cid, r["doc"], r["start"], r["end"], r["kind"]) for r in group
+        )
+        yield number, group, Cluster(cid, occurrences)
+
+
+SAMPLE_SCHEMA = pa.schema([("doc", pa.int64()), ("start", pa.int64()), ("end", pa.int64())])
+"""A copy whose ``copy_facts`` the categories read."""
+
+
+def sample_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> Iterator[pa.RecordBatch]:
+    """The copies each cluster's category is judged on (``sampled_copies``, the local code).
+
+    Rows: one per occurrence (``cluster_no, passage_no, doc, start, end, kind``), sorted by
+    ``cluster_no`` then ``passage_no``, all of a cluster in one partition."""
+    for table in complete_groups(batches, ("cluster_no",)):
+        copies = sorted(sampled_copies((cluster for _, _, cluster in _clusters_of(table)), params))
+        if copies:
+            columns = [pa.array(c, pa.int64()) for c in zip(*copies, strict=True)]
+            yield pa.RecordBatch.from_arrays(columns, schema=SAMPLE_SCHEMA)
+
+
+CATEGORY_SCHEMA = pa.schema([("cluster_no", pa.int64()), ("category", pa.string()), ("category_reason", pa.string())])
+"""A cluster's category and the reason in words."""
+
+
+def category_batches(
+    batches: Iterable[pa.RecordBatch], params: CategoryConfig, n_outlets: int, boilerplate_docs: int | None
+) -> Iterator[pa.RecordBatch]:
+    """The category of every cluster, with the local ``measure`` and ``decide``.
+
+    Rows: one per occurrence (``cluster_no, passage_no, doc, start, end, kind``), sorted by
+    ``cluster_no`` then ``passage_no``, all of a cluster in one partition, with its document's
+    ``outlet`` and, for a sampled copy, its facts (``FACT_SCHEMA``'s other columns; null for
+    another). ``n_outlets`` is the corpus's count of distinct outlets."""
+    patterns = compile_patterns(params.patterns)
+    for table in complete_groups(batches, ("cluster_no",)):
+        out = []
+        for number, group, cluster in _clusters_of(table):
+            outlet_of = {r["doc"]: r["outlet"] for r in group}
+            facts = {(r["doc"], r["start"], r["end"]): _facts(r) for r in group if r["words"] is not None}
+            signals = measure(cluster, (), {}, params, n_outlets, patterns, facts=facts, outlet_of=outlet_of)
+            category, reason = decide(signals, params, boilerplate_docs)
+            out.append({"cluster_no": number, "category": category, "category_reason": reason})
+        if out:
+            yield pa.RecordBatch.from_pylist(out, schema=CATEGORY_SCHEMA)
+
+
 def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> Iterator[pa.RecordBatch]:
     """The origin of every cluster, with the local ``infer_origin``.
 
@@ -450,19 +515,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
     """
     for table in complete_groups(batches, ("cluster_no",)):
         out = []
-        rows = table.to_pylist()
-        rows.sort(key=lambda r: (r["cluster_no"], r["passage_no"]))
-        lo = 0
-        while lo < len(rows):
-            number = rows[lo]["cluster_no"]
-            hi = lo
-            while hi < len(rows) and rows[hi]["cluster_no"] == number:
-                hi += 1
-            group = rows[lo:hi]
-            cid = cluster_id(number)
-            occurrences = tuple(
-                Occurrence(passage_id(r["passage_no"]), cid, r["doc"], r["start"], r["end"], r["kind"]) for r in group
-            )
+        for number, group, cluster in _clusters_of(table):
             docs: dict[int, Document] = {}
             credits_of: dict[int, list[Credit]] = {}
             for r in group:
@@ -478,7 +531,7 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
                     when=from_micros(r["when"]),
                 )
                 credits_of[r["doc"]] = credits_of_row(r["credits"], r["doc"])
-            origin = infer_origin(Cluster(cid, occurrences), docs, credits_of, gazetteer)
+            origin = infer_origin(cluster, docs, credits_of, gazetteer)
             out.append(
                 {
                     "cluster_no": number,
@@ -487,7 +540,6 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
                     "evidence": origin.evidence,
                 }
             )
-            lo = hi
         if out:
             yield pa.RecordBatch.from_pylist(out, schema=ORIGIN_SCHEMA)
 
@@ -619,22 +671,24 @@ def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> I
 
 def facts_of(table: pa.Table) -> dict[tuple[int, int, int], CopyFacts]:
     """``FACT_SCHEMA`` rows as ``categorize`` takes them, by ``(doc, start, end)``."""
-    return {
-        (r["doc"], r["start"], r["end"]): CopyFacts(
-            words=r["words"],
-            head=r["head"],
-            tail=r["tail"],
-            outer=r["outer"],
-            inline=r["inline"],
-            captioned=r["captioned"],
-            credit=r["credit"],
-            credit_what=r["credit_what"],
-            marked=r["marked"],
-            pattern_hit=r["pattern_hit"],
-            context=frozenset(json.loads(r["context"])),
-        )
-        for r in table.to_pylist()
-    }
+    return {(r["doc"], r["start"], r["end"]): _facts(r) for r in table.to_pylist()}
+
+
+def _facts(r: dict[str, Any]) -> CopyFacts:
+    """A ``FACT_SCHEMA`` row as ``measure`` takes it."""
+    return CopyFacts(
+        words=r["words"],
+        head=r["head"],
+        tail=r["tail"],
+        outer=r["outer"],
+        inline=r["inline"],
+        captioned=r["captioned"],
+        credit=r["credit"],
+        credit_what=r["credit_what"],
+        marked=r["marked"],
+        pattern_hit=r["pattern_hit"],
+        context=frozenset(json.loads(r["context"])),
+    )
 
 
 # --- the report's documents table -----------------------------------------------------------

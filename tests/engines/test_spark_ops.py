@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from provenance.arrow import micros
-from provenance.cluster import build_clusters
+from provenance.cluster import build_clusters, merge_within
 from provenance.config import DetectConfig, ScanConfig
 from provenance.credits import load_gazetteer
 from provenance.engines import spark_ops as ops
@@ -160,6 +160,22 @@ def test_verify_batches_find_the_local_alignments(corpus) -> None:
     assert counts == rejected
 
 
+def _occurrence_rows(clusters) -> list[dict]:
+    """The rows a Spark engine's cluster frame holds: one per occurrence, numbered."""
+    return [
+        {
+            "cluster_no": int(c.cluster_id[1:]),
+            "passage_no": int(o.passage_id[1:]),
+            "doc": o.doc,
+            "start": o.start,
+            "end": o.end,
+            "kind": o.kind,
+        }
+        for c in clusters
+        for o in c.occurrences
+    ]
+
+
 def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
     gazetteer = load_gazetteer()
     credits = credits_batch(corpus, gazetteer)
@@ -177,23 +193,17 @@ def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
     for r in rows:
         credit_json.setdefault(r["doc"], []).append(r)
     occurrences = [
-        {
-            "cluster_no": int(c.cluster_id[1:]),
-            "passage_no": int(o.passage_id[1:]),
-            "doc": o.doc,
-            "start": o.start,
-            "end": o.end,
-            "kind": o.kind,
-            "doc_id": corpus[o.doc].doc_id,
-            "text": corpus[o.doc].text,
-            "source": corpus[o.doc].source,
-            "outlet": corpus[o.doc].outlet,
-            "date": corpus[o.doc].date,
-            "when": micros(corpus[o.doc].when),
-            "credits": json.dumps(credit_json[o.doc]) if o.doc in credit_json else None,
+        row
+        | {
+            "doc_id": corpus[row["doc"]].doc_id,
+            "text": corpus[row["doc"]].text,
+            "source": corpus[row["doc"]].source,
+            "outlet": corpus[row["doc"]].outlet,
+            "date": corpus[row["doc"]].date,
+            "when": micros(corpus[row["doc"]].when),
+            "credits": json.dumps(credit_json[row["doc"]]) if row["doc"] in credit_json else None,
         }
-        for c in clusters
-        for o in c.occurrences
+        for row in _occurrence_rows(clusters)
     ]
     found = pa.Table.from_batches(list(ops.origin_batches(batches(pa.Table.from_pylist(occurrences), 2), gazetteer)))
     got = sorted(zip(*(found.column(n).to_pylist() for n in ops.ORIGIN_SCHEMA.names), strict=True))
@@ -202,24 +212,8 @@ def test_credit_and_origin_batches_match_the_local_stage(corpus) -> None:
     ]
 
 
-def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
-    from provenance.cluster.categories import categorize, compile_patterns, copy_facts, line_regions, sampled_copies
-    from provenance.config import CategoryConfig
-
-    gazetteer = load_gazetteer()
-    credits = credits_batch(corpus, gazetteer)
-    rows = pa.Table.from_batches(list(ops.credit_batches(batches(doc_table(corpus), 2), gazetteer))).to_pylist()
-    credit_json: dict[int, list] = {}
-    for r in rows:
-        credit_json.setdefault(r["doc"], []).append(r)
-    detect = ScanConfig().detect
-    local = LocalEngine(workers=1)
-    with local.sketch(corpus, detect, scan_banding(detect)) as store:
-        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
-    clusters = build_clusters(local.align(corpus, pairs, detect)[0])
-    params = CategoryConfig(patterns=("Associated Press",))  # a known pattern, so that the pattern facts count
-    copies = sorted(sampled_copies(clusters, params))
-    assert copies
+def _facts_on_partitions(corpus, copies, credit_json, params) -> pa.Table:
+    """``fact_batches`` over the rows a shuffle by document hands it for ``copies``."""
     table = pa.Table.from_pylist(
         [
             {
@@ -233,11 +227,78 @@ def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
         ]
     )
     parts = partitions(table, table.column("doc").to_numpy())
-    facts = ops.facts_of(
-        pa.Table.from_batches(
-            [b for part in parts for b in ops.fact_batches(batches(part, 3), params)], schema=ops.FACT_SCHEMA
-        )
+    return pa.Table.from_batches(
+        [b for part in parts for b in ops.fact_batches(batches(part, 3), params)], schema=ops.FACT_SCHEMA
     )
+
+
+def _credit_json(corpus) -> tuple[list, dict[int, list]]:
+    gazetteer = load_gazetteer()
+    rows = pa.Table.from_batches(list(ops.credit_batches(batches(doc_table(corpus), 2), gazetteer))).to_pylist()
+    credit_json: dict[int, list] = {}
+    for r in rows:
+        credit_json.setdefault(r["doc"], []).append(r)
+    return credits_batch(corpus, gazetteer), credit_json
+
+
+def _local_clusters(corpus) -> list:
+    detect = ScanConfig().detect
+    local = LocalEngine(workers=1)
+    with local.sketch(corpus, detect, scan_banding(detect)) as store:
+        pairs, _, _ = candidate_pairs(store, len(corpus), max_bucket=detect.max_bucket, min_hits=detect.min_hits)
+    return merge_within(build_clusters(local.align(corpus, pairs, detect)[0]))
+
+
+def test_sample_and_category_batches_decide_as_categorize_does(corpus) -> None:
+    from provenance.cluster.categories import categorize, count_outlets, sampled_copies
+    from provenance.config import CategoryConfig
+
+    credits, credit_json = _credit_json(corpus)
+    clusters = _local_clusters(corpus)
+    # Three copies sampled of each cluster: the larger clusters' samples leave copies out.
+    params = CategoryConfig(sample=3, patterns=("Associated Press",))
+    assert any(len(c.occurrences) > params.sample for c in clusters)
+    rows = _occurrence_rows(clusters)
+    table = pa.Table.from_pylist(rows)
+    parts = partitions(table, table.column("cluster_no").to_numpy())
+    sampled = [r for part in parts for b in ops.sample_batches(batches(part, 2), params) for r in b.to_pylist()]
+    copies = sorted((r["doc"], r["start"], r["end"]) for r in sampled)
+    assert copies == sorted(sampled_copies(clusters, params))
+
+    found = _facts_on_partitions(corpus, copies, credit_json, params).to_pylist()
+    facts = {(r["doc"], r["start"], r["end"]): r for r in found}
+    # Each occurrence with its document's outlet and, when sampled, its facts (null otherwise).
+    fields = ops.FACT_SCHEMA.names[3:]
+    judged = pa.Table.from_pylist(
+        [
+            r
+            | {"outlet": corpus[r["doc"]].outlet}
+            | {k: facts.get((r["doc"], r["start"], r["end"]), {}).get(k) for k in fields}
+            for r in rows
+        ]
+    )
+    n_outlets = count_outlets(d.outlet for d in corpus)
+    decided = sorted(
+        r
+        for part in partitions(judged, judged.column("cluster_no").to_numpy())
+        for b in ops.category_batches(batches(part, 2), params, n_outlets, 2)
+        for r in zip(*(b.column(n).to_pylist() for n in ops.CATEGORY_SCHEMA.names), strict=True)
+    )
+    expected = categorize(clusters, corpus, credits, params, 2)
+    assert decided == [(int(c.cluster_id[1:]), c.category, c.category_reason) for c in expected]
+    assert {c.category for c in expected} != {"news"}  # not every cluster is news: the decisions differ
+
+
+def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
+    from provenance.cluster.categories import categorize, compile_patterns, copy_facts, line_regions, sampled_copies
+    from provenance.config import CategoryConfig
+
+    credits, credit_json = _credit_json(corpus)
+    clusters = _local_clusters(corpus)
+    params = CategoryConfig(patterns=("Associated Press",))  # a known pattern, so that the pattern facts count
+    copies = sorted(sampled_copies(clusters, params))
+    assert copies
+    facts = ops.facts_of(_facts_on_partitions(corpus, copies, credit_json, params))
     of_doc = {d: [c for c in credits if c.doc == d] for d in {doc for doc, _, _ in copies}}
     for doc, start, end in copies:
         text = corpus[doc].text
