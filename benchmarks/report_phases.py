@@ -5,7 +5,9 @@ its peak since the previous mark.
     python benchmarks/report_phases.py scan CORPUS -o OUT --force --quiet
 
 Each stage of detection is marked, and the engine's result documents apart (the Spark engine
-collects the documents with a passage there). Linux only: it reads
+collects the documents with a passage there). Each mark also says what Arrow's buffers hold,
+and, run with ``PYTHONTRACEMALLOC=1`` (slower), what Python's objects hold: the rest of the
+resident memory is the interpreter, its libraries, and the C heap's free but kept pages. Linux only: it reads
 ``/proc/self/status`` and resets the peak through ``/proc/self/clear_refs``. The figures are
 this process's; the scan's forked workers are not in them (``run.py`` measures the tree), and
 the files a local scan's report child writes are marked with the child's own.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +42,12 @@ def mark(what: str) -> None:
     in the report's forked child (``provenance/report/aside.py``) gives the child's memory."""
     now = _status()
     what = what if os.getpid() == _MAIN else f"{what} [child]"
-    print(f"{what:30s} now {now['VmRSS']:7,d} MB   peak since last {now['VmHWM']:7,d} MB", file=sys.stderr, flush=True)
+    line = f"{what:30s} now {now['VmRSS']:7,d} MB   peak since last {now['VmHWM']:7,d} MB"
+    if "pyarrow" in sys.modules:  # what Arrow's buffers hold of it
+        line += f"   arrow {sys.modules['pyarrow'].total_allocated_bytes() / 1e6:6.1f} MB"
+    if tracemalloc.is_tracing():  # what Python's objects hold of it (PYTHONTRACEMALLOC=1: slower)
+        line += f"   python {tracemalloc.get_traced_memory()[0] / 1e6:6.1f} MB"
+    print(line, file=sys.stderr, flush=True)
     with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
         refs.write("5")  # resets VmHWM
 
