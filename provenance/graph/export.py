@@ -16,7 +16,7 @@ its underscore; ``unescape_id`` turns a read-back id into the original. Text att
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -65,15 +65,18 @@ def unescape_id(written: str) -> str:
     return _ID_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), written)
 
 
-@lru_cache(maxsize=1 << 16)
 def _q(value: object) -> str:
     text = str(value)
     return '"' + (text.translate(_ESCAPE) if _ESCAPED.search(text) else text) + '"'
 
 
-@lru_cache(maxsize=1 << 16)
-def _qid(node_id: str) -> str:
-    return _q(escape_id(node_id))
+def _quoters() -> tuple[Callable[[object], str], Callable[[str], str]]:
+    """A quoted value (``_q``) and a quoted, escaped node id, each remembering its last 65,536 values: a
+    document's id is written in every edge it is on. Made for one file and dropped with it: kept
+    for the process, the two caches held 29 MB of titles, ids and evidence after a report of
+    100,000 documents."""
+    q = lru_cache(maxsize=1 << 16)(_q)
+    return q, lru_cache(maxsize=1 << 16)(lambda node_id: q(escape_id(node_id)))
 
 
 def _open(path: Path) -> TextIO:
@@ -104,6 +107,7 @@ def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: 
     Raises:
         ReportError: the file cannot be created.
     """
+    quote, quote_id = _quoters()
     with _open(path) as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n')
         out.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
@@ -114,12 +118,12 @@ def write_graphml(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: 
         out.write('  <graph edgedefault="directed">\n')
         for nid, kind, label in _fields(nodes, _NODE_FIELDS):
             out.write(
-                f'    <node id={_qid(nid)}><data key="n_kind">{_text(kind)}</data>'
+                f'    <node id={quote_id(nid)}><data key="n_kind">{_text(kind)}</data>'
                 f'<data key="n_label">{_text(label)}</data></node>\n'
             )
         for i, (source, target, kind, weight, directed, evidence) in enumerate(_fields(edges, _EDGE_FIELDS)):
             out.write(
-                f'    <edge id="e{i}" source={_qid(source)} target={_qid(target)}>'
+                f'    <edge id="e{i}" source={quote_id(source)} target={quote_id(target)}>'
                 f'<data key="e_kind">{_text(kind)}</data><data key="e_weight">{float(weight)!r}</data>'
                 f'<data key="e_directed">{str(directed).lower()}</data>'
                 f'<data key="e_evidence">{_text(evidence)}</data></edge>\n'
@@ -133,6 +137,7 @@ def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Pat
     Raises:
         ReportError: the file cannot be created.
     """
+    quote, quote_id = _quoters()
     with _open(path) as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n')
         out.write('<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n')
@@ -146,16 +151,16 @@ def write_gexf(nodes: Iterable[GraphNode], edges: Iterable[GraphEdge], path: Pat
         out.write("    <nodes>\n")
         for nid, kind, label in _fields(nodes, _NODE_FIELDS):
             out.write(
-                f"      <node id={_qid(nid)} label={_q(label)}><attvalues>"
-                f'<attvalue for="0" value={_q(kind)}/></attvalues></node>\n'
+                f"      <node id={quote_id(nid)} label={quote(label)}><attvalues>"
+                f'<attvalue for="0" value={quote(kind)}/></attvalues></node>\n'
             )
         out.write("    </nodes>\n    <edges>\n")
         for i, (source, target, kind, weight, directed, evidence) in enumerate(_fields(edges, _EDGE_FIELDS)):
             out.write(
-                f'      <edge id="{i}" source={_qid(source)} target={_qid(target)} weight="{float(weight)!r}"'
-                f' label={_q(kind)}><attvalues><attvalue for="1" value={_q(kind)}/>'
+                f'      <edge id="{i}" source={quote_id(source)} target={quote_id(target)} weight="{float(weight)!r}"'
+                f' label={quote(kind)}><attvalues><attvalue for="1" value={quote(kind)}/>'
                 f'<attvalue for="2" value="{str(directed).lower()}"/>'
-                f'<attvalue for="3" value={_q(evidence)}/></attvalues></edge>\n'
+                f'<attvalue for="3" value={quote(evidence)}/></attvalues></edge>\n'
             )
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 
