@@ -190,8 +190,8 @@ def detect(
             # Decided here by ``categorize`` for every engine, from facts the engine reads in the texts.
             categorized = engine.categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
         with timer.stage("origins", lambda: len(origins)):
-            # The engine infers over its own clusters; only news clusters keep an origin.
-            origins = news_origins(engine.origins(clusters, docs, credits, gazetteer), categorized)
+            # Inferred for news clusters only: site chrome on thousands of pages has no wire origin.
+            origins = news_origins(engine.origins(categorized, docs, credits, gazetteer), categorized)
         clusters = categorized
         docs, elsewhere = engine.result_documents(docs, clusters, credits)
     finally:

@@ -122,7 +122,8 @@ class Engine(ABC, Generic[SketchT, PairsT]):
     def origins(
         self, clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
     ) -> Sequence[Origin]:
-        """The likely origin of every cluster."""
+        """The likely origin of every news cluster of ``clusters`` (categorized), in cluster
+        order; the other categories get none (``news_origins`` says why)."""
 
     def result_documents(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]

@@ -230,8 +230,8 @@ class LocalEngine(Engine[BandStore, np.ndarray]):
     def origins(
         self, clusters: Sequence[Cluster], docs: Sequence[Document], credits: Sequence[Credit], gazetteer: Gazetteer
     ) -> list[Origin]:
-        """Origins of every cluster (``provenance.graph.infer_origins``)."""
-        return infer_origins(clusters, docs, credits, gazetteer)
+        """Origins of every news cluster (``provenance.graph.infer_origins``)."""
+        return infer_origins([c for c in clusters if c.category == "news"], docs, credits, gazetteer)
 
     def _shingles(self, docs: Sequence[Document], shingle_size: int) -> ShingleIndex:
         """The shingle index of ``docs`` sorted for seed matching, built in batches, without

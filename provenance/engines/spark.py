@@ -831,11 +831,16 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         credits: Sequence[Credit],
         gazetteer: Gazetteer,
     ) -> list[Origin]:
-        """The origin of every cluster, in cluster order: occurrences, their documents and the
-        documents' credits grouped per cluster in Spark, then the local ``infer_origin``."""
-        if not clusters:
-            return []
-        cluster_frame = clusters.frame if isinstance(clusters, FrameSeq) else self._cluster_frame(clusters)
+        """The origin of every news cluster, in cluster order: occurrences, their documents and
+        the documents' credits grouped per cluster in Spark, then the local ``infer_origin``."""
+        if isinstance(clusters, FrameSeq):  # a cluster not yet categorized counts as news, as a ``Cluster``
+            categorized = "category" in clusters.frame.columns
+            cluster_frame = clusters.frame.where(F.col("category") == "news") if categorized else clusters.frame
+        else:
+            clusters = [c for c in clusters if c.category == "news"]
+            if not clusters:
+                return []
+            cluster_frame = self._cluster_frame(clusters)
         documents = self._documents(docs).select(
             F.col("index").alias("doc"), "doc_id", "text", "source", "outlet", "date", "when"
         )

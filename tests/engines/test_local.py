@@ -87,3 +87,21 @@ def test_a_failing_task_ends_the_stage_without_waiting_for_the_running_ones(tmp_
     finally:
         if pidfile.exists() and pid_alive(pid := int(pidfile.read_text())):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_origins_are_inferred_for_news_clusters_only() -> None:
+    from provenance.credits import load_gazetteer
+    from provenance.engines.local import LocalEngine
+    from provenance.records import Cluster, Credit, Document, Occurrence
+
+    text = "LONDON (Reuters) - Share prices rose on Monday in quiet trade."
+    docs = [Document(i, f"d{i}", text, "x") for i in range(3)]
+    credits = [Credit(i, "Reuters", 8, 15, "dateline", "document", 0, len(text)) for i in range(3)]
+
+    def cluster(cid: str, category: str) -> Cluster:
+        occurrences = tuple(Occurrence(f"p{i}", cid, i, 0, len(text), "cross-document") for i in range(3))
+        return Cluster(cid, occurrences, boilerplate=category != "news", category=category)
+
+    clusters = [cluster("c000001", "boilerplate"), cluster("c000002", "news")]
+    origins = LocalEngine(workers=1).origins(clusters, docs, credits, load_gazetteer())
+    assert [(o.cluster_id, o.agency) for o in origins] == [("c000002", "Reuters")]
