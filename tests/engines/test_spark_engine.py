@@ -16,12 +16,14 @@ import pytest
 pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
 
 from provenance.cluster import build_clusters, merge_within  # noqa: E402
+from provenance.cluster.categories import categorize  # noqa: E402
 from provenance.cluster.clusters import UnionFind  # noqa: E402
-from provenance.config import DetectConfig, InputLimits, ScanConfig  # noqa: E402
+from provenance.config import CategoryConfig, DetectConfig, InputLimits, ScanConfig  # noqa: E402
+from provenance.credits import load_gazetteer  # noqa: E402
 from provenance.engines.local import LocalEngine  # noqa: E402
-from provenance.engines.spark import SparkEngine  # noqa: E402
+from provenance.engines.spark import FrameSeq, SparkEngine  # noqa: E402
 from provenance.engines.spark_graph import connected_components  # noqa: E402
-from provenance.engines.stages import sketch_batch  # noqa: E402
+from provenance.engines.stages import credits_batch, sketch_batch  # noqa: E402
 from provenance.pipeline import load, scan  # noqa: E402
 from provenance.records import ScanResult  # noqa: E402
 from provenance.report import TABLES, read_table, write_scan_report  # noqa: E402
@@ -234,7 +236,16 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
         spark_alignments, spark_rejected = spark.align(docs, pairs, detect)
         assert list(spark_alignments) == alignments
         assert spark_rejected == rejected
-        assert list(spark.cluster(alignments, boilerplate_docs=2)) == merge_within(build_clusters(alignments, 2))
+        local_clusters = merge_within(build_clusters(alignments, 2))
+        assert list(spark.cluster(alignments, boilerplate_docs=2)) == local_clusters
+        # Categorized where the clusters are: neither they nor the result is collected to do it.
+        clusters = spark.cluster(alignments, boilerplate_docs=2)
+        credits = credits_batch(docs, load_gazetteer())
+        params = CategoryConfig(sample=3)
+        categorized = spark.categorize(clusters, docs, credits, params, 2)
+        assert isinstance(categorized, FrameSeq) and clusters._items is None and categorized._items is None
+        assert list(categorized) == categorize(local_clusters, docs, credits, params, 2)
+        assert {c.category for c in categorized} > {"news"}
     finally:
         spark.release()
 
