@@ -12,8 +12,11 @@ kept as it is: it is the noise's own cluster.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+import numpy as np
+
+from provenance.arrow import Rows
 from provenance.cluster.categories import categorize
 from provenance.cluster.clusters import build_clusters
 from provenance.cluster.segment import rescore, snap
@@ -103,25 +106,25 @@ def trim_noise(
     Returns:
         The alignments in the same order, trimmed and rescored where they carried noise.
     """
-    out: list[Alignment] = []
-    for al, shares in zip(alignments, trim_shares(alignments, noise), strict=True):
-        trimmed = None if shares is None else trim_at(al, docs, *shares, min_chars)
-        out.append(trimmed if trimmed is not None else al)
+    out = list(alignments)
+    for i, shares in trim_shares(alignments, noise).items():
+        trimmed = trim_at(out[i], docs, *shares, min_chars)
+        if trimmed is not None:
+            out[i] = trimmed
     return out
 
 
 def trim_shares(
     alignments: Sequence[Alignment], noise: dict[int, list[tuple[int, int]]]
-) -> list[tuple[float, float] | None]:
-    """Per alignment, the shares of its length to cut at its head and its tail (both sides are
-    cut by the larger share of the two, so that they still hold the same text), or None when
-    no noise covers an edge. Reads spans only: the cuts (``trim_at``) read the texts."""
-    out: list[tuple[float, float] | None] = []
-    for al in alignments:
+) -> dict[int, tuple[float, float]]:
+    """The shares of its length to cut at its head and its tail of each alignment an edge of
+    which noise covers, by position (both sides are cut by the larger share of the two, so that
+    they still hold the same text). Reads spans only: the cuts (``trim_at``) read the texts.
+    Alignments held in columns (``Rows``) are read as records only where a side's document
+    has noise: a few of them, where every alignment was a record for a moment."""
+    out: dict[int, tuple[float, float]] = {}
+    for i, al in _touching(alignments, noise):
         a_noise, b_noise = noise.get(al.doc_a) or [], noise.get(al.doc_b) or []
-        if not a_noise and not b_noise:
-            out.append(None)
-            continue
         a_len, b_len = al.a_end - al.a_start, al.b_end - al.b_start
         head = max(
             (_head(a_noise, al.a_start, al.a_end) - al.a_start) / a_len,
@@ -131,8 +134,22 @@ def trim_shares(
             (al.a_end - _tail(a_noise, al.a_start, al.a_end)) / a_len,
             (al.b_end - _tail(b_noise, al.b_start, al.b_end)) / b_len,
         )
-        out.append(None if head == 0 and tail == 0 else (head, tail))
+        if head or tail:
+            out[i] = (head, tail)
     return out
+
+
+def _touching(alignments: Sequence[Alignment], noise: Mapping[int, object]) -> Iterator[tuple[int, Alignment]]:
+    """``(position, alignment)`` of the alignments a side of which is in a document of ``noise``."""
+    if isinstance(alignments, Rows):
+        noisy = np.fromiter(noise, dtype=np.int64, count=len(noise))
+        doc_a, doc_b = alignments.column("doc_a"), alignments.column("doc_b")
+        for i in np.flatnonzero(np.isin(doc_a, noisy) | np.isin(doc_b, noisy)).tolist():
+            yield i, alignments[i]
+        return
+    for i, al in enumerate(alignments):
+        if al.doc_a in noise or al.doc_b in noise:
+            yield i, al
 
 
 def trim_at(

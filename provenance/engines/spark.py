@@ -952,7 +952,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         d = config.detect
         judged = self.categorize(strict_clusters(rows, config), docs, credits, config.categories, d.boilerplate_docs)
         shares = trim_shares(rows, noise_spans(judged))
-        tasks = {i: json.dumps({"head": s[0], "tail": s[1]}) for i, s in enumerate(shares) if s is not None}
+        tasks = {i: json.dumps({"head": head, "tail": tail}) for i, (head, tail) in shares.items()}
         if not tasks:
             return rows
         trimmed = self._retext(rows, docs, tasks, partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS))
