@@ -1172,11 +1172,6 @@ def _replaced(rows: Rows[Alignment], pieces: pa.Table, positions: Iterable[int])
 # --- collecting records ----------------------------------------------------------------------
 
 
-def _columns(frame: DataFrame, names: Sequence[str]) -> list[list]:
-    table = to_arrow(frame.select(*names))
-    return [table.column(n).to_pylist() for n in names]
-
-
 def _collect_documents(frame: DataFrame) -> list[Document]:
     return ops.documents_of(to_arrow(frame.select(*ops.DOCUMENT_SCHEMA.names)))
 
@@ -1191,23 +1186,38 @@ def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
 
 
 def _collect_clusters(frame: DataFrame) -> list[Cluster]:
+    """The clusters of a cluster frame (one row per occurrence), in cluster order: collected as
+    Arrow and sorted there, each value made a Python object once (a kind, a category or a reason
+    shared by the clusters and copies that have it), not a tuple per row."""
     names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
     categorized = "category" in frame.columns
     if categorized:
         names += ["category", "category_reason"]
-    rows = sorted(zip(*_columns(frame, names), strict=True), key=lambda r: r[1])
+    table = to_arrow(frame.select(*names)).sort_by("passage_no")  # passages are numbered in cluster order
+    number = table.column("cluster_no").to_numpy()
+    heads = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]).tolist() if number.shape[0] else []
+    passage, doc, start, end = (table.column(n).to_pylist() for n in ("passage_no", "doc", "start", "end"))
+    kind = _shared(table.column("kind"))
+    whole = table.take(pa.array(heads, pa.int64()))  # a cluster's own fields, from its first row
+    boilerplate = whole.column("boilerplate").to_pylist()
+    category = _shared(whole.column("category")) if categorized else []
+    reason = whole.column("category_reason").to_pylist() if categorized else []
     clusters: list[Cluster] = []
-    lo = 0
-    while lo < len(rows):
-        hi = lo
-        while hi < len(rows) and rows[hi][0] == rows[lo][0]:
-            hi += 1
-        cid = ops.cluster_id(rows[lo][0])
-        occurrences = tuple(Occurrence(ops.passage_id(r[1]), cid, r[2], r[3], r[4], r[5]) for r in rows[lo:hi])
-        cluster = Cluster(cid, occurrences, boilerplate=bool(rows[lo][6]))
-        clusters.append(_categorized(cluster, rows[lo][7], rows[lo][8]) if categorized else cluster)
-        lo = hi
+    for k, (lo, hi) in enumerate(zip(heads, [*heads[1:], len(passage)], strict=True)):
+        cid = ops.cluster_id(int(number[lo]))
+        occurrences = tuple(
+            Occurrence(ops.passage_id(passage[i]), cid, doc[i], start[i], end[i], kind[i]) for i in range(lo, hi)
+        )
+        cluster = Cluster(cid, occurrences, boilerplate=bool(boilerplate[k]))
+        clusters.append(_categorized(cluster, category[k], reason[k]) if categorized else cluster)
     return clusters
+
+
+def _shared(column: pa.ChunkedArray) -> list[Any]:
+    """A string column's values, each distinct value one Python object."""
+    encoded = column.combine_chunks().dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    return [names[i] if i is not None else None for i in encoded.indices.to_pylist()]
 
 
 def _collect_credits(frame: DataFrame) -> list[Credit]:
