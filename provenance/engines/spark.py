@@ -1195,7 +1195,9 @@ def _collect_clusters(frame: DataFrame) -> list[Cluster]:
         names += ["category", "category_reason"]
     table = to_arrow(frame.select(*names)).sort_by("passage_no")  # passages are numbered in cluster order
     number = table.column("cluster_no").to_numpy()
-    heads = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]).tolist() if number.shape[0] else []
+    if not number.shape[0]:
+        return []
+    heads = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]).tolist()
     passage, doc, start, end = (table.column(n).to_pylist() for n in ("passage_no", "doc", "start", "end"))
     kind = _shared(table.column("kind"))
     whole = table.take(pa.array(heads, pa.int64()))  # a cluster's own fields, from its first row
