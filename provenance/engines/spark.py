@@ -1187,8 +1187,8 @@ def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
 
 def _collect_clusters(frame: DataFrame) -> list[Cluster]:
     """The clusters of a cluster frame (one row per occurrence), in cluster order: collected as
-    Arrow and sorted there, each value made a Python object once (a kind, a category or a reason
-    shared by the clusters and copies that have it), not a tuple per row."""
+    Arrow and sorted there, a cluster's own fields read at its first row, and each kind and
+    category one Python object shared by the copies and clusters that have it; no tuple per row."""
     names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
     categorized = "category" in frame.columns
     if categorized:
