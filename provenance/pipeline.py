@@ -187,7 +187,7 @@ def detect(
             # The result's alignments in columns, not an object each (they grow with the reuse).
             alignments = rows_of(alignments, Alignment)
         with timer.stage("categories", lambda: len(categorized)):
-            # Decided here by ``categorize`` for every engine, from facts the engine reads in the texts.
+            # ``categorize``'s decisions, made where the engine holds the clusters and the texts.
             categorized = engine.categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)
         with timer.stage("origins", lambda: len(origins)):
             # Inferred for news clusters only: site chrome on thousands of pages has no wire origin.

@@ -46,8 +46,9 @@ The first rule that holds decides (figures are ``CategoryConfig`` fields):
 
 Every decision carries a short reason naming the signal and its figures. What a copy's text
 says (``copy_facts``: a pure function of one document's text and credits) may be read where the
-texts are (the Spark engine's executors); ``categorize`` decides from those facts in the
-orchestrating process for every engine, so local and Spark scans agree by construction.
+texts are, and a cluster's signals (``measure``) and category (``decide``) need only its own
+copies' facts and outlets and the corpus's count of outlets: the Spark engine runs these same
+functions per cluster on its executors, so local and Spark scans agree by construction.
 """
 
 from __future__ import annotations

@@ -734,7 +734,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         occurrences = self._keep(occurrences)
         per_cluster = occurrences.groupBy("label").agg(F.countDistinct("doc").alias("n_docs"))
         numbered = self._numbered(per_cluster, ["label"], "cluster_no")
-        passages = self._numbered(_merged(occurrences), ["label", "doc", "start"], "passage_no")
+        passages = self._numbered(_merged(occurrences), ["label", "doc", "start", "end"], "passage_no")
         flagged = F.lit(False) if boilerplate_docs is None else F.col("n_docs") > boilerplate_docs
         clusters = passages.join(numbered, "label").select(
             "cluster_no",
@@ -833,6 +833,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
     ) -> list[Origin]:
         """The origin of every news cluster, in cluster order: occurrences, their documents and
         the documents' credits grouped per cluster in Spark, then the local ``infer_origin``."""
+        if not clusters:  # counted once, by the cluster stage: no job for nothing
+            return []
         if isinstance(clusters, FrameSeq):  # a cluster not yet categorized counts as news, as a ``Cluster``
             categorized = "category" in clusters.frame.columns
             cluster_frame = clusters.frame.where(F.col("category") == "news") if categorized else clusters.frame
@@ -1135,7 +1137,8 @@ def _merged(occurrences: DataFrame) -> DataFrame:
     """``label, doc, start, end``: the occurrences of each cluster (``label``) merged where they
     overlap in one document, as ``merge_spans`` merges them: a span joins the run before it when
     it starts before the run's furthest end."""
-    run = Window.partitionBy("label", "doc").orderBy("start", "end")
+    # ``node`` orders copies of the same extent, so that both windows read them in one order.
+    run = Window.partitionBy("label", "doc").orderBy("start", "end", "node")
     furthest = F.max("end").over(run.rowsBetween(Window.unboundedPreceding, -1))
     opens = F.when(furthest.isNull() | (F.col("start") >= furthest), 1).otherwise(0)
     runs = occurrences.withColumn("opens", opens).withColumn(

@@ -15,13 +15,13 @@ import pytest
 
 pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
 
-from provenance.cluster import build_clusters, merge_within  # noqa: E402
+from provenance.cluster import build_clusters, merge_spans, merge_within  # noqa: E402
 from provenance.cluster.categories import categorize  # noqa: E402
 from provenance.cluster.clusters import UnionFind  # noqa: E402
 from provenance.config import CategoryConfig, DetectConfig, InputLimits, ScanConfig  # noqa: E402
 from provenance.credits import load_gazetteer  # noqa: E402
 from provenance.engines.local import LocalEngine  # noqa: E402
-from provenance.engines.spark import FrameSeq, SparkEngine  # noqa: E402
+from provenance.engines.spark import FrameSeq, SparkEngine, _merged  # noqa: E402
 from provenance.engines.spark_graph import connected_components  # noqa: E402
 from provenance.engines.stages import credits_batch, sketch_batch  # noqa: E402
 from provenance.pipeline import load, scan  # noqa: E402
@@ -248,6 +248,25 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
         assert {c.category for c in categorized} > {"news"}
     finally:
         spark.release()
+
+
+def test_copies_of_a_cluster_in_one_document_merge_as_merge_spans_merges_them(spark: SparkEngine) -> None:
+    rng = random.Random(11)
+    rows, node = [], 0
+    for _ in range(400):
+        label, doc, start = rng.randrange(4), rng.randrange(5), rng.randrange(0, 300, 5)
+        end = start + rng.choice([5, 10, 40])  # spans that touch (end == next start) stay apart
+        for _ in range(rng.choice([1, 1, 2])):  # two nodes of the same extent, now and then
+            rows.append((label, node, doc, start, end))
+            node += 1
+    frame = spark.session.createDataFrame(rows, "label long, node long, doc long, start long, `end` long")
+    got = sorted(tuple(r) for r in _merged(frame).select("label", "doc", "start", "end").collect())
+    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for label, _, doc, start, end in rows:
+        spans.setdefault((label, doc), []).append((start, end))
+    expected = sorted((label, doc, s, e) for (label, doc), found in spans.items() for s, e in merge_spans(found))
+    assert got == expected
+    assert len(expected) < len(rows)  # some copies merged
 
 
 def test_connected_components_label_every_node_with_its_smallest(spark: SparkEngine) -> None:
