@@ -73,7 +73,6 @@ from provenance.records import (
     Cluster,
     Credit,
     Document,
-    Occurrence,
     Origin,
     ScanResult,
     Skipped,
@@ -1006,7 +1005,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         decide = partial(
             ops.category_batches, params=params, n_outlets=self._n_outlets(docs), boilerplate_docs=boilerplate_docs
         )
-        categories = self._keep(self._map(judged, decide, ops.CATEGORY_SCHEMA))
+        categories = self._map(judged, decide, ops.CATEGORY_SCHEMA)
         if not isinstance(clusters, FrameSeq):
             found = to_arrow(categories)
             numbers, category, reason = (found.column(name).to_pylist() for name in ops.CATEGORY_SCHEMA.names)
@@ -1189,40 +1188,20 @@ def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
 
 
 def _collect_clusters(frame: DataFrame) -> list[Cluster]:
-    """The clusters of a cluster frame (one row per occurrence), in cluster order: collected as
-    Arrow and sorted there, a cluster's own fields read at its first row, and each kind and
-    category one Python object shared by the copies and clusters that have it; no tuple per row."""
+    """The clusters of a cluster frame, in cluster order: collected as Arrow, sorted there and
+    read by ``clusters_in``; a cluster's own fields (boilerplate, category) read at its first row."""
     names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
     categorized = "category" in frame.columns
     if categorized:
         names += ["category", "category_reason"]
-    table = to_arrow(frame.select(*names)).sort_by("passage_no")  # passages are numbered in cluster order
-    number = table.column("cluster_no").to_numpy()
-    if not number.shape[0]:
-        return []
-    heads = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]).tolist()
-    passage, doc, start, end = (table.column(n).to_pylist() for n in ("passage_no", "doc", "start", "end"))
-    kind = _shared(table.column("kind"))
-    whole = table.take(pa.array(heads, pa.int64()))  # a cluster's own fields, from its first row
+    table = to_arrow(frame.select(*names)).sort_by([("cluster_no", "ascending"), ("passage_no", "ascending")])
+    found = [(lo, cluster) for lo, _, cluster in ops.clusters_in(table)]
+    whole = table.take(pa.array([lo for lo, _ in found], pa.int64()))
     boilerplate = whole.column("boilerplate").to_pylist()
-    category = _shared(whole.column("category")) if categorized else []
-    reason = whole.column("category_reason").to_pylist() if categorized else []
-    clusters: list[Cluster] = []
-    for k, (lo, hi) in enumerate(zip(heads, [*heads[1:], len(passage)], strict=True)):
-        cid = ops.cluster_id(int(number[lo]))
-        occurrences = tuple(
-            Occurrence(ops.passage_id(passage[i]), cid, doc[i], start[i], end[i], kind[i]) for i in range(lo, hi)
-        )
-        cluster = Cluster(cid, occurrences, boilerplate=bool(boilerplate[k]))
-        clusters.append(_categorized(cluster, category[k], reason[k]) if categorized else cluster)
-    return clusters
-
-
-def _shared(column: pa.ChunkedArray) -> list[Any]:
-    """A string column's values, each distinct value one Python object."""
-    encoded = column.combine_chunks().dictionary_encode()
-    names = encoded.dictionary.to_pylist()
-    return [names[i] if i is not None else None for i in encoded.indices.to_pylist()]
+    if not categorized:
+        return [dataclasses.replace(c, boilerplate=bool(b)) for (_, c), b in zip(found, boilerplate, strict=True)]
+    category, reason = ops.shared_strings(whole.column("category")), whole.column("category_reason").to_pylist()
+    return [_categorized(c, category[k], reason[k]) for k, (_, c) in enumerate(found)]
 
 
 def _collect_credits(frame: DataFrame) -> list[Credit]:

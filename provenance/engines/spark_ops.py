@@ -448,19 +448,39 @@ def credit_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
             yield pa.RecordBatch.from_pylist(rows, schema=CREDIT_SCHEMA)
 
 
-def _clusters_of(table: pa.Table) -> Iterator[tuple[int, list[dict[str, Any]], Cluster]]:
-    """``(cluster_no, rows, cluster)`` of each cluster whose rows (one per occurrence:
-    ``cluster_no, passage_no, doc, start, end, kind``, and any other columns) ``table`` holds
-    whole, in cluster order, each cluster's occurrences in ``passage_no`` order."""
-    rows = table.to_pylist()
-    rows.sort(key=lambda r: (r["cluster_no"], r["passage_no"]))
-    for number, grouped in itertools.groupby(rows, key=itemgetter("cluster_no")):
-        group = list(grouped)
-        cid = cluster_id(number)
+def clusters_in(table: pa.Table) -> Iterator[tuple[int, int, Cluster]]:
+    """``(lo, hi, cluster)`` of each cluster of ``table``: one row per occurrence (``cluster_no,
+    passage_no, doc, start, end, kind``, and any other columns), sorted by ``cluster_no`` then
+    ``passage_no``; rows ``lo:hi`` are the cluster's. Each value becomes a Python object once,
+    each kind one object shared by its copies (the driver collects every cluster so)."""
+    number = table.column("cluster_no").to_numpy()
+    if not number.shape[0]:
+        return
+    heads = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]).tolist()
+    passage, doc, start, end = (table.column(n).to_pylist() for n in ("passage_no", "doc", "start", "end"))
+    kind = shared_strings(table.column("kind"))
+    for lo, hi in zip(heads, [*heads[1:], len(passage)], strict=True):
+        cid = cluster_id(int(number[lo]))
         occurrences = tuple(
-            Occurrence(passage_id(r["passage_no"]), cid, r["doc"], r["start"], r["end"], r["kind"]) for r in group
+            Occurrence(passage_id(passage[i]), cid, doc[i], start[i], end[i], kind[i]) for i in range(lo, hi)
         )
-        yield number, group, Cluster(cid, occurrences)
+        yield lo, hi, Cluster(cid, occurrences)
+
+
+def shared_strings(column: pa.ChunkedArray) -> list[Any]:
+    """A string column's values, each distinct value one Python object."""
+    encoded = column.combine_chunks().dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    return [names[i] if i is not None else None for i in encoded.indices.to_pylist()]
+
+
+def _clusters_of(table: pa.Table) -> Iterator[tuple[int, list[dict[str, Any]], Cluster]]:
+    """``(cluster_no, rows, cluster)`` of each cluster whose rows ``table`` holds whole (see
+    ``clusters_in``; any order), in cluster order, its rows as dicts."""
+    table = table.sort_by([("cluster_no", "ascending"), ("passage_no", "ascending")])
+    rows = table.to_pylist()
+    for lo, hi, cluster in clusters_in(table):
+        yield rows[lo]["cluster_no"], rows[lo:hi], cluster
 
 
 SAMPLE_SCHEMA = pa.schema([("doc", pa.int64()), ("start", pa.int64()), ("end", pa.int64())])
@@ -497,7 +517,7 @@ def category_batches(
         out = []
         for number, group, cluster in _clusters_of(table):
             outlet_of = {r["doc"]: r["outlet"] for r in group}
-            facts = {(r["doc"], r["start"], r["end"]): _facts(r) for r in group if r["words"] is not None}
+            facts = {(r["doc"], r["start"], r["end"]): facts_of(r) for r in group if r["words"] is not None}
             signals = measure(cluster, (), {}, params, n_outlets, patterns, facts=facts, outlet_of=outlet_of)
             category, reason = decide(signals, params, boilerplate_docs)
             out.append({"cluster_no": number, "category": category, "category_reason": reason})
@@ -669,12 +689,7 @@ def fact_batches(batches: Iterable[pa.RecordBatch], params: CategoryConfig) -> I
             yield pa.RecordBatch.from_pylist(out, schema=FACT_SCHEMA)
 
 
-def facts_of(table: pa.Table) -> dict[tuple[int, int, int], CopyFacts]:
-    """``FACT_SCHEMA`` rows as ``categorize`` takes them, by ``(doc, start, end)``."""
-    return {(r["doc"], r["start"], r["end"]): _facts(r) for r in table.to_pylist()}
-
-
-def _facts(r: dict[str, Any]) -> CopyFacts:
+def facts_of(r: dict[str, Any]) -> CopyFacts:
     """A ``FACT_SCHEMA`` row as ``measure`` takes it."""
     return CopyFacts(
         words=r["words"],

@@ -298,7 +298,8 @@ def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
     params = CategoryConfig(patterns=("Associated Press",))  # a known pattern, so that the pattern facts count
     copies = sorted(sampled_copies(clusters, params))
     assert copies
-    facts = ops.facts_of(_facts_on_partitions(corpus, copies, credit_json, params))
+    found = _facts_on_partitions(corpus, copies, credit_json, params).to_pylist()
+    facts = {(r["doc"], r["start"], r["end"]): ops.facts_of(r) for r in found}
     of_doc = {d: [c for c in credits if c.doc == d] for d in {doc for doc, _, _ in copies}}
     for doc, start, end in copies:
         text = corpus[doc].text
