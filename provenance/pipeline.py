@@ -27,7 +27,7 @@ from provenance.engines.base import Engine, Pairs, Progress
 from provenance.engines.local import LocalEngine
 from provenance.errors import ConfigError, InputError
 from provenance.filters import keep_documents
-from provenance.graph import build_graph, news_origins
+from provenance.graph import news_origins
 from provenance.ingest import load as load  # the one loader, for callers that read inputs before detect()
 from provenance.ingest.policy import UNSUPPORTED
 from provenance.ingest.streams import is_stream, stream_name
@@ -193,11 +193,12 @@ def detect(
             # Inferred for news clusters only: site chrome on thousands of pages has no wire origin.
             origins = news_origins(engine.origins(categorized, docs, credits, gazetteer), categorized)
         clusters = categorized
+        with timer.stage("graph", lambda: len(edges)):
+            # Built where the engine holds the clusters (a Spark dataset's graph stays there).
+            nodes, edges = engine.graph(docs, clusters, origins)
         docs, elsewhere = engine.result_documents(docs, clusters, credits)
     finally:
         engine.release()
-    with timer.stage("graph", lambda: len(edges)):
-        nodes, edges = build_graph(docs, clusters, origins)
     pairs, acc = found.pairs, found.counts
     counts = result_counts(docs, skipped, banding, pairs, acc, alignments, rejected, clusters, credits, origins)
     counts.update(kept_counts)

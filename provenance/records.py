@@ -266,6 +266,18 @@ class CreditsElsewhere(Protocol):
         """Write the ``credits`` table at ``path`` (a folder of part files)."""
 
 
+@runtime_checkable
+class TableElsewhere(Protocol):
+    """Records of a result kept where the engine made them (the Spark engine's executors, for a
+    Parquet dataset: the provenance graph grows with the reuse found): counted there, read only
+    if asked, and their report table written there by that engine while it is open."""
+
+    def __len__(self) -> int: ...
+
+    def write_table(self, path: Path) -> None:
+        """Write the records' report table at ``path`` (a folder of part files)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a scan produced, ready for the report writer and the terminal summary."""
@@ -279,6 +291,7 @@ class ScanResult:
     counts: dict[str, int] = field(default_factory=dict)
     credits: Sequence[Credit] = ()  # a tuple, or the engine's ``CreditsElsewhere``
     origins: tuple[Origin, ...] = ()
-    nodes: Sequence[GraphNode] = ()  # a scan's graph: ``provenance.arrow.Rows``, built when read
+    # A scan's graph: ``provenance.arrow.Rows``, built when read, or the engine's ``TableElsewhere``.
+    nodes: Sequence[GraphNode] = ()
     edges: Sequence[GraphEdge] = ()
     texts_elsewhere: TextsElsewhere | None = None  # set when the documents' texts stayed off this process

@@ -22,7 +22,19 @@ from provenance.cluster.categories import categorize
 from provenance.cluster.trim import trim_wide_noise
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
 from provenance.credits import Gazetteer
-from provenance.records import Alignment, Cluster, Credit, Document, Origin, ScanResult, Skipped, TextsElsewhere
+from provenance.graph import build_graph
+from provenance.records import (
+    Alignment,
+    Cluster,
+    Credit,
+    Document,
+    GraphEdge,
+    GraphNode,
+    Origin,
+    ScanResult,
+    Skipped,
+    TextsElsewhere,
+)
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts
 
@@ -124,6 +136,18 @@ class Engine(ABC, Generic[SketchT, PairsT]):
     ) -> Sequence[Origin]:
         """The likely origin of every news cluster of ``clusters`` (categorized), in cluster
         order; the other categories get none (``news_origins`` says why)."""
+
+    def graph(
+        self, docs: Sequence[Document], clusters: Sequence[Cluster], origins: Sequence[Origin]
+    ) -> tuple[Sequence[GraphNode], Sequence[GraphEdge]]:
+        """The provenance graph of the news clusters of ``clusters`` (categorized), with their
+        ``origins``: nodes and edges in ``provenance.graph.build_graph``'s order.
+
+        By default built here; an engine that keeps the clusters elsewhere builds the same graph
+        there, and may keep it there (each of nodes and edges a ``records.TableElsewhere``,
+        whose report table the engine writes).
+        """
+        return build_graph(docs, clusters, origins)
 
     def result_documents(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]

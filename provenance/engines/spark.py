@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 from provenance import ingest
 from provenance._optional import require_pyspark
 from provenance.arrays import ranks
-from provenance.arrow import Rows, from_table, rows_of, to_table
+from provenance.arrow import Rows, from_table, rows_of, schema_of, to_table
 from provenance.cluster.categories import CREDIT_LINE_KINDS, count_outlets
 from provenance.cluster.segment import composite_cuts
 from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
@@ -59,8 +59,10 @@ from provenance.credits import Gazetteer
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
+from provenance.engines.spark_graph_build import graph_frames, ordered
 from provenance.engines.spark_session import start_session
 from provenance.errors import InputError, ReportError
+from provenance.graph import build_graph
 from provenance.ingest import IngestPolicy, check_paths
 from provenance.ingest.policy import BLANK_TEXT, FALLBACK_ID, NUL, unread_dates
 from provenance.memory import release_free_memory
@@ -73,11 +75,14 @@ from provenance.records import (
     Cluster,
     Credit,
     Document,
+    GraphEdge,
+    GraphNode,
     Origin,
     ScanResult,
     Skipped,
     TextsElsewhere,
 )
+from provenance.report import schemas
 from provenance.report.tables import documents_table
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, dedupe_packed, doc_bits, pack
@@ -158,6 +163,25 @@ class CreditFrames(FrameSeq[Credit]):
         self._writer = writer
 
     def write_credits_table(self, path: Path) -> None:
+        self._writer(path)
+
+
+class TableFrames(FrameSeq[T]):
+    """Records of a result kept on the executors (``records.TableElsewhere``: the provenance
+    graph of a Parquet dataset): counted there, collected only if read, and their report table
+    written there (``write_table``)."""
+
+    def __init__(
+        self,
+        frame: DataFrame,
+        records: Callable[[DataFrame], list[T]],
+        count: Callable[[DataFrame], int],
+        writer: Callable[[Path], None],
+    ) -> None:
+        super().__init__(frame, records, count)
+        self._writer = writer
+
+    def write_table(self, path: Path) -> None:
         self._writer(path)
 
 
@@ -792,11 +816,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         """
         from provenance.report.schemas import CREDITS
 
-        if self._session is None:
-            raise ReportError(
-                "the credits stayed with the Spark engine that found them: write the report while the "
-                "engine is open (inside its with block)"
-            )
+        self._check_open("the credits stayed with the Spark engine that found them")
 
         documents = self._documents(docs).select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
         cut = F.expr("substring(text, start + 1, `end` - start)")
@@ -806,6 +826,12 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         )
         write = partial(ops.credits_parts, schema=CREDITS)
         self._write_parts(rows, write, path, n_credits, "credits", CREDITS, ops.part_name(0, 0))
+
+    def _check_open(self, kept: str) -> None:
+        """Raises ReportError, saying ``kept``, when the engine is closed (its session with it):
+        what it kept for a report can no longer be written."""
+        if self._session is None:
+            raise ReportError(f"{kept}: write the report while the engine is open (inside its with block)")
 
     def _write_parts(
         self, rows: DataFrame, write: Callable, path: Path, expected: int, what: str, schema: pa.Schema, empty: str
@@ -1020,6 +1046,58 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         outlets = self._columns(docs)[0] if isinstance(docs, FrameSeq) else docs  # the outlets are read
         return count_outlets(column(outlets, "outlet"))
 
+    def graph(
+        self, docs: Sequence[Document], clusters: Sequence[Cluster], origins: Sequence[Origin]
+    ) -> tuple[Sequence[GraphNode], Sequence[GraphEdge]]:
+        """The local ``build_graph``'s nodes and edges, built on the executors from the cluster
+        frame (``spark_graph_build``). For a Parquet dataset they stay there (``TableFrames``,
+        cached until ``close``) and the executors write their tables; for local inputs, whose
+        documents the driver holds anyway, they are collected (``Rows``), so that the report can
+        be written after the engine is closed."""
+        if not len(clusters):  # no job, and no document read: an empty graph
+            return build_graph([], [], [])
+        if not isinstance(clusters, FrameSeq):  # clusters held here (not a scan's)
+            return super().graph(docs, clusters, origins)
+        credited = [o for o in origins if o.agency]
+        table = pa.table(
+            {
+                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in credited], pa.int64()),
+                "agency": pa.array([o.agency for o in credited], pa.string()),
+                "confidence": pa.array([o.confidence for o in credited], pa.float64()),
+                "evidence": pa.array([o.evidence for o in credited], pa.string()),
+            }
+        )
+        documents = self._documents(docs).select(
+            F.col("index").alias("doc"), "doc_id", "title", "outlet", "date", "when"
+        )
+        node_frame, edge_frame = graph_frames(clusters.frame, documents, self._frame_of(table, ops.ddl(table.schema)))
+        if not isinstance(docs, FrameSeq):
+            return _graph_rows(node_frame, GraphNode, schemas.NODES), _graph_rows(edge_frame, GraphEdge, schemas.EDGES)
+        return self._kept_graph(node_frame, GraphNode, schemas.NODES), self._kept_graph(
+            edge_frame, GraphEdge, schemas.EDGES
+        )
+
+    def _kept_graph(self, frame: DataFrame, kind: type[T], schema: pa.Schema) -> TableFrames[T]:
+        """The graph's nodes or edges (``kind``, the report's ``schema``) kept on the executors
+        until ``close``, counted now (so that they no longer need the scan's cached frames)."""
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        self._for_report.append(frame)
+        n_rows = frame.count()
+        name = "nodes" if kind is GraphNode else "edges"
+        collect = partial(_collect_graph, kind=kind, schema=schema)
+        return TableFrames(frame, collect, lambda _: n_rows, partial(self._write_graph, frame, n_rows, schema, name))
+
+    def _write_graph(self, frame: DataFrame, n_rows: int, schema: pa.Schema, name: str, path: Path) -> None:
+        """The executors write the graph's ``name`` table (``schema``) at ``path``, as part files
+        in the local order (``ops.ordered_parts``).
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the provenance graph stayed with the Spark engine that built it")
+        write = partial(ops.ordered_parts, schema=schema)
+        self._write_parts(ordered(frame, schema.names), write, path, n_rows, name, schema, ops.part_name(0))
+
     def result_documents(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], credits: Sequence[Credit]
     ) -> tuple[Sequence[Document], TextsElsewhere | None]:
@@ -1202,6 +1280,17 @@ def _collect_clusters(frame: DataFrame) -> list[Cluster]:
         return [dataclasses.replace(c, boilerplate=bool(b)) for (_, c), b in zip(found, boilerplate, strict=True)]
     category, reason = ops.shared_strings(whole.column("category")), whole.column("category_reason").to_pylist()
     return [_categorized(c, category[k], reason[k]) for k, (_, c) in enumerate(found)]
+
+
+def _graph_rows(frame: DataFrame, kind: type[T], schema: pa.Schema) -> Rows[T]:
+    """The graph's nodes or edges (``kind``) of a frame with the report's columns (``schema``),
+    collected in the local order, held in columns."""
+    table = to_arrow(ordered(frame, schema.names))
+    return Rows(pa.Table.from_arrays(table.columns, schema=schema_of(kind)), kind)
+
+
+def _collect_graph(frame: DataFrame, kind: type[T], schema: pa.Schema) -> list[T]:
+    return list(_graph_rows(frame, kind, schema))
 
 
 def _collect_credits(frame: DataFrame) -> list[Credit]:

@@ -709,7 +709,8 @@ def facts_of(r: dict[str, Any]) -> CopyFacts:
 # --- the report's documents table -----------------------------------------------------------
 
 PARTS_SCHEMA = pa.schema([("first", pa.int64()), ("rows", pa.int64())])
-"""A part file written by ``documents_parts`` or ``credits_parts``: its first document and its rows."""
+"""A part file written by ``documents_parts``, ``credits_parts`` or ``ordered_parts``: its first
+document (or its partition) and its rows."""
 
 
 def part_name(first: int, seq: int | None = None) -> str:
@@ -796,5 +797,22 @@ def credits_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Sch
             if batch.num_rows:
                 doc, seq = batch.column("doc")[0].as_py(), batch.column("seq")[0].as_py()
                 yield doc, part_name(doc, seq), pa.Table.from_batches([batch]).select(schema.names)
+
+    yield from write_part(tables(), folder, schema)
+
+
+def ordered_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Write the rows of a partition of a sorted frame (``orderBy``: the partitions hold
+    consecutive ranges, in order) as one part file of ``folder``, named by the partition's
+    number, so that the names sort in the rows' order. Rows: ``schema``'s columns."""
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    part = context.partitionId() if context is not None else 0
+
+    def tables() -> Iterator[tuple[int, str, pa.Table]]:
+        for batch in batches:
+            if batch.num_rows:
+                yield part, part_name(part), pa.Table.from_batches([batch]).select(schema.names)
 
     yield from write_part(tables(), folder, schema)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from provenance.config import ScanConfig
 from provenance.corpus import TextColumn, column
 from provenance.errors import ReportError
 from provenance.graph import write_gexf, write_graphml
-from provenance.records import CreditsElsewhere, GraphEdge, GraphNode, ScanResult
+from provenance.records import CreditsElsewhere, GraphEdge, GraphNode, ScanResult, TableElsewhere
 from provenance.report.html import INDEX, SITE_DIR, write_index, write_site
 from provenance.report.html.site import Columns, site_tables
 from provenance.report.manifest import build_manifest
-from provenance.report.schemas import SCHEMA_VERSION
+from provenance.report.schemas import SCHEMA_VERSION, TABLES
 from provenance.report.tables import report_table_builders, texts_batches
-from provenance.report.writer import AnyTable, read_manifest, read_table, table_path, write_report
+from provenance.report.writer import AnyTable, iter_table, read_manifest, table_path, write_report
+
+R = TypeVar("R", GraphNode, GraphEdge)
 
 GRAPHML = "graph.graphml"
 GEXF = "graph.gexf"
@@ -53,8 +55,10 @@ def write_scan_report(
     the report and its HTML pages need no inputs; leave them out when texts may not be
     redistributed. When the texts stayed where the engine read them (``result.texts_elsewhere``),
     ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are; when the
-    documents did (``DocumentsElsewhere``), they write their own ``documents`` table, and credits
-    kept by the engine (``CreditsElsewhere``) their ``credits`` table.
+    documents did (``DocumentsElsewhere``), they write their own ``documents`` table, credits
+    kept by the engine (``CreditsElsewhere``) their ``credits`` table, and a graph kept by it
+    (``TableElsewhere``) its ``nodes`` and ``edges`` tables, from which the GraphML and GEXF
+    files are then streamed.
 
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written;
@@ -67,20 +71,29 @@ def write_scan_report(
             "engine is open, with its texts_writer, or leave the texts out (--no-texts)"
         )
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
-    extra: dict[str, Callable[[Path], None]] = {
-        GRAPHML: lambda path: write_graphml(result.nodes, result.edges, path),
-        GEXF: lambda path: write_gexf(result.nodes, result.edges, path),
-        INDEX: write_index,
-    }
-    elsewhere = result.documents if isinstance(result.documents, DocumentsElsewhere) else None
     # Each table is built when it is written and let go after (one held at a time).
     tables: dict[str, AnyTable] = dict(report_table_builders(result))
-    if elsewhere is not None:  # written where the documents are, before the pages
-        del tables["documents"]
-        extra[table_path(Path(), "documents").name] = elsewhere.write_documents_table
-    if isinstance(result.credits, CreditsElsewhere):  # likewise, where the credits are
-        del tables["credits"]
-        extra[table_path(Path(), "credits").name] = result.credits.write_credits_table
+    # Tables the engine kept where it made them are written there, before the files read from them.
+    extra: dict[str, Callable[[Path], None]] = {}
+    elsewhere = {
+        "documents": result.documents.write_documents_table
+        if isinstance(result.documents, DocumentsElsewhere)
+        else None,
+        "credits": result.credits.write_credits_table if isinstance(result.credits, CreditsElsewhere) else None,
+        "nodes": result.nodes.write_table if isinstance(result.nodes, TableElsewhere) else None,
+        "edges": result.edges.write_table if isinstance(result.edges, TableElsewhere) else None,
+    }
+    for name, writer in elsewhere.items():
+        if writer is not None:
+            del tables[name]
+            extra[table_path(Path(), name).name] = writer
+    if elsewhere["nodes"] or elsewhere["edges"]:  # the exports stream the graph back from its tables
+        extra[GRAPHML] = lambda path: write_graphml(*graph_records(path.parent), path)
+        extra[GEXF] = lambda path: write_gexf(*graph_records(path.parent), path)
+    else:
+        extra[GRAPHML] = lambda path: write_graphml(result.nodes, result.edges, path)
+        extra[GEXF] = lambda path: write_gexf(result.nodes, result.edges, path)
+    extra[INDEX] = write_index
     if texts and texts_writer is not None:
         extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
     elif texts:
@@ -97,6 +110,8 @@ def write_scan_report(
     # Spark driver: its threads (py4j's) may hold locks a forked child would wait on for ever.
     big = ASIDE_FROM is not None and len(result.documents) >= ASIDE_FROM
     aside = {GRAPHML, GEXF, "texts"} if engine == "local" and big else set()
+    if elsewhere["nodes"] or elsewhere["edges"]:
+        aside -= {GRAPHML, GEXF}  # they read the graph's tables, written first
     return write_report(out, tables, manifest, force=force, extra_files=extra, aside=aside)
 
 
@@ -107,9 +122,20 @@ def read_graph(report_dir: Path) -> tuple[list[GraphNode], list[GraphEdge]]:
         ReportError: not a report, or its graph tables are missing or unreadable.
     """
     read_manifest(report_dir)
-    nodes = [GraphNode(r["node_id"], r["kind"], r["label"]) for r in read_table(report_dir, "nodes").to_pylist()]
-    edges = [
-        GraphEdge(r["source"], r["target"], r["kind"], r["weight"], r["directed"], r["evidence"])
-        for r in read_table(report_dir, "edges").to_pylist()
-    ]
-    return nodes, edges
+    nodes, edges = graph_records(report_dir)
+    return list(nodes), list(edges)
+
+
+def graph_records(report_dir: Path) -> tuple[Iterator[GraphNode], Iterator[GraphEdge]]:
+    """The nodes and the edges of the graph tables in ``report_dir`` (a report, or one being
+    written), each read as a stream, a slice of rows at a time: never the whole graph held.
+
+    Raises:
+        ReportError: a graph table is missing or unreadable (when read).
+    """
+    return _records(report_dir, "nodes", GraphNode), _records(report_dir, "edges", GraphEdge)
+
+
+def _records(report_dir: Path, name: str, kind: type[R]) -> Iterator[R]:
+    for table in iter_table(report_dir, name, TABLES[name].names):
+        yield from map(kind, *(table.column(i).to_pylist() for i in range(table.num_columns)))
