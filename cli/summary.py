@@ -95,12 +95,17 @@ def print_scan(result: ScanResult, out: Path, top: int = 10) -> None:
         )
     news_ids = {cl.cluster_id for cl in news}
     origins = {o.cluster_id: o for o in result.origins if o.cluster_id in news_ids}
+    # Counted as the report's overview counts them: copy shared by two documents or more (a
+    # passage repeated inside one article is nobody's reprint).
+    shared = {cl.cluster_id for cl in news if len(cl.docs) >= 2}
     if origins:
-        by_agency = Counter(o.agency or "unknown" for o in origins.values())
+        by_agency = Counter(o.agency or "unknown" for cid, o in origins.items() if cid in shared)
         named = ", ".join(f"{inline(a)} {n}" for a, n in by_agency.most_common() if a != "unknown")
+        inside = len(news) - len(shared)
         console.print(
-            f"Likely origins: {named or 'none named'}"
+            f"Likely origins of news copy across documents: {named or 'none named'}"
             + (f"; unknown {by_agency['unknown']}" if by_agency["unknown"] else "")
+            + (f" ({_count(inside, 'news cluster')} inside one document not counted)" if inside else "")
             + f". {len(result.credits)} agency credits found."
         )
     ranked = sorted(news, key=lambda cl: (-len(cl.docs), -len(cl.occurrences), cl.cluster_id))[: max(top, 0)]

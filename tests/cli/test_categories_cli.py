@@ -58,7 +58,7 @@ def test_scan_reports_every_category_and_counts_each_in_the_manifest(runner, tmp
     output = " ".join(result.output.split())
     assert "1 news cluster; not news: 7 boilerplate, 2 credit, 2 stock" in output
     assert "Largest news clusters (1 of 1)" in output
-    assert "Likely origins: Reuters 1." in output
+    assert "Likely origins of news copy across documents: Reuters 1." in output
 
 
 def test_known_boilerplate_from_a_patterns_file(runner, tmp_path: Path) -> None:

@@ -156,6 +156,7 @@ window.PROV = (() => {
       "Overview",
       el("div", { class: "cards-grid" }, stats.map(([n, what]) => el("div", { class: "stat" }, el("b", {}, n), el("span", {}, what)))),
       el("h2", {}, "Top origins of news copy"),
+      el("p", { class: "note" }, "News clusters in two documents or more: a passage repeated inside one document is nobody's reprint."),
       o.origins.length ? origins : el("p", { class: "note" }, "No news cluster spans two documents."),
       el("p", {}, "See ", el("a", { href: "#/shares" }, "how much of each outlet is agency copy"), ", ",
         el("a", { href: "#/time" }, "when copy was printed"), ", ", el("a", { href: "#/graph" }, "the graph"),
