@@ -140,10 +140,11 @@ def scan(
         with jobs, closing(runner) if runner else nullcontext():
             with stage_progress(not quiet) as progress:
                 result = run_scan(inputs, config, engine=runner, progress=progress)
-            # While the engine is open: the Spark engine writes the texts of a dataset where they are.
-            texts_writer = runner.texts_writer(result) if runner and texts else None
+            # While the engine is open: the Spark engine writes a dataset's texts and derivation
+            # table where the texts are.
+            writers = runner.table_writers(result) if runner else {}
             write_scan_report(
-                out, result, config, inputs, force=force, engine=engine.value, texts=texts, texts_writer=texts_writer
+                out, result, config, inputs, force=force, engine=engine.value, texts=texts, writers=writers
             )
         if not quiet:
             from prov_cli.summary import print_scan

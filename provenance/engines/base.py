@@ -161,12 +161,14 @@ class Engine(ABC, Generic[SketchT, PairsT]):
         its credits their ``credits`` table (``records.CreditsElsewhere``)."""
         return docs, None
 
-    def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
-        """A function writing the ``texts`` table of ``result`` at a path, run where the texts
-        are, when ``result.texts_elsewhere`` says this process does not hold them; None when it
-        does (the report writer then writes them from ``result.documents``). Call it while the
+    def table_writers(self, result: ScanResult) -> dict[str, Callable[[Path], None]]:
+        """The report tables of ``result`` this engine writes where its data is, by table name:
+        each a function writing the table at a path (a folder of part files). By default none:
+        the report writer builds every table from ``result``. An engine that keeps the texts
+        elsewhere (``result.texts_elsewhere``) must give ``texts``; the Spark engine gives
+        ``derivation`` too, computed on its executors. Call it, and write the report, while the
         engine is open."""
-        return None
+        return {}
 
     def release(self) -> None:  # noqa: B027 - an engine that holds nothing between scans needs no override
         """Drop what the engine holds for the current scan (the pipeline calls it when a scan ends)."""

@@ -23,7 +23,8 @@ Results reach the driver only when the pipeline reads them (``FrameSeq``). A Par
 texts never do: no join broadcasts them, the result holds whole only the documents with a
 passage, every other one as its id and outlet in columns (``result_documents``,
 ``DocumentColumns``), and the executors write the report's ``documents`` and ``texts`` tables
-(``DocumentColumns.write_documents_table``, ``texts_writer``); the other tables are written by
+(``DocumentColumns.write_documents_table``, ``table_writers``), and compute and write its
+``derivation`` table and graph; the other tables are written by
 the same ``write_scan_report`` as a local run. See docs/spark.md.
 """
 
@@ -56,6 +57,7 @@ from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
 from provenance.corpus import Columnar, Held, Indexed, column
 from provenance.credits import Gazetteer
+from provenance.engines import spark_derivation as derivation
 from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
@@ -384,8 +386,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         # so that writing it does not run their stage again; unpersisted by ``close``.
         self._for_report: list[DataFrame] = []
         self._columns_cache: dict[int, tuple[object, DocumentColumns, np.ndarray]] = {}
-        # The texts behind each result whose texts stayed on the executors (for ``texts_writer``).
-        self._elsewhere: dict[int, tuple[TextsElsewhere, DataFrame]] = {}
+        # The texts and clusters behind each result whose texts stayed on the executors (``table_writers``).
+        self._elsewhere: dict[int, tuple[TextsElsewhere, DataFrame, DataFrame | None]] = {}
 
     # --- session ------------------------------------------------------------------------------
 
@@ -1038,7 +1040,12 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             decided = dict(zip(numbers, zip(category, reason, strict=True), strict=True))
             return [_categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
         categorized = frame.drop("boilerplate").join(categories, "cluster_no")
-        categorized = self._keep(categorized.withColumn("boilerplate", F.col("category") != "news"))
+        categorized = categorized.withColumn("boilerplate", F.col("category") != "news")
+        if isinstance(docs, FrameSeq):  # the derivation table is computed from it when the report is written
+            categorized = categorized.persist(StorageLevel.MEMORY_AND_DISK)
+            self._for_report.append(categorized)
+        else:
+            categorized = self._keep(categorized)
         return FrameSeq(categorized, _collect_clusters, lambda _: n_clusters)
 
     def _n_outlets(self, docs: Sequence[Document]) -> int:
@@ -1114,7 +1121,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         # executors when they write the credits table (``CreditFrames``).
         lengths = array("q", n_chars.tobytes())
         elsewhere = TextsElsewhere(lengths)
-        self._elsewhere[id(elsewhere)] = (elsewhere, frame)
+        self._elsewhere[id(elsewhere)] = (elsewhere, frame, clusters.frame if isinstance(clusters, FrameSeq) else None)
         return columns.holding(held, partial(self._write_documents, frame, len(columns))), elsewhere
 
     def _held(self, frame: DataFrame, shown: list[int]) -> Held:
@@ -1153,20 +1160,61 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         write = partial(ops.documents_parts, schema=schema, extra_names=names)
         self._write_parts(rows, write, path, n_docs, "documents", schema, ops.part_name(0))
 
-    def texts_writer(self, result: ScanResult) -> Callable[[Path], None] | None:
-        """Writes the ``texts`` table of a result whose texts stayed on the executors: the
-        executors write it as Parquet part files (``doc_id``, ``text`` in document order) into
-        the folder the report writer names, a folder on a filesystem they share with the
-        driver (the same machine in ``local`` mode)."""
+    def table_writers(self, result: ScanResult) -> dict[str, Callable[[Path], None]]:
+        """For a result whose texts stayed on the executors, writers of its ``texts`` and
+        ``derivation`` tables: the executors write each as Parquet part files into the folder
+        the report writer names, a folder on a filesystem they share with the driver (the same
+        machine in ``local`` mode). The derivation table is computed there too (``_write_derivation``)."""
         held = self._elsewhere.get(id(result.texts_elsewhere))
         if result.texts_elsewhere is None or held is None or held[0] is not result.texts_elsewhere:
-            return None
-        frame = held[1]
+            return {}
+        _, frame, clusters = held
 
-        def write(path: Path) -> None:
+        def texts(path: Path) -> None:
             frame.orderBy("index").select("doc_id", "text").write.parquet(path.resolve().as_uri())
 
-        return write
+        if clusters is None:  # not a scan's clusters: the report computes the table
+            return {"texts": texts}
+        return {"texts": texts, "derivation": partial(self._write_derivation, frame, clusters, result.alignments)}
+
+    def _write_derivation(
+        self, docs: DataFrame, clusters: DataFrame, alignments: Sequence[Alignment], path: Path
+    ) -> None:
+        """The executors compute the ``derivation`` table (``spark_derivation``: the local
+        ``derivation_table``'s rows, each document's spans measured where its text is) and write
+        it at ``path`` as part files, in pair order.
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the documents' texts stayed with the Spark engine that read them")
+        kept: list[DataFrame] = []
+
+        def keep(frame: DataFrame) -> DataFrame:
+            kept.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
+            return kept[-1]
+
+        try:
+            # Each input cut from its lineage (the whole scan's plan): joined and unioned several
+            # times over, the plan took the JVM out of memory while Spark optimized it.
+            # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
+            category = F.col("category") if "category" in clusters.columns else F.lit("news")
+            copies = clusters.select("cluster_no", "doc", "start", "end", category.alias("category")).localCheckpoint()
+            rows = derivation.pair_rows(copies).localCheckpoint()
+            spans, covered = derivation.derivation_spans(copies, self._alignment_frame(alignments), rows)
+            texts = docs.select(F.col("index").alias("doc"), "text").hint("merge")
+            measures = self._map(
+                derivation.per_document(spans, texts), ops.span_measure_batches, ops.SPAN_MEASURE_SCHEMA
+            ).localCheckpoint()
+            about = docs.select(F.col("index").alias("doc"), "doc_id", "when", F.length("text").alias("n_chars"))
+            pairs = derivation.pair_measures(measures, rows, covered, about)
+            table = keep(self._map(pairs, ops.derivation_batches, ops.derivation_rows_schema()))
+            n_rows = table.count()
+            ordered_rows = table.orderBy("a", "b").select(*schemas.DERIVATION.names)
+            write = partial(ops.ordered_parts, schema=schemas.DERIVATION)
+            self._write_parts(ordered_rows, write, path, n_rows, "derivation", schemas.DERIVATION, ops.part_name(0))
+        finally:
+            _unpersist(kept)
 
 
 def _unpersist(frames: list[DataFrame]) -> None:

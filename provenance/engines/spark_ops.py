@@ -816,3 +816,112 @@ def ordered_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Sch
                 yield part, part_name(part), pa.Table.from_batches([batch]).select(schema.names)
 
     yield from write_part(tables(), folder, schema)
+
+
+SPAN_MEASURE_SCHEMA = pa.schema(
+    [
+        ("measure", pa.int32()),
+        ("a", pa.int64()),
+        ("b", pa.int64()),
+        ("side", pa.int32()),
+        ("cluster_no", pa.int64()),
+        ("chars", pa.int64()),
+        ("tokens", pa.int64()),
+        ("n_tokens", pa.int64()),
+    ]
+)
+"""A measured group of spans of one document (``spark_derivation``): its key, the characters of
+its spans merged, the word tokens starting in them, and the document's tokens."""
+
+_SPAN_KEY = ("measure", "a", "b", "side", "cluster_no")
+
+
+def span_measure_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Measure each document's groups of spans as the local derivation table measures them:
+    each group's spans merged (``merge_group_spans``), their characters and the word tokens
+    (``batch_token_spans``) that start inside them. Rows: ``doc``, ``text`` and ``spans`` (a list
+    of ``measure, a, b, side, cluster_no, start, end``), a document whole in each row; out:
+    ``SPAN_MEASURE_SCHEMA``."""
+    from provenance.passages import batch_token_spans
+    from provenance.report.derivation import merge_group_spans
+
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        tokens = batch_token_spans(batch.column("text").to_pylist())
+        listed = batch.column("spans")
+        offsets = listed.offsets.to_numpy()
+        spans = listed.flatten()
+        fields = {name: spans.field(name).to_numpy(zero_copy_only=False) for name in (*_SPAN_KEY, "start", "end")}
+        out: dict[str, list[np.ndarray]] = {name: [] for name in SPAN_MEASURE_SCHEMA.names}
+        for row, (starts, _) in enumerate(tokens):
+            lo, hi = offsets[row], offsets[row + 1]
+            if lo == hi:
+                continue
+            key = np.stack([fields[name][lo:hi].astype(np.int64) for name in _SPAN_KEY], axis=1)
+            keys, group = np.unique(key, axis=0, return_inverse=True)
+            start, end = fields["start"][lo:hi].astype(np.int64), fields["end"][lo:hi].astype(np.int64)
+            seg_group, seg_start, seg_end = merge_group_spans(group.reshape(-1), start, end, int(end.max()) + 1)
+            size = keys.shape[0]
+            inside = np.searchsorted(starts, seg_end) - np.searchsorted(starts, seg_start)
+            for k, name in enumerate(_SPAN_KEY):
+                out[name].append(keys[:, k])
+            out["chars"].append(np.bincount(seg_group, weights=seg_end - seg_start, minlength=size).astype(np.int64))
+            out["tokens"].append(np.bincount(seg_group, weights=inside, minlength=size).astype(np.int64))
+            out["n_tokens"].append(np.full(size, starts.shape[0], dtype=np.int64))
+        if out["chars"]:
+            columns = [pa.array(np.concatenate(out[f.name])).cast(f.type) for f in SPAN_MEASURE_SCHEMA]
+            yield pa.RecordBatch.from_arrays(columns, schema=SPAN_MEASURE_SCHEMA)
+
+
+def derivation_rows_schema() -> pa.Schema:
+    """``derivation_batches``' rows: the pair (``a``, ``b``, to order them by) and the report's
+    ``derivation`` columns."""
+    from provenance.report.schemas import DERIVATION
+
+    return pa.schema([pa.field("a", pa.int64()), pa.field("b", pa.int64()), *DERIVATION])
+
+
+def derivation_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The derivation table's rows of pairs measured in Spark (``spark_derivation.pair_measures``):
+    each side's shares (``share``, rounded as the local table rounds them), class
+    (``derivation_class``) and the document dated earlier."""
+    from provenance.report.derivation import derivation_class, share
+
+    schema = derivation_rows_schema()
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        col = {name: batch.column(name) for name in batch.schema.names}
+        whens = (col["a_when"].to_pylist(), col["b_when"].to_pylist())
+        ids = (col["a_doc_id"].to_pylist(), col["b_doc_id"].to_pylist())
+        columns: dict[str, Any] = {
+            "a": col["a"],
+            "b": col["b"],
+            "doc_a": col["a_doc_id"],
+            "doc_b": col["b_doc_id"],
+            "shared_clusters": col["shared_clusters"],
+            "aligned_clusters": col["aligned_clusters"],
+            "earlier": [
+                None if wa is None or wb is None or wa == wb else (ia if wa < wb else ib)
+                for wa, wb, ia, ib in zip(*whens, *ids, strict=True)
+            ],
+        }
+        for name in "ab":
+            chars = col[f"{name}_chars"].to_numpy().astype(np.float64)
+            tokens = col[f"{name}_tokens"].to_numpy().astype(np.float64)
+            n_chars = col[f"{name}_n_chars"].to_numpy().astype(np.float64)
+            n_tokens = col[f"{name}_n_tokens"].to_numpy().astype(np.float64)
+            shares = share(chars, n_chars)
+            columns[f"{name}_chars"] = col[f"{name}_chars"]
+            columns[f"{name}_containment_chars"] = shares
+            columns[f"{name}_tokens"] = col[f"{name}_tokens"]
+            columns[f"{name}_containment_tokens"] = share(tokens, n_tokens)
+            columns[f"{name}_class"] = [derivation_class(s) for s in shares.tolist()]
+        arrays = [
+            pa.array(columns[f.name]).cast(f.type)
+            if not isinstance(columns[f.name], pa.Array)
+            else columns[f.name].cast(f.type)
+            for f in schema
+        ]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)

@@ -97,7 +97,7 @@ def _all_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(size, 1)
 
 
-def _merge_spans(group: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> tuple:
+def merge_group_spans(group: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> tuple:
     """Merged spans of each group: ``(group, start, end)`` of every maximal run of overlapping
     spans, with groups laid end to end (``group * width + offset``) so that one running maximum
     over all of them merges each group's spans without crossing into the next."""
@@ -139,7 +139,7 @@ def derivation_table(result: ScanResult) -> pa.Table:
     def measure(group: np.ndarray, start: np.ndarray, end: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, int]:
         """Characters of the spans of each group (of document ``doc_of[group]``), overlapping
         spans counted once, and the number under which ``words`` answers their tokens."""
-        seg_group, seg_start, seg_end = _merge_spans(group, start, end, width)
+        seg_group, seg_start, seg_end = merge_group_spans(group, start, end, width)
         size = doc_of.shape[0]
         chars = np.bincount(seg_group, weights=seg_end - seg_start, minlength=size).astype(np.float64)
         return chars, words.ask(doc_of[seg_group], seg_start, seg_end, seg_group, size)
@@ -172,7 +172,7 @@ def derivation_table(result: ScanResult) -> pa.Table:
 
     n_tokens = words.n_tokens[side_doc].astype(np.float64)
     n_chars = np.array([doc_chars[d] for d in side_doc.tolist()], dtype=np.float64)
-    share_chars = _share(chars, n_chars)
+    share_chars = share(chars, n_chars)
     classes = [derivation_class(s) for s in share_chars.tolist()]
     columns: dict[str, object] = {
         "doc_a": [ids[d] for d in doc_a.tolist()],
@@ -187,7 +187,7 @@ def derivation_table(result: ScanResult) -> pa.Table:
         columns[f"{name}_chars"] = chars[side::2].astype(np.int64)
         columns[f"{name}_containment_chars"] = share_chars[side::2]
         columns[f"{name}_tokens"] = tokens[side::2].astype(np.int64)
-        columns[f"{name}_containment_tokens"] = _share(tokens, n_tokens)[side::2]
+        columns[f"{name}_containment_tokens"] = share(tokens, n_tokens)[side::2]
         columns[f"{name}_class"] = classes[side::2]
     return pa.Table.from_pydict({f.name: columns[f.name] for f in schemas.DERIVATION}, schema=schemas.DERIVATION)
 
@@ -354,7 +354,7 @@ def _search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     return found
 
 
-def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+def share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.round(np.divide(part, whole, out=np.zeros_like(part, dtype=np.float64), where=whole > 0), 6)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol, TypeVar, runtime_checkable
 
@@ -47,14 +47,15 @@ def write_scan_report(
     force: bool = False,
     engine: str = "local",
     texts: bool = True,
-    texts_writer: Callable[[Path], None] | None = None,
+    writers: Mapping[str, Callable[[Path], None]] | None = None,
 ) -> Path:
     """Write every report file of ``result`` into ``out``; see ``writer.write_report``.
 
     With ``texts`` (the default) the documents' full texts are stored (``texts.parquet``), so
     the report and its HTML pages need no inputs; leave them out when texts may not be
-    redistributed. When the texts stayed where the engine read them (``result.texts_elsewhere``),
-    ``texts_writer`` (the engine's ``texts_writer``) writes that table where they are; when the
+    redistributed. ``writers`` (the engine's ``table_writers``) write the tables they name where
+    the engine holds their data: the texts, when they stayed where the engine read them
+    (``result.texts_elsewhere``), and the derivation table computed there; when the
     documents did (``DocumentsElsewhere``), they write their own ``documents`` table, credits
     kept by the engine (``CreditsElsewhere``) their ``credits`` table, and a graph kept by it
     (``TableElsewhere``) its ``nodes`` and ``edges`` tables, from which the GraphML and GEXF
@@ -62,13 +63,14 @@ def write_scan_report(
 
     Raises:
         ReportError: ``out`` holds something that must not be replaced, or cannot be written;
-            or the texts are to be stored, the result does not hold them and no ``texts_writer``
-            is given.
+            or the texts are to be stored, the result does not hold them and ``writers`` has no
+            ``texts``.
     """
-    if texts and result.texts_elsewhere is not None and texts_writer is None:
+    writers = {name: w for name, w in (writers or {}).items() if texts or name != "texts"}
+    if texts and result.texts_elsewhere is not None and "texts" not in writers:
         raise ReportError(
             "the documents' texts stayed with the engine that read them: write the report while the "
-            "engine is open, with its texts_writer, or leave the texts out (--no-texts)"
+            "engine is open, with its table_writers, or leave the texts out (--no-texts)"
         )
     manifest = build_manifest(result, config, inputs, engine) | {"texts": texts}
     # Each table is built when it is written and let go after (one held at a time).
@@ -94,10 +96,11 @@ def write_scan_report(
         extra[GRAPHML] = lambda path: write_graphml(result.nodes, result.edges, path)
         extra[GEXF] = lambda path: write_gexf(result.nodes, result.edges, path)
     extra[INDEX] = write_index
-    if texts and texts_writer is not None:
-        extra[table_path(Path(), "texts").name] = texts_writer  # a folder of part files, written by the engine
-    elif texts:
+    if texts and "texts" not in writers:
         tables["texts"] = texts_batches(result.documents)
+    for name, write in writers.items():  # folders of part files, written by the engine
+        tables.pop(name, None)
+        extra[table_path(Path(), name).name] = write
     # The pages last, from the tables just written (read back from the folder being written),
     # and each shown text read from the documents when its page is written.
     page_texts = Columns({"doc_id": column(result.documents, "doc_id"), "text": TextColumn(result.documents)})
@@ -136,6 +139,11 @@ def graph_records(report_dir: Path) -> tuple[Iterator[GraphNode], Iterator[Graph
     return _records(report_dir, "nodes", GraphNode), _records(report_dir, "edges", GraphEdge)
 
 
+_GRAPH_ROWS = 8_192
+"""Graph rows read into records at a time (65,536 at a time, the exports of 100,000 generated
+documents' graph took the driver 40 MB up)."""
+
+
 def _records(report_dir: Path, name: str, kind: type[R]) -> Iterator[R]:
-    for table in iter_table(report_dir, name, TABLES[name].names):
+    for table in iter_table(report_dir, name, TABLES[name].names, rows=_GRAPH_ROWS):
         yield from map(kind, *(table.column(i).to_pylist() for i in range(table.num_columns)))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
+from provenance.records import Cluster
 from provenance.report import TABLES, read_graph, read_table
 
 
@@ -31,3 +34,26 @@ def report_rows() -> Callable[[Path], dict[str, list[dict]]]:
 def same_report() -> Callable[[Path, Path], None]:
     """Asserts that two reports hold the same tables, row for row, and the same graph."""
     return _assert_same_report
+
+
+def _categorized_frame(spark: Any, clusters: list[Cluster]) -> Any:
+    """``clusters`` as the Spark engine's categorized cluster frame holds them (a ``FrameSeq``)."""
+    from provenance.engines import spark_ops as ops
+    from provenance.engines.spark import FrameSeq, _collect_clusters
+
+    categories = pa.table(
+        {
+            "cluster_no": pa.array([int(c.cluster_id[1:]) for c in clusters], pa.int64()),
+            "category": pa.array([c.category for c in clusters], pa.string()),
+            "category_reason": pa.array([c.category_reason for c in clusters], pa.string()),
+            "boilerplate": pa.array([c.boilerplate for c in clusters], pa.bool_()),
+        }
+    )
+    frame = spark._cluster_frame(clusters).join(spark._frame_of(categories, ops.ddl(categories.schema)), "cluster_no")
+    return FrameSeq(frame, _collect_clusters, lambda _: len(clusters))
+
+
+@pytest.fixture(scope="session")
+def categorized_frame() -> Callable[[Any, list[Cluster]], Any]:
+    """Makes a Spark engine's categorized cluster frame of clusters held here."""
+    return _categorized_frame

@@ -183,7 +183,7 @@ def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
 
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
     write_scan_report(local_out, local, config, [folder])
-    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark))
+    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", writers=spark.table_writers(on_spark))
     for name in ("passages", "alignments", "clusters", "credits", "wire_share", "derivation", "texts"):
         assert rows_of(spark_out, name) == rows_of(local_out, name), f"{name} differs"
     documents = rows_of(spark_out, "documents")
@@ -263,7 +263,7 @@ def test_the_driver_holds_only_the_documents_with_a_passage(
     local_out, spark_out, bare_out = tmp_path / "local", tmp_path / "spark", tmp_path / "bare"
     write_scan_report(local_out, local, config, [folder])
     caplog.clear()
-    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark))
+    write_scan_report(spark_out, on_spark, config, [folder], engine="spark", writers=spark.table_writers(on_spark))
     clashes = [r.getMessage() for r in caplog.records if "clashes with a report column" in r.getMessage()]
     assert clashes == ["input field 'n_chars' clashes with a report column; written as 'extra_n_chars'"]
     write_scan_report(bare_out, on_spark, config, [folder], engine="spark", texts=False)

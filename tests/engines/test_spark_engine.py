@@ -96,7 +96,7 @@ def test_a_dataset_without_a_credit_gets_an_empty_credits_table(spark: SparkEngi
     config = ScanConfig(workers=1)
     write_scan_report(tmp_path / "local", local, config, [folder])
     write_scan_report(
-        tmp_path / "spark", on_spark, config, [folder], engine="spark", texts_writer=spark.texts_writer(on_spark)
+        tmp_path / "spark", on_spark, config, [folder], engine="spark", writers=spark.table_writers(on_spark)
     )
     assert (tmp_path / "spark" / "credits.parquet").is_dir()
     empty, expected = (read_table(tmp_path / out, "credits") for out in ("spark", "local"))
@@ -160,7 +160,7 @@ def test_a_parquet_dataset_read_by_spark_gives_the_same_result(
     # The executors write the documents table: every document's row, the local engine's.
     config = ScanConfig(workers=1)
     write_scan_report(tmp_path / "local", local, config, [folder])
-    write_scan_report(tmp_path / "spark", on_spark, config, [folder], texts_writer=spark.texts_writer(on_spark))
+    write_scan_report(tmp_path / "spark", on_spark, config, [folder], writers=spark.table_writers(on_spark))
     documents = read_table(tmp_path / "spark", "documents").to_pylist()
     for row in documents:
         row["source"] = row["source"].removeprefix("file:")

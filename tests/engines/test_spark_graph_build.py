@@ -9,7 +9,6 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,7 @@ pytest.importorskip("pyspark", reason="the Spark engine tests need the spark ext
 
 from provenance.dates import parse_date  # noqa: E402
 from provenance.engines import spark_ops as ops  # noqa: E402
-from provenance.engines.spark import FrameSeq, SparkEngine, _collect_clusters  # noqa: E402
+from provenance.engines.spark import FrameSeq, SparkEngine  # noqa: E402
 from provenance.graph import build_graph  # noqa: E402
 from provenance.graph.build import MAX_PAIR_DOCS  # noqa: E402
 from provenance.records import Cluster, Document, Occurrence, Origin, TableElsewhere  # noqa: E402
@@ -73,27 +72,13 @@ def cases(draw: st.DrawFn) -> Case:
     return docs, clusters, origins, draw(st.booleans())
 
 
-def cluster_frame(spark: SparkEngine, clusters: list[Cluster]) -> FrameSeq[Cluster]:
-    """The clusters as the Spark engine's categorized cluster frame holds them."""
-    categories = pa.table(
-        {
-            "cluster_no": pa.array([int(c.cluster_id[1:]) for c in clusters], pa.int64()),
-            "category": pa.array([c.category for c in clusters], pa.string()),
-            "category_reason": pa.array([c.category_reason for c in clusters], pa.string()),
-            "boilerplate": pa.array([c.boilerplate for c in clusters], pa.bool_()),
-        }
-    )
-    frame = spark._cluster_frame(clusters).join(spark._frame_of(categories, ops.ddl(categories.schema)), "cluster_no")
-    return FrameSeq(frame, _collect_clusters, lambda _: len(clusters))
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases())
-def test_the_executors_build_the_local_graph(spark: SparkEngine, case: Case) -> None:
+def test_the_executors_build_the_local_graph(spark: SparkEngine, categorized_frame, case: Case) -> None:
     docs, clusters, origins, dataset = case
     want_nodes, want_edges = build_graph(docs, clusters, origins)
     try:
-        held = cluster_frame(spark, clusters)
+        held = categorized_frame(spark, clusters)
         read: list[Document] | FrameSeq[Document] = docs
         if dataset:  # documents kept in a frame, as Spark reads a Parquet dataset
             read = FrameSeq(spark._documents(docs), lambda _: docs, lambda _: len(docs))
@@ -114,7 +99,9 @@ def test_the_executors_build_the_local_graph(spark: SparkEngine, case: Case) -> 
         spark.release()
 
 
-def test_a_dataset_without_a_cluster_has_an_empty_graph_and_no_document_read(spark: SparkEngine) -> None:
+def test_a_dataset_without_a_cluster_has_an_empty_graph_and_no_document_read(
+    spark: SparkEngine, categorized_frame
+) -> None:
     docs = [Document(i, f"doc-{i}", "text", "test", "AP") for i in range(3)]
 
     def collect(_: object) -> list[Document]:
@@ -122,7 +109,7 @@ def test_a_dataset_without_a_cluster_has_an_empty_graph_and_no_document_read(spa
 
     read = FrameSeq(spark._documents(docs), collect, lambda _: len(docs))
     try:
-        nodes, edges = spark.graph(read, cluster_frame(spark, []), [])
+        nodes, edges = spark.graph(read, categorized_frame(spark, []), [])
         assert (list(nodes), list(edges)) == ([], [])
     finally:
         spark.release()
