@@ -156,18 +156,6 @@ class FrameSeq(Sequence[T]):
         return iter(self._all())
 
 
-class CreditFrames(FrameSeq[Credit]):
-    """The credits stage's output kept on the executors (``CreditsElsewhere``): counted there,
-    collected only if read, and its report table written there (``write_credits_table``)."""
-
-    def __init__(self, frame: DataFrame, count: Callable[[DataFrame], int], writer: Callable[[Path], None]) -> None:
-        super().__init__(frame, _collect_credits, count)
-        self._writer = writer
-
-    def write_credits_table(self, path: Path) -> None:
-        self._writer(path)
-
-
 class TableFrames(FrameSeq[T]):
     """Records of a result kept on the executors (``records.TableElsewhere``: the provenance
     graph of a Parquet dataset): counted there, collected only if read, and their report table
@@ -185,6 +173,17 @@ class TableFrames(FrameSeq[T]):
 
     def write_table(self, path: Path) -> None:
         self._writer(path)
+
+
+class CreditFrames(TableFrames[Credit]):
+    """The credits stage's output kept on the executors (``CreditsElsewhere``): counted there,
+    collected only if read, and its report table written there (``write_credits_table``)."""
+
+    def __init__(self, frame: DataFrame, count: Callable[[DataFrame], int], writer: Callable[[Path], None]) -> None:
+        super().__init__(frame, _collect_credits, count, writer)
+
+    def write_credits_table(self, path: Path) -> None:
+        self.write_table(path)
 
 
 class DocumentColumns(Indexed[Document], Columnar):
@@ -1188,33 +1187,29 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ReportError: the engine was closed (its session with it) before the report was written.
         """
         self._check_open("the documents' texts stayed with the Spark engine that read them")
-        kept: list[DataFrame] = []
-
-        def keep(frame: DataFrame) -> DataFrame:
-            kept.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
-            return kept[-1]
-
-        try:
-            # Each input cut from its lineage (the whole scan's plan): joined and unioned several
-            # times over, the plan took the JVM out of memory while Spark optimized it.
-            # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
-            category = F.col("category") if "category" in clusters.columns else F.lit("news")
-            copies = clusters.select("cluster_no", "doc", "start", "end", category.alias("category")).localCheckpoint()
-            rows = derivation.pair_rows(copies).localCheckpoint()
-            spans, covered = derivation.derivation_spans(copies, self._alignment_frame(alignments), rows)
-            texts = docs.select(F.col("index").alias("doc"), "text").hint("merge")
-            measures = self._map(
-                derivation.per_document(spans, texts), ops.span_measure_batches, ops.SPAN_MEASURE_SCHEMA
-            ).localCheckpoint()
-            about = docs.select(F.col("index").alias("doc"), "doc_id", "when", F.length("text").alias("n_chars"))
-            pairs = derivation.pair_measures(measures, rows, covered, about)
-            table = keep(self._map(pairs, ops.derivation_batches, ops.derivation_rows_schema()))
+        # Each input cut from its lineage (the whole scan's plan): joined and unioned several
+        # times over, the plan took the JVM out of memory while Spark optimized it.
+        # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
+        category = F.col("category") if "category" in clusters.columns else F.lit("news")
+        copies = clusters.select("cluster_no", "doc", "start", "end", category.alias("category")).localCheckpoint()
+        rows = derivation.pair_rows(copies).localCheckpoint()
+        spans, covered = derivation.derivation_spans(copies, self._alignment_frame(alignments), rows)
+        texts = docs.select(F.col("index").alias("doc"), "text").hint("merge")
+        measures = self._map(
+            derivation.per_document(spans, texts), ops.span_measure_batches, ops.SPAN_MEASURE_SCHEMA
+        ).localCheckpoint()
+        about = docs.select(F.col("index").alias("doc"), "doc_id", "when", F.length("text").alias("n_chars"))
+        pairs = derivation.pair_measures(measures, rows, covered, about)
+        table = self._map(pairs, ops.derivation_batches, ops.derivation_rows_schema()).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+        try:  # counted, then written: computed once
             n_rows = table.count()
             ordered_rows = table.orderBy("a", "b").select(*schemas.DERIVATION.names)
             write = partial(ops.ordered_parts, schema=schemas.DERIVATION)
             self._write_parts(ordered_rows, write, path, n_rows, "derivation", schemas.DERIVATION, ops.part_name(0))
         finally:
-            _unpersist(kept)
+            _unpersist([table])
 
 
 def _unpersist(frames: list[DataFrame]) -> None:
