@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from provenance.config import ScanConfig
 from provenance.pipeline import scan
 from provenance.records import Cluster, Document, Occurrence, Origin, ScanResult
-from provenance.report import write_scan_report
+from provenance.report import tables, write_scan_report
 from provenance.report.tables import wire_share_table
 
 ROOT = Path(__file__).parents[2]
@@ -146,6 +147,27 @@ def test_hand_built_shares() -> None:
         ("outlet", "Herald"): {"all": (350, 2000), "AP": (250, 2000), "unknown": (100, 2000)},
     }
     assert ("document", "doc-2") not in groups
+
+
+def test_the_shares_are_the_same_made_a_few_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are made a slice at a time (``SLICE_ROWS``): the same rows, in the same order,
+    whatever the slice, with a document's copies found in clusters far apart."""
+    docs = [make_doc(i, ("AP", "Herald", None)[i % 3], 1000 + i) for i in range(9)]
+    clusters = [
+        Cluster(f"c{k:06d}", tuple(occ(f"c{k:06d}", d, 10 * k, 10 * k + 5 + d) for d in members))
+        for k, members in enumerate([(0, 4, 8), (1, 2), (0, 3, 8), (5, 7), (0, 8)], start=1)
+    ]
+    agencies = ["Xinhua", "AP", None, "AFP", "AP"]
+    origins = [Origin(c.cluster_id, a, 1.0 if a else 0.0, "") for c, a in zip(clusters, agencies, strict=True)]
+    whole = wire_share_table(result(docs, clusters, origins))
+    monkeypatch.setattr(tables, "SLICE_ROWS", 2)
+    batches = list(tables.wire_share_batches(result(docs, clusters, origins)).batches())
+    assert len(batches) > 3
+    assert pa.Table.from_batches(batches).to_pylist() == whole.to_pylist()
+    assert whole.slice(0, 4).to_pylist() == [  # doc-0: all, then each origin by name
+        {"level": "document", "id": "doc-0", "origin": o, "reused_chars": n, "total_chars": 1000, "share": n / 1000}
+        for o, n in [("all", 15), ("AP", 5), ("Xinhua", 5), ("unknown", 5)]
+    ]
 
 
 def test_a_scan_without_reuse_has_no_shares() -> None:

@@ -73,6 +73,31 @@ def test_the_share_tables_are_the_wire_share_table_and_the_clusters(feed_report:
     assert shares["printed"] == {k: dict(v) for k, v in printed.items()}
 
 
+def test_the_share_tables_keep_the_units_with_most_copy_and_count_them_all(
+    feed_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the ``MAX_UNITS`` outlets with most copy are shown (ties by name); the count and
+    the origins are of them all, read from the wire share a few rows at a time."""
+    from provenance.report.html import site
+
+    out = tmp_path / "report"
+    shutil.copytree(feed_report, out)
+    outlets = defaultdict(dict)
+    for r in rows(out, "wire_share"):
+        if r["level"] == "outlet":
+            outlets[r["id"]][r["origin"]] = r["reused_chars"]
+    assert len(outlets) >= 3
+    monkeypatch.setattr(site, "MAX_UNITS", 2)
+    monkeypatch.setattr(site, "_ROWS", 3)  # slices that cut an outlet's rows apart
+    assert run("html", str(out), "-q").exit_code == 0
+    shares = data(out, "overview")["shares"]
+    ranked = sorted(outlets, key=lambda o: (-outlets[o]["all"], o))
+    assert [u["unit"] for u in shares["units"]] == ranked[:2]
+    assert [u["chars"] for u in shares["units"]] == [outlets[o] for o in ranked[:2]]
+    assert shares["units_total"] == len(outlets)
+    assert shares["origins"] == sorted({o for chars in outlets.values() for o in chars} - {"all"})
+
+
 def test_the_time_view_counts_copy_per_day_and_the_reprint_lags(feed_report: Path) -> None:
     time = data(feed_report, "overview")["time"]
     day = {d["doc_id"]: d["date"].date() for d in rows(feed_report, "documents")}

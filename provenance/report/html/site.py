@@ -13,6 +13,7 @@ finished report), so the site shows exactly what the Parquet files hold.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -102,13 +103,15 @@ Tables = dict[str, "pa.Table | Columns | Slices | ByRow"]
 _BY_ROW = {"passages": ("passage_id", "text"), "clusters": ("representative",)}  # the columns read by row
 _DOC_FIELDS = ("doc_id", "outlet", "date", "date_text", "title", "url", "n_chars")  # what the pages read
 _CREDIT_FIELDS = ("doc_id", "start", "end", "agency", "kind")
+_SHARE_FIELDS = ("level", "id", "origin", "reused_chars", "total_chars")
 
 
 def site_tables(report: Path, texts: Columns | None = None) -> Tables:
     """The tables the pages read, from a report folder (or one being written): ``texts`` stands
     for its texts table; without it, the folder's own is read when it has one. The documents
-    and credits are read a slice at a time when the pages are made."""
-    sliced = ("texts", "documents", "credits")  # a row per document, or nearly: never read whole
+    and credits (and the wire share, a row per document with copy) are read a slice at a time
+    when the pages are made."""
+    sliced = ("texts", "documents", "credits", "wire_share")  # a row per document, or nearly: never read whole
     tables: Tables = {}
     for name in SITE_TABLES:
         if name in _BY_ROW:
@@ -118,10 +121,11 @@ def site_tables(report: Path, texts: Columns | None = None) -> Tables:
         elif name not in sliced:
             tables[name] = read_table(report, name)
     release_free_memory()  # the readers' buffers, which Arrow's pool would keep
-    for name in ("documents", "credits"):
+    for name in ("documents", "credits", "wire_share"):
         existing_table(report, name)  # a missing table said now, as a whole table read here would
     tables["documents"] = Slices(report, "documents", _DOC_FIELDS)
     tables["credits"] = Slices(report, "credits", _CREDIT_FIELDS)
+    tables["wire_share"] = Slices(report, "wire_share", _SHARE_FIELDS)
     if texts is not None:
         tables["texts"] = texts
     elif table_path(report, "texts").exists():
@@ -621,44 +625,59 @@ def _cluster_detail(
 
 def _share_tables(tables: Tables, docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
     """The outlets x origins tables, both directions (documents stand for outlets when the
-    corpus names none)."""
+    corpus names none). The ``wire_share`` table is gone through a slice at a time, and only the
+    ``MAX_UNITS`` units shown are kept: its rows as Python objects, all at once, were 30 MB at
+    200,000 documents."""
     share = tables.get("wire_share")
-    rows = list(
-        zip(
-            _column(share, "level"),
-            _column(share, "id"),
-            _column(share, "origin"),
-            _column(share, "reused_chars"),
-            _column(share, "total_chars"),
-            strict=True,
-        )
-    )
-    level = "outlet" if any(r[0] == "outlet" for r in rows) else "document"
-    origins = sorted({r[2] for r in rows if r[0] == level and r[2] != "all"})
-    by_unit: dict[str, dict[str, Any]] = {}
-    for lvl, ident, origin, reused, total in rows:
-        if lvl != level:
-            continue
-        unit = by_unit.setdefault(ident, {"unit": ident, "total_chars": total, "chars": {}})
-        unit["chars"][origin] = reused
+    level = "outlet" if any("outlet" in _column(part, "level") for _, part in _slices(share)) else "document"
+    found = _ShareUnits(share, level)
+    units = heapq.nsmallest(MAX_UNITS, found, key=lambda u: (-u["chars"].get("all", 0), u["unit"]))
     # The other direction: of each origin's news clusters, the share each unit printed.
-    units = docs.outlets if level == "outlet" else docs.ids
+    names = docs.outlets if level == "outlet" else docs.ids
     per_origin: Counter[str] = Counter()
     printed: dict[str, Counter[str]] = defaultdict(Counter)
     for c in clusters.news():
         origin = clusters.origin[c] or "unknown"
         per_origin[origin] += 1
-        for name in {units[p] for p in clusters.of(clusters.copies(c), clusters.doc).tolist()}:
+        for name in {names[p] for p in clusters.of(clusters.copies(c), clusters.doc).tolist()}:
             if name:
                 printed[name][origin] += 1
     return {
         "level": level,
-        "origins": origins,
-        "units": sorted(by_unit.values(), key=lambda u: (-u["chars"].get("all", 0), u["unit"]))[:MAX_UNITS],
-        "units_total": len(by_unit),
+        "origins": sorted(found.origins),
+        "units": units,
+        "units_total": found.n,
         "clusters_per_origin": dict(per_origin),
         "printed": {unit: dict(c) for unit, c in sorted(printed.items())},  # in one order, run after run
     }
+
+
+class _ShareUnits:
+    """The units (outlets or documents, by ``level``) of the ``wire_share`` table, each with
+    its characters by origin, in the table's order (a unit's rows are together there), read a
+    slice at a time; once gone through, ``n`` counts them and ``origins`` holds their origins."""
+
+    def __init__(self, share: pa.Table | Slices | None, level: str) -> None:
+        self.share, self.level = share, level
+        self.n = 0
+        self.origins: set[str] = set()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        unit: dict[str, Any] | None = None
+        for _, part in _slices(self.share):
+            for lvl, ident, origin, reused, total in zip(*(_column(part, n) for n in _SHARE_FIELDS), strict=True):
+                if lvl != self.level:
+                    continue
+                if unit is None or unit["unit"] != ident:
+                    if unit is not None:
+                        yield unit
+                    unit = {"unit": ident, "total_chars": total, "chars": {}}
+                    self.n += 1
+                unit["chars"][origin] = reused
+                if origin != "all":
+                    self.origins.add(origin)
+        if unit is not None:
+            yield unit
 
 
 def _time(docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
