@@ -62,7 +62,7 @@ from provenance.engines import spark_ops as ops
 from provenance.engines.base import Engine, Progress
 from provenance.engines.spark_graph import connected_components
 from provenance.engines.spark_graph_build import graph_frames, ordered
-from provenance.engines.spark_session import start_session
+from provenance.engines.spark_session import checkpointed, remove_checkpoints, start_session
 from provenance.errors import InputError, ReportError
 from provenance.graph import build_graph
 from provenance.ingest import IngestPolicy, check_paths
@@ -416,6 +416,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._elsewhere.clear()
         if self._started and self._session is not None:
             try:
+                remove_checkpoints(self._session)
                 self._session.stop()
             except _JVM_GONE as err:
                 log.debug("Spark's JVM was gone before the session stopped (%s)", type(err).__name__)
@@ -1191,13 +1192,13 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         # times over, the plan took the JVM out of memory while Spark optimized it.
         # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
         category = F.col("category") if "category" in clusters.columns else F.lit("news")
-        copies = clusters.select("cluster_no", "doc", "start", "end", category.alias("category")).localCheckpoint()
-        rows = derivation.pair_rows(copies).localCheckpoint()
+        copies = checkpointed(clusters.select("cluster_no", "doc", "start", "end", category.alias("category")))
+        rows = checkpointed(derivation.pair_rows(copies))
         spans, covered = derivation.derivation_spans(copies, self._alignment_frame(alignments), rows)
         texts = docs.select(F.col("index").alias("doc"), "text").hint("merge")
-        measures = self._map(
-            derivation.per_document(spans, texts), ops.span_measure_batches, ops.SPAN_MEASURE_SCHEMA
-        ).localCheckpoint()
+        measures = checkpointed(
+            self._map(derivation.per_document(spans, texts), ops.span_measure_batches, ops.SPAN_MEASURE_SCHEMA)
+        )
         about = docs.select(F.col("index").alias("doc"), "doc_id", "when", F.length("text").alias("n_chars"))
         pairs = derivation.pair_measures(measures, rows, covered, about)
         table = self._map(pairs, ops.derivation_batches, ops.derivation_rows_schema()).persist(

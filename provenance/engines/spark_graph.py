@@ -3,12 +3,13 @@
 The alternating large-star / small-star algorithm of Kiveris et al., "Connected Components in
 MapReduce and Beyond" (SoCC 2014): each round rewires every edge towards the smallest node it
 can see, keeping the components unchanged, until every component is a star around its smallest
-node. It takes O(log^2 n) rounds of joins and group-bys, and every round is checkpointed so the
-query plan stays short.
+node. It takes O(log^2 n) rounds of joins and group-bys, and every round is checkpointed
+(``spark_session.checkpointed``) so the query plan stays short.
 """
 
 from __future__ import annotations
 
+from provenance.engines.spark_session import checkpointed
 from provenance.errors import ProvenanceError
 
 try:
@@ -71,11 +72,11 @@ def connected_components(edges: DataFrame, max_rounds: int = MAX_ROUNDS) -> Data
         ProvenanceError: no convergence within ``max_rounds`` (cannot happen on a finite graph
             before about log^2 of its size rounds; the bound only stops a runaway job).
     """
-    current = _canonical(edges.select(F.col("u").cast("long"), F.col("v").cast("long"))).localCheckpoint()
+    current = checkpointed(_canonical(edges.select(F.col("u").cast("long"), F.col("v").cast("long"))))
     for _ in range(max_rounds):
         if _is_star_forest(current):
             break
-        current = _small_star(_large_star(current)).localCheckpoint()
+        current = checkpointed(_small_star(_large_star(current)))
     else:
         raise ProvenanceError(f"connected components did not converge in {max_rounds} rounds")
     leaves = current.select(F.col("u").alias("node"), F.col("v").alias("label"))

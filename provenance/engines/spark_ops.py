@@ -918,10 +918,10 @@ def derivation_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordB
             columns[f"{name}_tokens"] = col[f"{name}_tokens"]
             columns[f"{name}_containment_tokens"] = share(tokens, n_tokens)
             columns[f"{name}_class"] = [derivation_class(s) for s in shares.tolist()]
-        arrays = [
-            pa.array(columns[f.name]).cast(f.type)
-            if not isinstance(columns[f.name], pa.Array)
-            else columns[f.name].cast(f.type)
-            for f in schema
-        ]
+        arrays = [_arrow(columns[f.name]).cast(f.type) for f in schema]
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _arrow(values: Any) -> pa.Array:
+    """``values`` as an Arrow array: itself when it is one (a batch's column), else made one."""
+    return values if isinstance(values, pa.Array) else pa.array(values)

@@ -377,6 +377,31 @@ def _java_root_cause(err: Any) -> str:
         return lines[-1] if lines else type(err).__name__
 
 
+def checkpointed(frame: Any) -> Any:
+    """``frame`` (a ``DataFrame``) computed now, with its lineage cut: written to the session's
+    checkpoint directory when it has one (``--conf spark.checkpoint.dir=DIR``, a folder every
+    executor reaches: HDFS, S3, a shared mount), so that the partitions of an executor lost
+    later are read back from there; without one, kept by the executors themselves
+    (``localCheckpoint``: no write, but losing an executor then fails the job)."""
+    if frame.sparkSession.sparkContext.getCheckpointDir():
+        return frame.checkpoint(eager=True)
+    return frame.localCheckpoint()
+
+
+def remove_checkpoints(session: Any) -> None:
+    """Remove the folder the session made for its checkpoints in the checkpoint directory
+    (``DIR/<uuid>``, made when the session started, one per session): Spark leaves it, and a
+    finished run's checkpoints serve nothing. The directory itself, the user's, stays."""
+    context, folder = session.sparkContext, None
+    try:
+        folder = context.getCheckpointDir()
+        if folder:
+            path = context._jvm.org.apache.hadoop.fs.Path(folder)
+            path.getFileSystem(context._jsc.hadoopConfiguration()).delete(path, True)
+    except Exception as err:  # py4j's errors: the folder stays, the run's results do not depend on it
+        log.warning("spark: could not remove the checkpoints in %s (%s)", folder, _last_words(str(err)))
+
+
 @contextmanager
 def job_errors() -> Iterator[None]:
     """Inside, a Spark job's failure raises ``EngineError`` (``job_failure``'s one line) instead

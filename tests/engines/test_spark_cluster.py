@@ -301,8 +301,13 @@ def test_a_parquet_dataset_read_by_the_executors_gives_the_local_report(
     result = runner("scan", folder, "--out", local_out, "--quiet", "--workers", "1")
     assert result.exit_code == 0, result.output
 
+    # Checkpoints in a directory both workers reach (test_spark_checkpoint.py: they are used).
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
     args = [str(folder), "--out", str(cluster_out), "--quiet", "--engine", "spark", "--spark-master", cluster.url]
+    args += ["--conf", f"spark.checkpoint.dir={checkpoints}"]
     run_scan([*args, *SPARK_ARGS], driver_env(), f"prov scan of a dataset on {cluster.url}", cluster.logs)
+    assert list(checkpoints.iterdir()) == [], "the session's checkpoint folder is removed at the end"
     got, expected = report_rows(cluster_out), report_rows(local_out)
     for row in got["documents"]:  # Spark names the files it read by URI (docs/spark.md, Inputs)
         row["source"] = row["source"].removeprefix("file:")
