@@ -1161,10 +1161,11 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._write_parts(rows, write, path, n_docs, "documents", schema, ops.part_name(0))
 
     def table_writers(self, result: ScanResult) -> dict[str, Callable[[Path], None]]:
-        """For a result whose texts stayed on the executors, writers of its ``texts`` and
-        ``derivation`` tables: the executors write each as Parquet part files into the folder
-        the report writer names, a folder on a filesystem they share with the driver (the same
-        machine in ``local`` mode). The derivation table is computed there too (``_write_derivation``)."""
+        """For a result whose texts stayed on the executors, writers of its ``texts``,
+        ``passages``, ``clusters`` and ``derivation`` tables: the executors write each as Parquet
+        part files into the folder the report writer names, a folder on a filesystem they share
+        with the driver (the same machine in ``local`` mode), from the texts and the cluster frame
+        they hold. The derivation table is computed there too (``_write_derivation``)."""
         held = self._elsewhere.get(id(result.texts_elsewhere))
         if result.texts_elsewhere is None or held is None or held[0] is not result.texts_elsewhere:
             return {}
@@ -1173,9 +1174,122 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         def texts(path: Path) -> None:
             frame.orderBy("index").select("doc_id", "text").write.parquet(path.resolve().as_uri())
 
-        if clusters is None:  # not a scan's clusters: the report computes the table
+        if clusters is None:  # not a scan's clusters: the report computes the tables
             return {"texts": texts}
-        return {"texts": texts, "derivation": partial(self._write_derivation, frame, clusters, result.alignments)}
+        return {
+            "texts": texts,
+            "passages": partial(self._write_passages, frame, clusters),
+            "clusters": partial(self._write_clusters, frame, clusters, result.origins),
+            "derivation": partial(self._write_derivation, frame, clusters, result.alignments),
+        }
+
+    def _write_passages(self, docs: DataFrame, clusters: DataFrame, path: Path) -> None:
+        """The executors write the ``passages`` table at ``path`` as part files: every copy of
+        every cluster in cluster order, as the local table has them, each with its text cut from
+        its document there (the driver read them from the documents it holds).
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the documents' texts stayed with the Spark engine that read them")
+        # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
+        category = F.col("category") if "category" in clusters.columns else F.lit("news")
+        documents = docs.select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
+        cut = F.expr("substring(text, start + 1, `end` - start)")
+        rows = (
+            clusters.join(documents, "doc")
+            .select(
+                "cluster_no",
+                "passage_no",
+                F.format_string("p%06d", "passage_no").alias("passage_id"),  # ``ops.passage_id``
+                F.format_string("c%06d", "cluster_no").alias("cluster_id"),  # ``ops.cluster_id``
+                "doc_id",
+                "start",
+                "end",
+                cut.alias("text"),
+                "kind",
+                category.alias("category"),
+            )
+            .orderBy("cluster_no", "passage_no")
+        )
+        write = partial(ops.ordered_parts, schema=schemas.PASSAGES)
+        self._write_parts(rows, write, path, clusters.count(), "passages", schemas.PASSAGES, ops.part_name(0))
+
+    def _write_clusters(self, docs: DataFrame, clusters: DataFrame, origins: Sequence[Origin], path: Path) -> None:
+        """The executors write the ``clusters`` table at ``path`` as part files, in cluster
+        order, as the local table has it (``tables._cluster_batches``): each cluster's counts,
+        category, origin (``origins``, one per cluster, from the driver) and representative, its
+        fullest copy (``tables.representative``: the longest, then the text most copies of that
+        length share, then the first), cut from its document there.
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the documents' texts stayed with the Spark engine that read them")
+        categorized = "category" in clusters.columns  # else none was found: a ``Cluster``'s defaults
+        category = F.col("category") if categorized else F.lit("news")
+        reason = F.col("category_reason") if categorized else F.lit("")
+        documents = docs.select(F.col("index").alias("doc"), "doc_id", "outlet", "text").hint("merge")
+        unit = F.when(F.coalesce(F.col("outlet"), F.lit("")) == "", F.col("doc_id")).otherwise(F.col("outlet"))
+        copies = clusters.join(documents, "doc").select(
+            "cluster_no",
+            "passage_no",
+            "doc",
+            "doc_id",
+            "kind",
+            "boilerplate",
+            category.alias("category"),
+            reason.alias("category_reason"),
+            unit.alias("unit"),  # an outlet, or the document standing for it (``outlets[d] or ids[d]``)
+            F.expr("substring(text, start + 1, `end` - start)").alias("copy"),
+        )
+        copies = copies.withColumn("chars", F.length("copy"))
+        cluster = Window.partitionBy("cluster_no")
+        longest = copies.withColumn("longest", F.max("chars").over(cluster)).where(F.col("chars") == F.col("longest"))
+        alike = longest.withColumn("alike", F.count(F.lit(1)).over(Window.partitionBy("cluster_no", "copy")))
+        fullest = alike.withColumn(
+            "rank", F.row_number().over(cluster.orderBy(F.col("alike").desc(), F.col("passage_no")))
+        ).where(F.col("rank") == 1)
+        first = F.struct("passage_no", "kind", "boilerplate", "category", "category_reason")
+        counted = copies.groupBy("cluster_no").agg(
+            F.min(first).alias("first"),
+            F.count(F.lit(1)).alias("n_occurrences"),
+            F.countDistinct("doc").alias("n_documents"),
+            F.countDistinct("unit").alias("n_outlets"),
+        )
+        table = pa.table(
+            {
+                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in origins], pa.int64()),
+                "origin": pa.array([o.agency for o in origins], pa.string()),
+                "origin_confidence": pa.array([o.confidence for o in origins], pa.float64()),
+                "origin_evidence": pa.array([o.evidence for o in origins], pa.string()),
+            }
+        )
+        found = self._frame_of(table, ops.ddl(table.schema))
+        rows = (
+            counted.join(fullest.select("cluster_no", "copy", "doc_id"), "cluster_no")
+            .join(found, "cluster_no", "left")
+            .select(
+                "cluster_no",
+                F.format_string("c%06d", "cluster_no").alias("cluster_id"),  # ``ops.cluster_id``
+                "first.kind",
+                "n_occurrences",
+                "n_documents",
+                "n_outlets",
+                "first.boilerplate",
+                "first.category",
+                "first.category_reason",
+                F.col("copy").alias("representative"),
+                F.col("doc_id").alias("representative_doc"),
+                "origin",
+                F.coalesce("origin_confidence", F.lit(0.0)).alias("origin_confidence"),
+                F.coalesce("origin_evidence", F.lit("")).alias("origin_evidence"),
+            )
+            .orderBy("cluster_no")
+        )
+        n_clusters = clusters.select("cluster_no").distinct().count()
+        write = partial(ops.ordered_parts, schema=schemas.CLUSTERS)
+        self._write_parts(rows, write, path, n_clusters, "clusters", schemas.CLUSTERS, ops.part_name(0))
 
     def _write_derivation(
         self, docs: DataFrame, clusters: DataFrame, alignments: Sequence[Alignment], path: Path
