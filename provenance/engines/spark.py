@@ -1162,7 +1162,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
 
     def table_writers(self, result: ScanResult) -> dict[str, Callable[[Path], None]]:
         """For a result whose texts stayed on the executors, writers of its ``texts``,
-        ``passages``, ``clusters`` and ``derivation`` tables: the executors write each as Parquet
+        ``passages``, ``clusters``, ``wire_share`` and ``derivation`` tables: the executors write each as Parquet
         part files into the folder the report writer names, a folder on a filesystem they share
         with the driver (the same machine in ``local`` mode), from the texts and the cluster frame
         they hold. The derivation table is computed there too (``_write_derivation``)."""
@@ -1180,6 +1180,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             "texts": texts,
             "passages": partial(self._write_passages, frame, clusters),
             "clusters": partial(self._write_clusters, frame, clusters, result.origins),
+            "wire_share": partial(self._write_wire_share, frame, clusters, result.origins),
             "derivation": partial(self._write_derivation, frame, clusters, result.alignments),
         }
 
@@ -1290,6 +1291,61 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         n_clusters = clusters.select("cluster_no").distinct().count()
         write = partial(ops.ordered_parts, schema=schemas.CLUSTERS)
         self._write_parts(rows, write, path, n_clusters, "clusters", schemas.CLUSTERS, ops.part_name(0))
+
+    def _write_wire_share(self, docs: DataFrame, clusters: DataFrame, origins: Sequence[Origin], path: Path) -> None:
+        """The executors write the ``wire_share`` table at ``path`` as part files, in the local
+        table's order (``tables.wire_share_batches``): each document with news copy (document
+        order), then each outlet (name order), a unit's characters of all origins first, then
+        each origin's (name order), every total counting the unit's whole texts.
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the documents' texts stayed with the Spark engine that read them")
+        category = F.col("category") if "category" in clusters.columns else F.lit("news")
+        table = pa.table(
+            {
+                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in origins], pa.int64()),
+                "origin": pa.array([o.agency or "unknown" for o in origins], pa.string()),
+            }
+        )
+        news = clusters.where((F.col("kind") == "cross-document") & (category == "news"))
+        copies = news.join(self._frame_of(table, ops.ddl(table.schema)), "cluster_no", "left").select(
+            "doc", F.coalesce("origin", F.lit("unknown")).alias("origin"), (F.col("end") - F.col("start")).alias("n")
+        )
+        per_doc = copies.groupBy("doc", "origin").agg(F.sum("n").alias("reused_chars"))
+        per_doc = per_doc.unionByName(
+            per_doc.groupBy("doc").agg(F.lit("all").alias("origin"), F.sum("reused_chars").alias("reused_chars"))
+        )
+        about = docs.select(
+            F.col("index").alias("doc"),
+            "doc_id",
+            F.when(F.col("outlet") != "", F.col("outlet")).alias("outlet"),  # "" names none, as None does
+            F.length("text").alias("total_chars"),
+        )
+        documents = per_doc.join(about.hint("merge"), "doc")
+        per_outlet = (
+            documents.where(F.col("outlet").isNotNull())
+            .groupBy("outlet", "origin")
+            .agg(F.sum("reused_chars").alias("reused_chars"))
+            .join(about.groupBy("outlet").agg(F.sum("total_chars").alias("total_chars")), "outlet")
+        )
+
+        def units(frame: DataFrame, level: str, doc: Any, name: Any, ident: Any) -> DataFrame:
+            """The rows of one level: documents (in document order), then outlets (by name)."""
+            order = (F.lit(level == "outlet").alias("unit"), doc.cast("long").alias("doc"), name.alias("name"))
+            return frame.select(*order, F.lit(level).alias("level"), ident.alias("id"), "origin", *measures)
+
+        measures = ("reused_chars", "total_chars")
+        rows = (
+            units(documents, "document", F.col("doc"), F.lit(""), F.col("doc_id"))
+            .unionByName(units(per_outlet, "outlet", F.lit(0), F.col("outlet"), F.col("outlet")))
+            .withColumn("each", F.col("origin") != "all")  # a unit's "all" row first
+            .orderBy("unit", "doc", "name", "each", "origin")
+        )
+        n_rows = rows.count()
+        write = partial(ops.share_parts, schema=schemas.WIRE_SHARE)
+        self._write_parts(rows, write, path, n_rows, "wire_share", schemas.WIRE_SHARE, ops.part_name(0))
 
     def _write_derivation(
         self, docs: DataFrame, clusters: DataFrame, alignments: Sequence[Alignment], path: Path

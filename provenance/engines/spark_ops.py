@@ -818,6 +818,20 @@ def ordered_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Sch
     yield from write_part(tables(), folder, schema)
 
 
+def share_parts(batches: Iterable[pa.RecordBatch], folder: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """``ordered_parts`` for the ``wire_share`` table, each row's ``share`` computed here as the
+    local table computes it (``tables.reused_share``: Python's rounding, not Spark's)."""
+    from provenance.report.tables import reused_share
+
+    def shared() -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            reused, total = (batch.column(name).to_pylist() for name in ("reused_chars", "total_chars"))
+            share = pa.array([reused_share(n, t) for n, t in zip(reused, total, strict=True)], pa.float64())
+            yield from pa.Table.from_batches([batch]).append_column("share", share).to_batches()
+
+    yield from ordered_parts(shared(), folder, schema)
+
+
 SPAN_MEASURE_SCHEMA = pa.schema(
     [
         ("measure", pa.int32()),

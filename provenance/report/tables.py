@@ -316,7 +316,12 @@ def _share_rows(columns: dict[str, list], level: str, ident: str, chars: Mapping
         columns["origin"].append(origin)
         columns["reused_chars"].append(n)
         columns["total_chars"].append(total)
-        columns["share"].append(round(n / total, 6) if total else 0.0)
+        columns["share"].append(reused_share(n, total))
+
+
+def reused_share(reused: int, total: int) -> float:
+    """The share of a unit's ``total`` characters that are ``reused``, as ``wire_share`` has it."""
+    return round(reused / total, 6) if total else 0.0
 
 
 TEXTS_BATCH = 10_000

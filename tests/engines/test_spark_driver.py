@@ -128,7 +128,7 @@ def test_a_dataset_scan_keeps_the_texts_off_the_driver(
         row["source"] = row["source"].removeprefix("file:")
     assert documents == rows_of(local_out, "documents")
     assert read_graph(spark_out) == read_graph(local_out)
-    for name in ("nodes", "edges", "passages", "clusters"):  # the executors write them, from what they hold
+    for name in ("nodes", "edges", "passages", "clusters", "wire_share"):  # written by the executors
         assert (spark_out / f"{name}.parquet").is_dir(), f"the executors write the {name} as part files"
     for name in ("graph.graphml", "graph.gexf"):  # streamed back from those parts
         assert (spark_out / name).read_bytes() == (local_out / name).read_bytes(), f"{name} differs"
