@@ -263,7 +263,8 @@ def test_the_manifest_is_plain_json_with_the_run_identity(tmp_path: Path, tables
 def test_a_table_is_read_a_slice_at_a_time_in_row_order(tmp_path: Path) -> None:
     """``iter_table``: a table written as one file or as part files (the Spark engine's, named in
     row order) comes back in order, in slices of at most ``rows``, with the columns asked for
-    that it has; a missing or broken table is a ``ReportError``."""
+    that it has; ``read_table`` gives it whole, the same way, parts written apart with other
+    nullability included; a missing or broken table is a ``ReportError``."""
     from provenance.report.writer import iter_table
 
     ids = [f"d{i:03d}" for i in range(250)]
@@ -272,6 +273,8 @@ def test_a_table_is_read_a_slice_at_a_time_in_row_order(tmp_path: Path) -> None:
     for start in (200, 0, 90):  # written out of order; the names give the order
         stop = {0: 90, 90: 200, 200: 250}[start]
         table = pa.table({"doc_id": ids[start:stop], "n_chars": list(range(start, stop))})
+        if start == 90:  # as the executors write a table: its columns not null
+            table = table.cast(pa.schema([pa.field(f.name, f.type, nullable=False) for f in table.schema]))
         pq.write_table(table, parts / f"part-{start:012d}.parquet")
     (parts / "_SUCCESS").write_bytes(b"")
     for stray in ("._part-000000000000.parquet", "_common.parquet"):  # macOS's and others' files: not parts
@@ -284,11 +287,16 @@ def test_a_table_is_read_a_slice_at_a_time_in_row_order(tmp_path: Path) -> None:
         assert all(0 < s.num_rows <= 64 for s in slices)
         assert all(s.column_names == ["doc_id"] for s in slices)  # no title in this table
         assert [v for s in slices for v in s.column("doc_id").to_pylist()] == ids
+        whole = read_table(report, "documents", ["doc_id", "title"])
+        assert whole.column_names == ["doc_id"] and whole.column("doc_id").to_pylist() == ids
+        assert read_table(report, "documents").column("n_chars").to_pylist() == list(range(250))
     with pytest.raises(ReportError, match="missing from the report"):
         list(iter_table(tmp_path, "documents"))
     (parts / "part-000000000090.parquet").write_bytes(b"not parquet")
     with pytest.raises(ReportError, match="unreadable"):
         list(iter_table(tmp_path / "parts", "documents"))
+    with pytest.raises(ReportError, match="unreadable"):
+        read_table(tmp_path / "parts", "documents")
 
 
 STREAM_SCRIPT = """
