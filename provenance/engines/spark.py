@@ -110,6 +110,7 @@ _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 _ITER_BATCH = 10_000  # documents whose ids ``DocumentColumns`` converts at once
 _HELD_BATCH = 2_048  # documents with a passage made ``Document`` objects at once
 _HELD_PART = 10_000  # documents with a passage taken to the driver in one Spark job (about)
+_CUT = "substring(text, start + 1, `end` - start)"  # a copy's or credit's text, cut from its document's
 TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
@@ -821,10 +822,11 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._check_open("the credits stayed with the Spark engine that found them")
 
         documents = self._documents(docs).select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
-        cut = F.expr("substring(text, start + 1, `end` - start)")
         names = [n for n in CREDITS.names if n not in ("doc_id", "text")]
         rows = (
-            frame.join(documents, "doc").select("doc", "seq", "doc_id", cut.alias("text"), *names).orderBy("doc", "seq")
+            frame.join(documents, "doc")
+            .select("doc", "seq", "doc_id", F.expr(_CUT).alias("text"), *names)
+            .orderBy("doc", "seq")
         )
         write = partial(ops.credits_parts, schema=CREDITS)
         self._write_parts(rows, write, path, n_credits, "credits", CREDITS, ops.part_name(0, 0))
@@ -901,6 +903,18 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 "start": pa.array([o.start for _, o in occurrences], pa.int64()),
                 "end": pa.array([o.end for _, o in occurrences], pa.int64()),
                 "kind": pa.array([o.kind for _, o in occurrences], pa.string()),
+            }
+        )
+        return self._frame_of(table, ops.ddl(table.schema))
+
+    def _origin_frame(self, origins: Sequence[Origin]) -> DataFrame:
+        """Origins held here as rows ``(cluster_no, agency, confidence, evidence)``."""
+        table = pa.table(
+            {
+                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in origins], pa.int64()),
+                "agency": pa.array([o.agency for o in origins], pa.string()),
+                "confidence": pa.array([o.confidence for o in origins], pa.float64()),
+                "evidence": pa.array([o.evidence for o in origins], pa.string()),
             }
         )
         return self._frame_of(table, ops.ddl(table.schema))
@@ -1065,19 +1079,11 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             return build_graph([], [], [])
         if not isinstance(clusters, FrameSeq):  # clusters held here (not a scan's)
             return super().graph(docs, clusters, origins)
-        credited = [o for o in origins if o.agency]
-        table = pa.table(
-            {
-                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in credited], pa.int64()),
-                "agency": pa.array([o.agency for o in credited], pa.string()),
-                "confidence": pa.array([o.confidence for o in credited], pa.float64()),
-                "evidence": pa.array([o.evidence for o in credited], pa.string()),
-            }
-        )
+        credited = self._origin_frame([o for o in origins if o.agency])
         documents = self._documents(docs).select(
             F.col("index").alias("doc"), "doc_id", "title", "outlet", "date", "when"
         )
-        node_frame, edge_frame = graph_frames(clusters.frame, documents, self._frame_of(table, ops.ddl(table.schema)))
+        node_frame, edge_frame = graph_frames(clusters.frame, documents, credited)
         if not isinstance(docs, FrameSeq):
             return _graph_rows(node_frame, GraphNode, schemas.NODES), _graph_rows(edge_frame, GraphEdge, schemas.EDGES)
         return self._kept_graph(node_frame, GraphNode, schemas.NODES), self._kept_graph(
@@ -1193,10 +1199,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ReportError: the engine was closed (its session with it) before the report was written.
         """
         self._check_open("the documents' texts stayed with the Spark engine that read them")
-        # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
-        category = F.col("category") if "category" in clusters.columns else F.lit("news")
+        category, _ = _category(clusters)
         documents = docs.select(F.col("index").alias("doc"), "doc_id", "text").hint("merge")
-        cut = F.expr("substring(text, start + 1, `end` - start)")
         rows = (
             clusters.join(documents, "doc")
             .select(
@@ -1207,7 +1211,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 "doc_id",
                 "start",
                 "end",
-                cut.alias("text"),
+                F.expr(_CUT).alias("text"),
                 "kind",
                 category.alias("category"),
             )
@@ -1227,9 +1231,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ReportError: the engine was closed (its session with it) before the report was written.
         """
         self._check_open("the documents' texts stayed with the Spark engine that read them")
-        categorized = "category" in clusters.columns  # else none was found: a ``Cluster``'s defaults
-        category = F.col("category") if categorized else F.lit("news")
-        reason = F.col("category_reason") if categorized else F.lit("")
+        category, reason = _category(clusters)
         documents = docs.select(F.col("index").alias("doc"), "doc_id", "outlet", "text").hint("merge")
         unit = F.when(F.coalesce(F.col("outlet"), F.lit("")) == "", F.col("doc_id")).otherwise(F.col("outlet"))
         copies = clusters.join(documents, "doc").select(
@@ -1242,7 +1244,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             category.alias("category"),
             reason.alias("category_reason"),
             unit.alias("unit"),  # an outlet, or the document standing for it (``outlets[d] or ids[d]``)
-            F.expr("substring(text, start + 1, `end` - start)").alias("copy"),
+            F.expr(_CUT).alias("copy"),
         )
         copies = copies.withColumn("chars", F.length("copy"))
         cluster = Window.partitionBy("cluster_no")
@@ -1258,15 +1260,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             F.countDistinct("doc").alias("n_documents"),
             F.countDistinct("unit").alias("n_outlets"),
         )
-        table = pa.table(
-            {
-                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in origins], pa.int64()),
-                "origin": pa.array([o.agency for o in origins], pa.string()),
-                "origin_confidence": pa.array([o.confidence for o in origins], pa.float64()),
-                "origin_evidence": pa.array([o.evidence for o in origins], pa.string()),
-            }
-        )
-        found = self._frame_of(table, ops.ddl(table.schema))
+        found = self._origin_frame(origins)
         rows = (
             counted.join(fullest.select("cluster_no", "copy", "doc_id"), "cluster_no")
             .join(found, "cluster_no", "left")
@@ -1282,9 +1276,9 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
                 "first.category_reason",
                 F.col("copy").alias("representative"),
                 F.col("doc_id").alias("representative_doc"),
-                "origin",
-                F.coalesce("origin_confidence", F.lit(0.0)).alias("origin_confidence"),
-                F.coalesce("origin_evidence", F.lit("")).alias("origin_evidence"),
+                F.col("agency").alias("origin"),
+                F.coalesce("confidence", F.lit(0.0)).alias("origin_confidence"),
+                F.coalesce("evidence", F.lit("")).alias("origin_evidence"),
             )
             .orderBy("cluster_no")
         )
@@ -1302,16 +1296,11 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ReportError: the engine was closed (its session with it) before the report was written.
         """
         self._check_open("the documents' texts stayed with the Spark engine that read them")
-        category = F.col("category") if "category" in clusters.columns else F.lit("news")
-        table = pa.table(
-            {
-                "cluster_no": pa.array([int(o.cluster_id[1:]) for o in origins], pa.int64()),
-                "origin": pa.array([o.agency or "unknown" for o in origins], pa.string()),
-            }
-        )
+        category, _ = _category(clusters)
         news = clusters.where((F.col("kind") == "cross-document") & (category == "news"))
-        copies = news.join(self._frame_of(table, ops.ddl(table.schema)), "cluster_no", "left").select(
-            "doc", F.coalesce("origin", F.lit("unknown")).alias("origin"), (F.col("end") - F.col("start")).alias("n")
+        origin = F.coalesce(F.when(F.col("agency") != "", F.col("agency")), F.lit("unknown"))  # ``agency or "unknown"``
+        copies = news.join(self._origin_frame(origins), "cluster_no", "left").select(
+            "doc", origin.alias("origin"), (F.col("end") - F.col("start")).alias("n")
         )
         per_doc = copies.groupBy("doc", "origin").agg(F.sum("n").alias("reused_chars"))
         per_doc = per_doc.unionByName(
@@ -1360,8 +1349,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._check_open("the documents' texts stayed with the Spark engine that read them")
         # Each input cut from its lineage (the whole scan's plan): joined and unioned several
         # times over, the plan took the JVM out of memory while Spark optimized it.
-        # A cluster not categorized (none found) counts as news, as a ``Cluster`` does.
-        category = F.col("category") if "category" in clusters.columns else F.lit("news")
+        category, _ = _category(clusters)
         copies = checkpointed(clusters.select("cluster_no", "doc", "start", "end", category.alias("category")))
         rows = checkpointed(derivation.pair_rows(copies))
         spans, covered = derivation.derivation_spans(copies, self._alignment_frame(alignments), rows)
@@ -1381,6 +1369,14 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             self._write_parts(ordered_rows, write, path, n_rows, "derivation", schemas.DERIVATION, ops.part_name(0))
         finally:
             _unpersist([table])
+
+
+def _category(clusters: DataFrame) -> tuple[Any, Any]:
+    """The ``category`` and ``category_reason`` columns of a cluster frame; a frame not
+    categorized (none was found) gives a ``Cluster``'s defaults, news and no reason."""
+    if "category" in clusters.columns:
+        return F.col("category"), F.col("category_reason")
+    return F.lit("news"), F.lit("")
 
 
 def _unpersist(frames: list[DataFrame]) -> None:
