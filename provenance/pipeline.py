@@ -184,8 +184,10 @@ def detect(
             # engine reads the texts for them where the texts are.
             alignments = engine.refine(alignments, docs, credits, config)
             clusters = engine.cluster(alignments, d.boilerplate_docs, d.min_overlap, d.long_chars)
-            # The result's alignments in columns, not an object each (they grow with the reuse).
-            alignments = rows_of(alignments, Alignment)
+            # The result's alignments in columns, not an object each (they grow with the reuse);
+            # an engine that keeps them where it found them keeps them there.
+            if isinstance(alignments, list):
+                alignments = rows_of(alignments, Alignment)
         with timer.stage("categories", lambda: len(categorized)):
             # ``categorize``'s decisions, made where the engine holds the clusters and the texts.
             categorized = engine.categorize(clusters, docs, credits, config.categories, d.boilerplate_docs)

@@ -94,20 +94,10 @@ def composite_cuts(alignments: Sequence[Alignment], min_chars: int = 40) -> dict
     spans = alignment_spans(alignments)
     if n == 0:
         return {}
-    # Every side: side r < n is alignment r's a side, n + r its b side; ordered by document,
-    # start and end (equal sides by number), as the other sides inside a side are looked up.
+    # Every side: side r < n is alignment r's a side, n + r its b side.
     doc, start, end = (np.concatenate([spans[:, k], spans[:, k + 3]]) for k in range(3))
     partner = np.concatenate([doc[n:], doc[:n]])
-    order = np.lexsort((end, start, doc))
-    key = (doc << np.int64(32)) + start
-    sorted_key = key[order]
-    lo = np.searchsorted(sorted_key, key - _EDGE_SLACK, side="left")
-    hi = np.searchsorted(sorted_key, key + (end - start), side="right")
-    # A cut needs two other sides starting inside the span: the others cannot be cut.
-    hopeful = np.flatnonzero((hi - lo >= 3) & (end - start >= 2 * min_chars))
-    found: dict[int, list[tuple[int, int]]] = {}
-    for a, b in slices(hi[hopeful] - lo[hopeful], _PAIRS_AT_ONCE):
-        found |= _side_cuts(hopeful[a:b], lo, hi, order, doc, start, end, partner, n, min_chars)
+    found = side_cuts(doc, start, end, partner, np.tile(np.arange(n, dtype=np.int64), 2), min_chars)
     out: dict[int, Cuts] = {}
     for i in range(n):  # the a side's cuts, else the b side's
         if i in found:
@@ -115,6 +105,45 @@ def composite_cuts(alignments: Sequence[Alignment], min_chars: int = 40) -> dict
         elif n + i in found:
             out[i] = (found[n + i], True)
     return out
+
+
+def side_cuts(
+    doc: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    partner: np.ndarray,
+    alignment: np.ndarray,
+    min_chars: int = 40,
+) -> dict[int, list[tuple[int, int]]]:
+    """The cuts of every side of an alignment that has any (see ``composite_cuts``), by its
+    position in the arrays: ``(end of a block, start of the next)`` pairs.
+
+    Args:
+        doc, start, end: each side's document and span.
+        partner: the document of the side's other side.
+        alignment: which alignment each side belongs to (its two sides are never blocks of
+            each other).
+        min_chars: the smallest block that may cut a match.
+
+    A side's blocks are the sides of its own document only, so the sides of some documents
+    (each whole) give their cuts alone: an engine may look at them a few documents at a time.
+    Sides with equal spans are taken in their order in the arrays.
+    """
+    if not doc.shape[0]:
+        return {}
+    # Ordered by document, start and end, as the other sides inside a side are looked up.
+    order = np.lexsort((end, start, doc))
+    key = (doc << np.int64(32)) + start
+    sorted_key = key[order]
+    lo = np.searchsorted(sorted_key, key - _EDGE_SLACK, side="left")
+    hi = np.searchsorted(sorted_key, key + (end - start), side="right")
+    # A cut needs two other sides starting inside the span: the others cannot be cut.
+    hopeful = np.flatnonzero((hi - lo >= 3) & (end - start >= 2 * min_chars))
+    width = np.int64(max(doc.max(), partner.max()) + 1)
+    found: dict[int, list[tuple[int, int]]] = {}
+    for a, b in slices(hi[hopeful] - lo[hopeful], _PAIRS_AT_ONCE):
+        found |= _side_cuts(hopeful[a:b], lo, hi, order, doc, start, end, partner, alignment, width, min_chars)
+    return found
 
 
 _PAIRS_AT_ONCE = 1 << 22  # (side, side inside it) pairs looked at in one go
@@ -129,7 +158,8 @@ def _side_cuts(
     start: np.ndarray,
     end: np.ndarray,
     partner: np.ndarray,
-    n: int,
+    alignment: np.ndarray,
+    width: np.int64,
     min_chars: int,
 ) -> dict[int, list[tuple[int, int]]]:
     """The cuts of each of ``sides`` that has any: ``(end of a block, start of the next)``."""
@@ -139,7 +169,7 @@ def _side_cuts(
     length = end[span] - start[span]
     keep = (
         (doc[inner] == doc[span])  # (offsets of 4 GB would reach the next document's keys)
-        & (inner % n != span % n)  # not a side of the same alignment
+        & (alignment[inner] != alignment[span])  # not a side of the same alignment
         & (end[inner] <= end[span] + _EDGE_SLACK)
         & (end[inner] - start[inner] <= length - min_chars)  # a block leaves room for another
         & (partner[inner] != doc[span])
@@ -164,8 +194,8 @@ def _side_cuts(
     heads = np.flatnonzero(opens)
     b_start, b_end, b_span = start[inner][heads], np.maximum.reduceat(end[inner], heads), span[heads]
     kept = np.flatnonzero(b_end - b_start >= min_chars)
-    # Each block's partners, once each, by block: (block, partner) keys, sorted.
-    width = np.int64(doc.max() + 1)
+    # Each block's partners, once each, by block: (block, partner) keys, sorted (``width``:
+    # more than any document's number).
     pairs = np.unique(block * width + partner[inner])
     size = np.bincount(pairs // width, minlength=heads.shape[0])
     # Two kept blocks of one span in a row, from mostly different sources, with no more than

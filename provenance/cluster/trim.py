@@ -23,7 +23,9 @@ from provenance.cluster.segment import rescore, snap
 from provenance.config import ScanConfig
 from provenance.records import Alignment, Cluster, Credit, Document
 
-_NEVER = 1 << 62  # long_chars of the strict pass: no span is long enough to join by containment
+_NEVER = 1 << 62
+STRICT_LONG_CHARS = _NEVER
+"""``long_chars`` of the strict clustering: no span is long enough to join by containment."""
 _LOOKBACK = 64  # noise spans examined per edge: the nearest ones starting before it (bounds the work)
 _SLACK = 8  # characters of white space or punctuation between a noise span and a match edge
 
@@ -61,7 +63,7 @@ def strict_clusters(alignments: Sequence[Alignment], config: ScanConfig) -> list
     """The strict first clustering ``trim_wide_noise`` judges (spans only, no text read): its
     clusters in ``template_docs`` documents or more."""
     d, wide = config.detect, config.categories.template_docs
-    return build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=_NEVER, min_docs=wide)
+    return build_clusters(alignments, d.boilerplate_docs, d.min_overlap, long_chars=STRICT_LONG_CHARS, min_docs=wide)
 
 
 def _head(spans: list[tuple[int, int]], start: int, end: int) -> int:
@@ -124,19 +126,20 @@ def trim_shares(
     has noise: a few of them, where every alignment was a record for a moment."""
     out: dict[int, tuple[float, float]] = {}
     for i, al in _touching(alignments, noise):
-        a_noise, b_noise = noise.get(al.doc_a) or [], noise.get(al.doc_b) or []
-        a_len, b_len = al.a_end - al.a_start, al.b_end - al.b_start
-        head = max(
-            (_head(a_noise, al.a_start, al.a_end) - al.a_start) / a_len,
-            (_head(b_noise, al.b_start, al.b_end) - al.b_start) / b_len,
-        )
-        tail = max(
-            (al.a_end - _tail(a_noise, al.a_start, al.a_end)) / a_len,
-            (al.b_end - _tail(b_noise, al.b_start, al.b_end)) / b_len,
-        )
+        a_head, a_tail = edge_shares(noise.get(al.doc_a) or [], al.a_start, al.a_end)
+        b_head, b_tail = edge_shares(noise.get(al.doc_b) or [], al.b_start, al.b_end)
+        head, tail = max(a_head, b_head), max(a_tail, b_tail)
         if head or tail:
             out[i] = (head, tail)
     return out
+
+
+def edge_shares(spans: list[tuple[int, int]], start: int, end: int) -> tuple[float, float]:
+    """The shares of the span ``[start, end)`` of one side of a match that the noise ``spans``
+    of its document (sorted) cover at its head and at its tail (``trim_shares`` takes the larger
+    of its two sides')."""
+    length = end - start
+    return (_head(spans, start, end) - start) / length, (end - _tail(spans, start, end)) / length
 
 
 def _touching(alignments: Sequence[Alignment], noise: Mapping[int, object]) -> Iterator[tuple[int, Alignment]]:

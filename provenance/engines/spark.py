@@ -31,7 +31,6 @@ the same ``write_scan_report`` as a local run. See docs/spark.md.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 import warnings
@@ -52,8 +51,7 @@ from provenance._optional import require_pyspark
 from provenance.arrays import ranks
 from provenance.arrow import Rows, from_table, rows_of, schema_of, to_table
 from provenance.cluster.categories import CREDIT_LINE_KINDS, count_outlets
-from provenance.cluster.segment import composite_cuts
-from provenance.cluster.trim import noise_spans, strict_clusters, trim_shares
+from provenance.cluster.trim import STRICT_LONG_CHARS
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
 from provenance.corpus import Columnar, Held, Indexed, column
 from provenance.credits import Gazetteer
@@ -725,40 +723,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         number them, computed in Spark: spans grouped per document (``span_groups``), connected
         components of the occurrences, then each cluster's overlapping copies in one document
         merged (``_merged``)."""
-        frame = alignments.frame if isinstance(alignments, FrameSeq) else self._alignment_frame(alignments)
-        side = ("doc_a", "doc_b", "seq")
-        sides = frame.select(
-            F.col("doc_a").alias("doc"),
-            F.col("a_start").alias("start"),
-            F.col("a_end").alias("end"),
-            *side,
-            F.lit(0).alias("side"),
-        ).unionByName(
-            frame.select(
-                F.col("doc_b").alias("doc"),
-                F.col("b_start").alias("start"),
-                F.col("b_end").alias("end"),
-                *side,
-                F.lit(1).alias("side"),
-            )
-        )
-        by_doc = sides.repartition(self.partitions, "doc").sortWithinPartitions("doc", "start", "end")
-        group = partial(ops.node_batches, min_overlap=min_overlap, long_chars=long_chars)
-        nodes = self._map(by_doc, group, ops.NODE_SCHEMA).withColumn(
-            "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_no")
-        )
-        nodes = self._keep(nodes)
-        a_side = nodes.where(F.col("side") == 0).select(*side, F.col("node").alias("u"))
-        b_side = nodes.where(F.col("side") == 1).select(*side, F.col("node").alias("v"))
-        labels = connected_components(a_side.join(b_side, list(side)).select("u", "v"))
-        occurrences = (
-            nodes.select("node", "doc", F.col("node_start").alias("start"), F.col("node_end").alias("end"))
-            .distinct()
-            .join(labels, "node", "left")
-            .withColumn("label", F.coalesce("label", "node"))
-        )
-        occurrences = self._keep(occurrences)
-        per_cluster = occurrences.groupBy("label").agg(F.countDistinct("doc").alias("n_docs"))
+        frame = self._alignment_frame(alignments)
+        occurrences, per_cluster = self._occurrences(frame, min_overlap, long_chars)
         numbered = self._numbered(per_cluster, ["label"], "cluster_no")
         passages = self._numbered(_merged(occurrences), ["label", "doc", "start", "end"], "passage_no")
         flagged = F.lit(False) if boilerplate_docs is None else F.col("n_docs") > boilerplate_docs
@@ -775,9 +741,36 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         n_clusters = per_cluster.count()
         return FrameSeq(clusters, _collect_clusters, lambda _: n_clusters)
 
+    def _occurrences(self, frame: DataFrame, min_overlap: float, long_chars: int) -> tuple[DataFrame, DataFrame]:
+        """The occurrences of the alignments of ``frame`` (``node, doc, start, end`` and the
+        cluster, ``label``: its first node), cached until ``release``, and each cluster's count
+        of documents (``label, n_docs``): spans grouped per document (``span_groups``), then the
+        connected components of the occurrences the alignments link."""
+        side = list(ops.KEY)
+        by_doc = self._sides(frame)
+        group = partial(ops.node_batches, min_overlap=min_overlap, long_chars=long_chars)
+        nodes = self._map(by_doc, group, ops.NODE_SCHEMA).withColumn(
+            "node", F.shiftleft(F.col("doc"), ops.NODE_SHIFT) + F.col("node_no")
+        )
+        nodes = self._keep(nodes)
+        a_side = nodes.where(F.col("side") == 0).select(*side, F.col("node").alias("u"))
+        b_side = nodes.where(F.col("side") == 1).select(*side, F.col("node").alias("v"))
+        labels = connected_components(a_side.join(b_side, side).select("u", "v"))
+        occurrences = (
+            nodes.select("node", "doc", F.col("node_start").alias("start"), F.col("node_end").alias("end"))
+            .distinct()
+            .join(labels, "node", "left")
+            .withColumn("label", F.coalesce("label", "node"))
+        )
+        occurrences = self._keep(occurrences)
+        per_cluster = occurrences.groupBy("label").agg(F.countDistinct("doc").alias("n_docs"))
+        return occurrences, per_cluster
+
     def _alignment_frame(self, alignments: Sequence[Alignment]) -> DataFrame:
         """The alignments as a frame of ``ops.ALIGN_SCHEMA``'s found rows, each with its rank
-        among its pair's (``seq``), from their columns."""
+        among its pair's (``seq``): their own frame, or one made from their columns."""
+        if isinstance(alignments, FrameSeq):
+            return alignments.frame
         table = rows_of(alignments, Alignment).table
         names = [f.name for f in ops.ALIGN_SCHEMA if f.name not in ("reason", "rejected")]
         pair = np.stack([table.column("doc_a").to_numpy(), table.column("doc_b").to_numpy()], axis=1)
@@ -960,47 +953,112 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         self._columns_cache[id(docs)] = (docs, columns, n_chars)
         return columns, n_chars
 
-    def _retext(
-        self, alignments: Rows[Alignment], docs: Sequence[Document], tasks: dict[int, str], fn: Callable
-    ) -> pa.Table:
+    def _retext(self, rows: DataFrame, docs: Sequence[Document], fn: Callable) -> DataFrame:
         """Run ``fn`` (``ops.split_batches`` or ``ops.trim_batches``) on the executors over the
-        alignments at the positions ``tasks`` names, each with its task (JSON) and both texts:
-        the pieces found (``ops.RETEXT_SCHEMA``: position ``i``, ``piece``), in that order."""
-        chosen = sorted(tasks)
-        table = alignments.table.take(pa.array(chosen, pa.int64()))
-        table = table.append_column("i", pa.array(chosen, pa.int64())).append_column(
-            "task", pa.array([tasks[i] for i in chosen], pa.string())
-        )
-        frame = self._frame_of(table, ops.ddl(table.schema))
-        joined = frame.join(self._texts(docs, "doc_b", "text_b"), "doc_b").join(
+        alignments of ``rows``, each with its task's columns and both texts: the pieces found
+        (``ops.RETEXT_SCHEMA``: the alignment's ``seq`` as ``i``, then ``piece``)."""
+        joined = rows.join(self._texts(docs, "doc_b", "text_b"), "doc_b").join(
             self._texts(docs, "doc_a", "text_a"), "doc_a"
         )
-        return to_arrow(self._map(joined, fn, ops.RETEXT_SCHEMA)).sort_by([("i", "ascending"), ("piece", "ascending")])
+        return self._map(joined, fn, ops.RETEXT_SCHEMA)
 
     # --- the cluster stage's cuts, categories and the result's documents ---------------------
 
     def refine(
         self, alignments: Sequence[Alignment], docs: Sequence[Document], credits: Sequence[Credit], config: ScanConfig
-    ) -> Rows[Alignment]:
-        """``split_composites`` then ``trim_wide_noise``, as the local engine runs them, with the
-        texts read on the executors: the driver decides from the alignments' spans which to cut
-        and where (``composite_cuts``; the strict clustering, its categories from ``categorize``
-        and ``trim_shares``), the executors cut and score again (``split_at``, ``trim_at``).
-        The alignments come to the driver in columns (``Rows``), never an object each."""
-        rows = _alignment_rows(alignments)  # every cut reads a document's other matches
-        cuts = composite_cuts(rows)
-        if cuts:
-            tasks = {i: json.dumps({"cuts": c, "flip": flip}) for i, (c, flip) in cuts.items()}
-            rows = _replaced(rows, self._retext(rows, docs, tasks, ops.split_batches), cuts)
+    ) -> Sequence[Alignment]:
+        """``split_composites`` then ``trim_wide_noise``, as the local engine runs them, all on
+        the executors: each document's sides of alignments give their cuts (``cut_batches``,
+        the local ``composite_cuts``), the executors cut and score again (``split_at``); a
+        strict clustering (``cluster``'s, with no containment and only wide clusters) is
+        categorized (``_categories``), its noise spans go to the sides in their documents
+        (``edge_batches``, the local ``trim_shares``), and the executors trim (``trim_at``).
+        For a Parquet dataset nothing of the alignments reaches the driver: they stay a frame
+        (``FrameSeq``), numbered in each pair (``seq``) in the local order, cached until
+        ``close``, and the executors write their table (``_write_alignments``). Those of local
+        inputs come to the driver in columns (``Rows``): their report is written there."""
+        # Each step's result is checkpointed (computed once, its lineage cut): as one plan, the
+        # cuts, the strict clustering and the trims took the JVM out of memory as Spark printed it.
+        frame = self._alignment_frame(alignments)
+        frame = checkpointed(frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
+        key = list(ops.KEY)
+        # The a side's cuts, else the b side's (the smaller ``side``).
+        cut = F.min(F.struct("side", "cuts"))
+        chosen = checkpointed(
+            self._map(self._sides(frame, "partner"), ops.cut_batches, ops.CUT_SCHEMA)
+            .groupBy(*key)
+            .agg(cut.cuts.alias("cuts"), (cut.side == 1).alias("flip"))
+        )
+        pieces = self._retext(frame.join(chosen, key), docs, ops.split_batches)
+        # A cut alignment's pieces take its place, in order: numbered again in its pair.
+        in_pair = Window.partitionBy("doc_a", "doc_b").orderBy("seq", "piece")
+        split = checkpointed(
+            frame.join(chosen, key, "left_anti")
+            .withColumn("piece", F.lit(0))
+            .unionByName(pieces.withColumnRenamed("i", "seq"))
+            .withColumn("seq", (F.row_number().over(in_pair) - 1).cast("int"))
+            .drop("piece")
+        )
         d = config.detect
-        judged = self.categorize(strict_clusters(rows, config), docs, credits, config.categories, d.boilerplate_docs)
-        shares = trim_shares(rows, noise_spans(judged))
-        tasks = {i: json.dumps({"head": head, "tail": tail}) for i, (head, tail) in shares.items()}
-        if not tasks:
-            return rows
-        trimmed = self._retext(rows, docs, tasks, partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS))
-        # A trim gives one piece, or none when ``trim_at`` keeps the alignment whole.
-        return _replaced(rows, trimmed, trimmed.column("i").to_numpy())
+        strict = self._strict_clusters(split, d.min_overlap, config.categories.template_docs)
+        categories = self._categories(strict, docs, credits, config.categories, d.boilerplate_docs)
+        noise = strict.join(categories.where(F.col("category") != "news"), "cluster_no")
+        noise = noise.groupBy("doc").agg(F.collect_list(F.struct("start", "end")).alias("noise"))
+        edges = self._map(self._sides(split).join(noise, "doc"), ops.edge_batches, ops.EDGE_SCHEMA)
+        shares = checkpointed(edges.groupBy(*key).agg(F.max("head").alias("head"), F.max("tail").alias("tail")))
+        trim = partial(ops.trim_batches, min_chars=TRIM_MIN_CHARS)
+        trimmed = checkpointed(
+            self._retext(split.join(shares, key), docs, trim).withColumnRenamed("i", "seq").drop("piece")
+        )
+        # A trim gives one piece in the alignment's place, or none when ``trim_at`` keeps it whole.
+        refined = split.join(trimmed.select(*key), key, "left_anti").unionByName(trimmed)
+        if not isinstance(docs, FrameSeq):  # local inputs: their report may be written after ``close``
+            return _alignment_rows(refined)
+        refined = refined.persist(StorageLevel.MEMORY_AND_DISK)  # their table is written with the report
+        self._for_report.append(refined)
+        n_refined = refined.count()
+        return FrameSeq(refined, _collect_alignments, lambda _: n_refined)
+
+    def _sides(self, alignments: DataFrame, *extra: str) -> DataFrame:
+        """Both sides of every alignment (``SIDE_SCHEMA``, ``doc``, ``start``, ``end``, and the
+        other side's document as ``partner``, when ``extra`` names it), all of a document in one
+        partition, sorted by document, span, then side and alignment."""
+        sides = []
+        for number, (doc, start, end, other) in enumerate(
+            (("doc_a", "a_start", "a_end", "doc_b"), ("doc_b", "b_start", "b_end", "doc_a"))
+        ):
+            columns = {"doc": doc, "start": start, "end": end, "partner": other}
+            sides.append(
+                alignments.select(
+                    *ops.KEY,
+                    F.lit(number).cast("tinyint").alias("side"),
+                    *(F.col(columns[name]).alias(name) for name in ("doc", "start", "end", *extra)),
+                )
+            )
+        return (
+            sides[0]
+            .unionByName(sides[1])
+            .repartition(self.partitions, "doc")
+            .sortWithinPartitions("doc", "start", "end", "side", *ops.KEY)
+        )
+
+    def _strict_clusters(self, alignments: DataFrame, min_overlap: float, min_docs: int) -> DataFrame:
+        """The strict first clustering ``trim_wide_noise`` judges (``strict_clusters``: no span
+        joins another by containment), its clusters in ``min_docs`` documents or more, as rows
+        ``cluster_no, passage_no, doc, start, end, kind`` (numbered by their first occurrence,
+        not 1, 2...: only their spans and categories are read)."""
+        occurrences, per_cluster = self._occurrences(alignments, min_overlap, STRICT_LONG_CHARS)
+        wide = per_cluster.where(F.col("n_docs") >= min_docs)
+        return checkpointed(
+            occurrences.join(wide, "label").select(
+                F.col("label").alias("cluster_no"),
+                F.col("node").alias("passage_no"),
+                "doc",
+                "start",
+                "end",
+                F.when(F.col("n_docs") > 1, "cross-document").otherwise("internal").alias("kind"),
+            )
+        )
 
     def categorize(
         self,
@@ -1014,8 +1072,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         (``sample_batches``) get their ``copy_facts`` where the texts are (``fact_batches``, with
         each document's credit lines and captions), then each cluster is measured and decided
         (``category_batches``) with the corpus's count of outlets. Clusters held in a frame stay
-        there, with their categories, never collected here; a list (``refine``'s strict
-        clusters) comes back as a list."""
+        there, with their categories, never collected here; a list comes back as a list."""
         if isinstance(clusters, FrameSeq):
             frame, n_clusters = clusters.frame, len(clusters)
         else:
@@ -1023,8 +1080,34 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             frame, n_clusters = self._cluster_frame(clusters), len(clusters)
         if not n_clusters:
             return clusters
+        categories = self._categories(frame, docs, credits, params, boilerplate_docs)
+        if not isinstance(clusters, FrameSeq):
+            found = to_arrow(categories)
+            numbers, category, reason = (found.column(name).to_pylist() for name in ops.CATEGORY_SCHEMA.names)
+            decided = dict(zip(numbers, zip(category, reason, strict=True), strict=True))
+            return [_categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
+        categorized = frame.drop("boilerplate").join(categories, "cluster_no")
+        categorized = categorized.withColumn("boilerplate", F.col("category") != "news")
+        if isinstance(docs, FrameSeq):  # the derivation table is computed from it when the report is written
+            categorized = categorized.persist(StorageLevel.MEMORY_AND_DISK)
+            self._for_report.append(categorized)
+        else:
+            categorized = self._keep(categorized)
+        return FrameSeq(categorized, _collect_clusters, lambda _: n_clusters)
+
+    def _categories(
+        self,
+        clusters: DataFrame,
+        docs: Sequence[Document],
+        credits: Sequence[Credit],
+        params: CategoryConfig,
+        boilerplate_docs: int | None,
+    ) -> DataFrame:
+        """``cluster_no, category, category_reason`` (``ops.CATEGORY_SCHEMA``) of each cluster of
+        a frame of occurrences (``cluster_no, passage_no, doc, start, end, kind``), decided on
+        the executors (see ``categorize``)."""
         occurrences = self._keep(
-            frame.select("cluster_no", "passage_no", "doc", "start", "end", "kind")
+            clusters.select("cluster_no", "passage_no", "doc", "start", "end", "kind")
             .repartition(self.partitions, "cluster_no")
             .sortWithinPartitions("cluster_no", "passage_no")
         )
@@ -1048,19 +1131,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             ops.category_batches, params=params, n_outlets=self._n_outlets(docs), boilerplate_docs=boilerplate_docs
         )
         categories = self._map(judged, decide, ops.CATEGORY_SCHEMA)
-        if not isinstance(clusters, FrameSeq):
-            found = to_arrow(categories)
-            numbers, category, reason = (found.column(name).to_pylist() for name in ops.CATEGORY_SCHEMA.names)
-            decided = dict(zip(numbers, zip(category, reason, strict=True), strict=True))
-            return [_categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
-        categorized = frame.drop("boilerplate").join(categories, "cluster_no")
-        categorized = categorized.withColumn("boilerplate", F.col("category") != "news")
-        if isinstance(docs, FrameSeq):  # the derivation table is computed from it when the report is written
-            categorized = categorized.persist(StorageLevel.MEMORY_AND_DISK)
-            self._for_report.append(categorized)
-        else:
-            categorized = self._keep(categorized)
-        return FrameSeq(categorized, _collect_clusters, lambda _: n_clusters)
+        return categories
 
     def _n_outlets(self, docs: Sequence[Document]) -> int:
         """The corpus's count of distinct outlets (``count_outlets``)."""
@@ -1188,7 +1259,54 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             "clusters": partial(self._write_clusters, frame, clusters, result.origins),
             "wire_share": partial(self._write_wire_share, frame, clusters, result.origins),
             "derivation": partial(self._write_derivation, frame, clusters, result.alignments),
+            "alignments": partial(self._write_alignments, frame, clusters, result.alignments),
         }
+
+    def _write_alignments(
+        self, docs: DataFrame, clusters: DataFrame, alignments: Sequence[Alignment], path: Path
+    ) -> None:
+        """The executors write the ``alignments`` table at ``path`` as part files, in the local
+        order (pair, then ``seq``), as ``tables._alignment_batches`` has it: each alignment with
+        its documents' ids and the first cluster (the smallest number) with a copy in ``doc_a``
+        that holds ``a_start`` (``alignment_clusters``).
+
+        Raises:
+            ReportError: the engine was closed (its session with it) before the report was written.
+        """
+        self._check_open("the alignments stayed with the Spark engine that found them")
+        frame = self._alignment_frame(alignments)
+        copies = clusters.select(F.col("doc").alias("doc_a"), "cluster_no", "start", "end")
+        holding = (
+            frame.select(*ops.KEY, "a_start")
+            .join(copies, "doc_a")
+            .where((F.col("start") <= F.col("a_start")) & (F.col("a_start") < F.col("end")))
+            .groupBy(*ops.KEY)
+            .agg(F.min("cluster_no").alias("cluster_no"))
+        )
+
+        def ids(side: str) -> DataFrame:
+            return docs.select(F.col("index").alias(f"doc_{side}"), F.col("doc_id").alias(f"id_{side}"))
+
+        rows = (
+            frame.join(holding, list(ops.KEY))
+            .join(ids("a"), "doc_a")
+            .join(ids("b"), "doc_b")
+            .orderBy(*ops.KEY)
+            .select(
+                F.format_string("c%06d", "cluster_no").alias("cluster_id"),  # ``ops.cluster_id``
+                F.col("id_a").alias("doc_a"),
+                "a_start",
+                "a_end",
+                F.col("id_b").alias("doc_b"),
+                *(
+                    name
+                    for name in schemas.ALIGNMENTS.names
+                    if name not in ("cluster_id", "doc_a", "a_start", "a_end", "doc_b")
+                ),
+            )
+        )
+        write = partial(ops.ordered_parts, schema=schemas.ALIGNMENTS)
+        self._write_parts(rows, write, path, len(alignments), "alignments", schemas.ALIGNMENTS, ops.part_name(0))
 
     def _write_passages(self, docs: DataFrame, clusters: DataFrame, path: Path) -> None:
         """The executors write the ``passages`` table at ``path`` as part files: every copy of
@@ -1434,29 +1552,12 @@ def _merged(occurrences: DataFrame) -> DataFrame:
     return runs.groupBy("label", "doc", "run").agg(F.min("start").alias("start"), F.max("end").alias("end")).drop("run")
 
 
-def _alignment_rows(alignments: Sequence[Alignment]) -> Rows[Alignment]:
-    """The alignments in columns, in the local engine's order (pairs in order, each pair's
-    alignments as found): collected as Arrow from a frame, without a record each."""
-    if isinstance(alignments, FrameSeq):
-        table = to_arrow(alignments.frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
-        table = table.sort_by([("doc_a", "ascending"), ("doc_b", "ascending"), ("seq", "ascending")])
-        return Rows(table.select(ops.ALIGNMENT_SCHEMA.names).cast(ops.ALIGNMENT_SCHEMA), Alignment)
-    return rows_of(alignments, Alignment)
-
-
-def _replaced(rows: Rows[Alignment], pieces: pa.Table, positions: Iterable[int]) -> Rows[Alignment]:
-    """``rows`` with the row at each of ``positions`` replaced by its ``pieces`` (rows of
-    ``ops.RETEXT_SCHEMA``: the position ``i``, then ``piece`` in order), every other row kept,
-    in order: a position with no piece is dropped."""
-    gone = np.zeros(len(rows), dtype=bool)
-    gone[np.fromiter(positions, dtype=np.int64)] = True
-    kept = np.flatnonzero(~gone)
-    at = np.concatenate([kept, pieces.column("i").to_numpy()])
-    piece = np.concatenate([np.zeros(kept.shape[0], np.int64), pieces.column("piece").to_numpy()])
-    both = pa.concat_tables(
-        [rows.table.take(pa.array(kept)), pieces.select(ops.ALIGNMENT_SCHEMA.names).cast(ops.ALIGNMENT_SCHEMA)]
-    )
-    return Rows(both.take(pa.array(np.lexsort((piece, at)))), Alignment)
+def _alignment_rows(frame: DataFrame) -> Rows[Alignment]:
+    """The alignments of a frame in columns, in the local engine's order (pairs in order, each
+    pair's alignments by ``seq``)."""
+    table = to_arrow(frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
+    table = table.sort_by([(name, "ascending") for name in ops.KEY])
+    return Rows(table.select(ops.ALIGNMENT_SCHEMA.names).cast(ops.ALIGNMENT_SCHEMA), Alignment)
 
 
 # --- collecting records ----------------------------------------------------------------------
@@ -1467,8 +1568,7 @@ def _collect_documents(frame: DataFrame) -> list[Document]:
 
 
 def _collect_alignments(frame: DataFrame) -> list[Alignment]:
-    table = to_arrow(frame.select(*ops.ALIGNMENT_SCHEMA.names, "seq"))
-    return from_table(table.sort_by([("doc_a", "ascending"), ("doc_b", "ascending"), ("seq", "ascending")]), Alignment)
+    return list(_alignment_rows(frame))
 
 
 def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:

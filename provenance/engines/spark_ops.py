@@ -35,8 +35,8 @@ from provenance.cluster.categories import (
     sampled_copies,
 )
 from provenance.cluster.clusters import span_groups
-from provenance.cluster.segment import split_at
-from provenance.cluster.trim import trim_at
+from provenance.cluster.segment import side_cuts, split_at
+from provenance.cluster.trim import edge_shares, trim_at
 from provenance.config import CategoryConfig, DetectConfig
 from provenance.credits import Gazetteer
 from provenance.engines.stages import align_batch, credits_batch, sketch_windows
@@ -566,9 +566,21 @@ def origin_batches(batches: Iterable[pa.RecordBatch], gazetteer: Gazetteer) -> I
 
 # --- the cluster stage's cuts and the categories' facts -------------------------------------
 
-RETEXT_SCHEMA = pa.schema([("i", pa.int64()), ("piece", pa.int32()), *ALIGNMENT_SCHEMA])
-"""Piece ``piece`` of the alignment at position ``i`` of the list the driver holds, after its
-text was read again (``split_batches``, ``trim_batches``)."""
+KEY = ["doc_a", "doc_b", "seq"]
+"""What names an alignment in a frame: its pair and its rank among the pair's (``seq``)."""
+
+SIDE_SCHEMA = pa.schema([("doc_a", pa.int64()), ("doc_b", pa.int64()), ("seq", pa.int32()), ("side", pa.int8())])
+"""One side of an alignment (``side`` 0 for a, 1 for b)."""
+
+CUT_SCHEMA = pa.schema([*SIDE_SCHEMA, ("cuts", pa.string())])
+"""Where to cut one side of a composite alignment (``side_cuts``): JSON ``[[end, start], ...]``."""
+
+EDGE_SCHEMA = pa.schema([*SIDE_SCHEMA, ("head", pa.float64()), ("tail", pa.float64())])
+"""The shares of one side of an alignment that noise covers at its head and tail (``edge_shares``)."""
+
+RETEXT_SCHEMA = pa.schema([("i", pa.int32()), ("piece", pa.int32()), *ALIGNMENT_SCHEMA])
+"""Piece ``piece`` of the alignment of its pair (``doc_a``, ``doc_b``) whose ``seq`` is ``i``,
+after its text was read again (``split_batches``, ``trim_batches``)."""
 
 FACT_SCHEMA = pa.schema(
     [
@@ -608,19 +620,67 @@ def _pieces(found: list[tuple[int, list[Alignment]]]) -> pa.RecordBatch:
     return pa.RecordBatch.from_pylist(rows, schema=RETEXT_SCHEMA)
 
 
+def _side_rows(table: pa.Table, at: list[int], values: dict[str, pa.Array]) -> pa.RecordBatch:
+    """The ``SIDE_SCHEMA`` columns of the rows of ``table`` at the positions ``at``, then ``values``."""
+    picked = table.take(pa.array(at, pa.int64())).select(SIDE_SCHEMA.names).cast(SIDE_SCHEMA)
+    for name, array in values.items():
+        picked = picked.append_column(name, array)
+    return picked.combine_chunks().to_batches()[0]
+
+
+def cut_batches(batches: Iterable[pa.RecordBatch], min_chars: int = 40) -> Iterator[pa.RecordBatch]:
+    """The cuts of every side of a composite alignment, as ``composite_cuts`` finds them
+    (``side_cuts``): ``CUT_SCHEMA`` rows.
+
+    Rows: one per side of an alignment (``SIDE_SCHEMA``, its ``doc``, ``start``, ``end`` and
+    the other side's document ``partner``), all of a document together, sorted by ``doc``,
+    ``start``, ``end``, then ``side``, ``doc_a``, ``doc_b``, ``seq`` (the local order of sides).
+    """
+    for table in complete_groups(batches, ("doc",)):
+        doc, start, end, partner = (table.column(c).to_numpy() for c in ("doc", "start", "end", "partner"))
+        key = np.stack([table.column(c).to_numpy().astype(np.int64) for c in KEY], axis=1)
+        alignment = np.unique(key, axis=0, return_inverse=True)[1].reshape(-1)
+        found = side_cuts(doc, start, end, partner, alignment, min_chars)
+        if found:
+            at = sorted(found)
+            yield _side_rows(table, at, {"cuts": pa.array([json.dumps(found[i]) for i in at], pa.string())})
+
+
+def edge_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The shares of every side of an alignment that its document's noise covers at its head
+    and tail (``edge_shares``): ``EDGE_SCHEMA`` rows, for the sides with any.
+
+    Rows: one per side (``SIDE_SCHEMA``, its ``doc``, ``start``, ``end``) with its document's
+    noise spans (``noise``: a list of ``start``, ``end``)."""
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        spans: dict[int, list[tuple[int, int]]] = {}  # each document's, sorted once
+        at, heads, tails = [], [], []
+        columns = (table.column(c).to_pylist() for c in ("doc", "start", "end", "noise"))
+        for i, (doc, start, end, noise) in enumerate(zip(*columns, strict=True)):
+            if doc not in spans:
+                spans[doc] = sorted((n["start"], n["end"]) for n in noise)
+            head, tail = edge_shares(spans[doc], start, end)
+            if head or tail:
+                at.append(i)
+                heads.append(head)
+                tails.append(tail)
+        if at:
+            yield _side_rows(table, at, {"head": pa.array(heads, pa.float64()), "tail": pa.array(tails, pa.float64())})
+
+
 def split_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """The pieces of composite alignments, with the local ``split_at``.
 
-    Rows: ``i``, the alignment's columns, ``task`` (JSON ``{"cuts": [[end, start], ...],
-    "flip": bool}``, from ``composite_cuts``) and both texts (``text_a``, ``text_b``).
+    Rows: the alignment's columns with its ``seq``, its ``cuts`` (``CUT_SCHEMA``'s), ``flip``
+    (true when they are its b side's) and both texts (``text_a``, ``text_b``).
     """
     for batch in rebatched(batches, rows=VERIFY_ROWS, nbytes=BIG_BYTES):
         alignments = from_table(batch.select(ALIGNMENT_SCHEMA.names), Alignment)
         found = []
         for row, al in zip(batch.to_pylist(), alignments, strict=True):
-            task = json.loads(row["task"])
-            cuts = [(int(end), int(start)) for end, start in task["cuts"]]
-            found.append((row["i"], split_at(al, _pair_docs(row), cuts, bool(task["flip"]))))
+            cuts = [(int(end), int(start)) for end, start in json.loads(row["cuts"])]
+            found.append((row["seq"], split_at(al, _pair_docs(row), cuts, bool(row["flip"]))))
         yield _pieces(found)
 
 
@@ -628,17 +688,16 @@ def trim_batches(batches: Iterable[pa.RecordBatch], min_chars: int) -> Iterator[
     """Alignments with noise cut off their edges, with the local ``trim_at``; an alignment
     ``trim_at`` keeps whole (a side would be too short) gives no row.
 
-    Rows: ``i``, the alignment's columns, ``task`` (JSON ``{"head": share, "tail": share}``,
-    from ``trim_shares``) and both texts (``text_a``, ``text_b``).
+    Rows: the alignment's columns with its ``seq``, the shares to cut off (``head``, ``tail``:
+    the larger of its sides' ``EDGE_SCHEMA`` shares) and both texts (``text_a``, ``text_b``).
     """
     for batch in rebatched(batches, rows=VERIFY_ROWS, nbytes=BIG_BYTES):
         alignments = from_table(batch.select(ALIGNMENT_SCHEMA.names), Alignment)
         found = []
         for row, al in zip(batch.to_pylist(), alignments, strict=True):
-            task = json.loads(row["task"])
-            trimmed = trim_at(al, _pair_docs(row), float(task["head"]), float(task["tail"]), min_chars)
+            trimmed = trim_at(al, _pair_docs(row), row["head"], row["tail"], min_chars)
             if trimmed is not None:
-                found.append((row["i"], [trimmed]))
+                found.append((row["seq"], [trimmed]))
         yield _pieces(found)
 
 

@@ -32,6 +32,8 @@ import pytest
 
 pytest.importorskip("pyspark", reason="the Spark engine tests need the spark extra: pip install 'prov[spark]'")
 
+from pyspark.sql import DataFrame  # noqa: E402
+
 from provenance.config import ScanConfig  # noqa: E402
 from provenance.engines.local import LocalEngine  # noqa: E402
 from provenance.engines.spark import SparkEngine  # noqa: E402
@@ -128,7 +130,7 @@ def test_a_dataset_scan_keeps_the_texts_off_the_driver(
         row["source"] = row["source"].removeprefix("file:")
     assert documents == rows_of(local_out, "documents")
     assert read_graph(spark_out) == read_graph(local_out)
-    for name in ("nodes", "edges", "passages", "clusters", "wire_share"):  # written by the executors
+    for name in ("nodes", "edges", "passages", "clusters", "wire_share", "alignments"):  # by the executors
         assert (spark_out / f"{name}.parquet").is_dir(), f"the executors write the {name} as part files"
     for name in ("graph.graphml", "graph.gexf"):  # streamed back from those parts
         assert (spark_out / name).read_bytes() == (local_out / name).read_bytes(), f"{name} differs"
@@ -165,9 +167,9 @@ def test_cuts_trims_and_categories_on_the_executors_are_the_local_ones(
     tasks: Counter = Counter()
     retext = spark._retext
 
-    def counted(alignments: list, docs: list, chosen: dict, fn: Callable) -> dict:
-        tasks[getattr(fn, "func", fn).__name__] += len(chosen)
-        return retext(alignments, docs, chosen, fn)
+    def counted(rows: DataFrame, docs: list, fn: Callable) -> DataFrame:
+        tasks[getattr(fn, "func", fn).__name__] += rows.count()
+        return retext(rows, docs, fn)
 
     monkeypatch.setattr(spark, "_retext", counted)
     config = ScanConfig(workers=1)
