@@ -1408,7 +1408,8 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         """The executors write the ``wire_share`` table at ``path`` as part files, in the local
         table's order (``tables.wire_share_batches``): each document with news copy (document
         order), then each outlet (name order), a unit's characters of all origins first, then
-        each origin's (name order), every total counting the unit's whole texts.
+        each origin's (name order), every total counting the unit's whole texts, and a character
+        two copies cover counted once (``_covered``).
 
         Raises:
             ReportError: the engine was closed (its session with it) before the report was written.
@@ -1418,11 +1419,10 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
         news = clusters.where((F.col("kind") == "cross-document") & (category == "news"))
         origin = F.coalesce(F.when(F.col("agency") != "", F.col("agency")), F.lit("unknown"))  # ``agency or "unknown"``
         copies = news.join(self._origin_frame(origins), "cluster_no", "left").select(
-            "doc", origin.alias("origin"), (F.col("end") - F.col("start")).alias("n")
+            "doc", origin.alias("origin"), "start", "end"
         )
-        per_doc = copies.groupBy("doc", "origin").agg(F.sum("n").alias("reused_chars"))
-        per_doc = per_doc.unionByName(
-            per_doc.groupBy("doc").agg(F.lit("all").alias("origin"), F.sum("reused_chars").alias("reused_chars"))
+        per_doc = _covered(copies, "doc", "origin").unionByName(
+            _covered(copies, "doc").withColumn("origin", F.lit("all"))
         )
         about = docs.select(
             F.col("index").alias("doc"),
@@ -1487,6 +1487,16 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             self._write_parts(ordered_rows, write, path, n_rows, "derivation", schemas.DERIVATION, ops.part_name(0))
         finally:
             _unpersist([table])
+
+
+def _covered(spans: DataFrame, *keys: str) -> DataFrame:
+    """``keys`` and ``reused_chars``: the characters the spans (``start``, ``end``) of each group
+    cover, each counted once (``tables._covered``). In start order, a span adds what it holds
+    past the furthest end before it."""
+    run = Window.partitionBy(*keys).orderBy("start", "end")
+    reach = F.max("end").over(run.rowsBetween(Window.unboundedPreceding, -1))
+    added = F.greatest(F.lit(0), F.col("end") - F.greatest(F.col("start"), F.coalesce(reach, F.col("start"))))
+    return spans.select(*keys, added.alias("added")).groupBy(*keys).agg(F.sum("added").alias("reused_chars"))
 
 
 def _category(clusters: DataFrame) -> tuple[Any, Any]:

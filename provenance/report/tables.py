@@ -16,7 +16,7 @@ from provenance.corpus import Corpus, column, document_lengths, text_reader
 from provenance.errors import ReportError
 from provenance.records import Alignment, Cluster, Document, GraphEdge, GraphNode, Occurrence, ScanResult
 from provenance.report import schemas
-from provenance.report.derivation import alignment_clusters, derivation_table
+from provenance.report.derivation import alignment_clusters, derivation_table, merge_group_spans
 from provenance.report.writer import TableBatches
 
 log = logging.getLogger(__name__)
@@ -239,19 +239,21 @@ def wire_share_batches(result: ScanResult) -> TableBatches:
     characters first, then one per origin in name order.
 
     Only cross-document news clusters count (a passage repeated inside one article is not
-    copy, and boilerplate, stock phrases and credit lines are not reporting); occurrences in one
-    document never overlap, so characters add up. The characters are summed per document and
-    origin in arrays, and the rows are made ``SLICE_ROWS`` at a time: a ``Counter`` per
-    document and the whole table's columns took the Spark driver 15 MB up at 200,000 generated
-    documents."""
+    copy, and boilerplate, stock phrases and credit lines are not reporting). Copies of two
+    clusters may overlap in one document (a story's copy, and a paragraph of it that another
+    story reprints): the characters of a unit are those its copies cover, each counted once,
+    for all origins (the "all" row, never over the unit's text) and for each origin. They are
+    summed per document and origin in arrays, and the rows are made ``SLICE_ROWS`` at a time:
+    a ``Counter`` per document and the whole table's columns took the Spark driver 15 MB up at
+    200,000 generated documents."""
 
     def batches() -> Iterator[pa.RecordBatch]:
         docs, lengths = result.documents, document_lengths(result)
-        doc, origin, chars, names = _copy_chars(result)
+        doc, origin, chars, names, covered = _copy_chars(result)
         at = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]]) if doc.shape[0] else doc  # each document's run
         ends, run_docs = np.r_[at[1:], doc.shape[0]].astype(np.int64), doc[at].tolist()
         columns: dict[str, list] = {name: [] for name in schemas.WIRE_SHARE.names}
-        per_outlet: dict[str, Counter] = {}
+        per_outlet: dict[str, Counter] = {}  # by origin, and "all"
         outlet_total: Counter = Counter()
         ids, outlets = column(docs, "doc_id"), column(docs, "outlet")
         k = 0  # the next document with reused copy (its run in the arrays)
@@ -261,8 +263,9 @@ def wire_share_batches(result: ScanResult) -> TableBatches:
             if k == len(run_docs) or run_docs[k] != d:
                 continue
             lo, hi = int(at[k]), int(ends[k])
-            k += 1
             counts = dict(zip([names[o] for o in origin[lo:hi].tolist()], chars[lo:hi].tolist(), strict=True))
+            counts["all"] = int(covered[k])
+            k += 1
             if outlet:
                 per_outlet.setdefault(outlet, Counter()).update(counts)
             _share_rows(columns, "document", ids[d], counts, lengths[d])
@@ -277,13 +280,15 @@ def wire_share_batches(result: ScanResult) -> TableBatches:
     return TableBatches(schemas.WIRE_SHARE, batches)
 
 
-def _copy_chars(result: ScanResult) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """The reused characters of the cross-document news clusters per document and origin:
-    ``(doc, origin, chars, names)``, a row per document and origin with copy, sorted by document
-    then origin name (``origin`` numbers ``names``, which are in name order)."""
+def _copy_chars(result: ScanResult) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The characters the cross-document news clusters' copies cover per document and origin:
+    ``(doc, origin, chars, names, covered)``, a row per document and origin with copy, sorted by
+    document then origin name (``origin`` numbers ``names``, which are in name order), and
+    ``covered``, the characters of each of those documents (in order) that any copy covers.
+    Overlapping copies count their characters once."""
     origin_of = {o.cluster_id: (o.agency or "unknown") for o in result.origins}
     code: dict[str, int] = {}
-    doc, origin, chars = array("q"), array("q"), array("q")
+    doc, origin, starts, ends = array("q"), array("q"), array("q"), array("q")
     for cluster in result.clusters:
         if cluster.occurrences[0].kind != "cross-document" or cluster.category != "news":
             continue
@@ -291,25 +296,33 @@ def _copy_chars(result: ScanResult) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         for occurrence in cluster.occurrences:
             doc.append(occurrence.doc)
             origin.append(k)
-            chars.append(occurrence.end - occurrence.start)
+            starts.append(occurrence.start)
+            ends.append(occurrence.end)
     if not doc:
         none = np.empty(0, dtype=np.int64)
-        return none, none, none, []
+        return none, none, none, [], none
     names = sorted(code)
     rank = np.empty(len(code), dtype=np.int64)
     rank[[code[name] for name in names]] = np.arange(len(names))
-    d, n = np.frombuffer(doc, dtype=np.int64), np.frombuffer(chars, dtype=np.int64)
+    d, start, end = (np.frombuffer(a, dtype=np.int64) for a in (doc, starts, ends))
     o = rank[np.frombuffer(origin, dtype=np.int64)]
-    order = np.lexsort((o, d))
-    d, o, n = d[order], o[order], n[order]
-    starts = np.flatnonzero(np.r_[True, (d[1:] != d[:-1]) | (o[1:] != o[:-1])])
-    return d[starts], o[starts], np.add.reduceat(n, starts), names
+    width = int(end.max()) + 1
+    group, chars = _covered(d * len(names) + o, start, end, width)
+    _, covered = _covered(d, start, end, width)
+    return group // len(names), group % len(names), chars, names, covered
+
+
+def _covered(group: np.ndarray, start: np.ndarray, end: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The groups of spans, in order, and the characters each group's spans cover."""
+    seg_group, seg_start, seg_end = merge_group_spans(group, start, end, width)
+    heads = np.flatnonzero(np.r_[True, seg_group[1:] != seg_group[:-1]])
+    return seg_group[heads], np.add.reduceat(seg_end - seg_start, heads)
 
 
 def _share_rows(columns: dict[str, list], level: str, ident: str, chars: Mapping[str, int], total: int) -> None:
-    """Append to ``columns`` the rows of one document or outlet: all its reused characters, then
-    those of each origin."""
-    items = [("all", sum(chars.values()))] + sorted(chars.items())
+    """Append to ``columns`` the rows of one document or outlet: all its reused characters
+    (``chars["all"]``), then those of each origin."""
+    items = [("all", chars["all"])] + sorted((o, n) for o, n in chars.items() if o != "all")
     for origin, n in items:
         columns["level"].append(level)
         columns["id"].append(ident)
