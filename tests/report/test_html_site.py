@@ -463,3 +463,29 @@ def test_dates_show_the_day_and_the_time_of_day_in_utc_to_the_minute(tmp_path: P
     }
     listed = data(out, "list/00000")
     assert listed and all(r[7] == "1987-02-26 16:26 UTC" and r[8] == "2017-07-10 11:05 UTC" for r in listed)
+
+
+def test_the_printed_table_keeps_the_units_that_printed_most_news_and_counts_them_all(
+    feed_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second share table (of each origin's news clusters, the share each outlet printed)
+    shows the ``MAX_UNITS`` outlets that printed most news clusters (ties by name), and counts
+    them all: with a unit per document, a table of every one was unreadable."""
+    from provenance.report.html import site
+
+    out = tmp_path / "report"
+    shutil.copytree(feed_report, out)
+    outlet = {r["doc_id"]: r["outlet"] for r in rows(out, "documents")}
+    news = {c["cluster_id"] for c in rows(out, "clusters") if c["category"] == "news" and c["n_documents"] > 1}
+    printed = defaultdict(set)
+    for p in rows(out, "passages"):
+        if p["cluster_id"] in news and outlet[p["doc_id"]]:
+            printed[outlet[p["doc_id"]]].add(p["cluster_id"])
+    assert len(printed) >= 3 and len({len(c) for c in printed.values()}) > 1  # outlets that printed more, and less
+    monkeypatch.setattr(site, "MAX_UNITS", 2)
+    assert run("html", str(out), "-q").exit_code == 0
+    shares = data(out, "overview")["shares"]
+    ranked = sorted(printed, key=lambda o: (-len(printed[o]), o))
+    assert sorted(shares["printed"]) == sorted(ranked[:2])
+    assert {u: sum(c.values()) for u, c in shares["printed"].items()} == {o: len(printed[o]) for o in ranked[:2]}
+    assert shares["printed_total"] == len(printed)

@@ -625,9 +625,10 @@ def _cluster_detail(
 
 def _share_tables(tables: Tables, docs: _Docs, clusters: _Clusters) -> dict[str, Any]:
     """The outlets x origins tables, both directions (documents stand for outlets when the
-    corpus names none). The ``wire_share`` table is gone through a slice at a time, and only the
-    ``MAX_UNITS`` units shown are kept: its rows as Python objects, all at once, were 30 MB at
-    200,000 documents."""
+    corpus names none), each of the ``MAX_UNITS`` units with most copy (then most news clusters
+    printed), with the count of all. The ``wire_share`` table is gone through a slice at a
+    time, and only the units shown are kept: its rows as Python objects, all at once, were
+    30 MB at 200,000 documents."""
     share = tables.get("wire_share")
     level = "outlet" if any("outlet" in _column(part, "level") for _, part in _slices(share)) else "document"
     found = _ShareUnits(share, level)
@@ -642,13 +643,17 @@ def _share_tables(tables: Tables, docs: _Docs, clusters: _Clusters) -> dict[str,
         for name in {names[p] for p in clusters.of(clusters.copies(c), clusters.doc).tolist()}:
             if name:
                 printed[name][origin] += 1
+    # The ``MAX_UNITS`` units that printed most news clusters (a corpus without outlets has a
+    # unit per document: a table of every one was a page no one could read, and megabytes).
+    shown = heapq.nsmallest(MAX_UNITS, printed, key=lambda u: (-sum(printed[u].values()), u))
     return {
         "level": level,
         "origins": sorted(found.origins),
         "units": units,
         "units_total": found.n,
         "clusters_per_origin": dict(per_origin),
-        "printed": {unit: dict(c) for unit, c in sorted(printed.items())},  # in one order, run after run
+        "printed": {unit: dict(printed[unit]) for unit in sorted(shown)},  # in one order, run after run
+        "printed_total": len(printed),
     }
 
 

@@ -218,6 +218,7 @@ window.PROV = (() => {
       el("h2", {}, "Share of each origin's reused passages that each " + unit + " printed"),
       el("p", { class: "note" }, "Of the news clusters attributed to an origin (spanning two documents or more), the share with a copy in the " + unit + "."),
       right,
+      s.printed_total > rows2.length ? el("p", { class: "note" }, "Showing the " + fmt(rows2.length) + " " + unit + "s that printed most news clusters of " + fmt(s.printed_total) + "; passages.parquet lists every copy, and clusters.parquet each cluster's origin.") : null,
     );
   }
 
