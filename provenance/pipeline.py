@@ -207,7 +207,7 @@ def detect(
     return ScanResult(
         documents=docs,
         alignments=alignments,
-        clusters=tuple(clusters),
+        clusters=tuple(clusters) if isinstance(clusters, list) else clusters,  # an engine's view kept
         skipped=tuple(skipped),
         boilerplate=tuple(boilerplate),
         timings=tuple(timer.timings),

@@ -284,7 +284,7 @@ class ScanResult:
 
     documents: Sequence[Document]  # a ``provenance.corpus.Corpus`` from a scan: read on access
     alignments: Sequence[Alignment]  # a scan's: ``provenance.arrow.Rows``, built when read
-    clusters: tuple[Cluster, ...]
+    clusters: Sequence[Cluster]  # a tuple; an engine's clusters held in columns, built when read
     skipped: tuple[Skipped, ...]
     boilerplate: tuple[Boilerplate, ...]
     timings: tuple[StageTiming, ...]

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -53,7 +53,7 @@ from provenance.arrow import Rows, from_table, rows_of, schema_of, to_table
 from provenance.cluster.categories import CREDIT_LINE_KINDS, count_outlets
 from provenance.cluster.trim import STRICT_LONG_CHARS
 from provenance.config import CategoryConfig, DetectConfig, ScanConfig
-from provenance.corpus import Columnar, Held, Indexed, column
+from provenance.corpus import Columnar, Held, Indexed, ListLike, column
 from provenance.credits import Gazetteer
 from provenance.engines import spark_derivation as derivation
 from provenance.engines import spark_ops as ops
@@ -112,44 +112,42 @@ _CUT = "substring(text, start + 1, `end` - start)"  # a copy's or credit's text,
 TRIM_MIN_CHARS = 40  # ``trim_noise``'s default: a trimmed match keeps this many characters a side
 
 
-class FrameSeq(Sequence[T]):
+class FrameSeq(ListLike[T]):
     """Records held in a Spark DataFrame, collected to the driver the first time they are read.
 
     ``len()`` counts in Spark; indexing or iterating collects once, in the engine's order.
+    Compares like a list of its records.
     """
 
     def __init__(
         self,
         frame: DataFrame,
-        records: Callable[[DataFrame], list[T]],
+        records: Callable[[DataFrame], Sequence[T]],
         count: Callable[[DataFrame], int] | None = None,
     ) -> None:
         self.frame = frame
         self._records = records
         self._count = count
-        self._items: list[T] | None = None
+        self._collected: Sequence[T] | None = None
         self._n: int | None = None
 
     def __len__(self) -> int:
-        if self._items is not None:
-            return len(self._items)
+        if self._collected is not None:
+            return len(self._collected)
         if self._n is None:
             self._n = self._count(self.frame) if self._count else self.frame.count()
         return self._n
 
-    def _all(self) -> list[T]:
-        if self._items is None:
-            self._items = self._records(self.frame)
-        return self._items
+    def _all(self) -> Sequence[T]:
+        if self._collected is None:
+            self._collected = self._records(self.frame)
+        return self._collected
 
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-
-    def __getitem__(self, i: int | slice) -> T | list[T]:
+    def _item(self, i: int) -> T:
         return self._all()[i]
+
+    def _items(self, start: int, stop: int, step: int) -> list[T]:
+        return list(self._all()[start:stop:step])
 
     def __iter__(self) -> Iterator[T]:
         return iter(self._all())
@@ -163,7 +161,7 @@ class TableFrames(FrameSeq[T]):
     def __init__(
         self,
         frame: DataFrame,
-        records: Callable[[DataFrame], list[T]],
+        records: Callable[[DataFrame], Sequence[T]],
         count: Callable[[DataFrame], int],
         writer: Callable[[Path], None],
     ) -> None:
@@ -1585,21 +1583,19 @@ def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
     return dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
 
 
-def _collect_clusters(frame: DataFrame) -> list[Cluster]:
-    """The clusters of a cluster frame, in cluster order: collected as Arrow, sorted there and
-    read by ``clusters_in``; a cluster's own fields (boilerplate, category) read at its first row."""
+def _collect_clusters(frame: DataFrame) -> ops.ClusterRows:
+    """The clusters of a cluster frame, in cluster order: collected as Arrow, sorted there, and
+    held so (``ClusterRows``: each ``Cluster`` built when read)."""
     names = ["cluster_no", "passage_no", "doc", "start", "end", "kind", "boilerplate"]
-    categorized = "category" in frame.columns
-    if categorized:
+    if "category" in frame.columns:
         names += ["category", "category_reason"]
     table = to_arrow(frame.select(*names)).sort_by([("cluster_no", "ascending"), ("passage_no", "ascending")])
-    found = [(lo, cluster) for lo, _, cluster in ops.clusters_in(table)]
-    whole = table.take(pa.array([lo for lo, _ in found], pa.int64()))
-    boilerplate = whole.column("boilerplate").to_pylist()
-    if not categorized:
-        return [dataclasses.replace(c, boilerplate=bool(b)) for (_, c), b in zip(found, boilerplate, strict=True)]
-    category, reason = ops.shared_strings(whole.column("category")), whole.column("category_reason").to_pylist()
-    return [_categorized(c, category[k], reason[k]) for k, (_, c) in enumerate(found)]
+    # Strings repeated on every row (a kind, a category and its reason per cluster) held once each.
+    for name in ("kind", "category", "category_reason"):
+        if name in table.column_names:
+            at = table.schema.get_field_index(name)
+            table = table.set_column(at, name, table.column(name).dictionary_encode())
+    return ops.ClusterRows(table)
 
 
 def _graph_rows(frame: DataFrame, kind: type[T], schema: pa.Schema) -> Rows[T]:

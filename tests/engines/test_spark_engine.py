@@ -243,7 +243,7 @@ def test_each_spark_shuffle_takes_plain_records_and_matches_the_local_stage(
         credits = credits_batch(docs, load_gazetteer())
         params = CategoryConfig(sample=3)
         categorized = spark.categorize(clusters, docs, credits, params, 2)
-        assert isinstance(categorized, FrameSeq) and clusters._items is None and categorized._items is None
+        assert isinstance(categorized, FrameSeq) and clusters._collected is None and categorized._collected is None
         assert list(categorized) == categorize(local_clusters, docs, credits, params, 2)
         assert {c.category for c in categorized} > {"news"}
     finally:

@@ -308,3 +308,30 @@ def test_fact_batches_read_what_categorize_reads_locally(corpus) -> None:
         expected = copy_facts(text, start, end, line_regions(text, of_doc[doc]), captions, params, patterns)
         assert facts[(doc, start, end)] == expected
     assert categorize(clusters, corpus, credits, params, facts=facts) == categorize(clusters, corpus, credits, params)
+
+
+def test_cluster_rows_read_back_the_clusters_they_hold(corpus) -> None:
+    from provenance.cluster.categories import categorize
+    from provenance.config import CategoryConfig
+
+    clusters = categorize(_local_clusters(corpus), corpus, [], CategoryConfig(), 2)
+    assert len(clusters) > 3 and {c.category for c in clusters} != {"news"}
+    rows = [
+        r | {"boilerplate": c.boilerplate, "category": c.category, "category_reason": c.category_reason}
+        for c in clusters
+        for r in _occurrence_rows([c])
+    ]
+    held = ops.ClusterRows(pa.Table.from_pylist(rows))
+    assert len(held) == len(clusters)
+    assert list(held) == clusters and held == clusters
+    assert held[1] == clusters[1] and held[-1] == clusters[-1]
+    assert held[1:3] == clusters[1:3] and held[::2] == clusters[::2]
+    held._SLICE = 2  # built a few at a time when iterated
+    assert list(held) == clusters
+
+    uncategorized = ops.ClusterRows(
+        pa.Table.from_pylist([{**r, "boilerplate": True} for r in _occurrence_rows(clusters)])
+    )
+    assert all(c.boilerplate and c.category == "news" for c in uncategorized)
+    assert [c.occurrences for c in uncategorized] == [c.occurrences for c in clusters]
+    assert list(ops.ClusterRows(pa.Table.from_pylist(rows).slice(0, 0))) == []
