@@ -97,7 +97,7 @@ def composite_cuts(alignments: Sequence[Alignment], min_chars: int = 40) -> dict
     # Every side: side r < n is alignment r's a side, n + r its b side.
     doc, start, end = (np.concatenate([spans[:, k], spans[:, k + 3]]) for k in range(3))
     partner = np.concatenate([doc[n:], doc[:n]])
-    found = side_cuts(doc, start, end, partner, np.tile(np.arange(n, dtype=np.int64), 2), min_chars)
+    found = side_cuts(doc, start, end, partner, min_chars)
     out: dict[int, Cuts] = {}
     for i in range(n):  # the a side's cuts, else the b side's
         if i in found:
@@ -112,7 +112,6 @@ def side_cuts(
     start: np.ndarray,
     end: np.ndarray,
     partner: np.ndarray,
-    alignment: np.ndarray,
     min_chars: int = 40,
 ) -> dict[int, list[tuple[int, int]]]:
     """The cuts of every side of an alignment that has any (see ``composite_cuts``), by its
@@ -120,9 +119,8 @@ def side_cuts(
 
     Args:
         doc, start, end: each side's document and span.
-        partner: the document of the side's other side.
-        alignment: which alignment each side belongs to (its two sides are never blocks of
-            each other).
+        partner: the document of the side's other side (the two sides of one alignment are
+            never blocks of each other: the partner checks keep them apart).
         min_chars: the smallest block that may cut a match.
 
     A side's blocks are the sides of its own document only, so the sides of some documents
@@ -142,7 +140,7 @@ def side_cuts(
     width = np.int64(max(doc.max(), partner.max()) + 1)
     found: dict[int, list[tuple[int, int]]] = {}
     for a, b in slices(hi[hopeful] - lo[hopeful], _PAIRS_AT_ONCE):
-        found |= _side_cuts(hopeful[a:b], lo, hi, order, doc, start, end, partner, alignment, width, min_chars)
+        found |= _side_cuts(hopeful[a:b], lo, hi, order, doc, start, end, partner, width, min_chars)
     return found
 
 
@@ -158,7 +156,6 @@ def _side_cuts(
     start: np.ndarray,
     end: np.ndarray,
     partner: np.ndarray,
-    alignment: np.ndarray,
     width: np.int64,
     min_chars: int,
 ) -> dict[int, list[tuple[int, int]]]:
@@ -169,11 +166,10 @@ def _side_cuts(
     length = end[span] - start[span]
     keep = (
         (doc[inner] == doc[span])  # (offsets of 4 GB would reach the next document's keys)
-        & (alignment[inner] != alignment[span])  # not a side of the same alignment
         & (end[inner] <= end[span] + _EDGE_SLACK)
         & (end[inner] - start[inner] <= length - min_chars)  # a block leaves room for another
-        & (partner[inner] != doc[span])
-        & (partner[inner] != partner[span])
+        & (partner[inner] != doc[span])  # (so never the other side of the span's own alignment)
+        & (partner[inner] != partner[span])  # (nor the span itself)
     )
     span, inner = span[keep], inner[keep]
     if not span.shape[0]:

@@ -30,7 +30,6 @@ the same ``write_scan_report`` as a local run. See docs/spark.md.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 import warnings
@@ -71,7 +70,6 @@ from provenance.records import (
     BandKeys,
     Boilerplate,
     CandidatePair,
-    Category,
     Cluster,
     Credit,
     Document,
@@ -1083,7 +1081,7 @@ class SparkEngine(Engine[DataFrame | Iterable[BandKeys], FrameSeq[CandidatePair]
             found = to_arrow(categories)
             numbers, category, reason = (found.column(name).to_pylist() for name in ops.CATEGORY_SCHEMA.names)
             decided = dict(zip(numbers, zip(category, reason, strict=True), strict=True))
-            return [_categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
+            return [ops.categorized(c, *decided[int(c.cluster_id[1:])]) for c in clusters]
         categorized = frame.drop("boilerplate").join(categories, "cluster_no")
         categorized = categorized.withColumn("boilerplate", F.col("category") != "news")
         if isinstance(docs, FrameSeq):  # the derivation table is computed from it when the report is written
@@ -1577,10 +1575,6 @@ def _collect_documents(frame: DataFrame) -> list[Document]:
 
 def _collect_alignments(frame: DataFrame) -> list[Alignment]:
     return list(_alignment_rows(frame))
-
-
-def _categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
-    return dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
 
 
 def _collect_clusters(frame: DataFrame) -> ops.ClusterRows:

@@ -45,7 +45,7 @@ from provenance.engines.stages import align_batch, credits_batch, sketch_windows
 from provenance.graph import infer_origin
 from provenance.ingest.policy import IngestPolicy
 from provenance.passages import drop_unshared, shingle_index, sort_by_hash
-from provenance.records import Alignment, Cluster, Credit, Document, Occurrence
+from provenance.records import Alignment, Category, Cluster, Credit, Document, Occurrence
 from provenance.sketch import Banding
 from provenance.sketch.lsh import PairCounts, pack_band, sorted_bucket_pairs
 
@@ -476,6 +476,11 @@ def shared_strings(column: pa.ChunkedArray) -> list[Any]:
     return [names[i] if i is not None else None for i in encoded.indices.to_pylist()]
 
 
+def categorized(cluster: Cluster, category: Category, reason: str) -> Cluster:
+    """``cluster`` with its category and the reason (boilerplate unless news)."""
+    return dataclasses.replace(cluster, category=category, category_reason=reason, boilerplate=category != "news")
+
+
 class ClusterRows(ListLike[Cluster]):
     """Clusters held as the rows of their occurrences, each ``Cluster`` built when read: the
     rows ``clusters_in`` reads, sorted by ``cluster_no`` then ``passage_no``, with each
@@ -511,10 +516,7 @@ class ClusterRows(ListLike[Cluster]):
         if "category" not in whole.column_names:
             return [dataclasses.replace(c, boilerplate=bool(b)) for (_, c), b in zip(found, boilerplate, strict=True)]
         category, reason = shared_strings(whole.column("category")), whole.column("category_reason").to_pylist()
-        return [
-            dataclasses.replace(c, category=category[k], category_reason=reason[k], boilerplate=category[k] != "news")
-            for k, (_, c) in enumerate(found)
-        ]
+        return [categorized(c, category[k], reason[k]) for k, (_, c) in enumerate(found)]
 
     def __iter__(self) -> Iterator[Cluster]:
         for at in range(0, len(self), self._SLICE):
@@ -685,9 +687,7 @@ def cut_batches(batches: Iterable[pa.RecordBatch], min_chars: int = 40) -> Itera
     """
     for table in complete_groups(batches, ("doc",)):
         doc, start, end, partner = (table.column(c).to_numpy() for c in ("doc", "start", "end", "partner"))
-        key = np.stack([table.column(c).to_numpy().astype(np.int64) for c in KEY], axis=1)
-        alignment = np.unique(key, axis=0, return_inverse=True)[1].reshape(-1)
-        found = side_cuts(doc, start, end, partner, alignment, min_chars)
+        found = side_cuts(doc, start, end, partner, min_chars)
         if found:
             at = sorted(found)
             yield _side_rows(table, at, {"cuts": pa.array([json.dumps(found[i]) for i in at], pa.string())})
